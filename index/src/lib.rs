@@ -1,0 +1,26 @@
+//! vigie's tantivy index: the schema with per-language analyzers, the batched writer,
+//! search with snippets, stored documents and corpus statistics.
+//!
+//! ```
+//! use vigie_index::{SearchRequest, VigieIndex};
+//! let dir = tempfile::tempdir().unwrap();
+//! let index = VigieIndex::open_or_create(dir.path()).unwrap();
+//! let hits = index.search(&SearchRequest::new("nvidia")).unwrap();
+//! assert_eq!(hits.total, 0);
+//! ```
+
+mod analyzers;
+mod error;
+mod fields;
+mod query;
+mod reader;
+mod search;
+mod stats;
+mod writer;
+
+pub use error::{Error, Result};
+pub use reader::{StoredSignature, VigieIndex};
+pub use query::Filters;
+pub use search::{Hit, SearchRequest, SearchResults, SortBy};
+pub use stats::Stats;
+pub use writer::Writer;

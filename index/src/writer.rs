@@ -1,0 +1,112 @@
+//! The batched writer: documents are added to tantivy's writer and committed every
+//! `commit_every` documents and at the end, never one commit per document. A crash
+//! loses at most the uncommitted batch, which the next identical ingest adds again.
+
+use crate::fields::Fields;
+use crate::{Error, Result};
+use tantivy::{DateTime as TDate, IndexWriter, TantivyDocument, Term};
+use vigie_schemas::Document;
+
+/// Writer memory budget: tantivy flushes a segment when it is reached.
+const WRITER_HEAP_BYTES: usize = 128 * 1024 * 1024;
+
+pub struct Writer {
+    pub(crate) writer: IndexWriter,
+    pub(crate) fields: Fields,
+    pub(crate) reader: tantivy::IndexReader,
+    pub(crate) commit_every: usize,
+    pub(crate) pending: usize,
+    pub(crate) next_seq: u64,
+    pub(crate) dir: String,
+}
+
+impl Writer {
+    pub(crate) fn new(index: &tantivy::Index, fields: Fields, reader: tantivy::IndexReader, next_seq: u64, dir: String) -> Result<Self> {
+        let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).clamp(1, 4);
+        let writer = index.writer_with_num_threads(threads, WRITER_HEAP_BYTES).map_err(|e| match e {
+            tantivy::TantivyError::LockFailure(..) => Error::Locked(dir.clone()),
+            e => Error::Tantivy(e),
+        })?;
+        Ok(Writer { writer, fields, reader, commit_every: 5000, pending: 0, next_seq, dir })
+    }
+
+    /// Commits automatically after this many added documents (at least 1).
+    pub fn set_commit_every(&mut self, n: usize) {
+        self.commit_every = n.max(1);
+    }
+
+    /// Whether a document with this id is in the last commit.
+    pub fn contains(&self, id: &str) -> bool {
+        self.reader.searcher().doc_freq(&Term::from_field_text(self.fields.id, id)).map(|n| n > 0).unwrap_or(false)
+    }
+
+    /// Adds a document with its dedup signature; returns true when this add committed.
+    pub fn add(&mut self, doc: &Document, signature: &[u8]) -> Result<bool> {
+        let f = &self.fields;
+        let mut d = TantivyDocument::default();
+        d.add_text(f.id, doc.id.as_str());
+        if let Some(u) = &doc.url {
+            d.add_text(f.url, u);
+        }
+        if let Some(s) = &doc.source {
+            d.add_text(f.source, s);
+            d.add_text(f.source_raw, s);
+        }
+        d.add_text(f.lang, doc.lang.as_str());
+        if let Some(p) = doc.published {
+            d.add_date(f.published, TDate::from_timestamp_secs(p.timestamp()));
+        }
+        d.add_date(f.ingested, TDate::from_timestamp_secs(doc.ingested_at.timestamp()));
+        d.add_u64(f.seq, self.next_seq);
+        self.next_seq += 1;
+        d.add_u64(f.is_dup, u64::from(doc.dup_of.is_some()));
+        if let Some(x) = &doc.dup_of {
+            d.add_text(f.dup_of, x.as_str());
+        }
+        if let Some(x) = &doc.story_id {
+            d.add_text(f.story_id, x);
+        }
+        if let Some(x) = &doc.topic_id {
+            d.add_text(f.topic_id, x);
+        }
+        for e in &doc.entities {
+            d.add_text(f.entity, e.id.as_str());
+            d.add_text(f.entity_field(e.kind), e.id.as_str());
+        }
+        let pair = f.text_for(doc.lang.as_str());
+        d.add_text(pair.title, &doc.title);
+        d.add_text(pair.body, &doc.body);
+        d.add_bytes(f.sig, signature);
+        d.add_text(f.doc, serde_json::to_string(doc).expect("a document always serializes"));
+        self.writer.add_document(d)?;
+        self.pending += 1;
+        if self.pending >= self.commit_every {
+            self.commit()?;
+            return Ok(true);
+        }
+        Ok(false)
+    }
+
+    /// Documents added since the last commit.
+    pub fn pending(&self) -> usize {
+        self.pending
+    }
+
+    /// Makes everything added so far durable and visible.
+    pub fn commit(&mut self) -> Result<u64> {
+        let opstamp = self.writer.commit()?;
+        self.reader.reload()?;
+        tracing::debug!(dir = %self.dir, docs = self.pending, opstamp, "committed");
+        self.pending = 0;
+        Ok(opstamp)
+    }
+
+    /// Commits and waits for background merges, releasing the index lock.
+    pub fn finish(mut self) -> Result<()> {
+        if self.pending > 0 {
+            self.commit()?;
+        }
+        self.writer.wait_merging_threads()?;
+        Ok(())
+    }
+}

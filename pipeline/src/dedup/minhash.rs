@@ -1,0 +1,109 @@
+//! MinHash signatures of word 3-shingles.
+
+use xxhash_rust::xxh3::{xxh3_64, xxh3_64_with_seed};
+
+/// Number of hash functions in a signature.
+pub const NUM_HASHES: usize = 64;
+
+/// What dedup keeps of a body: an exact hash of its words, how many distinct shingles
+/// it has, and the minimum of each hash function over them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Signature {
+    pub body_hash: u64,
+    pub shingles: u32,
+    pub mins: [u32; NUM_HASHES],
+}
+
+const SHINGLE: usize = 3;
+
+fn mix(mut x: u64) -> u64 {
+    // splitmix64 finalizer
+    x = (x ^ (x >> 30)).wrapping_mul(0xbf58476d1ce4e5b9);
+    x = (x ^ (x >> 27)).wrapping_mul(0x94d049bb133111eb);
+    x ^ (x >> 31)
+}
+
+const fn seeds() -> [u64; NUM_HASHES] {
+    let mut s = [0u64; NUM_HASHES];
+    let mut i = 0;
+    let mut x: u64 = 0x9e3779b97f4a7c15;
+    while i < NUM_HASHES {
+        x = x.wrapping_add(0x9e3779b97f4a7c15);
+        let mut z = x;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58476d1ce4e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d049bb133111eb);
+        s[i] = z ^ (z >> 31);
+        i += 1;
+    }
+    s
+}
+const SEEDS: [u64; NUM_HASHES] = seeds();
+
+impl Signature {
+    /// The signature of a body: words are lowercased alphanumeric runs, so case,
+    /// punctuation and spacing changes do not matter.
+    pub fn of(body: &str) -> Signature {
+        let lower = body.to_lowercase();
+        let words: Vec<&str> = lower.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).collect();
+        let body_hash = xxh3_64_with_seed(words.join(" ").as_bytes(), 7);
+        let mut hashes: Vec<u64> = if words.len() >= SHINGLE {
+            words.windows(SHINGLE).map(|w| xxh3_64(w.join(" ").as_bytes())).collect()
+        } else {
+            words.iter().map(|w| xxh3_64(w.as_bytes())).collect()
+        };
+        hashes.sort_unstable();
+        hashes.dedup();
+        let mut mins = [u32::MAX; NUM_HASHES];
+        for h in &hashes {
+            for (m, seed) in mins.iter_mut().zip(SEEDS.iter()) {
+                let v = (mix(h ^ seed) >> 32) as u32;
+                if v < *m {
+                    *m = v;
+                }
+            }
+        }
+        Signature { body_hash, shingles: hashes.len() as u32, mins }
+    }
+
+    /// Estimated Jaccard similarity of the two shingle sets.
+    pub fn jaccard(&self, other: &Signature) -> f32 {
+        let same = self.mins.iter().zip(other.mins.iter()).filter(|(a, b)| a == b).count();
+        same as f32 / NUM_HASHES as f32
+    }
+
+    /// Compact bytes for storage: hash, count, then the mins, little-endian.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(12 + 4 * NUM_HASHES);
+        out.extend_from_slice(&self.body_hash.to_le_bytes());
+        out.extend_from_slice(&self.shingles.to_le_bytes());
+        for m in &self.mins {
+            out.extend_from_slice(&m.to_le_bytes());
+        }
+        out
+    }
+
+    pub fn from_bytes(b: &[u8]) -> Option<Signature> {
+        if b.len() != 12 + 4 * NUM_HASHES {
+            return None;
+        }
+        let body_hash = u64::from_le_bytes(b[0..8].try_into().ok()?);
+        let shingles = u32::from_le_bytes(b[8..12].try_into().ok()?);
+        let mut mins = [0u32; NUM_HASHES];
+        for (i, m) in mins.iter_mut().enumerate() {
+            *m = u32::from_le_bytes(b[12 + 4 * i..16 + 4 * i].try_into().ok()?);
+        }
+        Some(Signature { body_hash, shingles, mins })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bytes_round_trip_and_identical_texts_match() {
+        let s = Signature::of("Le président américain Donald Trump a annoncé le projet Stargate.");
+        assert_eq!(Signature::from_bytes(&s.to_bytes()), Some(s.clone()));
+        assert_eq!(s.jaccard(&Signature::of("le Président américain, Donald Trump, a annoncé le projet Stargate")), 1.0);
+    }
+}

@@ -1,0 +1,185 @@
+//! Exact and near-duplicate detection: an exact hash of the normalized body, and
+//! MinHash over word 3-shingles with LSH banding for syndicated copies that differ by
+//! boilerplate, a changed title or a cut ending.
+//!
+//! The index stores each document's [`Signature`]; on start the binary feeds them back
+//! with [`Dedup::insert`], so the dedup state is always the one of the last index
+//! commit (nothing to keep in sync after a crash).
+
+mod minhash;
+
+pub use minhash::{Signature, NUM_HASHES};
+
+use std::collections::HashMap;
+use vigie_schemas::DocId;
+
+const BANDS: usize = 16;
+const ROWS: usize = NUM_HASHES / BANDS;
+
+/// When two bodies count as copies.
+#[derive(Debug, Clone, Copy)]
+pub struct DedupConfig {
+    /// Estimated Jaccard similarity of the shingle sets at or above which two bodies are copies.
+    pub jaccard: f32,
+    /// Estimated containment of the shorter body in the longer at or above which the
+    /// shorter is a copy (a cut ending, an extract)...
+    pub containment: f32,
+    /// ...provided the shorter has at least this share of the longer's shingles.
+    pub min_length_ratio: f32,
+    /// Bodies with fewer shingles than this are only matched exactly.
+    pub min_shingles: u32,
+}
+
+impl Default for DedupConfig {
+    fn default() -> Self {
+        DedupConfig { jaccard: 0.6, containment: 0.8, min_length_ratio: 0.3, min_shingles: 8 }
+    }
+}
+
+/// A match: the first stored copy and the estimated similarity.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DupMatch {
+    pub of: DocId,
+    pub jaccard: f32,
+    pub exact: bool,
+}
+
+/// The set of stored bodies, searchable for copies.
+#[derive(Default)]
+pub struct Dedup {
+    cfg: DedupConfig,
+    exact: HashMap<u64, u32>,
+    /// band key -> first root with that band; further roots go to `overflow`
+    bands: HashMap<u64, u32>,
+    overflow: HashMap<u64, Vec<u32>>,
+    roots: Vec<(DocId, Signature)>,
+}
+
+impl Dedup {
+    pub fn new(cfg: DedupConfig) -> Self {
+        Dedup { cfg, ..Default::default() }
+    }
+
+    /// Number of originals (documents that are nobody's copy).
+    pub fn len(&self) -> usize {
+        self.roots.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.roots.is_empty()
+    }
+
+    /// The original this body copies, if any.
+    pub fn check(&self, sig: &Signature) -> Option<DupMatch> {
+        if sig.shingles == 0 {
+            return None;
+        }
+        if let Some(&i) = self.exact.get(&sig.body_hash) {
+            return Some(DupMatch { of: self.roots[i as usize].0.clone(), jaccard: 1.0, exact: true });
+        }
+        if sig.shingles < self.cfg.min_shingles {
+            return None;
+        }
+        let mut best: Option<(f32, u32)> = None;
+        let mut seen: Vec<u32> = Vec::new();
+        for (b, key) in band_keys(sig).enumerate() {
+            let Some(&first) = self.bands.get(&key) else { continue };
+            let more = self.overflow.get(&key).map(Vec::as_slice).unwrap_or(&[]);
+            for &c in std::iter::once(&first).chain(more) {
+                if seen.contains(&c) {
+                    continue;
+                }
+                seen.push(c);
+                let other = &self.roots[c as usize].1;
+                if let Some(score) = self.is_copy(sig, other) {
+                    if best.is_none_or(|(s, _)| score > s) {
+                        best = Some((score, c));
+                    }
+                }
+            }
+            let _ = b;
+        }
+        best.map(|(j, c)| DupMatch { of: self.roots[c as usize].0.clone(), jaccard: j, exact: false })
+    }
+
+    /// The estimated Jaccard when `a` and `b` count as copies.
+    fn is_copy(&self, a: &Signature, b: &Signature) -> Option<f32> {
+        if b.shingles < self.cfg.min_shingles {
+            return None;
+        }
+        let j = a.jaccard(b);
+        if j >= self.cfg.jaccard {
+            return Some(j);
+        }
+        let (small, large) = (a.shingles.min(b.shingles) as f32, a.shingles.max(b.shingles) as f32);
+        if small / large < self.cfg.min_length_ratio {
+            return None;
+        }
+        let inter = j * (small + large) / (1.0 + j);
+        (inter / small >= self.cfg.containment).then_some(j)
+    }
+
+    /// Records a stored document; copies (`dup_of` set) are not candidates themselves,
+    /// so every copy points at the original.
+    pub fn insert(&mut self, id: DocId, dup_of: Option<&DocId>, sig: Signature) {
+        if dup_of.is_some() || sig.shingles == 0 {
+            return;
+        }
+        let idx = self.roots.len() as u32;
+        self.exact.entry(sig.body_hash).or_insert(idx);
+        if sig.shingles >= self.cfg.min_shingles {
+            for key in band_keys(&sig) {
+                match self.bands.entry(key) {
+                    std::collections::hash_map::Entry::Vacant(v) => {
+                        v.insert(idx);
+                    }
+                    std::collections::hash_map::Entry::Occupied(_) => self.overflow.entry(key).or_default().push(idx),
+                }
+            }
+        }
+        self.roots.push((id, sig));
+    }
+}
+
+fn band_keys(sig: &Signature) -> impl Iterator<Item = u64> + '_ {
+    (0..BANDS).map(move |b| {
+        let rows = &sig.mins[b * ROWS..(b + 1) * ROWS];
+        let mut bytes = [0u8; 4 * ROWS + 1];
+        bytes[0] = b as u8;
+        for (i, r) in rows.iter().enumerate() {
+            bytes[1 + 4 * i..5 + 4 * i].copy_from_slice(&r.to_le_bytes());
+        }
+        xxhash_rust::xxh3::xxh3_64(&bytes)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const A: &str = "Nvidia a annoncé mercredi une nouvelle génération de processeurs graphiques destinés aux centres de données, baptisée Blackwell Ultra. Le groupe de Santa Clara affirme que ces puces offriront des performances nettement supérieures pour l'entraînement des grands modèles de langage. Jensen Huang, son patron, a présenté la feuille de route lors de la conférence GTC. Les premières livraisons sont attendues au second semestre, notamment auprès de Microsoft, Google et Amazon.";
+
+    #[test]
+    fn finds_syndicated_copies_and_cut_endings_but_not_other_stories() {
+        let mut d = Dedup::default();
+        d.insert("a".into(), None, Signature::of(A));
+        let copy = format!("PARIS (AFP) - {A}\nLire aussi : les semi-conducteurs en Bourse");
+        assert_eq!(d.check(&Signature::of(&copy)).unwrap().of, DocId::from("a"));
+        let cut = &A[..A.len() * 6 / 10];
+        assert_eq!(d.check(&Signature::of(cut)).unwrap().of, DocId::from("a"));
+        assert!(d.check(&Signature::of(&A.to_uppercase())).unwrap().exact);
+        let other = "Mistral AI a levé 600 millions d'euros auprès d'investisseurs américains et européens. La start-up parisienne fondée par Arthur Mensch veut accélérer le développement de ses modèles ouverts et recruter massivement à Paris et à Londres dans les prochains mois.";
+        assert_eq!(d.check(&Signature::of(other)), None);
+    }
+
+    #[test]
+    fn copies_point_at_the_original_not_at_each_other() {
+        let mut d = Dedup::default();
+        d.insert("a".into(), None, Signature::of(A));
+        let copy = format!("{A} Mis à jour.");
+        let m = d.check(&Signature::of(&copy)).unwrap();
+        d.insert("b".into(), Some(&m.of), Signature::of(&copy));
+        assert_eq!(d.len(), 1);
+        assert_eq!(d.check(&Signature::of(&copy)).unwrap().of, DocId::from("a"));
+    }
+}

@@ -1,0 +1,164 @@
+//! RSS 2.0, RSS 1.0/RDF and Atom through feed-rs. When a feed's XML is broken, each
+//! `<item>`/`<entry>` is parsed on its own so that the good items are kept and only the
+//! broken ones are rejected, each with its line.
+
+use super::html::html_to_text;
+use super::{origin, Emit, RawItem};
+use regex::Regex;
+use std::sync::OnceLock;
+use vigie_schemas::{Article, OneOrMany};
+
+fn parser() -> feed_rs::parser::Parser {
+    // An empty id marks "the feed gave none": we then derive ids from the link ourselves.
+    feed_rs::parser::Builder::new()
+        .sanitize_content(false)
+        .id_generator(|_, _, _| String::new())
+        .build()
+}
+
+pub(crate) fn parse(file: &str, bytes: &[u8], emit: &mut Emit<'_>) {
+    match parser().parse(bytes) {
+        Ok(feed) => {
+            let source = feed.title.as_ref().map(|t| html_to_text(&t.content));
+            for (i, e) in feed.entries.into_iter().enumerate() {
+                let o = origin(file, Some(i as u64 + 1));
+                if !emit(RawItem::ok(o, entry_to_article(e, source.as_deref()))) {
+                    return;
+                }
+            }
+        }
+        Err(err) => salvage(file, bytes, &err.to_string(), emit),
+    }
+}
+
+fn entry_to_article(e: feed_rs::model::Entry, source: Option<&str>) -> Article {
+    let body_html = e
+        .content
+        .as_ref()
+        .and_then(|c| c.body.clone())
+        .filter(|b| !b.trim().is_empty())
+        .or_else(|| e.summary.as_ref().map(|s| s.content.clone()))
+        .unwrap_or_default();
+    let url = e
+        .links
+        .iter()
+        .find(|l| l.rel.as_deref().is_none_or(|r| r == "alternate"))
+        .or_else(|| e.links.first())
+        .map(|l| l.href.clone());
+    let authors: Vec<String> = e.authors.iter().filter_map(|p| p.name.clone()).filter(|n| !n.trim().is_empty()).collect();
+    Article {
+        // feed ids are often URLs or tag: URIs; the link is the stabler identity
+        id: if url.is_none() && !e.id.is_empty() { Some(e.id.clone()) } else { None },
+        title: e.title.as_ref().map(|t| html_to_text(&t.content)),
+        body: Some(html_to_text(&body_html)),
+        url,
+        source: e.source.clone().or_else(|| source.map(str::to_string)),
+        published: e.published.or(e.updated).map(|d| d.to_rfc3339()),
+        lang: e.language.clone(),
+        author: (!authors.is_empty()).then(|| OneOrMany::Many(authors)),
+    }
+}
+
+fn item_re() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| Regex::new(r"(?s)<(item|entry)[\s>].*?</(item|entry)\s*>").expect("static regex"))
+}
+
+fn line_of(text: &str, byte: usize) -> u64 {
+    memchr::memchr_iter(b'\n', &text.as_bytes()[..byte]).count() as u64 + 1
+}
+
+/// Parses each item of a broken feed alone, inside the feed's own header (so that
+/// namespace prefixes such as `content:` and `dc:` stay declared).
+fn salvage(file: &str, bytes: &[u8], error: &str, emit: &mut Emit<'_>) {
+    let text = String::from_utf8_lossy(bytes);
+    let first = text.find("<item").into_iter().chain(text.find("<entry")).min();
+    let Some(first) = first else {
+        emit(RawItem::err(origin(file, Some(1)), format!("broken feed: {error}"), Some(text.chars().take(2000).collect())));
+        return;
+    };
+    let header = &text[..first];
+    let lower = header.to_ascii_lowercase();
+    let closer = if lower.contains("<rdf:rdf") {
+        "</rdf:RDF>"
+    } else if lower.contains("<feed") {
+        "</feed>"
+    } else {
+        "</channel></rss>"
+    };
+    let source = parser()
+        .parse(format!("{header}{closer}").as_bytes())
+        .ok()
+        .and_then(|f| f.title.map(|t| html_to_text(&t.content)));
+    let mut end_of_last = first;
+    let mut n = 0u64;
+    for m in item_re().find_iter(&text[first..]) {
+        n += 1;
+        let start = first + m.start();
+        end_of_last = first + m.end();
+        let o = origin(file, Some(line_of(&text, start)));
+        let wrapped = format!("{header}{}{closer}", m.as_str());
+        let item = match parser().parse(wrapped.as_bytes()) {
+            Ok(feed) if feed.entries.len() == 1 => {
+                let e = feed.entries.into_iter().next().expect("one entry");
+                RawItem::ok(o, entry_to_article(e, source.as_deref()))
+            }
+            Ok(_) => RawItem::err(o, format!("broken feed item {n}: no entry could be read"), Some(m.as_str().to_string())),
+            Err(e) => RawItem::err(o, format!("broken feed item {n}: {e}"), Some(m.as_str().to_string())),
+        };
+        if !emit(item) {
+            return;
+        }
+    }
+    // an item opened but never closed: a truncated file
+    let rest = &text[end_of_last..];
+    if let Some(p) = rest.find("<item").or_else(|| rest.find("<entry")) {
+        let at = end_of_last + p;
+        emit(RawItem::err(
+            origin(file, Some(line_of(&text, at))),
+            format!("broken feed: truncated item ({error})"),
+            Some(text[at..].chars().take(2000).collect()),
+        ));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn items(xml: &str) -> Vec<RawItem> {
+        let mut out = Vec::new();
+        parse("f.xml", xml.as_bytes(), &mut |i| {
+            out.push(i);
+            true
+        });
+        out
+    }
+
+    #[test]
+    fn rss_items_become_articles_with_text_bodies() {
+        let got = items(
+            r#"<?xml version="1.0"?><rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/"><channel><title>Tech &amp; Co</title>
+            <item><title>Nvidia &amp; AMD</title><link>https://ex.com/a?utm_source=x</link><pubDate>Wed, 29 Jan 2025 10:00:00 +0100</pubDate>
+            <description>&lt;p&gt;Le H100 &lt;b&gt;arrive&lt;/b&gt;&lt;/p&gt;</description></item></channel></rss>"#,
+        );
+        let a = got[0].article.as_ref().unwrap();
+        assert_eq!(a.title.as_deref(), Some("Nvidia & AMD"));
+        assert_eq!(a.body.as_deref(), Some("Le H100 arrive"));
+        assert_eq!(a.source.as_deref(), Some("Tech & Co"));
+        assert_eq!(a.published.as_deref(), Some("2025-01-29T09:00:00+00:00"));
+    }
+
+    #[test]
+    fn broken_feed_keeps_good_items_and_rejects_the_bad_one_with_its_line() {
+        let xml = "<rss version=\"2.0\"><channel><title>T</title>\n<item><title>Bon</title><description>un</description></item>\n<item><title>Mauvais <b></title><description>x</description></item>\n<item><title>Bon 2</title><description>deux</description></item>\n<item><title>Coupé";
+        let got = items(xml);
+        let ok: Vec<_> = got.iter().filter_map(|i| i.article.as_ref().ok()).collect();
+        let bad: Vec<_> = got.iter().filter(|i| i.article.is_err()).collect();
+        assert_eq!(ok.len(), 2, "{got:?}");
+        assert_eq!(ok[1].title.as_deref(), Some("Bon 2"));
+        assert_eq!(bad.len(), 2);
+        assert_eq!(bad[0].origin.line, Some(3));
+        assert_eq!(bad[1].origin.line, Some(5));
+    }
+}

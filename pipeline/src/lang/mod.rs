@@ -1,0 +1,9 @@
+//! Language detection: whatlang restricted to an allowlist decides when it is sure
+//! (the fast path); otherwise lingua, restricted to the same allowlist, gives a second
+//! opinion, and the input's own `lang` breaks near ties. `und` when nobody is sure.
+
+mod detector;
+mod eval;
+
+pub use detector::{LangConfig, LangDecision, LangDetector};
+pub use eval::{eval_langid, LangEvalReport, LangEvalRow};

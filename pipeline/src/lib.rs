@@ -1,0 +1,19 @@
+//! vigie's pipeline: ingestion of every input format, normalization, dedup and
+//! language detection, connected by the staged [`runner`].
+//!
+//! ```
+//! use vigie_pipeline::ingest::{parse_bytes, Format};
+//! let items = parse_bytes("demo.txt", b"Nvidia livre ses H100\nLe fondeur a annonce...", Format::Text);
+//! let article = items[0].article.as_ref().unwrap();
+//! assert_eq!(article.title.as_deref(), Some("Nvidia livre ses H100"));
+//! ```
+
+pub mod dedup;
+mod error;
+pub mod ingest;
+pub mod lang;
+pub mod normalize;
+pub mod reject;
+pub mod runner;
+
+pub use error::{Error, Result};

@@ -1,0 +1,94 @@
+//! Feed boilerplate lines ("Lire la suite", "[…]", paywall notices), from the list in
+//! `data/boilerplate.txt`.
+
+use regex::{Regex, RegexSet};
+
+/// Whole-line and end-of-line boilerplate patterns.
+pub struct Boilerplate {
+    lines: RegexSet,
+    tails: Vec<Regex>,
+}
+
+const BUILTIN: &str = include_str!("../../../data/boilerplate.txt");
+
+impl Boilerplate {
+    /// The list shipped in `data/boilerplate.txt`.
+    pub fn builtin() -> Self {
+        Self::parse(BUILTIN).expect("data/boilerplate.txt is valid (checked by a test)")
+    }
+
+    /// Parses a list: one regex a line, `#` comments, `tail ` for end-of-line patterns.
+    pub fn parse(list: &str) -> Result<Self, String> {
+        let mut lines = Vec::new();
+        let mut tails = Vec::new();
+        for (i, raw) in list.lines().enumerate() {
+            let l = raw.trim();
+            if l.is_empty() || l.starts_with('#') {
+                continue;
+            }
+            let err = |e: regex::Error| format!("boilerplate line {}: {e}", i + 1);
+            if let Some(t) = l.strip_prefix("tail ") {
+                tails.push(Regex::new(&format!("(?i){}", t.trim())).map_err(err)?);
+            } else {
+                Regex::new(l).map_err(err)?;
+                lines.push(format!("(?i)^(?:{l})$"));
+            }
+        }
+        let lines = RegexSet::new(&lines).map_err(|e| format!("boilerplate: {e}"))?;
+        Ok(Boilerplate { lines, tails })
+    }
+
+    /// Drops boilerplate lines and strips boilerplate line endings; keeps paragraph
+    /// breaks.
+    pub fn strip(&self, text: &str) -> String {
+        let mut out = String::with_capacity(text.len());
+        let mut pending_break = "";
+        for line in text.split('\n') {
+            let trimmed = line.trim();
+            if trimmed.is_empty() {
+                if !out.is_empty() {
+                    pending_break = "\n\n";
+                }
+                continue;
+            }
+            if self.lines.is_match(trimmed) {
+                continue;
+            }
+            let mut kept = trimmed.to_string();
+            for t in &self.tails {
+                if let Some(m) = t.find(&kept) {
+                    kept.truncate(m.start());
+                }
+            }
+            let kept = kept.trim_end();
+            if kept.is_empty() {
+                continue;
+            }
+            if !out.is_empty() {
+                out.push_str(if pending_break.is_empty() { "\n" } else { pending_break });
+            }
+            pending_break = "";
+            out.push_str(kept);
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn drops_the_issue_examples() {
+        let b = Boilerplate::builtin();
+        let text = "Nvidia a présenté Blackwell.\nLire la suite\n[…]\nRead more of this story at Slashdot.\n© Site. 2025\nIl reste 88% de l'article à découvrir\n\nOpenAI répond. Lire la suite »";
+        assert_eq!(b.strip(text), "Nvidia a présenté Blackwell.\n\nOpenAI répond.");
+    }
+
+    #[test]
+    fn keeps_ordinary_sentences_that_mention_the_words() {
+        let b = Boilerplate::builtin();
+        let text = "Il faut lire la suite du rapport pour comprendre.\nThe share price fell 5%.";
+        assert_eq!(b.strip(text), text);
+    }
+}

@@ -1,0 +1,66 @@
+//! Text cleanup shared by titles and bodies.
+
+use unicode_normalization::UnicodeNormalization;
+
+/// HTML entities decoded, Unicode NFC, exotic spaces made plain, zero-width characters
+/// dropped, lines trimmed, runs of spaces collapsed, at most one blank line between
+/// paragraphs. Markup left in a JSON body is turned into text first.
+pub fn clean_text(s: &str) -> String {
+    let s = if looks_like_html(s) {
+        crate::ingest::html_to_text(s)
+    } else if s.contains('&') {
+        html_escape::decode_html_entities(s).into_owned()
+    } else {
+        s.to_string()
+    };
+    let mut out = String::with_capacity(s.len());
+    let mut blank_lines = 0usize;
+    for line in s.nfc().collect::<String>().lines() {
+        let mut l = String::with_capacity(line.len());
+        let mut space = false;
+        for c in line.chars() {
+            match c {
+                '\u{200b}' | '\u{200c}' | '\u{200d}' | '\u{2060}' | '\u{feff}' | '\u{ad}' => {}
+                c if c.is_whitespace() => space = true,
+                c if c.is_control() => space = true,
+                c => {
+                    if space && !l.is_empty() {
+                        l.push(' ');
+                    }
+                    space = false;
+                    l.push(c);
+                }
+            }
+        }
+        if l.is_empty() {
+            blank_lines += 1;
+            continue;
+        }
+        if !out.is_empty() {
+            out.push_str(if blank_lines > 0 { "\n\n" } else { "\n" });
+        }
+        blank_lines = 0;
+        out.push_str(&l);
+    }
+    out
+}
+
+fn looks_like_html(s: &str) -> bool {
+    let lower_has = |tag: &str| s.contains(tag);
+    s.contains('<')
+        && (lower_has("<p>") || lower_has("<p ") || lower_has("</p>") || lower_has("<br") || lower_has("</a>") || lower_has("<div"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cleans_entities_spaces_and_composes_accents() {
+        let decomposed = "e\u{301}te\u{301}"; // été with combining accents
+        assert_eq!(clean_text(decomposed), "été");
+        assert_eq!(clean_text("Prix\u{202f}: 40\u{a0}000\u{a0}$ &amp; plus\u{200b}"), "Prix : 40 000 $ & plus");
+        assert_eq!(clean_text("  a  \n\n\n\n b\t c \n"), "a\n\nb c");
+        assert_eq!(clean_text("<p>Un</p><p>Deux &eacute;</p>"), "Un\n\nDeux é");
+    }
+}

@@ -1,0 +1,208 @@
+//! The staged runner: a reader thread parses inputs, a pool of workers normalizes,
+//! detects the language and signs each article, and the calling thread dedups and hands
+//! documents to the [`Sink`] in input order. Stages are joined by bounded channels, so a
+//! slow sink slows the reader instead of filling memory.
+
+use crate::dedup::{Dedup, Signature};
+use crate::ingest::{read_input, FormatChoice, Input, RawItem};
+use crate::lang::LangDetector;
+use crate::normalize::Normalizer;
+use crate::reject::{Reject, RejectLog};
+use crate::Result;
+use serde::Serialize;
+use std::collections::{BTreeMap, HashSet};
+use std::sync::atomic::{AtomicBool, Ordering};
+use vigie_schemas::{DocId, Document};
+
+/// A document ready to store, with its dedup signature.
+#[derive(Debug, Clone)]
+pub struct Prepared {
+    pub doc: Document,
+    pub signature: Signature,
+}
+
+/// Where accepted documents go (the binary wires the index here).
+pub trait Sink {
+    /// Whether a document with this id is already stored.
+    fn contains(&mut self, id: &DocId) -> Result<bool>;
+    fn add(&mut self, p: &Prepared) -> Result<()>;
+}
+
+/// Counts of one run; the `--json` summary of `vigie ingest`.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Summary {
+    /// Records read (accepted, already stored and rejected).
+    pub read: u64,
+    /// Documents added to the index (duplicates included).
+    pub indexed: u64,
+    /// Added documents that copy an earlier one (`dup_of` set).
+    pub duplicates: u64,
+    /// Records whose id was already stored (a re-run of the same ingest).
+    pub existing: u64,
+    pub rejected: u64,
+    pub by_lang: BTreeMap<String, u64>,
+    /// Title and body bytes of the added documents.
+    pub bytes: u64,
+    pub seconds: f64,
+}
+
+pub struct RunConfig {
+    pub format: FormatChoice,
+    pub workers: usize,
+    pub channel_capacity: usize,
+}
+
+impl Default for RunConfig {
+    fn default() -> Self {
+        let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2);
+        RunConfig { format: FormatChoice::Auto, workers: cores.max(1), channel_capacity: 512 }
+    }
+}
+
+/// The stateless stages, shared by the workers.
+pub struct Stages<'a> {
+    pub normalizer: &'a Normalizer,
+    pub lang: &'a LangDetector,
+}
+
+impl Stages<'_> {
+    /// Normalization, language and signature of one raw item.
+    pub fn prepare(&self, item: RawItem) -> std::result::Result<Prepared, Reject> {
+        let article = match item.article {
+            Ok(a) => a,
+            Err(reason) => return Err(Reject::new(&item.origin, reason, item.raw.as_deref())),
+        };
+        let raw_for_reject = || serde_json::to_string(&article).ok();
+        let n = match self.normalizer.normalize(article.clone(), item.origin.clone()) {
+            Ok(n) => n,
+            Err(reason) => return Err(Reject::new(&item.origin, reason, raw_for_reject().as_deref())),
+        };
+        let lang = self.lang.detect(&n.title, &n.body, n.lang_hint.as_deref());
+        let signature = Signature::of(&n.body);
+        let doc = Document {
+            id: n.id,
+            title: n.title,
+            body: n.body,
+            url: n.url,
+            source: n.source,
+            published: n.published,
+            published_raw: n.published_raw,
+            author: n.author,
+            lang: lang.lang,
+            lang_confidence: lang.confidence,
+            lang_hint: n.lang_hint,
+            dup_of: None,
+            story_id: None,
+            topic_id: None,
+            entities: Vec::new(),
+            ingested_at: chrono::Utc::now(),
+            origin: n.origin,
+        };
+        Ok(Prepared { doc, signature })
+    }
+}
+
+/// Callbacks for progress and rejects (the binary prints them).
+pub trait Observer {
+    fn rejected(&mut self, _r: &Reject) {}
+    fn progress(&mut self, _s: &Summary) {}
+}
+
+impl Observer for () {}
+
+/// Runs the pipeline over `inputs`; returns the counts. Stops early, cleanly, when
+/// `stop` is set (the batch read so far is still handed to the sink).
+#[allow(clippy::too_many_arguments)]
+pub fn run(
+    inputs: &[Input],
+    cfg: &RunConfig,
+    stages: &Stages<'_>,
+    dedup: &mut Dedup,
+    sink: &mut dyn Sink,
+    rejects: &mut RejectLog,
+    observer: &mut dyn Observer,
+    stop: &AtomicBool,
+) -> Result<Summary> {
+    let started = std::time::Instant::now();
+    let (raw_tx, raw_rx) = crossbeam_channel::bounded::<(u64, RawItem)>(cfg.channel_capacity);
+    let (done_tx, done_rx) = crossbeam_channel::bounded::<(u64, std::result::Result<Prepared, Reject>)>(cfg.channel_capacity);
+    let mut summary = Summary::default();
+    let result = std::thread::scope(|s| -> Result<()> {
+        let format = cfg.format;
+        s.spawn(move || {
+            let mut seq = 0u64;
+            for input in inputs {
+                let go_on = read_input(input, format, &mut |item| {
+                    if stop.load(Ordering::Relaxed) {
+                        return false;
+                    }
+                    let ok = raw_tx.send((seq, item)).is_ok();
+                    seq += 1;
+                    ok
+                });
+                if !go_on {
+                    break;
+                }
+            }
+        });
+        for _ in 0..cfg.workers.max(1) {
+            let rx = raw_rx.clone();
+            let tx = done_tx.clone();
+            s.spawn(move || {
+                for (seq, item) in rx {
+                    if tx.send((seq, stages.prepare(item))).is_err() {
+                        break;
+                    }
+                }
+            });
+        }
+        drop(raw_rx);
+        drop(done_tx);
+        // `done_rx` is moved in here: an early return drops it, which stops the workers
+        // and then the reader instead of leaving them blocked on full channels
+        // reorder to input order, so that "the first copy" is the first one read
+        let mut next = 0u64;
+        let mut waiting: BTreeMap<u64, std::result::Result<Prepared, Reject>> = BTreeMap::new();
+        let mut seen: HashSet<DocId> = HashSet::new();
+        let mut last_progress = std::time::Instant::now();
+        for (seq, res) in done_rx {
+            waiting.insert(seq, res);
+            while let Some(res) = waiting.remove(&next) {
+                next += 1;
+                summary.read += 1;
+                match res {
+                    Err(r) => {
+                        summary.rejected += 1;
+                        rejects.write(&r)?;
+                        observer.rejected(&r);
+                    }
+                    Ok(mut p) => {
+                        if seen.contains(&p.doc.id) || sink.contains(&p.doc.id)? {
+                            summary.existing += 1;
+                            continue;
+                        }
+                        if let Some(m) = dedup.check(&p.signature) {
+                            p.doc.dup_of = Some(m.of);
+                            summary.duplicates += 1;
+                        }
+                        dedup.insert(p.doc.id.clone(), p.doc.dup_of.as_ref(), p.signature.clone());
+                        sink.add(&p)?;
+                        seen.insert(p.doc.id.clone());
+                        summary.indexed += 1;
+                        summary.bytes += (p.doc.title.len() + p.doc.body.len()) as u64;
+                        *summary.by_lang.entry(p.doc.lang.0.clone()).or_insert(0) += 1;
+                    }
+                }
+            }
+            if last_progress.elapsed().as_millis() >= 100 {
+                summary.seconds = started.elapsed().as_secs_f64();
+                observer.progress(&summary);
+                last_progress = std::time::Instant::now();
+            }
+        }
+        Ok(())
+    });
+    summary.seconds = started.elapsed().as_secs_f64();
+    observer.progress(&summary);
+    result.map(|_| summary)
+}

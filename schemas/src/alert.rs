@@ -1,0 +1,54 @@
+//! `alert.v1` rules and `notification.v1` deliveries.
+
+use crate::{DocId, EntityId};
+use chrono::{DateTime, Utc};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+/// Where a rule's notifications go.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(tag = "kind", rename_all = "lowercase")]
+pub enum NotifySink {
+    Stdout,
+    File { path: String },
+    Webhook { url: String },
+}
+
+/// A saved keyword query.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AlertRule {
+    pub version: u32,
+    pub name: String,
+    pub query: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lang: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub entity: Option<EntityId>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+    pub notify: NotifySink,
+    /// Digest period in seconds; `None` delivers each match at once.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub digest_seconds: Option<u64>,
+    pub created: DateTime<Utc>,
+}
+
+/// One delivered match of a rule.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct Notification {
+    pub rule: String,
+    pub document_id: DocId,
+    pub title: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub published: Option<DateTime<Utc>>,
+    pub lang: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub story_id: Option<String>,
+    pub matched_terms: Vec<String>,
+    pub entities: Vec<EntityId>,
+}
