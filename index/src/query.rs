@@ -73,7 +73,7 @@ fn query_error_text(e: &tantivy::query::QueryParserError) -> String {
         E::FieldDoesNotExist(name) => format!(
             "unknown field {name:?} (fields: title, body, text, lang, source, id, url, ent, ent_person, ent_company, ent_gpu, story_id, topic_id)"
         ),
-        E::SyntaxError(s) => format!("syntax error {s}").to_lowercase(),
+        E::SyntaxError(s) => format!("cannot parse {s:?} (tantivy query syntax: words, \"phrases\", AND, OR, -word, field:value)"),
         other => other.to_string().to_lowercase(),
     }
 }

@@ -33,12 +33,17 @@ pub struct LangDetector {
 
 /// whatlang's answer is taken as is at or above this confidence...
 const WHATLANG_SURE: f64 = 0.9;
-/// ...on texts at least this long (short texts always get the second opinion).
-const WHATLANG_MIN_CHARS: usize = 120;
-/// lingua's answer below this confidence is `und`.
-const LINGUA_MIN: f64 = 0.35;
-/// The input's `lang` wins when lingua gives it at least this share of the top score.
-const HINT_SHARE: f64 = 0.5;
+/// ...on texts at least this long (titles and short texts always get the second opinion).
+const WHATLANG_MIN_CHARS: usize = 250;
+/// Otherwise lingua's confidence values are summed with whatlang's vote, weighted by
+/// whether whatlang itself calls its answer reliable...
+const WHATLANG_VOTE_RELIABLE: f64 = 0.7;
+const WHATLANG_VOTE_UNRELIABLE: f64 = 0.3;
+/// ...and with the input's own `lang`, a hint worth this much.
+const HINT_VOTE: f64 = 0.3;
+/// The winner's share of the summed votes below which the answer is `und` (a uniform
+/// guess over 7 languages is 0.14).
+const MIN_SHARE: f64 = 0.2;
 /// Only this much of an article is looked at: the title and lead decide.
 const SAMPLE_CHARS: usize = 1500;
 
@@ -120,7 +125,8 @@ impl LangDetector {
         if letters < 2 {
             return LangDecision { lang: Lang::und(), confidence: 0.0, method: "too-short" };
         }
-        if let Some(info) = self.whatlang.detect(text) {
+        let wl = self.whatlang.detect(text);
+        if let Some(info) = &wl {
             if text.len() >= WHATLANG_MIN_CHARS && info.is_reliable() && info.confidence() >= WHATLANG_SURE {
                 return LangDecision {
                     lang: Lang::from(from_whatlang(info.lang())),
@@ -129,21 +135,32 @@ impl LangDetector {
                 };
             }
         }
-        let scores = self.lingua().compute_language_confidence_values(text);
-        let Some(&(top, top_conf)) = scores.first() else {
-            return LangDecision { lang: Lang::und(), confidence: 0.0, method: "lingua" };
+        let mut votes: Vec<(Language, f64)> = self.lingua().compute_language_confidence_values(text);
+        let mut add = |l: Language, v: f64| match votes.iter_mut().find(|(x, _)| *x == l) {
+            Some((_, c)) => *c += v,
+            None => votes.push((l, v)),
         };
-        if let Some(h) = hint.and_then(to_lingua) {
-            if let Some(&(_, c)) = scores.iter().find(|(l, _)| *l == h) {
-                if h != top && c >= top_conf * HINT_SHARE {
-                    return LangDecision { lang: Lang::from(h.iso_code_639_1().to_string()), confidence: c as f32, method: "lingua+hint" };
-                }
+        let mut method = "lingua";
+        if let Some(info) = &wl {
+            if let Some(l) = to_lingua(from_whatlang(info.lang())) {
+                let w = if info.is_reliable() { WHATLANG_VOTE_RELIABLE } else { WHATLANG_VOTE_UNRELIABLE };
+                add(l, w * info.confidence());
+                method = "lingua+whatlang";
             }
         }
-        if top_conf < LINGUA_MIN {
-            return LangDecision { lang: Lang::und(), confidence: top_conf as f32, method: "lingua" };
+        if let Some(l) = hint.and_then(to_lingua).filter(|l| self.lingua_langs.contains(l)) {
+            add(l, HINT_VOTE);
+            method = "lingua+whatlang+hint";
         }
-        LangDecision { lang: Lang::from(top.iso_code_639_1().to_string()), confidence: top_conf as f32, method: "lingua" }
+        let total: f64 = votes.iter().map(|(_, v)| v).sum();
+        let Some(&(top, v)) = votes.iter().max_by(|a, b| a.1.total_cmp(&b.1)) else {
+            return LangDecision { lang: Lang::und(), confidence: 0.0, method };
+        };
+        let share = if total > 0.0 { v / total } else { 0.0 };
+        if share < MIN_SHARE {
+            return LangDecision { lang: Lang::und(), confidence: share as f32, method };
+        }
+        LangDecision { lang: Lang::from(top.iso_code_639_1().to_string()), confidence: share as f32, method }
     }
 }
 

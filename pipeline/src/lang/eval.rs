@@ -20,15 +20,19 @@ pub struct LangEvalRow {
 #[derive(Debug, Clone, Serialize)]
 pub struct LangEvalReport {
     pub rows: Vec<LangEvalRow>,
+    /// Misclassified samples (lang, kind, text, answer, method), when asked for.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<(String, String, String, String, String)>,
     pub seconds: f64,
 }
 
 /// Scores the detector on every `<lang>/<kind>.txt` under `dir`.
-pub fn eval_langid(dir: &Path, det: &LangDetector, allow: &[String]) -> std::io::Result<LangEvalReport> {
+pub fn eval_langid(dir: &Path, det: &LangDetector, allow: &[String], keep_errors: bool) -> std::io::Result<LangEvalReport> {
     let t = std::time::Instant::now();
     let mut langs: Vec<_> = std::fs::read_dir(dir)?.filter_map(|e| e.ok()).filter(|e| e.path().is_dir()).collect();
     langs.sort_by_key(|e| e.file_name());
     let mut rows = Vec::new();
+    let mut errors = Vec::new();
     for l in langs {
         let lang = l.file_name().to_string_lossy().to_string();
         for kind in ["sentences", "word-pairs", "single-words"] {
@@ -40,8 +44,13 @@ pub fn eval_langid(dir: &Path, det: &LangDetector, allow: &[String]) -> std::io:
                 let d = det.detect_text(line, None);
                 if d.lang.as_str() == lang {
                     ok += 1;
-                } else if d.lang.is_und() {
-                    und += 1;
+                } else {
+                    if d.lang.is_und() {
+                        und += 1;
+                    }
+                    if keep_errors && allow.contains(&lang) {
+                        errors.push((lang.clone(), kind.to_string(), line.to_string(), d.lang.0.clone(), d.method.to_string()));
+                    }
                 }
             }
             rows.push(LangEvalRow {
@@ -55,5 +64,5 @@ pub fn eval_langid(dir: &Path, det: &LangDetector, allow: &[String]) -> std::io:
             });
         }
     }
-    Ok(LangEvalReport { rows, seconds: t.elapsed().as_secs_f64() })
+    Ok(LangEvalReport { rows, errors, seconds: t.elapsed().as_secs_f64() })
 }

@@ -1,0 +1,207 @@
+//! `vigie bench ingest`: end-to-end ingest throughput and peak memory on the
+//! Reuters-21578 corpus, beside raw tantivy indexing of the same texts. Each side runs
+//! in its own child process so that peak memory (VmHWM) is its own.
+
+use super::common::{print_json, user_error, Ctx};
+use crate::corpus;
+use anyhow::Context;
+use clap::{Args, Subcommand, ValueEnum};
+use serde::{Deserialize, Serialize};
+use std::io::{BufRead, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::atomic::AtomicBool;
+use vigie_pipeline::ingest::FormatChoice;
+use vigie_pipeline::lang::{LangConfig, LangDetector};
+
+#[derive(Subcommand, Debug)]
+pub enum BenchCommand {
+    /// Ingest throughput without the model stages, against raw tantivy
+    Ingest(IngestBench),
+    /// (internal) one side of the ingest benchmark
+    #[command(hide = true)]
+    IngestPart(Part),
+}
+
+#[derive(Args, Debug)]
+pub struct IngestBench {
+    /// Reuters-21578 directory (reut2-*.sgm)
+    #[arg(long)]
+    pub corpus: PathBuf,
+    /// Repeat the corpus this many times (distinct ids) for a longer run
+    #[arg(long, default_value_t = 1)]
+    pub repeat: usize,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct Part {
+    #[arg(long, value_enum)]
+    pub side: Side,
+    #[arg(long)]
+    pub input: PathBuf,
+    #[arg(long)]
+    pub out: PathBuf,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug)]
+pub enum Side {
+    Vigie,
+    Tantivy,
+}
+
+#[derive(Serialize, Deserialize, Debug)]
+struct PartResult {
+    docs: u64,
+    seconds: f64,
+    peak_rss_mb: f64,
+}
+
+#[derive(Serialize)]
+struct Report {
+    articles: usize,
+    input_mb: f64,
+    vigie_articles_per_s: f64,
+    vigie_mb_per_s: f64,
+    vigie_peak_rss_mb: f64,
+    vigie_indexed: u64,
+    tantivy_articles_per_s: f64,
+    tantivy_mb_per_s: f64,
+    tantivy_peak_rss_mb: f64,
+    /// vigie time / raw tantivy time
+    ratio: f64,
+    cores: usize,
+}
+
+pub fn run(ctx: &Ctx, c: BenchCommand) -> anyhow::Result<ExitCode> {
+    match c {
+        BenchCommand::Ingest(a) => ingest_bench(a),
+        BenchCommand::IngestPart(p) => part(ctx, p),
+    }
+}
+
+fn peak_rss_mb() -> f64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.split_whitespace().next())
+        .and_then(|kb| kb.parse::<f64>().ok())
+        .map_or(0.0, |kb| kb / 1024.0)
+}
+
+fn ingest_bench(a: IngestBench) -> anyhow::Result<ExitCode> {
+    if !a.corpus.is_dir() {
+        return Err(user_error(format!("{}: not a directory (the Reuters-21578 corpus)", a.corpus.display())));
+    }
+    let tmp = tempfile::tempdir()?;
+    let input = tmp.path().join("reuters.jsonl");
+    let articles = corpus::reuters(&a.corpus)?;
+    let mut n = 0usize;
+    {
+        let mut w = std::io::BufWriter::new(std::fs::File::create(&input)?);
+        for r in 0..a.repeat.max(1) {
+            for art in &articles {
+                let mut art = art.clone();
+                if r > 0 {
+                    art.id = art.id.map(|i| format!("{i}-r{r}"));
+                }
+                serde_json::to_writer(&mut w, &art)?;
+                w.write_all(b"\n")?;
+                n += 1;
+            }
+        }
+    }
+    let input_mb = std::fs::metadata(&input)?.len() as f64 / 1e6;
+    let exe = std::env::current_exe()?;
+    let mut results = Vec::new();
+    for side in ["vigie", "tantivy"] {
+        let out = tmp.path().join(side);
+        let o = std::process::Command::new(&exe)
+            .args(["--quiet", "bench", "ingest-part", "--side", side, "--input"])
+            .arg(&input)
+            .arg("--out")
+            .arg(&out)
+            .output()
+            .context("running the benchmark child")?;
+        if !o.status.success() {
+            anyhow::bail!("{side} side failed: {}", String::from_utf8_lossy(&o.stderr));
+        }
+        let r: PartResult = serde_json::from_slice(&o.stdout).context("reading the child's result")?;
+        results.push(r);
+    }
+    let (v, t) = (&results[0], &results[1]);
+    let report = Report {
+        articles: n,
+        input_mb,
+        vigie_articles_per_s: n as f64 / v.seconds,
+        vigie_mb_per_s: input_mb / v.seconds,
+        vigie_peak_rss_mb: v.peak_rss_mb,
+        vigie_indexed: v.docs,
+        tantivy_articles_per_s: n as f64 / t.seconds,
+        tantivy_mb_per_s: input_mb / t.seconds,
+        tantivy_peak_rss_mb: t.peak_rss_mb,
+        ratio: v.seconds / t.seconds,
+        cores: std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1),
+    };
+    let mut out = std::io::stdout().lock();
+    if a.json {
+        print_json(&mut out, &report)?;
+    } else {
+        writeln!(out, "{} articles, {:.1} MB of JSON lines, {} cores", n, input_mb, report.cores)?;
+        writeln!(
+            out,
+            "vigie ingest   {:>8.0} articles/s  {:>6.2} MB/s  peak {:>6.0} MB",
+            report.vigie_articles_per_s, report.vigie_mb_per_s, report.vigie_peak_rss_mb
+        )?;
+        writeln!(
+            out,
+            "raw tantivy    {:>8.0} articles/s  {:>6.2} MB/s  peak {:>6.0} MB",
+            report.tantivy_articles_per_s, report.tantivy_mb_per_s, report.tantivy_peak_rss_mb
+        )?;
+        writeln!(out, "vigie takes {:.2}x the time of raw tantivy", report.ratio)?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn part(ctx: &Ctx, p: Part) -> anyhow::Result<ExitCode> {
+    let t = std::time::Instant::now();
+    let docs = match p.side {
+        Side::Vigie => {
+            let sub = Ctx { data: p.out.clone(), quiet: true };
+            let lang = LangDetector::new(&LangConfig::default()).map_err(user_error)?;
+            let input = p.input.display().to_string();
+            let s = super::ingest::ingest(&sub, &[input], FormatChoice::Auto, &lang, 5000, None, &AtomicBool::new(false))?;
+            s.indexed
+        }
+        Side::Tantivy => raw_tantivy(&p)?,
+    };
+    let _ = ctx;
+    let r = PartResult { docs, seconds: t.elapsed().as_secs_f64(), peak_rss_mb: peak_rss_mb() };
+    print_json(&mut std::io::stdout().lock(), &r)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The reference: parse the same JSON lines and index title and body with tantivy's
+/// default analyzer, stored, one commit at the end, same writer budget and threads.
+fn raw_tantivy(p: &Part) -> anyhow::Result<u64> {
+    use tantivy::schema::{Schema, STORED, TEXT};
+    let mut sb = Schema::builder();
+    let title = sb.add_text_field("title", TEXT | STORED);
+    let body = sb.add_text_field("body", TEXT | STORED);
+    std::fs::create_dir_all(&p.out)?;
+    let index = tantivy::Index::create_in_dir(&p.out, sb.build())?;
+    let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).clamp(1, 4);
+    let mut w: tantivy::IndexWriter = index.writer_with_num_threads(threads, 128 * 1024 * 1024)?;
+    let f = std::io::BufReader::new(std::fs::File::open(&p.input)?);
+    let mut n = 0;
+    for line in f.lines() {
+        let a: vigie_schemas::Article = serde_json::from_str(&line?)?;
+        w.add_document(tantivy::doc!(title => a.title.unwrap_or_default(), body => a.body.unwrap_or_default()))?;
+        n += 1;
+    }
+    w.commit()?;
+    w.wait_merging_threads()?;
+    Ok(n)
+}

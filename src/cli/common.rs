@@ -1,0 +1,153 @@
+//! Shared command-line plumbing: the data directory, errors and exit codes, dates,
+//! output.
+
+use anyhow::Context;
+use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use serde::Serialize;
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+
+/// What every command gets.
+pub struct Ctx {
+    pub data: PathBuf,
+    pub quiet: bool,
+}
+
+impl Ctx {
+    pub fn index_dir(&self) -> PathBuf {
+        self.data.join("index")
+    }
+    pub fn rejects_path(&self) -> PathBuf {
+        self.data.join("rejects.jsonl")
+    }
+    /// A spinner on stderr, hidden when stderr is not a terminal or with --quiet.
+    pub fn spinner(&self, what: &str) -> ProgressBar {
+        let pb = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
+        if self.quiet || !std::io::stderr().is_terminal() {
+            pb.set_draw_target(ProgressDrawTarget::hidden());
+        }
+        pb.set_style(ProgressStyle::with_template("{spinner} {prefix} {msg} [{elapsed}]").expect("static template"));
+        pb.set_prefix(what.to_string());
+        pb.enable_steady_tick(std::time::Duration::from_millis(120));
+        pb
+    }
+}
+
+/// An error in what the user gave (exit code 1), as opposed to an internal one (2).
+#[derive(Debug)]
+pub struct UserError(pub String);
+
+impl std::fmt::Display for UserError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+impl std::error::Error for UserError {}
+
+pub fn user_error(msg: impl Into<String>) -> anyhow::Error {
+    anyhow::Error::new(UserError(msg.into()))
+}
+
+pub fn exit_code(e: &anyhow::Error) -> u8 {
+    for cause in e.chain() {
+        if cause.downcast_ref::<UserError>().is_some() {
+            return 1;
+        }
+        if let Some(ie) = cause.downcast_ref::<vigie_index::Error>() {
+            if matches!(ie, vigie_index::Error::Query(_) | vigie_index::Error::Missing(_) | vigie_index::Error::Locked(_)) {
+                return 1;
+            }
+        }
+    }
+    2
+}
+
+pub fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| c.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe))
+}
+
+/// Error messages are one line.
+pub fn one_line(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// `2025-01-29`, RFC 3339, or a time ago: `7d`, `24h`, `2w`.
+pub fn parse_when(s: &str, flag: &str) -> anyhow::Result<DateTime<Utc>> {
+    let s = s.trim();
+    if let Ok(d) = DateTime::parse_from_rfc3339(s) {
+        return Ok(d.with_timezone(&Utc));
+    }
+    if let Ok(d) = NaiveDate::parse_from_str(s, "%Y-%m-%d") {
+        return Ok(Utc.from_utc_datetime(&d.and_hms_opt(0, 0, 0).expect("midnight exists")));
+    }
+    if let Some(d) = parse_duration(s) {
+        return Ok(Utc::now() - d);
+    }
+    Err(user_error(format!("{flag}: cannot read {s:?} as a date (2025-01-29, RFC 3339, or 7d/24h/2w ago)")))
+}
+
+/// `7d`, `24h`, `2w`, `30m`.
+pub fn parse_duration(s: &str) -> Option<Duration> {
+    let (num, unit) = s.split_at(s.find(|c: char| !c.is_ascii_digit())?);
+    let n: i64 = num.parse().ok()?;
+    Some(match unit {
+        "m" | "min" => Duration::minutes(n),
+        "h" => Duration::hours(n),
+        "d" => Duration::days(n),
+        "w" => Duration::weeks(n),
+        _ => return None,
+    })
+}
+
+/// One JSON object on one line of stdout.
+pub fn print_json<T: Serialize>(out: &mut impl Write, v: &T) -> anyhow::Result<()> {
+    serde_json::to_writer(&mut *out, v)?;
+    out.write_all(b"\n")?;
+    Ok(())
+}
+
+/// Prints rows as an aligned table (the human form of read commands).
+pub fn print_table(out: &mut impl Write, header: &[&str], rows: &[Vec<String>]) -> anyhow::Result<()> {
+    let n = header.len();
+    let mut w: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
+    for r in rows {
+        for (i, c) in r.iter().enumerate().take(n) {
+            w[i] = w[i].max(c.chars().count());
+        }
+    }
+    let line = |cells: Vec<&str>| -> String {
+        let mut s = String::new();
+        for (i, c) in cells.iter().enumerate() {
+            if i + 1 == cells.len() {
+                s.push_str(c);
+            } else {
+                s.push_str(c);
+                s.push_str(&" ".repeat(w[i] - c.chars().count() + 2));
+            }
+        }
+        s.trim_end().to_string()
+    };
+    writeln!(out, "{}", line(header.to_vec()))?;
+    for r in rows {
+        writeln!(out, "{}", line(r.iter().map(String::as_str).collect()))?;
+    }
+    Ok(())
+}
+
+pub fn shorten(s: &str, n: usize) -> String {
+    if s.chars().count() <= n {
+        return s.to_string();
+    }
+    let mut t: String = s.chars().take(n.saturating_sub(1)).collect();
+    t.push('…');
+    t
+}
+
+pub fn fmt_date(d: Option<DateTime<Utc>>) -> String {
+    d.map(|d| d.format("%Y-%m-%d").to_string()).unwrap_or_else(|| "-".into())
+}
+
+pub fn open_index(ctx: &Ctx) -> anyhow::Result<vigie_index::VigieIndex> {
+    vigie_index::VigieIndex::open(&ctx.index_dir()).with_context(|| format!("opening {}", ctx.data.display()))
+}

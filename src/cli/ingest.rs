@@ -1,0 +1,148 @@
+//! `vigie ingest PATH|URL|- ...`
+
+use super::common::{print_json, user_error, Ctx};
+use crate::fetch::{fetch_all, is_url};
+use crate::store::{load_dedup, IndexSink};
+use anyhow::Context;
+use clap::Args;
+use indicatif::ProgressBar;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::atomic::AtomicBool;
+use vigie_index::VigieIndex;
+use vigie_pipeline::ingest::{FormatChoice, Input};
+use vigie_pipeline::lang::{LangConfig, LangDetector};
+use vigie_pipeline::normalize::Normalizer;
+use vigie_pipeline::reject::{Reject, RejectLog};
+use vigie_pipeline::runner::{self, Observer, RunConfig, Stages, Summary};
+
+#[derive(Args, Debug)]
+pub struct IngestArgs {
+    /// Files, directories (recursive), http(s) URLs, or - for stdin
+    #[arg(required = true)]
+    pub inputs: Vec<String>,
+    /// Input format: auto, jsonl, feed, digest, html, text
+    #[arg(long, default_value = "auto")]
+    pub format: FormatChoice,
+    /// Exit 1 when any input is rejected (accepted documents are still stored)
+    #[arg(long)]
+    pub strict: bool,
+    /// Print the summary as JSON
+    #[arg(long)]
+    pub json: bool,
+    /// Languages to detect (comma-separated ISO 639-1 codes)
+    #[arg(long, default_value = "fr,en,es,de,it,pt,nl", value_delimiter = ',')]
+    pub langs: Vec<String>,
+    /// Commit to the index every N documents
+    #[arg(long, default_value_t = 5000)]
+    pub commit_every: usize,
+    /// CPU worker threads (default: all cores)
+    #[arg(long)]
+    pub workers: Option<usize>,
+}
+
+struct Printer {
+    pb: ProgressBar,
+}
+
+impl Observer for Printer {
+    fn rejected(&mut self, r: &Reject) {
+        self.pb.suspend(|| eprintln!("rejected: {}", super::common::one_line(&r.to_string())));
+    }
+    fn progress(&mut self, s: &Summary) {
+        let rate = if s.seconds > 0.0 { s.read as f64 / s.seconds } else { 0.0 };
+        self.pb.set_message(format!(
+            "read {} · indexed {} · duplicates {} · rejected {} · {rate:.0}/s",
+            s.read, s.indexed, s.duplicates, s.rejected
+        ));
+    }
+}
+
+pub fn run(ctx: &Ctx, a: IngestArgs) -> anyhow::Result<ExitCode> {
+    let lang = LangDetector::new(&LangConfig { allow: a.langs.clone() }).map_err(user_error)?;
+    let summary = ingest(ctx, &a.inputs, a.format, &lang, a.commit_every, a.workers, &AtomicBool::new(false))?;
+    let mut out = std::io::stdout().lock();
+    if a.json {
+        print_json(&mut out, &summary)?;
+    } else {
+        use std::io::Write;
+        let langs: Vec<String> = summary.by_lang.iter().map(|(l, n)| format!("{l} {n}")).collect();
+        writeln!(
+            out,
+            "read {}, indexed {} ({} duplicates), {} already stored, {} rejected in {:.1} s{}",
+            summary.read,
+            summary.indexed,
+            summary.duplicates,
+            summary.existing,
+            summary.rejected,
+            summary.seconds,
+            if langs.is_empty() { String::new() } else { format!(" — {}", langs.join(", ")) }
+        )?;
+        if summary.rejected > 0 {
+            writeln!(out, "rejects written to {}", ctx.rejects_path().display())?;
+        }
+    }
+    if a.strict && summary.rejected > 0 {
+        return Err(user_error(format!("{} inputs rejected (--strict)", summary.rejected)));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Runs one ingest into `ctx.data` (also used by `watch` and `bench`).
+pub fn ingest(
+    ctx: &Ctx,
+    inputs: &[String],
+    format: FormatChoice,
+    lang: &LangDetector,
+    commit_every: usize,
+    workers: Option<usize>,
+    stop: &AtomicBool,
+) -> anyhow::Result<Summary> {
+    std::fs::create_dir_all(&ctx.data).with_context(|| format!("creating {}", ctx.data.display()))?;
+    let index = VigieIndex::open_or_create(&ctx.index_dir()).with_context(|| format!("opening {}", ctx.data.display()))?;
+    let mut dedup = load_dedup(&index)?;
+    let mut sink = IndexSink { writer: index.writer()?, commits: 0 };
+    sink.writer.set_commit_every(commit_every);
+    let mut rejects = RejectLog::new(ctx.rejects_path());
+    let pb = ctx.spinner("ingest");
+    let mut printer = Printer { pb: pb.clone() };
+
+    // URLs are fetched first (async I/O); a failed fetch is a reject like any other
+    let urls: Vec<String> = inputs.iter().filter(|i| is_url(i)).cloned().collect();
+    let mut fetched = fetch_all(&urls).into_iter();
+    let mut sources = Vec::new();
+    let mut fetch_failures = 0u64;
+    for i in inputs {
+        if is_url(i) {
+            match fetched.next().expect("one result per url") {
+                Ok(input) => sources.push(input),
+                Err(reason) => {
+                    let r = Reject { file: i.clone(), line: None, reason, record: None };
+                    rejects.write(&r)?;
+                    printer.rejected(&r);
+                    fetch_failures += 1;
+                }
+            }
+        } else if i == "-" {
+            sources.push(Input::Stdin);
+        } else {
+            sources.push(Input::Path(PathBuf::from(i)));
+        }
+    }
+
+    let normalizer = Normalizer::default();
+    let stages = Stages { normalizer: &normalizer, lang };
+    let mut cfg = RunConfig { format, ..Default::default() };
+    if let Some(w) = workers {
+        cfg.workers = w.max(1);
+    }
+    let result = runner::run(&sources, &cfg, &stages, &mut dedup, &mut sink, &mut rejects, &mut printer, stop);
+    // whatever was accepted is committed, even when the run failed part-way
+    let finish = sink.writer.finish().context("committing the index");
+    pb.finish_and_clear();
+    let mut summary = result.context("ingest failed")?;
+    finish?;
+    summary.read += fetch_failures;
+    summary.rejected += fetch_failures;
+    Ok(summary)
+}

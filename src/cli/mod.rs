@@ -1,0 +1,61 @@
+//! The command line: one file per command.
+
+mod bench;
+mod common;
+mod eval;
+mod ingest;
+mod search;
+mod show;
+mod stats;
+
+pub use common::{exit_code, is_broken_pipe, one_line};
+
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Parser, Debug)]
+#[command(name = "vigie", version, about = "media-monitoring text analytics for French and English news")]
+pub struct Cli {
+    /// Data directory (index, state, alerts, rejects)
+    #[arg(long, global = true, env = "VIGIE_DATA", default_value = "./vigie-data")]
+    pub data: PathBuf,
+    /// No progress bars; only errors on stderr
+    #[arg(long, short, global = true)]
+    pub quiet: bool,
+    /// More logs (-v info, -vv debug); VIGIE_LOG overrides
+    #[arg(long, short, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Ingest files, directories, feed URLs or stdin (-)
+    Ingest(ingest::IngestArgs),
+    /// Search the index (tantivy query syntax; '*' matches all)
+    Search(search::SearchArgs),
+    /// Show one stored document
+    Show(show::ShowArgs),
+    /// Corpus statistics
+    Stats(stats::StatsArgs),
+    /// Measure quality on gold data
+    #[command(subcommand)]
+    Eval(eval::EvalCommand),
+    /// Measure speed and memory
+    #[command(subcommand)]
+    Bench(bench::BenchCommand),
+}
+
+pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let ctx = common::Ctx { data: cli.data, quiet: cli.quiet };
+    match cli.command {
+        Command::Ingest(a) => ingest::run(&ctx, a),
+        Command::Search(a) => search::run(&ctx, a),
+        Command::Show(a) => show::run(&ctx, a),
+        Command::Stats(a) => stats::run(&ctx, a),
+        Command::Eval(c) => eval::run(&ctx, c),
+        Command::Bench(c) => bench::run(&ctx, c),
+    }
+}
