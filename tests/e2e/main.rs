@@ -1,1 +1,11 @@
+//! End-to-end tests: the real `vigie` binary on real files, real HTTP on localhost and
+//! a real `kill -9`. One test binary; one module per concern.
 
+mod common;
+
+mod bad_input;
+mod crash;
+mod formats;
+mod http;
+mod quality;
+mod search;

@@ -1,0 +1,95 @@
+//! Helpers: run the binary against a temporary data directory.
+
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+pub fn bin() -> &'static str {
+    env!("CARGO_BIN_EXE_vigie")
+}
+
+pub fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+pub fn samples() -> PathBuf {
+    repo().join("data/samples")
+}
+
+/// `../shared/data` beside the checkout, when it is there.
+pub fn shared_data(what: &str) -> Option<PathBuf> {
+    let p = repo().join("../shared/data").join(what);
+    if p.exists() {
+        Some(p)
+    } else {
+        eprintln!("skipped: {} is absent (the shared data sets live beside the checkout)", p.display());
+        None
+    }
+}
+
+pub struct Vigie {
+    pub dir: tempfile::TempDir,
+}
+
+impl Vigie {
+    pub fn new() -> Self {
+        Vigie { dir: tempfile::tempdir().expect("temp dir") }
+    }
+
+    pub fn data(&self) -> PathBuf {
+        self.dir.path().join("data")
+    }
+
+    pub fn cmd(&self) -> Command {
+        let mut c = Command::new(bin());
+        c.arg("--data").arg(self.data()).env_remove("VIGIE_DATA").env("VIGIE_LOG", "warn");
+        c.stdin(Stdio::null());
+        c
+    }
+
+    pub fn run(&self, args: &[&str]) -> Output {
+        self.cmd().args(args).output().expect("vigie runs")
+    }
+
+    /// Runs and requires exit 0; returns stdout.
+    pub fn ok(&self, args: &[&str]) -> String {
+        let o = self.run(args);
+        assert!(
+            o.status.success(),
+            "vigie {args:?} failed ({:?}):\nstdout: {}\nstderr: {}",
+            o.status.code(),
+            String::from_utf8_lossy(&o.stdout),
+            String::from_utf8_lossy(&o.stderr)
+        );
+        String::from_utf8(o.stdout).expect("utf-8 output")
+    }
+
+    pub fn json(&self, args: &[&str]) -> Value {
+        let out = self.ok(args);
+        serde_json::from_str(out.trim()).unwrap_or_else(|e| panic!("{e}: {out}"))
+    }
+
+    pub fn json_lines(&self, args: &[&str]) -> Vec<Value> {
+        self.ok(args).lines().map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}"))).collect()
+    }
+
+    pub fn ingest(&self, paths: &[&Path]) -> Value {
+        let mut args = vec!["ingest".to_string(), "--json".to_string(), "--quiet".to_string()];
+        args.extend(paths.iter().map(|p| p.display().to_string()));
+        let a: Vec<&str> = args.iter().map(String::as_str).collect();
+        self.json(&a)
+    }
+
+    pub fn rejects(&self) -> Vec<Value> {
+        match std::fs::read_to_string(self.data().join("rejects.jsonl")) {
+            Ok(s) => s.lines().filter_map(|l| serde_json::from_str(l).ok()).collect(),
+            Err(_) => Vec::new(),
+        }
+    }
+}
+
+pub fn write(dir: &Path, name: &str, bytes: &[u8]) -> PathBuf {
+    let p = dir.join(name);
+    std::fs::write(&p, bytes).expect("write test file");
+    p
+}
