@@ -5,7 +5,7 @@
 
 use crate::dedup::{Dedup, Signature};
 use crate::ingest::{read_input, FormatChoice, Input, RawItem};
-use crate::lang::LangDetector;
+use crate::lang::{LangDecision, LangDetector, SourcePrior};
 use crate::normalize::Normalizer;
 use crate::reject::{Reject, RejectLog};
 use crate::Result;
@@ -19,6 +19,8 @@ use vigie_schemas::{DocId, Document};
 pub struct Prepared {
     pub doc: Document,
     pub signature: Signature,
+    /// The worker's language decision (the ordered stage may revise it by source).
+    pub lang: LangDecision,
 }
 
 /// Where accepted documents go (the binary wires the index here).
@@ -88,7 +90,7 @@ impl Stages<'_> {
             published: n.published,
             published_raw: n.published_raw,
             author: n.author,
-            lang: lang.lang,
+            lang: lang.lang.clone(),
             lang_confidence: lang.confidence,
             lang_hint: n.lang_hint,
             dup_of: None,
@@ -98,7 +100,7 @@ impl Stages<'_> {
             ingested_at: chrono::Utc::now(),
             origin: n.origin,
         };
-        Ok(Prepared { doc, signature })
+        Ok(Prepared { doc, signature, lang })
     }
 }
 
@@ -164,6 +166,7 @@ pub fn run(
         let mut next = 0u64;
         let mut waiting: BTreeMap<u64, std::result::Result<Prepared, Reject>> = BTreeMap::new();
         let mut seen: HashSet<DocId> = HashSet::new();
+        let mut source_prior = SourcePrior::default();
         let mut last_progress = std::time::Instant::now();
         for (seq, res) in done_rx {
             waiting.insert(seq, res);
@@ -177,6 +180,10 @@ pub fn run(
                         observer.rejected(&r);
                     }
                     Ok(mut p) => {
+                        let d = source_prior.apply(stages.lang, p.doc.source.as_deref(), p.lang.clone());
+                        p.doc.lang = d.lang.clone();
+                        p.doc.lang_confidence = d.confidence;
+                        p.lang = d;
                         if seen.contains(&p.doc.id) || sink.contains(&p.doc.id)? {
                             summary.existing += 1;
                             continue;

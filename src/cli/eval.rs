@@ -206,7 +206,7 @@ fn dedup(a: DedupArgs) -> anyhow::Result<ExitCode> {
         recall: found as f64 / copies.max(1) as f64,
         precision: found as f64 / (found + wrong).max(1) as f64,
         originals_flagged: flagged.len(),
-        examples_flagged: flagged.iter().take(10).cloned().collect(),
+        examples_flagged: flagged.clone(),
         by_kind: kinds.iter().zip(&by_kind).map(|(k, (n, f))| (k.to_string(), *n, *f)).collect(),
         seconds: t.elapsed().as_secs_f64(),
     };

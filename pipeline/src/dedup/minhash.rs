@@ -1,6 +1,6 @@
 //! MinHash signatures of word 3-shingles.
 
-use xxhash_rust::xxh3::{xxh3_64, xxh3_64_with_seed};
+use xxhash_rust::xxh3::xxh3_64;
 
 /// Number of hash functions in a signature.
 pub const NUM_HASHES: usize = 64;
@@ -44,12 +44,14 @@ impl Signature {
     /// punctuation and spacing changes do not matter.
     pub fn of(body: &str) -> Signature {
         let lower = body.to_lowercase();
-        let words: Vec<&str> = lower.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).collect();
-        let body_hash = xxh3_64_with_seed(words.join(" ").as_bytes(), 7);
+        let words: Vec<u64> =
+            lower.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).map(|w| xxh3_64(w.as_bytes())).collect();
+        // the exact hash chains word hashes in order (no joined string is built)
+        let body_hash = words.iter().fold(7u64, |h, w| mix(h.rotate_left(5) ^ w));
         let mut hashes: Vec<u64> = if words.len() >= SHINGLE {
-            words.windows(SHINGLE).map(|w| xxh3_64(w.join(" ").as_bytes())).collect()
+            words.windows(SHINGLE).map(|w| mix(w[0] ^ w[1].rotate_left(21) ^ w[2].rotate_left(42))).collect()
         } else {
-            words.iter().map(|w| xxh3_64(w.as_bytes())).collect()
+            words.clone()
         };
         hashes.sort_unstable();
         hashes.dedup();

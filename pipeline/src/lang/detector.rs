@@ -22,6 +22,64 @@ pub struct LangDecision {
     pub lang: Lang,
     pub confidence: f32,
     pub method: &'static str,
+    /// Whether the decision is safe to learn from (prose, one clear winner).
+    pub sure: bool,
+    /// Whether the text is running prose (not a table of figures).
+    pub prose: bool,
+    /// The summed votes per language, best first (empty on the fast path).
+    pub votes: Vec<(Language, f64)>,
+}
+
+impl LangDecision {
+    fn und(confidence: f32, method: &'static str, votes: Vec<(Language, f64)>) -> Self {
+        LangDecision { lang: Lang::und(), confidence, method, sure: false, prose: false, votes }
+    }
+
+    /// Decides again with one more vote (the source's usual language).
+    pub fn with_vote(&self, lang: Language, weight: f64, method: &'static str) -> LangDecision {
+        let mut votes = self.votes.clone();
+        match votes.iter_mut().find(|(l, _)| *l == lang) {
+            Some((_, v)) => *v += weight,
+            None => votes.push((lang, weight)),
+        }
+        let mut d = decide(votes, method, false);
+        d.prose = self.prose;
+        d
+    }
+}
+
+/// Picks the winner of summed votes; `und` below [`MIN_SHARE`].
+fn decide(mut votes: Vec<(Language, f64)>, method: &'static str, prose: bool) -> LangDecision {
+    votes.sort_by(|a, b| b.1.total_cmp(&a.1));
+    let total: f64 = votes.iter().map(|(_, v)| v).sum();
+    let Some(&(top, v)) = votes.first() else { return LangDecision::und(0.0, method, votes) };
+    let share = if total > 0.0 { v / total } else { 0.0 };
+    if share < MIN_SHARE {
+        let mut d = LangDecision::und(share as f32, method, votes);
+        d.prose = prose;
+        return d;
+    }
+    LangDecision {
+        lang: Lang::from(top.iso_code_639_1().to_string()),
+        confidence: share as f32,
+        method,
+        sure: prose && share >= SURE_SHARE,
+        prose,
+        votes,
+    }
+}
+
+/// Whether a text is running prose rather than a table of figures ("Shr 56 cts vs 68
+/// cts Net 8,327,000"), on which letter statistics say little.
+fn is_prose(text: &str) -> bool {
+    let (mut words, mut numeric) = (0usize, 0usize);
+    for w in text.split_whitespace() {
+        words += 1;
+        if w.chars().any(|c| c.is_ascii_digit()) {
+            numeric += 1;
+        }
+    }
+    words >= 3 && numeric * 100 <= words * MAX_NUMERIC_PERCENT
 }
 
 /// Shared by all worker threads (lingua loads its models lazily, once).
@@ -44,8 +102,14 @@ const HINT_VOTE: f64 = 0.3;
 /// The winner's share of the summed votes below which the answer is `und` (a uniform
 /// guess over 7 languages is 0.14).
 const MIN_SHARE: f64 = 0.2;
+/// A decision on prose with at least this share is "sure" (see [`LangDecision::sure`]).
+const SURE_SHARE: f64 = 0.9;
+/// Texts with more tokens holding digits than this percentage are tables, not prose.
+const MAX_NUMERIC_PERCENT: usize = 25;
 /// Only this much of an article is looked at: the title and lead decide.
 const SAMPLE_CHARS: usize = 1500;
+/// The fast path looks at this much of the sample first.
+const FAST_SAMPLE_CHARS: usize = 600;
 
 fn to_whatlang(code: &str) -> Option<whatlang::Lang> {
     Some(match code {
@@ -123,18 +187,29 @@ impl LangDetector {
     pub fn detect_text(&self, text: &str, hint: Option<&str>) -> LangDecision {
         let letters = text.chars().filter(|c| c.is_alphabetic()).count();
         if letters < 2 {
-            return LangDecision { lang: Lang::und(), confidence: 0.0, method: "too-short" };
+            return LangDecision::und(0.0, "too-short", Vec::new());
         }
-        let wl = self.whatlang.detect(text);
-        if let Some(info) = &wl {
-            if text.len() >= WHATLANG_MIN_CHARS && info.is_reliable() && info.confidence() >= WHATLANG_SURE {
-                return LangDecision {
-                    lang: Lang::from(from_whatlang(info.lang())),
-                    confidence: info.confidence() as f32,
-                    method: "whatlang",
-                };
+        // (`prose` is false on the `und` above: nothing to learn from, any source may vote)
+        let prose = is_prose(text);
+        if prose && text.len() >= WHATLANG_MIN_CHARS {
+            let head = match text.char_indices().nth(FAST_SAMPLE_CHARS) {
+                Some((i, _)) => &text[..i],
+                None => text,
+            };
+            if let Some(info) = self.whatlang.detect(head) {
+                if head.len() >= WHATLANG_MIN_CHARS && info.is_reliable() && info.confidence() >= WHATLANG_SURE {
+                    return LangDecision {
+                        lang: Lang::from(from_whatlang(info.lang())),
+                        confidence: info.confidence() as f32,
+                        method: "whatlang",
+                        sure: true,
+                        prose: true,
+                        votes: Vec::new(),
+                    };
+                }
             }
         }
+        let wl = self.whatlang.detect(text);
         let mut votes: Vec<(Language, f64)> = self.lingua().compute_language_confidence_values(text);
         let mut add = |l: Language, v: f64| match votes.iter_mut().find(|(x, _)| *x == l) {
             Some((_, c)) => *c += v,
@@ -152,15 +227,12 @@ impl LangDetector {
             add(l, HINT_VOTE);
             method = "lingua+whatlang+hint";
         }
-        let total: f64 = votes.iter().map(|(_, v)| v).sum();
-        let Some(&(top, v)) = votes.iter().max_by(|a, b| a.1.total_cmp(&b.1)) else {
-            return LangDecision { lang: Lang::und(), confidence: 0.0, method };
-        };
-        let share = if total > 0.0 { v / total } else { 0.0 };
-        if share < MIN_SHARE {
-            return LangDecision { lang: Lang::und(), confidence: share as f32, method };
-        }
-        LangDecision { lang: Lang::from(top.iso_code_639_1().to_string()), confidence: share as f32, method }
+        decide(votes, method, prose)
+    }
+
+    /// The lingua language of an allowed ISO 639-1 code.
+    pub fn language(&self, code: &str) -> Option<Language> {
+        to_lingua(code).filter(|l| self.lingua_langs.contains(l))
     }
 }
 

@@ -4,6 +4,8 @@
 
 mod detector;
 mod eval;
+mod source_prior;
 
 pub use detector::{LangConfig, LangDecision, LangDetector};
 pub use eval::{eval_langid, LangEvalReport, LangEvalRow};
+pub use source_prior::SourcePrior;

@@ -1,6 +1,6 @@
 //! Text cleanup shared by titles and bodies.
 
-use unicode_normalization::UnicodeNormalization;
+use unicode_normalization::{is_nfc_quick, IsNormalized, UnicodeNormalization};
 
 /// HTML entities decoded, Unicode NFC, exotic spaces made plain, zero-width characters
 /// dropped, lines trimmed, runs of spaces collapsed, at most one blank line between
@@ -15,7 +15,11 @@ pub fn clean_text(s: &str) -> String {
     };
     let mut out = String::with_capacity(s.len());
     let mut blank_lines = 0usize;
-    for line in s.nfc().collect::<String>().lines() {
+    let s = match is_nfc_quick(s.chars()) {
+        IsNormalized::Yes => s,
+        _ => s.nfc().collect::<String>(),
+    };
+    for line in s.lines() {
         let mut l = String::with_capacity(line.len());
         let mut space = false;
         for c in line.chars() {
