@@ -108,8 +108,10 @@ const SURE_SHARE: f64 = 0.9;
 const MAX_NUMERIC_PERCENT: usize = 25;
 /// Only this much of an article is looked at: the title and lead decide.
 const SAMPLE_CHARS: usize = 1500;
-/// The fast path looks at this much of the sample first.
-const FAST_SAMPLE_CHARS: usize = 600;
+/// The fast path looks at this much of the sample first...
+const FAST_SAMPLE_CHARS: usize = 500;
+/// ...and the second opinion at most this much (its cost grows with the text).
+const SECOND_OPINION_CHARS: usize = 400;
 
 fn to_whatlang(code: &str) -> Option<whatlang::Lang> {
     Some(match code {
@@ -209,6 +211,10 @@ impl LangDetector {
                 }
             }
         }
+        let text = match text.char_indices().nth(SECOND_OPINION_CHARS) {
+            Some((i, _)) => &text[..i],
+            None => text,
+        };
         let wl = self.whatlang.detect(text);
         let mut votes: Vec<(Language, f64)> = self.lingua().compute_language_confidence_values(text);
         let mut add = |l: Language, v: f64| match votes.iter_mut().find(|(x, _)| *x == l) {
