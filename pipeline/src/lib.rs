@@ -9,6 +9,7 @@
 //! ```
 
 pub mod dedup;
+pub mod encoder;
 mod error;
 pub mod ingest;
 pub mod lang;

