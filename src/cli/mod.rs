@@ -4,6 +4,7 @@ mod bench;
 mod common;
 mod eval;
 mod ingest;
+mod model;
 mod search;
 mod show;
 mod stats;
@@ -46,6 +47,9 @@ pub enum Command {
     /// Measure speed and memory
     #[command(subcommand)]
     Bench(bench::BenchCommand),
+    /// Fetch and convert the encoder model (run by `make`)
+    #[command(subcommand)]
+    Model(model::ModelCommand),
 }
 
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
@@ -57,5 +61,6 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Stats(a) => stats::run(&ctx, a),
         Command::Eval(c) => eval::run(&ctx, c),
         Command::Bench(c) => bench::run(&ctx, c),
+        Command::Model(c) => model::run(c),
     }
 }

