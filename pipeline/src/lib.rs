@@ -10,9 +10,11 @@
 
 pub mod dedup;
 pub mod encoder;
+pub mod entities;
 mod error;
 pub mod ingest;
 pub mod lang;
+pub mod ner;
 pub mod normalize;
 pub mod reject;
 pub mod runner;

@@ -151,3 +151,21 @@ pub fn fmt_date(d: Option<DateTime<Utc>>) -> String {
 pub fn open_index(ctx: &Ctx) -> anyhow::Result<vigie_index::VigieIndex> {
     vigie_index::VigieIndex::open(&ctx.index_dir()).with_context(|| format!("opening {}", ctx.data.display()))
 }
+
+/// Where the converted encoder lives: `--models`/`VIGIE_MODELS`, else `models/` of the
+/// checkout the binary was built in, else `./models`.
+pub fn models_dir(given: Option<&std::path::Path>) -> PathBuf {
+    if let Some(p) = given {
+        return p.to_path_buf();
+    }
+    if let Some(p) = std::env::var_os("VIGIE_MODELS") {
+        return PathBuf::from(p);
+    }
+    repo_path("models").unwrap_or_else(|| PathBuf::from("models"))
+}
+
+/// `rel` under the checkout the running binary sits in (target/{debug,release}/vigie).
+pub fn repo_path(rel: &str) -> Option<PathBuf> {
+    let exe = std::env::current_exe().ok()?;
+    exe.ancestors().skip(1).take(4).map(|d| d.join(rel)).find(|p| p.exists())
+}

@@ -8,6 +8,7 @@ mod model;
 mod search;
 mod show;
 mod stats;
+mod train;
 
 pub use common::{exit_code, is_broken_pipe, one_line};
 
@@ -47,6 +48,9 @@ pub enum Command {
     /// Measure speed and memory
     #[command(subcommand)]
     Bench(bench::BenchCommand),
+    /// Train models (the NER head)
+    #[command(subcommand)]
+    Train(train::TrainCommand),
     /// Fetch and convert the encoder model (run by `make`)
     #[command(subcommand)]
     Model(model::ModelCommand),
@@ -62,5 +66,6 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Eval(c) => eval::run(&ctx, c),
         Command::Bench(c) => bench::run(&ctx, c),
         Command::Model(c) => model::run(c),
+        Command::Train(c) => train::run(&ctx, c),
     }
 }

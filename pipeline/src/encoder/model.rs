@@ -50,11 +50,20 @@ struct Win {
 impl Encoder {
     /// Loads `dir/{config.json,model.safetensors,tokenizer.json}` (see `vigie model setup`).
     pub fn load(dir: &Path, device: Device) -> Result<Self, String> {
+        Self::load_layers(dir, device, None)
+    }
+
+    /// Like [`Encoder::load`], keeping only the first `max_layers` layers (an NER-only pass
+    /// needs no more than the head mixes; the pooled embedding is then of that layer).
+    pub fn load_layers(dir: &Path, device: Device, max_layers: Option<usize>) -> Result<Self, String> {
         let need = ["config.json", "model.safetensors", "tokenizer.json"];
         if let Some(missing) = need.iter().find(|f| !dir.join(f).exists()) {
             return Err(format!("{}: {missing} missing (run `make models`)", dir.display()));
         }
-        let config = BertConfig::from_file(dir.join("config.json"));
+        let mut config = BertConfig::from_file(dir.join("config.json"));
+        if let Some(n) = max_layers {
+            config.num_hidden_layers = config.num_hidden_layers.min(n as i64);
+        }
         let mut vs = nn::VarStore::new(device);
         let model = BertModel::<BertEmbeddings>::new_with_optional_pooler(vs.root(), &config, false);
         vs.load(dir.join("model.safetensors")).map_err(|e| format!("{}: {e}", dir.join("model.safetensors").display()))?;

@@ -1,0 +1,118 @@
+//! Entities of one article from its encoder pass: words and sentences of the text, the
+//! NER head over each sentence, GPU and knowledge-base matches, then linking.
+
+use super::gpu::GpuCatalog;
+use super::kb::Kb;
+use super::link::{link, resolve, Candidate, Source};
+use crate::encoder::EncodedText;
+use crate::ner::{decode_spans, NerHead};
+use crate::ner::{gather_words, word_first_tokens};
+use regex::Regex;
+use std::path::Path;
+use std::sync::OnceLock;
+use vigie_schemas::{Entity, Mention};
+
+/// Sentences longer than this many words are cut (the head was trained on sentences).
+const MAX_SENTENCE_WORDS: usize = 120;
+
+pub struct EntityExtractor {
+    pub head: NerHead,
+    pub kb: Kb,
+    pub gpus: GpuCatalog,
+    gazetteer: Regex,
+    gazetteer_ids: std::collections::HashMap<String, usize>,
+}
+
+/// Words as the NER data splits them: French elisions (`l'`, `qu'`) and English
+/// possessives (`'s`) apart, punctuation apart, hyphenated and dotted words kept whole.
+pub fn words(text: &str) -> Vec<(usize, usize)> {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    let re = RE.get_or_init(|| {
+        Regex::new(r"(?i:\b(?:qu|[cdjlmnst])['’])|['’]s\b|\w+(?:[-.&]\w+)*|[^\w\s]").expect("static regex")
+    });
+    re.find_iter(text).map(|m| (m.start(), m.end())).collect()
+}
+
+/// Sentences as word-index ranges: after `.`, `!`, `?`, `…` words, at line breaks, and
+/// every [`MAX_SENTENCE_WORDS`].
+pub fn sentences(text: &str, words: &[(usize, usize)]) -> Vec<std::ops::Range<usize>> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    for i in 0..words.len() {
+        let w = &text[words[i].0..words[i].1];
+        let end_here = matches!(w, "." | "!" | "?" | "…")
+            || (i + 1 < words.len() && text[words[i].1..words[i + 1].0].contains('\n'))
+            || i + 1 - start >= MAX_SENTENCE_WORDS;
+        if end_here {
+            out.push(start..i + 1);
+            start = i + 1;
+        }
+    }
+    if start < words.len() {
+        out.push(start..words.len());
+    }
+    out
+}
+
+impl EntityExtractor {
+    pub fn load(head_dir: &Path) -> Result<Self, String> {
+        let head = NerHead::load(head_dir, tch::Device::Cpu)?;
+        Ok(Self::new(head, Kb::builtin(), GpuCatalog::builtin()))
+    }
+
+    pub fn new(head: NerHead, kb: Kb, gpus: GpuCatalog) -> Self {
+        let mut ids = std::collections::HashMap::new();
+        let mut alts = Vec::new();
+        for (alias, idx) in &kb.gazetteer {
+            ids.entry(alias.clone()).or_insert(*idx);
+            alts.push(regex::escape(alias));
+        }
+        let gazetteer = Regex::new(&format!(r"\b(?:{})\b", alts.join("|"))).expect("escaped aliases");
+        EntityExtractor { head, kb, gpus, gazetteer, gazetteer_ids: ids }
+    }
+
+    /// The encoder layers the head reads (ask the encoder for these).
+    pub fn layers(&self) -> &[usize] {
+        &self.head.cfg.layers
+    }
+
+    /// Entities of `text` (title, a line break, then the body: `title_len` bytes of title)
+    /// from its encoder pass.
+    pub fn extract(&self, text: &str, title_len: usize, enc: &EncodedText) -> (Vec<Entity>, Vec<Mention>) {
+        let mut cands = Vec::new();
+        if let Some(states) = &enc.token_states {
+            let ws = words(text);
+            for range in sentences(text, &ws) {
+                let spans = &ws[range.clone()];
+                let firsts = word_first_tokens(spans, &enc.encoding);
+                let feats = gather_words(states, &firsts);
+                for s in decode_spans(&self.head.tag(&feats)) {
+                    cands.push(Candidate { start: spans[s.start].0, end: spans[s.end - 1].1, source: Source::Ner(s.kind) });
+                }
+            }
+        }
+        for m in self.gpus.find(text) {
+            cands.push(Candidate { start: m.start, end: m.end, source: Source::Gpu(m.entry) });
+        }
+        for m in self.gazetteer.find_iter(text) {
+            if let Some(&i) = self.gazetteer_ids.get(m.as_str()) {
+                cands.push(Candidate { start: m.start(), end: m.end(), source: Source::Kb(i) });
+            }
+        }
+        link(text, title_len, &resolve(cands), &self.kb, &self.gpus)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn words_and_sentences_follow_the_training_data() {
+        let t = "L'Élysée et qu'Nvidia's H100-SXM, etc. Fin\nNouvelle ligne";
+        let w: Vec<&str> = words(t).iter().map(|&(a, b)| &t[a..b]).collect();
+        assert_eq!(w, vec!["L'", "Élysée", "et", "qu'", "Nvidia", "'s", "H100-SXM", ",", "etc", ".", "Fin", "Nouvelle", "ligne"]);
+        let ws = words(t);
+        assert_eq!(sentences(t, &ws), vec![0..10, 10..11, 11..13]);
+    }
+}

@@ -1,0 +1,149 @@
+//! The knowledge base `data/kb/entities.tsv`: canonical names, types, FR/EN aliases
+//! and Wikidata ids of the companies, people and organizations the AI press covers.
+
+use std::collections::HashMap;
+use unicode_normalization::UnicodeNormalization;
+use vigie_schemas::EntityType;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct KbEntity {
+    pub id: String,
+    pub kind: EntityType,
+    pub name: String,
+    pub qid: Option<String>,
+}
+
+pub struct Kb {
+    pub entities: Vec<KbEntity>,
+    /// folded alias -> entity
+    by_alias: HashMap<String, usize>,
+    /// folded surname -> persons with that surname
+    by_surname: HashMap<String, Vec<usize>>,
+    /// aliases distinctive enough to be matched in text without NER (alias, entity)
+    pub gazetteer: Vec<(String, usize)>,
+}
+
+const BUILTIN: &str = include_str!("../../../data/kb/entities.tsv");
+
+/// Aliases that are also ordinary words, places or people ("Orange", "Arm", "Apple",
+/// "Dell", "Bloomberg"): found only when NER tags them.
+const NOT_GAZETTEER: &[&str] = &[
+    "X", "Orange", "Arm", "ARM", "Apple", "Meta", "Amazon", "Mistral", "Congress", "Congrès", "Pentagon", "Pentagone",
+    "Bloomberg", "Dell", "Micron", "Cohere", "Perplexity", "Uber", "SEC", "UN", "EU", "UE", "US", "U.S.", "MIT", "Bpi",
+    "Thales", "Iliad", "Tesla", "Oracle", "Intel", "Groq", "Twitter", "TikTok", "Hynix", "Alphabet", "Palantir",
+];
+
+/// Lowercase, accents removed, possessive and punctuation at the ends dropped, spaces
+/// collapsed: "Nvidia’s" and "NVIDIA" meet, "Élysée" and "Elysee" too.
+pub fn fold(s: &str) -> String {
+    let s = s.trim();
+    let s = s
+        .strip_suffix("'s")
+        .or_else(|| s.strip_suffix("’s"))
+        .or_else(|| s.strip_suffix('\''))
+        .or_else(|| s.strip_suffix('’'))
+        .unwrap_or(s);
+    let folded: String = s
+        .nfd()
+        .filter(|c| !unicode_normalization::char::is_combining_mark(*c))
+        .flat_map(char::to_lowercase)
+        .map(|c| if c == '’' { '\'' } else { c })
+        .collect();
+    folded
+        .split(|c: char| c.is_whitespace())
+        .filter(|w| !w.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
+        .trim_matches(|c: char| !c.is_alphanumeric())
+        .to_string()
+}
+
+/// A stable id slug: folded, non-alphanumerics to single dashes.
+pub fn slug(s: &str) -> String {
+    let mut out = String::new();
+    for c in fold(s).chars() {
+        if c.is_alphanumeric() {
+            out.push(c);
+        } else if !out.ends_with('-') && !out.is_empty() {
+            out.push('-');
+        }
+    }
+    out.trim_end_matches('-').to_string()
+}
+
+impl Kb {
+    pub fn builtin() -> Self {
+        Self::parse(BUILTIN).expect("data/kb/entities.tsv is valid (checked by a test)")
+    }
+
+    pub fn parse(tsv: &str) -> Result<Self, String> {
+        let mut kb = Kb { entities: vec![], by_alias: HashMap::new(), by_surname: HashMap::new(), gazetteer: vec![] };
+        for (n, line) in tsv.lines().enumerate() {
+            if line.starts_with('#') || line.starts_with("id\t") || line.trim().is_empty() {
+                continue;
+            }
+            let c: Vec<&str> = line.split('\t').collect();
+            if c.len() != 6 {
+                return Err(format!("entities.tsv:{}: expected 6 columns, found {}", n + 1, c.len()));
+            }
+            let kind: EntityType = c[1].parse().map_err(|e| format!("entities.tsv:{}: {e}", n + 1))?;
+            let idx = kb.entities.len();
+            kb.entities.push(KbEntity {
+                id: c[0].into(),
+                kind,
+                name: c[2].into(),
+                qid: (!c[5].trim().is_empty()).then(|| c[5].trim().to_string()),
+            });
+            let aliases = std::iter::once(c[2]).chain(c[3].split('|')).chain(c[4].split('|')).filter(|a| !a.is_empty());
+            for a in aliases {
+                if let Some(prev) = kb.by_alias.insert(fold(a), idx) {
+                    if prev != idx {
+                        return Err(format!("entities.tsv:{}: alias {a:?} also names {}", n + 1, kb.entities[prev].id));
+                    }
+                }
+                if kind != EntityType::Location && !NOT_GAZETTEER.contains(&a) && a.chars().count() >= 2 {
+                    kb.gazetteer.push((a.to_string(), idx));
+                }
+            }
+            if kind == EntityType::Person {
+                if let Some(last) = c[2].split_whitespace().last() {
+                    kb.by_surname.entry(fold(last)).or_default().push(idx);
+                }
+            }
+        }
+        kb.gazetteer.sort_by_key(|(a, _)| std::cmp::Reverse(a.len()));
+        kb.gazetteer.dedup();
+        Ok(kb)
+    }
+
+    pub fn lookup(&self, surface: &str) -> Option<&KbEntity> {
+        self.by_alias.get(&fold(surface)).map(|&i| &self.entities[i])
+    }
+
+    /// The one KB person with this surname, if exactly one.
+    pub fn by_surname(&self, surname: &str) -> Option<&KbEntity> {
+        match self.by_surname.get(&fold(surname)).map(Vec::as_slice) {
+            Some([one]) => Some(&self.entities[*one]),
+            _ => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn folds_case_accents_and_possessives() {
+        assert_eq!(fold("Nvidia’s"), "nvidia");
+        assert_eq!(fold("NVIDIA's"), "nvidia");
+        assert_eq!(fold("l'Élysée"), "l'elysee");
+        assert_eq!(slug("Timothée  Lacroix"), "timothee-lacroix");
+        let kb = Kb::builtin();
+        assert_eq!(kb.lookup("la Maison Blanche").map(|e| e.id.as_str()), None);
+        assert_eq!(kb.lookup("Maison Blanche").unwrap().id, "organization:white-house");
+        assert_eq!(kb.lookup("the White House").map(|e| e.id.as_str()), None);
+        assert_eq!(kb.lookup("White House").unwrap().id, kb.lookup("Maison-Blanche").unwrap().id);
+        assert_eq!(kb.by_surname("Musk").unwrap().id, "person:elon-musk");
+    }
+}

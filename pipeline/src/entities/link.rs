@@ -1,0 +1,225 @@
+//! From mentions (NER spans, GPU matches, knowledge-base names) to the entities of one
+//! article: overlaps resolved, names linked to the knowledge base, a surname alone
+//! linked to the full name seen earlier, unknown names given stable ids.
+
+use super::gpu::GpuCatalog;
+use super::kb::{fold, slug, Kb};
+use std::collections::{BTreeMap, HashMap};
+use vigie_schemas::{Entity, EntityId, EntityType, Mention};
+
+/// Where a candidate mention comes from.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Source {
+    /// an NER span with its CoNLL label (PER, ORG, LOC, MISC)
+    Ner(String),
+    /// a catalogue GPU (entry index)
+    Gpu(usize),
+    /// a knowledge-base name found in the text (entity index)
+    Kb(usize),
+}
+
+#[derive(Debug, Clone)]
+pub struct Candidate {
+    pub start: usize,
+    pub end: usize,
+    pub source: Source,
+}
+
+/// Words that open a name but are not part of it.
+const LEADING: &[&str] = &[
+    "le", "la", "les", "l'", "l’", "the", "du", "des", "de", "d'", "d’", "m.", "mme", "mr", "mr.", "mrs", "mrs.", "ms", "ms.",
+    "dr", "dr.", "président", "president", "pdg", "ceo",
+];
+/// Endings of company names (for organizations the knowledge base does not know).
+const COMPANY_SUFFIXES: &[&str] = &[
+    "inc", "inc.", "corp", "corp.", "corporation", "ltd", "ltd.", "llc", "sa", "sas", "se", "ag", "gmbh", "plc", "group",
+    "groupe", "technologies", "technology", "labs", "ai", "systems", "computing", "holdings", "capital", "ventures",
+    "semiconductor", "software", "networks", "cloud", "motors", "pharma", "bank", "banque", "co", "co.",
+];
+
+fn strip_leading(s: &str) -> &str {
+    let mut s = s.trim();
+    loop {
+        let lower = s.to_lowercase();
+        let Some(w) = LEADING.iter().find(|w| {
+            lower.starts_with(*w)
+                && (w.ends_with('\'') || w.ends_with('’') || lower[w.len()..].starts_with(' '))
+                && s.len() > w.len() + 1
+        }) else {
+            return s;
+        };
+        s = s[w.len()..].trim_start();
+    }
+}
+
+fn label_type(label: &str, name: &str) -> EntityType {
+    match label {
+        "PER" => EntityType::Person,
+        "LOC" => EntityType::Location,
+        "ORG" => {
+            let last = name.split_whitespace().last().unwrap_or("").to_lowercase();
+            if COMPANY_SUFFIXES.contains(&last.as_str()) {
+                EntityType::Company
+            } else {
+                EntityType::Organization
+            }
+        }
+        _ => EntityType::Other,
+    }
+}
+
+/// Resolves overlaps: GPUs first, then NER spans, then knowledge-base names; a person
+/// span that holds a GPU name stays a person.
+pub fn resolve(mut cands: Vec<Candidate>) -> Vec<Candidate> {
+    let rank = |c: &Candidate| match &c.source {
+        Source::Gpu(_) => 0,
+        Source::Ner(l) if l == "PER" => 0,
+        Source::Ner(_) => 1,
+        Source::Kb(_) => 2,
+    };
+    cands.sort_by_key(|c| (rank(c), c.start, std::cmp::Reverse(c.end)));
+    let mut kept: Vec<Candidate> = Vec::new();
+    for c in cands {
+        if kept.iter().all(|k| c.end <= k.start || c.start >= k.end) {
+            kept.push(c);
+        }
+    }
+    kept.sort_by_key(|c| c.start);
+    kept
+}
+
+/// Builds the article's entities and mentions. `title_len`: bytes of `text` that are
+/// the title.
+pub fn link(text: &str, title_len: usize, cands: &[Candidate], kb: &Kb, gpus: &GpuCatalog) -> (Vec<Entity>, Vec<Mention>) {
+    // full names of the article's persons, by folded surname, for "Musk" -> Elon Musk
+    let mut surnames: HashMap<String, (String, String)> = HashMap::new();
+    let mut resolved: Vec<(usize, usize, String, EntityType, String)> = Vec::new(); // start, end, id, type, name
+    let mut person_later: Vec<usize> = Vec::new();
+    for c in cands {
+        let surface = &text[c.start..c.end];
+        match &c.source {
+            Source::Gpu(e) => {
+                let g = &gpus.entries[*e];
+                let name = if g.model.starts_with(&g.vendor) { g.model.clone() } else { format!("{} {}", g.vendor, g.model) };
+                resolved.push((c.start, c.end, g.id.clone(), EntityType::Gpu, name));
+            }
+            Source::Kb(i) => {
+                let e = &kb.entities[*i];
+                resolved.push((c.start, c.end, e.id.clone(), e.kind, e.name.clone()));
+            }
+            Source::Ner(label) => {
+                let name = strip_leading(surface);
+                let name = name.strip_suffix("'s").or_else(|| name.strip_suffix("’s")).unwrap_or(name).trim();
+                if fold(name).is_empty() {
+                    continue;
+                }
+                if let Some(e) = kb.lookup(name) {
+                    if e.kind == EntityType::Person {
+                        if let Some(last) = e.name.split_whitespace().last() {
+                            surnames.insert(fold(last), (e.id.clone(), e.name.clone()));
+                        }
+                    }
+                    resolved.push((c.start, c.end, e.id.clone(), e.kind, e.name.clone()));
+                    continue;
+                }
+                let kind = label_type(label, name);
+                if kind == EntityType::Person {
+                    if name.split_whitespace().count() == 1 {
+                        person_later.push(resolved.len());
+                    } else if let Some(last) = name.split_whitespace().last() {
+                        surnames.entry(fold(last)).or_insert_with(|| (format!("person:{}", slug(name)), name.to_string()));
+                    }
+                }
+                let prefix = kind.as_str();
+                resolved.push((c.start, c.end, format!("{prefix}:{}", slug(name)), kind, name.to_string()));
+            }
+        }
+    }
+    // a surname alone: the article's full name, else the one KB person with it
+    for i in person_later {
+        let key = fold(&resolved[i].4);
+        if let Some((id, name)) = surnames.get(&key) {
+            resolved[i].2 = id.clone();
+            resolved[i].4 = name.clone();
+        } else if let Some(e) = kb.by_surname(&resolved[i].4) {
+            resolved[i].2 = e.id.clone();
+            resolved[i].4 = e.name.clone();
+        }
+    }
+    let mut entities: BTreeMap<String, Entity> = BTreeMap::new();
+    let mut mentions = Vec::with_capacity(resolved.len());
+    for (start, end, id, kind, name) in resolved {
+        let surface = text[start..end].to_string();
+        let in_title = start < title_len;
+        let e = entities.entry(id.clone()).or_insert_with(|| Entity {
+            id: EntityId(id.clone()),
+            kind,
+            name,
+            surface: Vec::new(),
+            mentions: 0,
+            in_title: false,
+        });
+        e.mentions += 1;
+        e.in_title |= in_title;
+        if !e.surface.contains(&surface) {
+            e.surface.push(surface.clone());
+        }
+        mentions.push(Mention { entity_id: EntityId(id), surface, start, end, in_title });
+    }
+    let mut entities: Vec<Entity> = entities.into_values().collect();
+    entities.sort_by(|a, b| b.mentions.cmp(&a.mentions).then(a.id.0.cmp(&b.id.0)));
+    (entities, mentions)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ner(text: &str, s: &str, label: &str) -> Candidate {
+        let start = text.find(s).unwrap();
+        Candidate { start, end: start + s.len(), source: Source::Ner(label.into()) }
+    }
+
+    #[test]
+    fn links_names_surnames_and_folds_forms() {
+        let kb = Kb::builtin();
+        let gpus = GpuCatalog::builtin();
+        let text = "Musk et Nvidia\nElon Musk a parlé à la Maison Blanche. Le patron de NVIDIA's rival, Jane Doe, répond. Doe et Musk.";
+        let title_len = text.find('\n').unwrap();
+        let mut cands = vec![
+            ner(text, "Musk", "PER"),
+            ner(text, "Nvidia", "ORG"),
+            ner(text, "Elon Musk", "PER"),
+            ner(text, "la Maison Blanche", "LOC"),
+            ner(text, "NVIDIA's", "ORG"),
+            ner(text, "Jane Doe", "PER"),
+        ];
+        let doe = text.rfind("Doe").unwrap();
+        cands.push(Candidate { start: doe, end: doe + 3, source: Source::Ner("PER".into()) });
+        let musk = text.rfind("Musk").unwrap();
+        cands.push(Candidate { start: musk, end: musk + 4, source: Source::Ner("PER".into()) });
+        let (ents, mentions) = link(text, title_len, &resolve(cands), &kb, &gpus);
+        let get = |id: &str| ents.iter().find(|e| e.id.0 == id).unwrap_or_else(|| panic!("{id} in {ents:#?}"));
+        let musk = get("person:elon-musk");
+        assert_eq!(musk.mentions, 3);
+        assert!(musk.in_title);
+        assert_eq!(get("company:nvidia").surface, vec!["Nvidia", "NVIDIA's"]);
+        assert_eq!(get("organization:white-house").kind, EntityType::Organization);
+        assert_eq!(get("person:jane-doe").mentions, 2);
+        assert_eq!(mentions.len(), 8);
+    }
+
+    #[test]
+    fn gpus_win_overlaps_and_unknown_orgs_are_typed_by_suffix() {
+        assert_eq!(label_type("ORG", "Acme Computing Inc"), EntityType::Company);
+        assert_eq!(label_type("ORG", "Conseil d'État"), EntityType::Organization);
+        let c = resolve(vec![
+            Candidate { start: 0, end: 11, source: Source::Ner("MISC".into()) },
+            Candidate { start: 7, end: 11, source: Source::Gpu(0) },
+            Candidate { start: 0, end: 6, source: Source::Kb(0) },
+        ]);
+        assert_eq!(c.len(), 2);
+        assert_eq!(c[0].source, Source::Kb(0));
+        assert_eq!(c[1].source, Source::Gpu(0));
+    }
+}

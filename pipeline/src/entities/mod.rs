@@ -1,0 +1,12 @@
+//! Entities: GPUs from a catalogue, people/companies/organizations/locations from the
+//! NER head, linked to a knowledge base.
+
+mod extract;
+mod gpu;
+mod kb;
+mod link;
+
+pub use extract::{sentences, words, EntityExtractor};
+pub use gpu::{GpuCatalog, GpuEntry, GpuMention};
+pub use kb::{fold, slug, Kb, KbEntity};
+pub use link::{link, resolve, Candidate, Source};

@@ -1,0 +1,73 @@
+//! `vigie train ner`: trains the NER head on CoNLL-style data with tch autograd.
+
+use super::common::{models_dir, print_json, user_error, Ctx};
+use clap::{Args, Subcommand};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use vigie_pipeline::encoder::{Device, Encoder};
+use vigie_pipeline::ner::{read_gold, HeadConfig, TrainConfig};
+
+#[derive(Subcommand, Debug)]
+pub enum TrainCommand {
+    /// Train the token-classification head (FILE#train / FILE#dev select a split)
+    Ner(NerArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct NerArgs {
+    #[arg(long, required = true, num_args = 1..)]
+    pub train: Vec<String>,
+    #[arg(long, required = true, num_args = 1..)]
+    pub dev: Vec<String>,
+    #[arg(long)]
+    pub out: PathBuf,
+    #[arg(long, default_value_t = 6)]
+    pub epochs: usize,
+    #[arg(long, default_value_t = 13)]
+    pub seed: u64,
+    #[arg(long, default_value_t = 2e-3)]
+    pub lr: f64,
+    #[arg(long, default_value_t = 192)]
+    pub lstm_hidden: usize,
+    /// Use at most N sentences of each training file (quick runs)
+    #[arg(long)]
+    pub limit: Option<usize>,
+    /// Encoder models directory (default: models/ of the checkout)
+    #[arg(long)]
+    pub models: Option<PathBuf>,
+}
+
+pub fn run(ctx: &Ctx, c: TrainCommand) -> anyhow::Result<ExitCode> {
+    let TrainCommand::Ner(a) = c;
+    let mut train = Vec::new();
+    for spec in &a.train {
+        let mut s = read_gold(spec).map_err(user_error)?;
+        if let Some(n) = a.limit {
+            s.truncate(n);
+        }
+        eprintln!("train: {spec}: {} sentences", s.len());
+        train.extend(s);
+    }
+    let mut dev = Vec::new();
+    for spec in &a.dev {
+        let s = read_gold(spec).map_err(user_error)?;
+        eprintln!("dev: {spec}: {} sentences", s.len());
+        let name = std::path::Path::new(spec).file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_else(|| spec.clone());
+        dev.push((name, s));
+    }
+    let head = HeadConfig { lstm_hidden: a.lstm_hidden, ..Default::default() };
+    let max_layer = head.layers.iter().copied().max();
+    let encoder = Encoder::load_layers(&models_dir(a.models.as_deref()).join("e5-small"), Device::Cpu, max_layer)
+        .map_err(|e| anyhow::anyhow!(e))?;
+    let cfg = TrainConfig { epochs: a.epochs, seed: a.seed, lr: a.lr, head, ..Default::default() };
+    let quiet = ctx.quiet;
+    let mut progress = |m: &str| {
+        if !quiet {
+            eprintln!("{m}");
+        }
+    };
+    let report = vigie_pipeline::ner::train(&encoder, &train, &dev, &cfg, &a.out, &mut progress).map_err(|e| anyhow::anyhow!(e))?;
+    std::fs::write(a.out.join("train-report.json"), serde_json::to_string_pretty(&report)?)?;
+    print_json(&mut std::io::stdout().lock(), &report)?;
+    Ok(ExitCode::SUCCESS)
+}
