@@ -37,7 +37,7 @@ impl Sink for IndexSink {
     fn add(&mut self, p: &Prepared) -> vigie_pipeline::Result<()> {
         let committed = self
             .writer
-            .add(&p.doc, &p.signature.to_bytes())
+            .add(&p.doc, &p.signature.to_bytes(), p.embedding.as_deref())
             .map_err(|e| vigie_pipeline::Error::Sink(format!("{e:#}")))?;
         if committed {
             self.commits += 1;

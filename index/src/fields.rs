@@ -36,6 +36,8 @@ pub struct Fields {
     pub en: TextPair,
     pub std: TextPair,
     pub sig: Field,
+    /// the document embedding, f16 little-endian (empty when the model stage did not run)
+    pub emb: Field,
     /// the whole document.v1 JSON
     pub doc: Field,
 }
@@ -78,6 +80,7 @@ pub fn build_schema() -> Schema {
         b.add_text_field(&format!("body_{suffix}"), text(analyzer));
     }
     b.add_bytes_field("sig", BytesOptions::default().set_fast());
+    b.add_bytes_field("emb", BytesOptions::default().set_fast());
     b.add_text_field("doc", STORED);
     b.build()
 }
@@ -108,6 +111,7 @@ impl Fields {
             en: pair("en")?,
             std: pair("xx")?,
             sig: f("sig")?,
+            emb: f("emb")?,
             doc: f("doc")?,
         })
     }

@@ -10,6 +10,7 @@
 //! ```
 
 mod analyzers;
+mod entities;
 mod error;
 mod fields;
 mod query;
@@ -18,6 +19,7 @@ mod search;
 mod stats;
 mod writer;
 
+pub use entities::EntityCount;
 pub use error::{Error, Result};
 pub use reader::{StoredSignature, VigieIndex};
 pub use query::Filters;

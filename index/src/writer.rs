@@ -40,8 +40,9 @@ impl Writer {
         self.reader.searcher().doc_freq(&Term::from_field_text(self.fields.id, id)).map(|n| n > 0).unwrap_or(false)
     }
 
-    /// Adds a document with its dedup signature; returns true when this add committed.
-    pub fn add(&mut self, doc: &Document, signature: &[u8]) -> Result<bool> {
+    /// Adds a document with its dedup signature and embedding; returns true when this add
+    /// committed.
+    pub fn add(&mut self, doc: &Document, signature: &[u8], embedding: Option<&[f32]>) -> Result<bool> {
         let f = &self.fields;
         let mut d = TantivyDocument::default();
         d.add_text(f.id, doc.id.as_str());
@@ -77,6 +78,10 @@ impl Writer {
         d.add_text(pair.title, &doc.title);
         d.add_text(pair.body, &doc.body);
         d.add_bytes(f.sig, signature);
+        if let Some(e) = embedding {
+            let bytes: Vec<u8> = e.iter().flat_map(|x| half::f16::from_f32(*x).to_le_bytes()).collect();
+            d.add_bytes(f.emb, &bytes);
+        }
         d.add_text(f.doc, serde_json::to_string(doc).expect("a document always serializes"));
         self.writer.add_document(d)?;
         self.pending += 1;

@@ -21,7 +21,18 @@ pub struct Prepared {
     pub signature: Signature,
     /// The worker's language decision (the ordered stage may revise it by source).
     pub lang: LangDecision,
+    /// The document embedding from the model stage (L2-normalized), when it ran.
+    pub embedding: Option<Vec<f32>>,
 }
+
+/// The model stage: fills entities and the embedding of a batch of documents. It runs
+/// on the ordered stage's thread (libtorch spreads each batch over the cores itself).
+pub trait Analyzer {
+    fn analyze(&self, docs: &mut [Prepared]);
+}
+
+/// Documents analysed together (one padded encoder batch holds several articles).
+const ANALYZE_BATCH: usize = 16;
 
 /// Where accepted documents go (the binary wires the index here).
 pub trait Sink {
@@ -100,7 +111,7 @@ impl Stages<'_> {
             ingested_at: chrono::Utc::now(),
             origin: n.origin,
         };
-        Ok(Prepared { doc, signature, lang })
+        Ok(Prepared { doc, signature, lang, embedding: None })
     }
 }
 
@@ -119,6 +130,7 @@ pub fn run(
     inputs: &[Input],
     cfg: &RunConfig,
     stages: &Stages<'_>,
+    analyzer: Option<&dyn Analyzer>,
     dedup: &mut Dedup,
     sink: &mut dyn Sink,
     rejects: &mut RejectLog,
@@ -167,8 +179,21 @@ pub fn run(
         let mut waiting: BTreeMap<u64, std::result::Result<Prepared, Reject>> = BTreeMap::new();
         let mut seen: HashSet<DocId> = HashSet::new();
         let mut source_prior = SourcePrior::default();
+        let mut batch: Vec<Prepared> = Vec::with_capacity(ANALYZE_BATCH);
+        let flush = |batch: &mut Vec<Prepared>, sink: &mut dyn Sink, summary: &mut Summary| -> Result<()> {
+            if let Some(a) = analyzer {
+                a.analyze(batch);
+            }
+            for p in batch.drain(..) {
+                sink.add(&p)?;
+                summary.indexed += 1;
+                summary.bytes += (p.doc.title.len() + p.doc.body.len()) as u64;
+                *summary.by_lang.entry(p.doc.lang.0.clone()).or_insert(0) += 1;
+            }
+            Ok(())
+        };
         let mut last_progress = std::time::Instant::now();
-        for (seq, res) in done_rx {
+        while let Ok((seq, res)) = done_rx.recv() {
             waiting.insert(seq, res);
             while let Some(res) = waiting.remove(&next) {
                 next += 1;
@@ -193,13 +218,17 @@ pub fn run(
                             summary.duplicates += 1;
                         }
                         dedup.insert(p.doc.id.clone(), p.doc.dup_of.as_ref(), p.signature.clone());
-                        sink.add(&p)?;
                         seen.insert(p.doc.id.clone());
-                        summary.indexed += 1;
-                        summary.bytes += (p.doc.title.len() + p.doc.body.len()) as u64;
-                        *summary.by_lang.entry(p.doc.lang.0.clone()).or_insert(0) += 1;
+                        batch.push(p);
+                        if batch.len() >= ANALYZE_BATCH {
+                            flush(&mut batch, sink, &mut summary)?;
+                        }
                     }
                 }
+            }
+            // nothing else is ready: analyse what is waiting rather than sit on it
+            if !batch.is_empty() && waiting.is_empty() && done_rx.is_empty() {
+                flush(&mut batch, sink, &mut summary)?;
             }
             if last_progress.elapsed().as_millis() >= 100 {
                 summary.seconds = started.elapsed().as_secs_f64();
@@ -207,6 +236,7 @@ pub fn run(
                 last_progress = std::time::Instant::now();
             }
         }
+        flush(&mut batch, sink, &mut summary)?;
         Ok(())
     });
     summary.seconds = started.elapsed().as_secs_f64();

@@ -169,3 +169,14 @@ pub fn repo_path(rel: &str) -> Option<PathBuf> {
     let exe = std::env::current_exe().ok()?;
     exe.ancestors().skip(1).take(4).map(|d| d.join(rel)).find(|p| p.exists())
 }
+
+/// The NER head: `--model`, else `VIGIE_NER_MODEL`, else `data/models/ner` of the checkout.
+pub fn ner_model_dir(given: Option<&std::path::Path>) -> PathBuf {
+    if let Some(p) = given {
+        return p.to_path_buf();
+    }
+    if let Some(p) = std::env::var_os("VIGIE_NER_MODEL") {
+        return PathBuf::from(p);
+    }
+    repo_path("data/models/ner").unwrap_or_else(|| PathBuf::from("data/models/ner"))
+}

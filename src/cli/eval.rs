@@ -18,6 +18,23 @@ pub enum EvalCommand {
     Lang(LangArgs),
     /// Near-duplicate precision/recall on copies built from real articles
     Dedup(DedupArgs),
+    /// NER precision/recall/F1 (exact span and type) on CoNLL-style or HIPE gold
+    Ner(NerArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct NerArgs {
+    /// FILE.conllu or FILE.tsv (HIPE); FILE#dev / FILE#train select vigie's split
+    #[arg(long)]
+    pub gold: String,
+    /// The NER head directory (default: data/models/ner of the checkout)
+    #[arg(long)]
+    pub model: Option<PathBuf>,
+    /// Encoder models directory
+    #[arg(long)]
+    pub models: Option<PathBuf>,
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Args, Debug)]
@@ -50,6 +67,7 @@ pub fn run(ctx: &Ctx, c: EvalCommand) -> anyhow::Result<ExitCode> {
     match c {
         EvalCommand::Lang(a) => lang(a),
         EvalCommand::Dedup(a) => dedup(a),
+        EvalCommand::Ner(a) => ner(a),
     }
 }
 
@@ -221,5 +239,39 @@ fn dedup(a: DedupArgs) -> anyhow::Result<ExitCode> {
         writeln!(out, "  {k:<11} {f}/{n}")?;
     }
     writeln!(out, "originals linked to an earlier original: {} (e.g. {:?})", flagged.len(), report.examples_flagged.first())?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn ner(a: NerArgs) -> anyhow::Result<ExitCode> {
+    use vigie_pipeline::encoder::{Device, Encoder};
+    use vigie_pipeline::ner::{predict, read_gold, score, sentence_features, NerHead};
+    let gold = read_gold(&a.gold).map_err(user_error)?;
+    let head_dir = super::common::ner_model_dir(a.model.as_deref());
+    let head = NerHead::load(&head_dir, Device::Cpu).map_err(|e| anyhow::anyhow!(e))?;
+    let max_layer = head.cfg.layers.iter().copied().max();
+    let encoder = Encoder::load_layers(&super::common::models_dir(a.models.as_deref()).join("e5-small"), Device::Cpu, max_layer)
+        .map_err(|e| anyhow::anyhow!(e))?;
+    let t = std::time::Instant::now();
+    let mut feats = Vec::with_capacity(gold.len());
+    for chunk in gold.chunks(512) {
+        let words: Vec<Vec<String>> = chunk.iter().map(|s| s.words.clone()).collect();
+        feats.extend(sentence_features(&encoder, &words, &head.cfg.layers));
+    }
+    let pred = predict(&head, &feats);
+    let tags: Vec<Vec<String>> = gold.iter().map(|s| s.tags.clone()).collect();
+    let s = score(&tags, &pred);
+    let mut out = std::io::stdout().lock();
+    if a.json {
+        print_json(&mut out, &s)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    writeln!(out, "{}: {} sentences in {:.1} s", a.gold, s.sentences, t.elapsed().as_secs_f64())?;
+    writeln!(out, "precision {:.4}  recall {:.4}  F1 {:.4}  F1(PER,ORG,LOC) {:.4}", s.precision, s.recall, s.f1, s.f1_per_org_loc)?;
+    let rows: Vec<Vec<String>> = s
+        .by_type
+        .iter()
+        .map(|(k, v)| vec![k.clone(), format!("{:.4}", v.precision), format!("{:.4}", v.recall), format!("{:.4}", v.f1), v.gold.to_string()])
+        .collect();
+    print_table(&mut out, &["type", "precision", "recall", "f1", "gold"], &rows)?;
     Ok(ExitCode::SUCCESS)
 }

@@ -14,7 +14,8 @@ use vigie_pipeline::ingest::{FormatChoice, Input};
 use vigie_pipeline::lang::{LangConfig, LangDetector};
 use vigie_pipeline::normalize::Normalizer;
 use vigie_pipeline::reject::{Reject, RejectLog};
-use vigie_pipeline::runner::{self, Observer, RunConfig, Stages, Summary};
+use vigie_pipeline::entities::ArticleAnalyzer;
+use vigie_pipeline::runner::{self, Analyzer, Observer, RunConfig, Stages, Summary};
 
 #[derive(Args, Debug)]
 pub struct IngestArgs {
@@ -39,6 +40,15 @@ pub struct IngestArgs {
     /// CPU worker threads (default: all cores)
     #[arg(long)]
     pub workers: Option<usize>,
+    /// Skip the model stage (entities and embeddings): storage and search only
+    #[arg(long)]
+    pub no_entities: bool,
+    /// Encoder models directory (default: models/ of the checkout)
+    #[arg(long)]
+    pub models: Option<PathBuf>,
+    /// NER head directory (default: data/models/ner of the checkout)
+    #[arg(long)]
+    pub ner_model: Option<PathBuf>,
 }
 
 struct Printer {
@@ -60,7 +70,9 @@ impl Observer for Printer {
 
 pub fn run(ctx: &Ctx, a: IngestArgs) -> anyhow::Result<ExitCode> {
     let lang = LangDetector::new(&LangConfig { allow: a.langs.clone() }).map_err(user_error)?;
-    let summary = ingest(ctx, &a.inputs, a.format, &lang, a.commit_every, a.workers, &AtomicBool::new(false))?;
+    let analyzer = if a.no_entities { None } else { Some(load_analyzer(a.models.as_deref(), a.ner_model.as_deref())?) };
+    let analyzer_ref = analyzer.as_ref().map(|x| x as &dyn Analyzer);
+    let summary = ingest(ctx, &a.inputs, a.format, &lang, analyzer_ref, a.commit_every, a.workers, &AtomicBool::new(false))?;
     let mut out = std::io::stdout().lock();
     if a.json {
         print_json(&mut out, &summary)?;
@@ -88,12 +100,21 @@ pub fn run(ctx: &Ctx, a: IngestArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// The model stage: the encoder and the NER head, or a clear error naming what is missing.
+pub fn load_analyzer(models: Option<&std::path::Path>, head: Option<&std::path::Path>) -> anyhow::Result<ArticleAnalyzer> {
+    let models = super::common::models_dir(models);
+    let head = super::common::ner_model_dir(head);
+    ArticleAnalyzer::load(&models, &head).map_err(|e| user_error(format!("{e} (or ingest with --no-entities)")))
+}
+
 /// Runs one ingest into `ctx.data` (also used by `watch` and `bench`).
+#[allow(clippy::too_many_arguments)]
 pub fn ingest(
     ctx: &Ctx,
     inputs: &[String],
     format: FormatChoice,
     lang: &LangDetector,
+    analyzer: Option<&dyn Analyzer>,
     commit_every: usize,
     workers: Option<usize>,
     stop: &AtomicBool,
@@ -136,7 +157,7 @@ pub fn ingest(
     if let Some(w) = workers {
         cfg.workers = w.max(1);
     }
-    let result = runner::run(&sources, &cfg, &stages, &mut dedup, &mut sink, &mut rejects, &mut printer, stop);
+    let result = runner::run(&sources, &cfg, &stages, analyzer, &mut dedup, &mut sink, &mut rejects, &mut printer, stop);
     // whatever was accepted is committed, even when the run failed part-way
     let finish = sink.writer.finish().context("committing the index");
     pb.finish_and_clear();

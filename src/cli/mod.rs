@@ -2,6 +2,7 @@
 
 mod bench;
 mod common;
+mod entities;
 mod eval;
 mod ingest;
 mod model;
@@ -42,6 +43,8 @@ pub enum Command {
     Show(show::ShowArgs),
     /// Corpus statistics
     Stats(stats::StatsArgs),
+    /// The most mentioned entities (documents, duplicates counted once)
+    Entities(entities::EntitiesArgs),
     /// Measure quality on gold data
     #[command(subcommand)]
     Eval(eval::EvalCommand),
@@ -63,6 +66,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Search(a) => search::run(&ctx, a),
         Command::Show(a) => show::run(&ctx, a),
         Command::Stats(a) => stats::run(&ctx, a),
+        Command::Entities(a) => entities::run(&ctx, a),
         Command::Eval(c) => eval::run(&ctx, c),
         Command::Bench(c) => bench::run(&ctx, c),
         Command::Model(c) => model::run(c),

@@ -5,6 +5,7 @@ mod common;
 
 mod bad_input;
 mod crash;
+mod entities;
 mod formats;
 mod http;
 mod quality;

@@ -26,3 +26,19 @@ fn near_duplicates_are_found_on_copies_of_real_articles() {
     assert!(r["recall"].as_f64().unwrap() >= 0.95, "{r}");
     assert!(r["precision"].as_f64().unwrap() >= 0.99, "{r}");
 }
+
+#[test]
+fn ner_head_reaches_the_dev_targets_in_french_and_english() {
+    let Some(ner) = shared_data("ner") else { return };
+    let v = Vigie::new();
+    for (file, floor) in [("wikineural_fr_val.conllu#dev", 0.88), ("wikineural_en_val.conllu#dev", 0.88)] {
+        let gold = format!("{}/{file}", ner.display());
+        let r = v.json(&["eval", "ner", "--gold", &gold, "--json"]);
+        let f1 = r["f1_per_org_loc"].as_f64().unwrap();
+        assert!(f1 >= floor, "{file}: F1(PER,ORG,LOC) {f1} < {floor}: {r}");
+        for k in ["sentences", "precision", "recall", "f1", "by_type"] {
+            assert!(r.get(k).is_some(), "{k} missing");
+        }
+        assert!(r["by_type"]["PER"]["f1"].as_f64().unwrap() > 0.9);
+    }
+}

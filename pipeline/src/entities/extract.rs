@@ -79,10 +79,17 @@ impl EntityExtractor {
     /// Entities of `text` (title, a line break, then the body: `title_len` bytes of title)
     /// from its encoder pass.
     pub fn extract(&self, text: &str, title_len: usize, enc: &EncodedText) -> (Vec<Entity>, Vec<Mention>) {
+        self.extract_with_tail(text, text, title_len, enc)
+    }
+
+    /// Like [`extract`](Self::extract) when only the start `encoded` of `full` went
+    /// through the encoder: NER covers that start, GPU and KB matching the whole text.
+    pub fn extract_with_tail(&self, encoded: &str, full: &str, title_len: usize, enc: &EncodedText) -> (Vec<Entity>, Vec<Mention>) {
+        let text = full;
         let mut cands = Vec::new();
         if let Some(states) = &enc.token_states {
-            let ws = words(text);
-            for range in sentences(text, &ws) {
+            let ws = words(encoded);
+            for range in sentences(encoded, &ws) {
                 let spans = &ws[range.clone()];
                 let firsts = word_first_tokens(spans, &enc.encoding);
                 let feats = gather_words(states, &firsts);

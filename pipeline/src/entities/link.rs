@@ -30,6 +30,9 @@ const LEADING: &[&str] = &[
     "le", "la", "les", "l'", "l’", "the", "du", "des", "de", "d'", "d’", "m.", "mme", "mr", "mr.", "mrs", "mrs.", "ms", "ms.",
     "dr", "dr.", "président", "president", "pdg", "ceo",
 ];
+/// Generic terms the NER head sometimes tags (acronyms of the domain): never entities.
+const NOT_ENTITIES: &[&str] = &["ia", "ai", "l'ia", "gpu", "gpus", "cpu", "pdg", "ceo", "ia generative", "genai", "llm", "llms"];
+
 /// Endings of company names (for organizations the knowledge base does not know).
 const COMPANY_SUFFIXES: &[&str] = &[
     "inc", "inc.", "corp", "corp.", "corporation", "ltd", "ltd.", "llc", "sa", "sas", "se", "ag", "gmbh", "plc", "group",
@@ -110,7 +113,7 @@ pub fn link(text: &str, title_len: usize, cands: &[Candidate], kb: &Kb, gpus: &G
             Source::Ner(label) => {
                 let name = strip_leading(surface);
                 let name = name.strip_suffix("'s").or_else(|| name.strip_suffix("’s")).unwrap_or(name).trim();
-                if fold(name).is_empty() {
+                if fold(name).is_empty() || NOT_ENTITIES.contains(&fold(name).as_str()) {
                     continue;
                 }
                 if let Some(e) = kb.lookup(name) {
@@ -146,6 +149,25 @@ pub fn link(text: &str, title_len: usize, cands: &[Candidate], kb: &Kb, gpus: &G
             resolved[i].4 = e.name.clone();
         }
     }
+    // one unknown name, one type: the article's majority (NER may call "Stargate" an
+    // organization once and something else later)
+    let mut votes: HashMap<String, HashMap<EntityType, usize>> = HashMap::new();
+    for r in &resolved {
+        if kb_or_gpu(&r.2, kb, gpus) {
+            continue;
+        }
+        *votes.entry(slug_of(&r.2).to_string()).or_default().entry(r.3).or_insert(0) += 1;
+    }
+    for r in resolved.iter_mut() {
+        if kb_or_gpu(&r.2, kb, gpus) {
+            continue;
+        }
+        let slug = slug_of(&r.2).to_string();
+        if let Some(best) = votes.get(&slug).and_then(|v| v.iter().max_by_key(|(t, n)| (**n, type_rank(**t))).map(|(t, _)| *t)) {
+            r.3 = best;
+            r.2 = format!("{}:{slug}", best.as_str());
+        }
+    }
     let mut entities: BTreeMap<String, Entity> = BTreeMap::new();
     let mut mentions = Vec::with_capacity(resolved.len());
     for (start, end, id, kind, name) in resolved {
@@ -169,6 +191,24 @@ pub fn link(text: &str, title_len: usize, cands: &[Candidate], kb: &Kb, gpus: &G
     let mut entities: Vec<Entity> = entities.into_values().collect();
     entities.sort_by(|a, b| b.mentions.cmp(&a.mentions).then(a.id.0.cmp(&b.id.0)));
     (entities, mentions)
+}
+
+fn slug_of(id: &str) -> &str {
+    id.split_once(':').map_or(id, |(_, s)| s)
+}
+
+fn kb_or_gpu(id: &str, kb: &Kb, gpus: &GpuCatalog) -> bool {
+    id.starts_with("gpu:") && gpus.entries.iter().any(|g| g.id == id) || kb.entities.iter().any(|e| e.id == id)
+}
+
+/// Tie-break between types for the same unknown name.
+fn type_rank(t: EntityType) -> u8 {
+    match t {
+        EntityType::Organization | EntityType::Company => 4,
+        EntityType::Person => 3,
+        EntityType::Location => 2,
+        _ => 1,
+    }
 }
 
 #[cfg(test)]

@@ -1,11 +1,13 @@
 //! Entities: GPUs from a catalogue, people/companies/organizations/locations from the
 //! NER head, linked to a knowledge base.
 
+mod analyzer;
 mod extract;
 mod gpu;
 mod kb;
 mod link;
 
+pub use analyzer::ArticleAnalyzer;
 pub use extract::{sentences, words, EntityExtractor};
 pub use gpu::{GpuCatalog, GpuEntry, GpuMention};
 pub use kb::{fold, slug, Kb, KbEntity};

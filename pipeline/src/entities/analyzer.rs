@@ -1,0 +1,51 @@
+//! The model stage of ingest: one encoder pass per article (batched) gives its entities
+//! and its document embedding.
+
+use super::EntityExtractor;
+use crate::encoder::{Device, Encoder};
+use crate::runner::{Analyzer, Prepared};
+use std::path::Path;
+
+/// Characters of an article given to the encoder (about 5,000 tokens): entities further
+/// down are still found by the catalogue and knowledge-base matching of the full text.
+const MAX_ENCODED_CHARS: usize = 20_000;
+
+pub struct ArticleAnalyzer {
+    pub encoder: Encoder,
+    pub extractor: EntityExtractor,
+}
+
+impl ArticleAnalyzer {
+    /// The encoder from `models_dir/e5-small`, the NER head from `head_dir`.
+    pub fn load(models_dir: &Path, head_dir: &Path) -> Result<Self, String> {
+        let encoder = Encoder::load(&models_dir.join("e5-small"), Device::Cpu)?;
+        let extractor = EntityExtractor::load(head_dir)?;
+        Ok(ArticleAnalyzer { encoder, extractor })
+    }
+}
+
+fn cut(s: &str, n: usize) -> &str {
+    match s.char_indices().nth(n) {
+        Some((i, _)) => &s[..i],
+        None => s,
+    }
+}
+
+impl Analyzer for ArticleAnalyzer {
+    fn analyze(&self, docs: &mut [Prepared]) {
+        let texts: Vec<String> = docs.iter().map(|p| format!("{}\n{}", p.doc.title, cut(&p.doc.body, MAX_ENCODED_CHARS))).collect();
+        let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
+        let outs = self.encoder.encode(&refs, self.extractor.layers());
+        for ((p, text), out) in docs.iter_mut().zip(&texts).zip(&outs) {
+            let full = format!("{}\n{}", p.doc.title, p.doc.body);
+            let (entities, _mentions) = if full.len() == text.len() {
+                self.extractor.extract(text, p.doc.title.len(), out)
+            } else {
+                // NER on the encoded start, catalogue and KB matching on everything
+                self.extractor.extract_with_tail(text, &full, p.doc.title.len(), out)
+            };
+            p.doc.entities = entities;
+            p.embedding = Some(out.embedding.clone());
+        }
+    }
+}

@@ -1,0 +1,43 @@
+//! `vigie entities`: the most mentioned entities.
+
+use super::common::{open_index, print_json, print_table, user_error, Ctx};
+use clap::Args;
+use std::process::ExitCode;
+use vigie_schemas::EntityType;
+
+#[derive(Args, Debug)]
+pub struct EntitiesArgs {
+    /// person, company, gpu, organization, location or other
+    #[arg(long = "type")]
+    pub kind: Option<String>,
+    #[arg(long, default_value_t = 20)]
+    pub top: usize,
+    #[arg(long)]
+    pub since: Option<String>,
+    #[arg(long)]
+    pub until: Option<String>,
+    #[arg(long)]
+    pub lang: Option<String>,
+    #[arg(long)]
+    pub source: Option<String>,
+    #[arg(long)]
+    pub json: bool,
+}
+
+pub fn run(ctx: &Ctx, a: EntitiesArgs) -> anyhow::Result<ExitCode> {
+    let kind: Option<EntityType> = a.kind.as_deref().map(str::parse).transpose().map_err(|e: String| user_error(format!("--type: {e}")))?;
+    let index = open_index(ctx)?;
+    let f = super::search::filters(&a.lang, &a.source, &None, &a.since, &a.until)?;
+    let rows = index.top_entities(kind, &f, a.top)?;
+    let mut out = std::io::stdout().lock();
+    if a.json {
+        for r in &rows {
+            print_json(&mut out, r)?;
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
+    let table: Vec<Vec<String>> =
+        rows.iter().map(|r| vec![r.documents.to_string(), r.kind.to_string(), r.name.clone(), r.id.clone()]).collect();
+    print_table(&mut out, &["documents", "type", "name", "id"], &table)?;
+    Ok(ExitCode::SUCCESS)
+}

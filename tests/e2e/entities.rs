@@ -1,0 +1,58 @@
+//! Entities through the real encoder and the committed NER head.
+
+use crate::common::{samples, Vigie};
+use serde_json::Value;
+
+fn entity<'a>(doc: &'a Value, id: &str) -> Option<&'a Value> {
+    doc["entities"].as_array().unwrap().iter().find(|e| e["id"] == id)
+}
+
+#[test]
+fn articles_get_typed_linked_entities_in_both_languages() {
+    let v = Vigie::new();
+    v.ingest(&[&samples()]);
+    let fr = v.json(&["show", "sample-stargate-fr", "--json"]);
+    let en = v.json(&["show", "sample-stargate-en", "--json"]);
+    // "la Maison Blanche" and "the White House" are one organization
+    let wh_fr = entity(&fr, "organization:white-house").unwrap_or_else(|| panic!("{fr:#}"));
+    let wh_en = entity(&en, "organization:white-house").unwrap_or_else(|| panic!("{en:#}"));
+    assert_eq!(wh_fr["type"], "organization");
+    assert_eq!(wh_fr["surface"][0], "Maison Blanche");
+    assert_eq!(wh_en["surface"][0], "White House");
+    let trump = entity(&fr, "person:donald-trump").unwrap();
+    assert_eq!(trump["in_title"], true);
+    assert_eq!(trump["name"], "Donald Trump");
+    for id in ["company:openai", "company:softbank", "company:oracle", "person:sam-altman", "person:masayoshi-son"] {
+        assert!(entity(&fr, id).is_some() && entity(&en, id).is_some(), "{id} missing");
+    }
+    // possessives fold: "SoftBank's Masayoshi Son"
+    assert!(entity(&en, "company:softbank").unwrap()["surface"].as_array().unwrap().iter().all(|s| !s.as_str().unwrap().ends_with("'s")));
+    // GPUs from the catalogue, with canonical ids
+    let nv = v.json_lines(&["search", "blackwell ramps", "--json"]);
+    let doc = v.json(&["show", nv[0]["id"].as_str().unwrap(), "--json"]);
+    for id in ["gpu:nvidia-gb200", "gpu:nvidia-b300", "gpu:nvidia-h100", "gpu:nvidia-h200", "gpu:nvidia-h20", "person:jensen-huang", "company:nvidia"] {
+        assert!(entity(&doc, id).is_some(), "{id} missing from {doc:#}");
+    }
+    assert_eq!(entity(&doc, "gpu:nvidia-gb200").unwrap()["type"], "gpu");
+}
+
+#[test]
+fn entity_counts_and_search_by_entity_count_a_story_once() {
+    let v = Vigie::new();
+    v.ingest(&[&samples()]);
+    // Sam Altman: the FR and EN Stargate articles and the OpenAI-Microsoft item; the
+    // syndicated copy of the EN article is a duplicate and does not count
+    let people = v.json_lines(&["entities", "--type", "person", "--top", "50", "--json"]);
+    let altman = people.iter().find(|e| e["id"] == "person:sam-altman").unwrap_or_else(|| panic!("{people:#?}"));
+    assert_eq!(altman["documents"], 3, "{altman}");
+    assert_eq!(altman["name"], "Sam Altman");
+    assert!(people.iter().all(|e| e["type"] == "person"));
+    let gpus = v.json_lines(&["entities", "--type", "gpu", "--json"]);
+    assert!(gpus.iter().any(|e| e["id"] == "gpu:nvidia-h100"), "{gpus:#?}");
+    let hits = v.json_lines(&["search", "*", "--entity", "person:sam-altman", "--json", "--limit", "50"]);
+    assert_eq!(hits.len(), 4, "search returns the duplicate too (it is marked dup_of)");
+    let since = v.json_lines(&["entities", "--type", "person", "--since", "2025-06-01", "--json", "--top", "50"]);
+    assert!(since.iter().all(|e| e["id"] != "person:masayoshi-son"), "the Stargate articles are from January");
+    let bad = v.run(&["entities", "--type", "planet"]);
+    assert_eq!(bad.status.code(), Some(1));
+}
