@@ -46,3 +46,78 @@ fn clean(s: &str) -> String {
     let s = s.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&").replace("&#3;", "");
     s.trim_end_matches(" Reuter").trim().trim_end_matches("Reuter").trim().to_string()
 }
+
+/// One MasakhaNEWS record: category, headline, text, url.
+#[allow(dead_code)] // category and url: read by the topic evaluation to come (issue 4)
+pub struct NewsRecord {
+    pub category: String,
+    pub headline: String,
+    pub text: String,
+    pub url: String,
+}
+
+/// A MasakhaNEWS TSV (header line, tab-separated, CSV-style quoting: fields in double
+/// quotes may hold tabs and line breaks, `""` is a quote).
+pub fn masakhanews(path: &Path) -> anyhow::Result<Vec<NewsRecord>> {
+    let text = std::fs::read_to_string(path).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+    let mut records = Vec::new();
+    let mut fields: Vec<String> = Vec::new();
+    let mut cur = String::new();
+    let mut quoted = false;
+    let mut chars = text.chars().peekable();
+    let mut at_field_start = true;
+    while let Some(c) = chars.next() {
+        if quoted {
+            if c == '"' {
+                if chars.peek() == Some(&'"') {
+                    cur.push('"');
+                    chars.next();
+                } else {
+                    quoted = false;
+                }
+            } else {
+                cur.push(c);
+            }
+            continue;
+        }
+        match c {
+            '"' if at_field_start => {
+                quoted = true;
+                at_field_start = false;
+            }
+            '\t' => {
+                fields.push(std::mem::take(&mut cur));
+                at_field_start = true;
+            }
+            '\n' => {
+                fields.push(std::mem::take(&mut cur));
+                records.push(std::mem::take(&mut fields));
+                at_field_start = true;
+            }
+            '\r' => {}
+            c => {
+                cur.push(c);
+                at_field_start = false;
+            }
+        }
+    }
+    if !cur.is_empty() || !fields.is_empty() {
+        fields.push(cur);
+        records.push(fields);
+    }
+    Ok(records
+        .into_iter()
+        .skip(1)
+        .filter(|r| r.len() >= 3)
+        .map(|mut r| {
+            r.resize(4, String::new());
+            let mut it = r.into_iter();
+            NewsRecord {
+                category: it.next().unwrap_or_default(),
+                headline: it.next().unwrap_or_default(),
+                text: it.next().unwrap_or_default(),
+                url: it.next().unwrap_or_default(),
+            }
+        })
+        .collect())
+}

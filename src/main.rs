@@ -8,7 +8,21 @@ mod store;
 use clap::Parser;
 use std::process::ExitCode;
 
+/// The encoder allocates and frees tensors of tens of MB for every batch; glibc's
+/// defaults hand them back to the kernel each time, and the page faults cost a fifth of
+/// the encoder's time. Keep freed memory for reuse instead (measured: 1,372 -> 1,702
+/// tokens/s, `vigie bench encode`).
+fn tune_malloc() {
+    // SAFETY: mallopt only changes allocator parameters; called before any thread starts
+    unsafe {
+        libc::mallopt(libc::M_MMAP_THRESHOLD, 32 << 20);
+        libc::mallopt(libc::M_TRIM_THRESHOLD, 256 << 20);
+        libc::mallopt(libc::M_TOP_PAD, 64 << 20);
+    }
+}
+
 fn main() -> ExitCode {
+    tune_malloc();
     let cli = match cli::Cli::try_parse() {
         Ok(c) => c,
         Err(e) => {

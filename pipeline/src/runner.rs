@@ -25,6 +25,14 @@ pub struct Prepared {
     pub embedding: Option<Vec<f32>>,
 }
 
+impl Prepared {
+    /// A document as it is, signed, with no language decision (benchmarks, tests).
+    pub fn new(doc: Document) -> Self {
+        let signature = Signature::of(&doc.body);
+        Prepared { doc, signature, lang: LangDecision::undetermined(), embedding: None }
+    }
+}
+
 /// The model stage: fills entities and the embedding of a batch of documents. It runs
 /// on the ordered stage's thread (libtorch spreads each batch over the cores itself).
 pub trait Analyzer {

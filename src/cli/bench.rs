@@ -11,6 +11,7 @@ use std::io::{BufRead, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::atomic::AtomicBool;
+use vigie_pipeline::encoder::tch;
 use vigie_pipeline::ingest::FormatChoice;
 use vigie_pipeline::lang::{LangConfig, LangDetector};
 
@@ -18,6 +19,8 @@ use vigie_pipeline::lang::{LangConfig, LangDetector};
 pub enum BenchCommand {
     /// Ingest throughput without the model stages, against raw tantivy
     Ingest(IngestBench),
+    /// Encoder + NER throughput (tokens/s, articles/s) on real French and English news
+    Encode(EncodeBench),
     /// (internal) one side of the ingest benchmark
     #[command(hide = true)]
     IngestPart(Part),
@@ -31,6 +34,26 @@ pub struct IngestBench {
     /// Repeat the corpus this many times (distinct ids) for a longer run
     #[arg(long, default_value_t = 1)]
     pub repeat: usize,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct EncodeBench {
+    /// MasakhaNEWS-style TSV files (category, headline, text, url)
+    #[arg(long, num_args = 1..)]
+    pub tsv: Vec<PathBuf>,
+    /// Reuters-21578 directory (reut2-*.sgm)
+    #[arg(long)]
+    pub reuters: Option<PathBuf>,
+    /// Articles per corpus
+    #[arg(long, default_value_t = 200)]
+    pub limit: usize,
+    /// Run the encoder weights in bf16
+    #[arg(long)]
+    pub bf16: bool,
+    #[arg(long)]
+    pub models: Option<PathBuf>,
     #[arg(long)]
     pub json: bool,
 }
@@ -78,6 +101,7 @@ pub fn run(ctx: &Ctx, c: BenchCommand) -> anyhow::Result<ExitCode> {
     match c {
         BenchCommand::Ingest(a) => ingest_bench(a),
         BenchCommand::IngestPart(p) => part(ctx, p),
+        BenchCommand::Encode(a) => encode_bench(a),
     }
 }
 
@@ -204,4 +228,139 @@ fn raw_tantivy(p: &Part) -> anyhow::Result<u64> {
     w.commit()?;
     w.wait_merging_threads()?;
     Ok(n)
+}
+
+#[derive(Serialize)]
+struct EncodeRow {
+    corpus: String,
+    articles: usize,
+    tokens: usize,
+    seconds: f64,
+    articles_per_s: f64,
+    tokens_per_s: f64,
+    entities_per_article: f64,
+}
+
+#[derive(Serialize)]
+struct EncodeReport {
+    precision: &'static str,
+    rows: Vec<EncodeRow>,
+    /// fp32 (and bf16) matrix-multiply rate of this machine through libtorch, GFLOP/s
+    gemm_fp32_gflops: f64,
+    gemm_bf16_gflops: f64,
+    /// what the fp32 GEMM rate allows at about 52 MFLOP per token (12 layers, 512-token windows)
+    gemm_bound_tokens_per_s: f64,
+    threads: i32,
+}
+
+fn gemm_gflops(kind: tch::Kind) -> f64 {
+    // without bf16 hardware (AVX2-only CPUs) libtorch falls back to a naive bf16 loop:
+    // keep that measurement short
+    let n = if kind == tch::Kind::Float { 1024i64 } else { 256 };
+    let a = tch::Tensor::randn([n, n], (kind, tch::Device::Cpu));
+    let b = tch::Tensor::randn([n, n], (kind, tch::Device::Cpu));
+    let _ = a.matmul(&b);
+    let t = std::time::Instant::now();
+    let reps = 20;
+    for _ in 0..reps {
+        let _ = a.matmul(&b);
+    }
+    2.0 * (n * n * n) as f64 * reps as f64 / t.elapsed().as_secs_f64() / 1e9
+}
+
+fn encode_bench(a: EncodeBench) -> anyhow::Result<ExitCode> {
+    use vigie_pipeline::entities::ArticleAnalyzer;
+    use vigie_pipeline::runner::Analyzer;
+    let mut corpora: Vec<(String, Vec<(String, String)>)> = Vec::new();
+    for p in &a.tsv {
+        let docs: Vec<(String, String)> =
+            corpus::masakhanews(p)?.into_iter().take(a.limit).map(|r| (r.headline, r.text)).collect();
+        corpora.push((p.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default(), docs));
+    }
+    if let Some(r) = &a.reuters {
+        let docs = corpus::reuters(r)?
+            .into_iter()
+            .filter(|x| x.body.as_deref().is_some_and(|b| b.len() > 500))
+            .take(a.limit)
+            .map(|x| (x.title.unwrap_or_default(), x.body.unwrap_or_default()))
+            .collect();
+        corpora.push(("reuters21578".into(), docs));
+    }
+    if corpora.is_empty() {
+        return Err(user_error("give --tsv FILE... and/or --reuters DIR"));
+    }
+    let mut an = ArticleAnalyzer::load(&super::common::models_dir(a.models.as_deref()), &super::common::ner_model_dir(None))
+        .map_err(|e| anyhow::anyhow!(e))?;
+    an.encoder.set_bf16(a.bf16);
+    let mut rows = Vec::new();
+    for (name, docs) in &corpora {
+        let mut prepared: Vec<vigie_pipeline::runner::Prepared> = docs.iter().map(|(t, b)| prepared(t, b)).collect();
+        let tokens: usize = docs.iter().map(|(t, b)| an.encoder.count_tokens(&format!("{t}\n{b}")) + 2).sum();
+        let t = std::time::Instant::now();
+        for chunk in prepared.chunks_mut(16) {
+            an.analyze(chunk);
+        }
+        let s = t.elapsed().as_secs_f64();
+        let ents: usize = prepared.iter().map(|p| p.doc.entities.len()).sum();
+        rows.push(EncodeRow {
+            corpus: name.clone(),
+            articles: docs.len(),
+            tokens,
+            seconds: s,
+            articles_per_s: docs.len() as f64 / s,
+            tokens_per_s: tokens as f64 / s,
+            entities_per_article: ents as f64 / docs.len().max(1) as f64,
+        });
+    }
+    let fp32 = gemm_gflops(tch::Kind::Float);
+    let report = EncodeReport {
+        precision: if a.bf16 { "bf16" } else { "fp32" },
+        rows,
+        gemm_fp32_gflops: fp32,
+        gemm_bf16_gflops: gemm_gflops(tch::Kind::BFloat16),
+        gemm_bound_tokens_per_s: fp32 * 1e9 / 52e6,
+        threads: tch::get_num_threads(),
+    };
+    let mut out = std::io::stdout().lock();
+    if a.json {
+        print_json(&mut out, &report)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    writeln!(out, "encoder + NER, {} weights, {} threads", report.precision, report.threads)?;
+    for r in &report.rows {
+        writeln!(
+            out,
+            "{:<16} {:>4} articles {:>7} tokens {:>6.1} s  {:>6.2} articles/s  {:>6.0} tokens/s  {:.1} entities/article",
+            r.corpus, r.articles, r.tokens, r.seconds, r.articles_per_s, r.tokens_per_s, r.entities_per_article
+        )?;
+    }
+    writeln!(
+        out,
+        "GEMM fp32 {:.0} GFLOP/s, bf16 {:.0} GFLOP/s; fp32 GEMM bound at 52 MFLOP/token: {:.0} tokens/s",
+        report.gemm_fp32_gflops, report.gemm_bf16_gflops, report.gemm_bound_tokens_per_s
+    )?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn prepared(title: &str, body: &str) -> vigie_pipeline::runner::Prepared {
+    use vigie_schemas::{Document, Lang, Origin};
+    vigie_pipeline::runner::Prepared::new(Document {
+        id: "bench".into(),
+        title: title.to_string(),
+        body: body.to_string(),
+        url: None,
+        source: None,
+        published: None,
+        published_raw: None,
+        author: None,
+        lang: Lang::und(),
+        lang_confidence: 0.0,
+        lang_hint: None,
+        dup_of: None,
+        story_id: None,
+        topic_id: None,
+        entities: vec![],
+        ingested_at: chrono::Utc::now(),
+        origin: Origin { file: "bench".into(), line: None },
+    })
 }

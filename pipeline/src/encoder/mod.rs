@@ -11,5 +11,6 @@ mod tokenizer;
 pub use convert::{convert, ConvertReport};
 pub use e5s1::{E5File, TensorInfo};
 pub use model::{EncodedText, Encoder};
+pub use tch;
 pub use tch::Device;
 pub use tokenizer::{Encoding, Tokenizer};

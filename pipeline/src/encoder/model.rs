@@ -8,15 +8,17 @@ use rust_bert::Config;
 use std::path::Path;
 use tch::{nn, Device, Kind, Tensor};
 
-/// Content tokens per window (512 minus `<s>` and `</s>`).
-const WINDOW: usize = 510;
+/// Content tokens per window (256 minus `<s>` and `</s>`): attention cost and memory grow
+/// with the square of the window, and NER needs no more context than this.
+const WINDOW: usize = 254;
 /// Tokens shared by consecutive windows of a long text, so that every token is seen
 /// with context on both sides.
-const OVERLAP: usize = 64;
+const OVERLAP: usize = 32;
 /// The E5 document convention.
 const PASSAGE_PREFIX: &str = "passage:";
-/// Windows are batched up to this many padded tokens.
-const BATCH_TOKENS: usize = 4096;
+/// Windows are batched up to this many padded tokens (8 full windows: the attention
+/// scores of a layer, 8 x 12 x 256 x 256 floats, stay under malloc's 32 MB mmap bound).
+const BATCH_TOKENS: usize = 2048;
 
 /// One text through the encoder.
 pub struct EncodedText {
@@ -32,7 +34,7 @@ pub struct EncodedText {
 
 pub struct Encoder {
     model: BertModel<BertEmbeddings>,
-    _vs: nn::VarStore,
+    vs: nn::VarStore,
     pub tokenizer: Tokenizer,
     device: Device,
     prefix: Vec<u32>,
@@ -74,13 +76,24 @@ impl Encoder {
         let prefix = tokenizer.encode(PASSAGE_PREFIX).ids;
         Ok(Encoder {
             model,
-            _vs: vs,
+            vs,
             tokenizer,
             device,
             prefix,
             hidden: config.hidden_size as usize,
             layers: config.num_hidden_layers as usize,
         })
+    }
+
+    /// Runs the weights in bf16 (`true`) or f32; bf16 uses the CPU's bf16 matrix units
+    /// where it has them. Outputs are f32 either way.
+    pub fn set_bf16(&mut self, on: bool) {
+        self.vs.set_kind(if on { Kind::BFloat16 } else { Kind::Float });
+    }
+
+    /// Content tokens of a text (without specials and prefix), for throughput counts.
+    pub fn count_tokens(&self, text: &str) -> usize {
+        self.tokenizer.encode(text).ids.len()
     }
 
     /// Encodes texts; `layers` (1-based encoder layers) selects the token states kept.
@@ -190,11 +203,12 @@ impl Encoder {
                 .forward_t(Some(&ids), Some(&mask), None, None, None, None, None, false)
                 .expect("encoder forward on well-formed input");
             let m = mask.unsqueeze(-1).to_kind(Kind::Float);
-            let pooled = (&out.hidden_state * &m).sum_dim_intlist(1, false, Kind::Float) / m.sum_dim_intlist(1, false, Kind::Float);
+            let last = out.hidden_state.to_kind(Kind::Float);
+            let pooled = (&last * &m).sum_dim_intlist(1, false, Kind::Float) / m.sum_dim_intlist(1, false, Kind::Float);
             let states = (!layers.is_empty()).then(|| {
                 let all = out.all_hidden_states.as_ref().expect("config asks for hidden states");
                 let picked: Vec<Tensor> = layers.iter().map(|&l| all[l - 1].shallow_clone()).collect();
-                Tensor::stack(&picked, 1).to(Device::Cpu)
+                Tensor::stack(&picked, 1).to_kind(Kind::Float).to(Device::Cpu)
             });
             (pooled.to(Device::Cpu), states)
         })

@@ -31,6 +31,11 @@ pub struct LangDecision {
 }
 
 impl LangDecision {
+    /// No decision (nothing was detected).
+    pub fn undetermined() -> Self {
+        Self::und(0.0, "none", Vec::new())
+    }
+
     fn und(confidence: f32, method: &'static str, votes: Vec<(Language, f64)>) -> Self {
         LangDecision { lang: Lang::und(), confidence, method, sure: false, prose: false, votes }
     }
