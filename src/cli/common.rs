@@ -152,16 +152,19 @@ pub fn open_index(ctx: &Ctx) -> anyhow::Result<vigie_index::VigieIndex> {
     vigie_index::VigieIndex::open(&ctx.index_dir()).with_context(|| format!("opening {}", ctx.data.display()))
 }
 
-/// Where the converted encoder lives: `--models`/`VIGIE_MODELS`, else `models/` of the
-/// checkout the binary was built in, else `./models`.
+/// A directory given on the command line, else in environment variable `env`, else
+/// `rel` under the checkout the binary was built in, else `rel` under the current one.
+fn resolve_dir(given: Option<&std::path::Path>, env: &str, rel: &str) -> PathBuf {
+    given
+        .map(std::path::Path::to_path_buf)
+        .or_else(|| std::env::var_os(env).map(PathBuf::from))
+        .or_else(|| repo_path(rel))
+        .unwrap_or_else(|| PathBuf::from(rel))
+}
+
+/// Where the converted encoder lives (`--models`, `VIGIE_MODELS`, `models/`).
 pub fn models_dir(given: Option<&std::path::Path>) -> PathBuf {
-    if let Some(p) = given {
-        return p.to_path_buf();
-    }
-    if let Some(p) = std::env::var_os("VIGIE_MODELS") {
-        return PathBuf::from(p);
-    }
-    repo_path("models").unwrap_or_else(|| PathBuf::from("models"))
+    resolve_dir(given, "VIGIE_MODELS", "models")
 }
 
 /// `rel` under the checkout the running binary sits in (target/{debug,release}/vigie).
@@ -170,13 +173,7 @@ pub fn repo_path(rel: &str) -> Option<PathBuf> {
     exe.ancestors().skip(1).take(4).map(|d| d.join(rel)).find(|p| p.exists())
 }
 
-/// The NER head: `--model`, else `VIGIE_NER_MODEL`, else `data/models/ner` of the checkout.
+/// The NER head (`--model`, `VIGIE_NER_MODEL`, `data/models/ner`).
 pub fn ner_model_dir(given: Option<&std::path::Path>) -> PathBuf {
-    if let Some(p) = given {
-        return p.to_path_buf();
-    }
-    if let Some(p) = std::env::var_os("VIGIE_NER_MODEL") {
-        return PathBuf::from(p);
-    }
-    repo_path("data/models/ner").unwrap_or_else(|| PathBuf::from("data/models/ner"))
+    resolve_dir(given, "VIGIE_NER_MODEL", "data/models/ner")
 }
