@@ -38,6 +38,8 @@ demo: models-release
 	$(VIGIE) --data $(DEMO_DATA) ingest data/samples
 	@echo; echo '$$ vigie search "stargate OR nvidia" --limit 5'
 	$(VIGIE) --data $(DEMO_DATA) search "stargate OR nvidia" --limit 5
+	@echo; echo '$$ vigie entities --top 10'
+	$(VIGIE) --data $(DEMO_DATA) entities --top 10
 	@echo; echo '$$ vigie stats'
 	$(VIGIE) --data $(DEMO_DATA) stats
 
