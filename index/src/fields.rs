@@ -56,7 +56,7 @@ fn text(analyzer: &str) -> TextOptions {
 pub fn build_schema() -> Schema {
     let mut b = Schema::builder();
     b.add_text_field("id", STRING | STORED | FAST);
-    b.add_text_field("url", STRING);
+    b.add_text_field("url", STRING | FAST);
     b.add_text_field(
         "source",
         TextOptions::default().set_indexing_options(TextFieldIndexing::default().set_tokenizer(KEYWORD)),
