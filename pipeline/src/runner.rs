@@ -93,10 +93,12 @@ impl Stages<'_> {
             Ok(a) => a,
             Err(reason) => return Err(Reject::new(&item.origin, reason, item.raw.as_deref())),
         };
-        let raw_for_reject = || serde_json::to_string(&article).ok();
-        let n = match self.normalizer.normalize(article.clone(), item.origin.clone()) {
+        let n = match self.normalizer.normalize(&article, item.origin.clone()) {
             Ok(n) => n,
-            Err(reason) => return Err(Reject::new(&item.origin, reason, raw_for_reject().as_deref())),
+            Err(reason) => {
+                let raw = serde_json::to_string(&article).ok();
+                return Err(Reject::new(&item.origin, reason, raw.as_deref()));
+            }
         };
         let lang = self.lang.detect(&n.title, &n.body, n.lang_hint.as_deref());
         let signature = Signature::of(&n.body);

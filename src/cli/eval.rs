@@ -169,7 +169,7 @@ fn dedup(a: DedupArgs) -> anyhow::Result<ExitCode> {
     let t = std::time::Instant::now();
     let normalizer = Normalizer::default();
     let prep = |art: Article| -> Option<(DocId, String)> {
-        let n = normalizer.normalize(art, Origin { file: "eval".into(), line: None }).ok()?;
+        let n = normalizer.normalize(&art, Origin { file: "eval".into(), line: None }).ok()?;
         Some((n.id, n.body))
     };
     let originals: Vec<(DocId, String)> = corpus::reuters(&a.corpus)?
@@ -202,7 +202,7 @@ fn dedup(a: DedupArgs) -> anyhow::Result<ExitCode> {
         let kind = (i / 2) % 3;
         let copy = make_copy(body, kind, &mut rng);
         let copy = normalizer
-            .normalize(Article { title: Some("t".into()), body: Some(copy), ..Default::default() }, Origin { file: "eval".into(), line: None })
+            .normalize(&Article { title: Some("t".into()), body: Some(copy), ..Default::default() }, Origin { file: "eval".into(), line: None })
             .map(|n| n.body)
             .unwrap_or_default();
         copies += 1;

@@ -51,7 +51,7 @@ impl Normalizer {
     }
 
     /// Cleans one article, or says why it cannot be kept.
-    pub fn normalize(&self, a: Article, origin: Origin) -> Result<Normalized, String> {
+    pub fn normalize(&self, a: &Article, origin: Origin) -> Result<Normalized, String> {
         let title = a.title.as_deref().map(|t| one_line(&clean_text(t))).unwrap_or_default();
         let raw_body = a.body.as_deref().unwrap_or_default();
         if raw_body.len() > MAX_BODY_CHARS * 4 {
@@ -83,8 +83,8 @@ impl Normalizer {
                 }
             },
         };
-        let url = a.url.map(|u| u.trim().to_string()).filter(|u| !u.is_empty());
-        let source = a.source.map(|s| one_line(&clean_text(&s))).filter(|s| !s.is_empty());
+        let url = a.url.as_deref().map(|u| u.trim().to_string()).filter(|u| !u.is_empty());
+        let source = a.source.as_deref().map(|s| one_line(&clean_text(s))).filter(|s| !s.is_empty());
         let id = match a.id.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
             Some(given) => DocId(given.to_string()),
             None => doc_id(url.as_deref(), source.as_deref(), &title, &body),
@@ -97,8 +97,8 @@ impl Normalizer {
             source,
             published,
             published_raw,
-            author: a.author.map(|x| x.joined()).filter(|s| !s.trim().is_empty()),
-            lang_hint: a.lang.map(|l| l.trim().to_lowercase()).filter(|l| !l.is_empty()),
+            author: a.author.as_ref().map(|x| x.joined()).filter(|s| !s.trim().is_empty()),
+            lang_hint: a.lang.as_deref().map(|l| l.trim().to_lowercase()).filter(|l| !l.is_empty()),
             origin,
         })
     }
@@ -132,16 +132,16 @@ mod tests {
     #[test]
     fn rejects_empty_and_missing_records_with_reasons() {
         let n = Normalizer::default();
-        assert_eq!(n.normalize(art(None, None), o()).unwrap_err(), "record has neither title nor body");
-        assert_eq!(n.normalize(art(Some("T"), Some("  Lire la suite ")), o()).unwrap_err(), "empty body");
-        assert!(n.normalize(art(Some("T"), Some(&"x ".repeat(MAX_BODY_CHARS))), o()).unwrap_err().starts_with("body too large"));
+        assert_eq!(n.normalize(&art(None, None), o()).unwrap_err(), "record has neither title nor body");
+        assert_eq!(n.normalize(&art(Some("T"), Some("  Lire la suite ")), o()).unwrap_err(), "empty body");
+        assert!(n.normalize(&art(Some("T"), Some(&"x ".repeat(MAX_BODY_CHARS))), o()).unwrap_err().starts_with("body too large"));
     }
 
     #[test]
     fn unparsable_date_is_kept_raw_not_rejected() {
         let mut a = art(Some("T"), Some("corps"));
         a.published = Some("la semaine dernière".into());
-        let d = Normalizer::default().normalize(a, o()).unwrap();
+        let d = Normalizer::default().normalize(&a, o()).unwrap();
         assert_eq!(d.published, None);
         assert_eq!(d.published_raw.as_deref(), Some("la semaine dernière"));
     }
@@ -153,6 +153,6 @@ mod tests {
         a.url = Some("https://www.lemonde.fr/a.html?utm_source=rss#x".into());
         let mut b = art(Some("T2"), Some("b2"));
         b.url = Some("http://lemonde.fr/a.html".into());
-        assert_eq!(n.normalize(a, o()).unwrap().id, n.normalize(b, o()).unwrap().id);
+        assert_eq!(n.normalize(&a, o()).unwrap().id, n.normalize(&b, o()).unwrap().id);
     }
 }
