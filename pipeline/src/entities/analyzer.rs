@@ -33,17 +33,16 @@ fn cut(s: &str, n: usize) -> &str {
 
 impl Analyzer for ArticleAnalyzer {
     fn analyze(&self, docs: &mut [Prepared]) {
-        let texts: Vec<String> = docs.iter().map(|p| format!("{}\n{}", p.doc.title, cut(&p.doc.body, MAX_ENCODED_CHARS))).collect();
-        let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
-        let outs = self.encoder.encode(&refs, self.extractor.layers());
-        for ((p, text), out) in docs.iter_mut().zip(&texts).zip(&outs) {
-            let full = format!("{}\n{}", p.doc.title, p.doc.body);
-            let (entities, _mentions) = if full.len() == text.len() {
-                self.extractor.extract(text, p.doc.title.len(), out)
-            } else {
-                // NER on the encoded start, catalogue and KB matching on everything
-                self.extractor.extract_with_tail(text, &full, p.doc.title.len(), out)
-            };
+        let full: Vec<String> = docs.iter().map(|p| format!("{}\n{}", p.doc.title, p.doc.body)).collect();
+        // the encoder sees the start; catalogue and KB matching see everything
+        let encoded: Vec<&str> = docs
+            .iter()
+            .zip(&full)
+            .map(|(p, t)| &t[..p.doc.title.len() + 1 + cut(&p.doc.body, MAX_ENCODED_CHARS).len()])
+            .collect();
+        let outs = self.encoder.encode(&encoded, self.extractor.layers());
+        for (((p, full), encoded), out) in docs.iter_mut().zip(&full).zip(&encoded).zip(&outs) {
+            let (entities, _mentions) = self.extractor.extract_with_tail(encoded, full, p.doc.title.len(), out);
             p.doc.entities = entities;
             p.embedding = Some(out.embedding.clone());
         }

@@ -94,21 +94,32 @@ pub fn resolve(mut cands: Vec<Candidate>) -> Vec<Candidate> {
 /// Builds the article's entities and mentions. `title_len`: bytes of `text` that are
 /// the title.
 pub fn link(text: &str, title_len: usize, cands: &[Candidate], kb: &Kb, gpus: &GpuCatalog) -> (Vec<Entity>, Vec<Mention>) {
-    // full names of the article's persons, by folded surname, for "Musk" -> Elon Musk
-    let mut surnames: HashMap<String, (String, String)> = HashMap::new();
-    let mut resolved: Vec<(usize, usize, String, EntityType, String)> = Vec::new(); // start, end, id, type, name
+    /// One linked mention; `known` when the id is the knowledge base's or the catalogue's.
+    struct Resolved {
+        start: usize,
+        end: usize,
+        id: String,
+        kind: EntityType,
+        name: String,
+        known: bool,
+    }
+    // full names of the article's persons, by folded surname, for "Musk" -> Elon Musk:
+    // (id, name, known)
+    let mut surnames: HashMap<String, (String, String, bool)> = HashMap::new();
+    let mut resolved: Vec<Resolved> = Vec::new();
     let mut person_later: Vec<usize> = Vec::new();
     for c in cands {
         let surface = &text[c.start..c.end];
+        let (start, end) = (c.start, c.end);
         match &c.source {
             Source::Gpu(e) => {
                 let g = &gpus.entries[*e];
                 let name = if g.model.starts_with(&g.vendor) { g.model.clone() } else { format!("{} {}", g.vendor, g.model) };
-                resolved.push((c.start, c.end, g.id.clone(), EntityType::Gpu, name));
+                resolved.push(Resolved { start, end, id: g.id.clone(), kind: EntityType::Gpu, name, known: true });
             }
             Source::Kb(i) => {
                 let e = &kb.entities[*i];
-                resolved.push((c.start, c.end, e.id.clone(), e.kind, e.name.clone()));
+                resolved.push(Resolved { start, end, id: e.id.clone(), kind: e.kind, name: e.name.clone(), known: true });
             }
             Source::Ner(label) => {
                 let name = strip_leading(surface);
@@ -119,10 +130,10 @@ pub fn link(text: &str, title_len: usize, cands: &[Candidate], kb: &Kb, gpus: &G
                 if let Some(e) = kb.lookup(name) {
                     if e.kind == EntityType::Person {
                         if let Some(last) = e.name.split_whitespace().last() {
-                            surnames.insert(fold(last), (e.id.clone(), e.name.clone()));
+                            surnames.insert(fold(last), (e.id.clone(), e.name.clone(), true));
                         }
                     }
-                    resolved.push((c.start, c.end, e.id.clone(), e.kind, e.name.clone()));
+                    resolved.push(Resolved { start, end, id: e.id.clone(), kind: e.kind, name: e.name.clone(), known: true });
                     continue;
                 }
                 let kind = label_type(label, name);
@@ -130,47 +141,41 @@ pub fn link(text: &str, title_len: usize, cands: &[Candidate], kb: &Kb, gpus: &G
                     if name.split_whitespace().count() == 1 {
                         person_later.push(resolved.len());
                     } else if let Some(last) = name.split_whitespace().last() {
-                        surnames.entry(fold(last)).or_insert_with(|| (format!("person:{}", slug(name)), name.to_string()));
+                        surnames
+                            .entry(fold(last))
+                            .or_insert_with(|| (format!("person:{}", slug(name)), name.to_string(), false));
                     }
                 }
-                let prefix = kind.as_str();
-                resolved.push((c.start, c.end, format!("{prefix}:{}", slug(name)), kind, name.to_string()));
+                let id = format!("{}:{}", kind.as_str(), slug(name));
+                resolved.push(Resolved { start, end, id, kind, name: name.to_string(), known: false });
             }
         }
     }
     // a surname alone: the article's full name, else the one KB person with it
     for i in person_later {
-        let key = fold(&resolved[i].4);
-        if let Some((id, name)) = surnames.get(&key) {
-            resolved[i].2 = id.clone();
-            resolved[i].4 = name.clone();
-        } else if let Some(e) = kb.by_surname(&resolved[i].4) {
-            resolved[i].2 = e.id.clone();
-            resolved[i].4 = e.name.clone();
+        let r = &mut resolved[i];
+        if let Some((id, name, known)) = surnames.get(&fold(&r.name)) {
+            (r.id, r.name, r.known) = (id.clone(), name.clone(), *known);
+        } else if let Some(e) = kb.by_surname(&r.name) {
+            (r.id, r.name, r.known) = (e.id.clone(), e.name.clone(), true);
         }
     }
     // one unknown name, one type: the article's majority (NER may call "Stargate" an
     // organization once and something else later)
     let mut votes: HashMap<String, HashMap<EntityType, usize>> = HashMap::new();
-    for r in &resolved {
-        if kb_or_gpu(&r.2, kb, gpus) {
-            continue;
-        }
-        *votes.entry(slug_of(&r.2).to_string()).or_default().entry(r.3).or_insert(0) += 1;
+    for r in resolved.iter().filter(|r| !r.known) {
+        *votes.entry(slug_of(&r.id).to_string()).or_default().entry(r.kind).or_insert(0) += 1;
     }
-    for r in resolved.iter_mut() {
-        if kb_or_gpu(&r.2, kb, gpus) {
-            continue;
-        }
-        let slug = slug_of(&r.2).to_string();
+    for r in resolved.iter_mut().filter(|r| !r.known) {
+        let slug = slug_of(&r.id).to_string();
         if let Some(best) = votes.get(&slug).and_then(|v| v.iter().max_by_key(|(t, n)| (**n, type_rank(**t))).map(|(t, _)| *t)) {
-            r.3 = best;
-            r.2 = format!("{}:{slug}", best.as_str());
+            r.kind = best;
+            r.id = format!("{}:{slug}", best.as_str());
         }
     }
     let mut entities: BTreeMap<String, Entity> = BTreeMap::new();
     let mut mentions = Vec::with_capacity(resolved.len());
-    for (start, end, id, kind, name) in resolved {
+    for Resolved { start, end, id, kind, name, .. } in resolved {
         let surface = text[start..end].to_string();
         let in_title = start < title_len;
         let e = entities.entry(id.clone()).or_insert_with(|| Entity {
@@ -195,10 +200,6 @@ pub fn link(text: &str, title_len: usize, cands: &[Candidate], kb: &Kb, gpus: &G
 
 fn slug_of(id: &str) -> &str {
     id.split_once(':').map_or(id, |(_, s)| s)
-}
-
-fn kb_or_gpu(id: &str, kb: &Kb, gpus: &GpuCatalog) -> bool {
-    id.starts_with("gpu:") && gpus.entries.iter().any(|g| g.id == id) || kb.entities.iter().any(|e| e.id == id)
 }
 
 /// Tie-break between types for the same unknown name.
