@@ -63,14 +63,7 @@ impl GpuCatalog {
         let mut entries = Vec::new();
         let mut aliases: HashMap<String, (usize, bool)> = HashMap::new();
         let mut alts: Vec<(String, String)> = Vec::new();
-        for (n, line) in tsv.lines().enumerate() {
-            if line.starts_with('#') || line.starts_with("id\t") || line.trim().is_empty() {
-                continue;
-            }
-            let c: Vec<&str> = line.split('\t').collect();
-            if c.len() != 6 {
-                return Err(format!("gpus.tsv:{}: expected 6 columns, found {}", n + 1, c.len()));
-            }
+        for (line, c) in super::tsv::rows(tsv, "gpus.tsv", 6)? {
             let idx = entries.len();
             entries.push(GpuEntry {
                 id: c[0].into(),
@@ -86,7 +79,7 @@ impl GpuCatalog {
                 };
                 if let Some((prev, _)) = aliases.insert(key(a), (idx, needs)) {
                     if prev != idx {
-                        return Err(format!("gpus.tsv:{}: alias {a:?} also names {}", n + 1, entries[prev].id));
+                        return Err(format!("gpus.tsv:{line}: alias {a:?} also names {}", entries[prev].id));
                     }
                 }
                 alts.push((a.to_string(), alias_pattern(a)));

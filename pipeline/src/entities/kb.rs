@@ -78,15 +78,8 @@ impl Kb {
 
     pub fn parse(tsv: &str) -> Result<Self, String> {
         let mut kb = Kb { entities: vec![], by_alias: HashMap::new(), by_surname: HashMap::new(), gazetteer: vec![] };
-        for (n, line) in tsv.lines().enumerate() {
-            if line.starts_with('#') || line.starts_with("id\t") || line.trim().is_empty() {
-                continue;
-            }
-            let c: Vec<&str> = line.split('\t').collect();
-            if c.len() != 6 {
-                return Err(format!("entities.tsv:{}: expected 6 columns, found {}", n + 1, c.len()));
-            }
-            let kind: EntityType = c[1].parse().map_err(|e| format!("entities.tsv:{}: {e}", n + 1))?;
+        for (line, c) in super::tsv::rows(tsv, "entities.tsv", 6)? {
+            let kind: EntityType = c[1].parse().map_err(|e| format!("entities.tsv:{line}: {e}"))?;
             let idx = kb.entities.len();
             kb.entities.push(KbEntity {
                 id: c[0].into(),
@@ -98,7 +91,7 @@ impl Kb {
             for a in aliases {
                 if let Some(prev) = kb.by_alias.insert(fold(a), idx) {
                     if prev != idx {
-                        return Err(format!("entities.tsv:{}: alias {a:?} also names {}", n + 1, kb.entities[prev].id));
+                        return Err(format!("entities.tsv:{line}: alias {a:?} also names {}", kb.entities[prev].id));
                     }
                 }
                 if kind != EntityType::Location && !NOT_GAZETTEER.contains(&a) && a.chars().count() >= 2 {

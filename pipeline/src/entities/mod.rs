@@ -6,6 +6,7 @@ mod extract;
 mod gpu;
 mod kb;
 mod link;
+mod tsv;
 
 pub use analyzer::ArticleAnalyzer;
 pub use extract::{sentences, words, EntityExtractor};
