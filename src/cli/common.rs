@@ -34,6 +34,35 @@ impl Ctx {
     }
 }
 
+/// The filters read commands share (`--lang --since --until --source`).
+#[derive(clap::Args, Debug, Clone, Default)]
+pub struct FilterArgs {
+    #[arg(long)]
+    pub lang: Option<String>,
+    /// Published at or after (2025-01-29, RFC 3339, or 7d ago)
+    #[arg(long)]
+    pub since: Option<String>,
+    /// Published before
+    #[arg(long)]
+    pub until: Option<String>,
+    #[arg(long)]
+    pub source: Option<String>,
+}
+
+impl FilterArgs {
+    /// The index filters, dates parsed (an unreadable date is a usage error).
+    pub fn build(&self) -> anyhow::Result<vigie_index::Filters> {
+        Ok(vigie_index::Filters {
+            lang: self.lang.clone(),
+            source: self.source.clone(),
+            entity: None,
+            since: self.since.as_deref().map(|s| parse_when(s, "--since")).transpose()?,
+            until: self.until.as_deref().map(|s| parse_when(s, "--until")).transpose()?,
+            originals_only: false,
+        })
+    }
+}
+
 /// An error in what the user gave (exit code 1), as opposed to an internal one (2).
 #[derive(Debug)]
 pub struct UserError(pub String);

@@ -1,6 +1,6 @@
 //! `vigie entities`: the most mentioned entities.
 
-use super::common::{open_index, print_json, print_table, user_error, Ctx};
+use super::common::{open_index, print_json, print_table, user_error, Ctx, FilterArgs};
 use clap::Args;
 use std::process::ExitCode;
 use vigie_schemas::EntityType;
@@ -12,14 +12,8 @@ pub struct EntitiesArgs {
     pub kind: Option<String>,
     #[arg(long, default_value_t = 20)]
     pub top: usize,
-    #[arg(long)]
-    pub since: Option<String>,
-    #[arg(long)]
-    pub until: Option<String>,
-    #[arg(long)]
-    pub lang: Option<String>,
-    #[arg(long)]
-    pub source: Option<String>,
+    #[command(flatten)]
+    pub filters: FilterArgs,
     #[arg(long)]
     pub json: bool,
 }
@@ -27,7 +21,7 @@ pub struct EntitiesArgs {
 pub fn run(ctx: &Ctx, a: EntitiesArgs) -> anyhow::Result<ExitCode> {
     let kind: Option<EntityType> = a.kind.as_deref().map(str::parse).transpose().map_err(|e: String| user_error(format!("--type: {e}")))?;
     let index = open_index(ctx)?;
-    let f = super::search::filters(&a.lang, &a.source, &None, &a.since, &a.until)?;
+    let f = a.filters.build()?;
     let rows = index.top_entities(kind, &f, a.top)?;
     let mut out = std::io::stdout().lock();
     if a.json {

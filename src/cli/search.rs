@@ -1,26 +1,18 @@
 //! `vigie search QUERY`
 
-use super::common::{fmt_date, open_index, parse_when, print_json, print_table, shorten, Ctx};
+use super::common::{fmt_date, open_index, print_json, print_table, shorten, Ctx, FilterArgs};
 use clap::{Args, ValueEnum};
 use std::io::Write;
 use std::process::ExitCode;
-use vigie_index::{Filters, SearchRequest, SortBy};
+use vigie_index::{SearchRequest, SortBy};
 
 #[derive(Args, Debug)]
 pub struct SearchArgs {
     /// tantivy query syntax: words (all required), "phrases", OR, -exclusion,
     /// title:word, lang:fr, source:..., ent:company:nvidia; '*' matches everything
     pub query: String,
-    #[arg(long)]
-    pub lang: Option<String>,
-    /// Published at or after (2025-01-29, RFC 3339, or 7d ago)
-    #[arg(long)]
-    pub since: Option<String>,
-    /// Published before
-    #[arg(long)]
-    pub until: Option<String>,
-    #[arg(long)]
-    pub source: Option<String>,
+    #[command(flatten)]
+    pub filters: FilterArgs,
     /// Only documents mentioning this entity id
     #[arg(long)]
     pub entity: Option<String>,
@@ -44,20 +36,10 @@ pub enum Sort {
     Date,
 }
 
-pub fn filters(lang: &Option<String>, source: &Option<String>, entity: &Option<String>, since: &Option<String>, until: &Option<String>) -> anyhow::Result<Filters> {
-    Ok(Filters {
-        lang: lang.clone(),
-        source: source.clone(),
-        entity: entity.clone(),
-        since: since.as_deref().map(|s| parse_when(s, "--since")).transpose()?,
-        until: until.as_deref().map(|s| parse_when(s, "--until")).transpose()?,
-        originals_only: false,
-    })
-}
-
 pub fn run(ctx: &Ctx, a: SearchArgs) -> anyhow::Result<ExitCode> {
     let index = open_index(ctx)?;
-    let mut f = filters(&a.lang, &a.source, &a.entity, &a.since, &a.until)?;
+    let mut f = a.filters.build()?;
+    f.entity = a.entity.clone();
     f.originals_only = a.no_dups;
     let req = SearchRequest {
         query: a.query.clone(),
