@@ -1,6 +1,7 @@
 //! `vigie`: media-monitoring text analytics for French and English news.
 
 mod cli;
+mod clusters;
 mod corpus;
 mod fetch;
 mod store;

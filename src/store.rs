@@ -2,7 +2,7 @@
 //! [`Sink`] that writes documents in batched commits.
 
 use anyhow::Context;
-use vigie_index::{VigieIndex, Writer};
+use vigie_index::{Extras, VigieIndex, Writer};
 use vigie_pipeline::dedup::{Dedup, DedupConfig, Signature};
 use vigie_pipeline::runner::{Prepared, Sink};
 use vigie_schemas::DocId;
@@ -37,7 +37,10 @@ impl Sink for IndexSink {
     fn add(&mut self, p: &Prepared) -> vigie_pipeline::Result<()> {
         let committed = self
             .writer
-            .add(&p.doc, &p.signature.to_bytes(), p.embedding.as_deref())
+            .add(
+                &p.doc,
+                &Extras { signature: &p.signature.to_bytes(), embedding: p.embedding.as_deref(), title_terms: &p.title_terms },
+            )
             .map_err(|e| vigie_pipeline::Error::Sink(format!("{e:#}")))?;
         if committed {
             self.commits += 1;

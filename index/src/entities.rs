@@ -41,7 +41,7 @@ impl VigieIndex {
         let mut out = Vec::new();
         for b in v["top"]["buckets"].as_array().into_iter().flatten() {
             let (Some(id), Some(n)) = (b["key"].as_str(), b["doc_count"].as_u64()) else { continue };
-            let (name, kind) = self.entity_name(&searcher, id)?.unwrap_or_else(|| (id.to_string(), EntityType::Other));
+            let (name, kind) = self.entity_name_in(&searcher, id)?.unwrap_or_else(|| (id.to_string(), EntityType::Other));
             out.push(EntityCount { id: id.to_string(), name, kind, documents: n });
         }
         // equal counts in a stable order
@@ -50,12 +50,19 @@ impl VigieIndex {
     }
 
     /// Canonical name and type of an entity, from one document that has it.
-    fn entity_name(&self, searcher: &tantivy::Searcher, id: &str) -> Result<Option<(String, EntityType)>> {
+    pub(crate) fn entity_name_in(&self, searcher: &tantivy::Searcher, id: &str) -> Result<Option<(String, EntityType)>> {
         let q = TermQuery::new(Term::from_field_text(self.fields.entity, id), IndexRecordOption::Basic);
         let Some((_, addr)) = searcher.search(&q, &TopDocs::with_limit(1).order_by_score())?.into_iter().next() else {
             return Ok(None);
         };
         let d = self.load(searcher, addr)?;
         Ok(d.entities.into_iter().find(|e| e.id.0 == id).map(|e| (e.name, e.kind)))
+    }
+}
+
+impl VigieIndex {
+    /// Canonical name and type of an entity id, from a document that has it.
+    pub fn entity_name(&self, id: &str) -> Result<Option<(String, EntityType)>> {
+        self.entity_name_in(&self.reader.searcher(), id)
     }
 }

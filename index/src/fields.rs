@@ -38,6 +38,8 @@ pub struct Fields {
     pub sig: Field,
     /// the document embedding, f16 little-endian (empty when the model stage did not run)
     pub emb: Field,
+    /// folded title terms (story similarity state, rebuilt from the index)
+    pub title_terms: Field,
     /// the whole document.v1 JSON
     pub doc: Field,
 }
@@ -81,6 +83,7 @@ pub fn build_schema() -> Schema {
     }
     b.add_bytes_field("sig", BytesOptions::default().set_fast());
     b.add_bytes_field("emb", BytesOptions::default().set_fast());
+    b.add_text_field("tterm", STRING | FAST);
     b.add_text_field("doc", STORED);
     b.build()
 }
@@ -112,6 +115,7 @@ impl Fields {
             std: pair("xx")?,
             sig: f("sig")?,
             emb: f("emb")?,
+            title_terms: f("tterm")?,
             doc: f("doc")?,
         })
     }

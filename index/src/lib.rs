@@ -17,6 +17,7 @@ mod query;
 mod reader;
 mod search;
 mod stats;
+mod vectors;
 mod writer;
 
 pub use entities::EntityCount;
@@ -25,4 +26,5 @@ pub use reader::{StoredSignature, VigieIndex};
 pub use query::Filters;
 pub use search::{Hit, SearchRequest, SearchResults, SortBy};
 pub use stats::Stats;
-pub use writer::Writer;
+pub use vectors::StoredVector;
+pub use writer::{Extras, Writer};

@@ -10,6 +10,19 @@ use vigie_schemas::Document;
 /// Writer memory budget: tantivy flushes a segment when it is reached.
 const WRITER_HEAP_BYTES: usize = 128 * 1024 * 1024;
 
+/// What the pipeline keeps of a document besides the document itself: its state for
+/// dedup and story clustering, stored as fast fields so that it is rebuilt from the last
+/// commit instead of living in files that a crash could leave out of step.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Extras<'a> {
+    /// the MinHash signature
+    pub signature: &'a [u8],
+    /// the L2-normalized document embedding (stored as f16)
+    pub embedding: Option<&'a [f32]>,
+    /// folded title terms
+    pub title_terms: &'a [String],
+}
+
 pub struct Writer {
     pub(crate) writer: IndexWriter,
     pub(crate) fields: Fields,
@@ -40,9 +53,8 @@ impl Writer {
         self.reader.searcher().doc_freq(&Term::from_field_text(self.fields.id, id)).map(|n| n > 0).unwrap_or(false)
     }
 
-    /// Adds a document with its dedup signature and embedding; returns true when this add
-    /// committed.
-    pub fn add(&mut self, doc: &Document, signature: &[u8], embedding: Option<&[f32]>) -> Result<bool> {
+    /// Adds a document with its pipeline state; returns true when this add committed.
+    pub fn add(&mut self, doc: &Document, extras: &Extras<'_>) -> Result<bool> {
         let f = &self.fields;
         let mut d = TantivyDocument::default();
         d.add_text(f.id, doc.id.as_str());
@@ -77,10 +89,13 @@ impl Writer {
         let pair = f.text_for(doc.lang.as_str());
         d.add_text(pair.title, &doc.title);
         d.add_text(pair.body, &doc.body);
-        d.add_bytes(f.sig, signature);
-        if let Some(e) = embedding {
+        d.add_bytes(f.sig, extras.signature);
+        if let Some(e) = extras.embedding {
             let bytes: Vec<u8> = e.iter().flat_map(|x| half::f16::from_f32(*x).to_le_bytes()).collect();
             d.add_bytes(f.emb, &bytes);
+        }
+        for t in extras.title_terms {
+            d.add_text(f.title_terms, t);
         }
         d.add_text(f.doc, serde_json::to_string(doc).expect("a document always serializes"));
         self.writer.add_document(d)?;

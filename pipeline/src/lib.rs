@@ -8,6 +8,7 @@
 //! assert_eq!(article.title.as_deref(), Some("Nvidia livre ses H100"));
 //! ```
 
+pub mod cluster_scores;
 pub mod dedup;
 pub mod encoder;
 pub mod entities;
@@ -18,5 +19,7 @@ pub mod ner;
 pub mod normalize;
 pub mod reject;
 pub mod runner;
+pub mod stories;
+pub mod topics;
 
 pub use error::{Error, Result};

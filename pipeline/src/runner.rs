@@ -8,6 +8,7 @@ use crate::ingest::{read_input, FormatChoice, Input, RawItem};
 use crate::lang::{LangDecision, LangDetector, SourcePrior};
 use crate::normalize::Normalizer;
 use crate::reject::{Reject, RejectLog};
+use crate::stories::{title_terms, Stories, StoryInput};
 use crate::Result;
 use serde::Serialize;
 use std::collections::{BTreeMap, HashSet};
@@ -23,13 +24,30 @@ pub struct Prepared {
     pub lang: LangDecision,
     /// The document embedding from the model stage (L2-normalized), when it ran.
     pub embedding: Option<Vec<f32>>,
+    /// Folded content terms of the title (story similarity).
+    pub title_terms: Vec<String>,
 }
 
 impl Prepared {
+    /// What story clustering needs of this document.
+    pub fn story_input(&self) -> StoryInput<'_> {
+        StoryInput {
+            id: &self.doc.id,
+            when: self.doc.published.unwrap_or(self.doc.ingested_at).timestamp(),
+            lang: self.doc.lang.as_str(),
+            embedding: self.embedding.as_deref(),
+            entities: self.doc.entities.iter().map(|e| e.id.as_str()).collect(),
+            terms: &self.title_terms,
+            dup_of: self.doc.dup_of.as_ref(),
+            story: None,
+        }
+    }
+
     /// A document as it is, signed, with no language decision (benchmarks, tests).
     pub fn new(doc: Document) -> Self {
         let signature = Signature::of(&doc.body);
-        Prepared { doc, signature, lang: LangDecision::undetermined(), embedding: None }
+        let title_terms = title_terms(&doc.title);
+        Prepared { doc, signature, lang: LangDecision::undetermined(), embedding: None, title_terms }
     }
 }
 
@@ -121,7 +139,8 @@ impl Stages<'_> {
             ingested_at: chrono::Utc::now(),
             origin: n.origin,
         };
-        Ok(Prepared { doc, signature, lang, embedding: None })
+        let title_terms = title_terms(&doc.title);
+        Ok(Prepared { doc, signature, lang, embedding: None, title_terms })
     }
 }
 
@@ -141,6 +160,7 @@ pub fn run(
     cfg: &RunConfig,
     stages: &Stages<'_>,
     analyzer: Option<&dyn Analyzer>,
+    mut stories: Option<&mut Stories>,
     dedup: &mut Dedup,
     sink: &mut dyn Sink,
     rejects: &mut RejectLog,
@@ -190,9 +210,15 @@ pub fn run(
         let mut seen: HashSet<DocId> = HashSet::new();
         let mut source_prior = SourcePrior::default();
         let mut batch: Vec<Prepared> = Vec::with_capacity(ANALYZE_BATCH);
-        let flush = |batch: &mut Vec<Prepared>, sink: &mut dyn Sink, summary: &mut Summary| -> Result<()> {
+        let mut flush = |batch: &mut Vec<Prepared>, sink: &mut dyn Sink, summary: &mut Summary| -> Result<()> {
             if let Some(a) = analyzer {
                 a.analyze(batch);
+            }
+            if let Some(st) = stories.as_deref_mut() {
+                for p in batch.iter_mut() {
+                    let id = st.assign(&p.story_input());
+                    p.doc.story_id = Some(id);
+                }
             }
             for p in batch.drain(..) {
                 sink.add(&p)?;

@@ -1,4 +1,4 @@
-//! `vigie eval lang|dedup`: quality on gold data.
+//! `vigie eval lang|dedup|ner` (`clusters` has its own file): quality on gold data.
 
 use super::common::{print_json, print_table, user_error, Ctx};
 use crate::corpus;
@@ -20,6 +20,8 @@ pub enum EvalCommand {
     Dedup(DedupArgs),
     /// NER precision/recall/F1 (exact span and type) on CoNLL-style or HIPE gold
     Ner(NerArgs),
+    /// Story B-cubed and topic NMI of the full pipeline on a labelled set
+    Clusters(super::eval_clusters::ClustersArgs),
 }
 
 #[derive(Args, Debug)]
@@ -63,8 +65,8 @@ pub struct DedupArgs {
 }
 
 pub fn run(ctx: &Ctx, c: EvalCommand) -> anyhow::Result<ExitCode> {
-    let _ = ctx;
     match c {
+        EvalCommand::Clusters(a) => super::eval_clusters::clusters(ctx, a),
         EvalCommand::Lang(a) => lang(a),
         EvalCommand::Dedup(a) => dedup(a),
         EvalCommand::Ner(a) => ner(a),

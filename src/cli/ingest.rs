@@ -122,6 +122,7 @@ pub fn ingest(
     std::fs::create_dir_all(&ctx.data).with_context(|| format!("creating {}", ctx.data.display()))?;
     let index = VigieIndex::open_or_create(&ctx.index_dir()).with_context(|| format!("opening {}", ctx.data.display()))?;
     let mut dedup = load_dedup(&index)?;
+    let mut stories = crate::clusters::load_stories(&index.vectors().context("reading the story state")?);
     let mut sink = IndexSink { writer: index.writer()?, commits: 0 };
     sink.writer.set_commit_every(commit_every);
     let mut rejects = RejectLog::new(ctx.rejects_path());
@@ -157,11 +158,19 @@ pub fn ingest(
     if let Some(w) = workers {
         cfg.workers = w.max(1);
     }
-    let result = runner::run(&sources, &cfg, &stages, analyzer, &mut dedup, &mut sink, &mut rejects, &mut printer, stop);
+    let result = runner::run(&sources, &cfg, &stages, analyzer, Some(&mut stories), &mut dedup, &mut sink, &mut rejects, &mut printer, stop);
     // whatever was accepted is committed, even when the run failed part-way
+    let committed = sink.writer.commit().context("committing the index");
+    if result.is_ok() && committed.is_ok() && result.as_ref().is_ok_and(|s| s.indexed > 0) {
+        // topics follow the commit while this process still holds the index lock
+        pb.set_message("topics");
+        index.reload()?;
+        crate::clusters::update_topics(&ctx.data, &index, &stories)?;
+    }
     let finish = sink.writer.finish().context("committing the index");
     pb.finish_and_clear();
     let mut summary = result.context("ingest failed")?;
+    committed?;
     finish?;
     summary.read += fetch_failures;
     summary.rejected += fetch_failures;

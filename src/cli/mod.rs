@@ -4,11 +4,14 @@ mod bench;
 mod common;
 mod entities;
 mod eval;
+mod eval_clusters;
 mod ingest;
 mod model;
 mod search;
 mod show;
 mod stats;
+mod story;
+mod topics;
 mod train;
 
 pub use common::{exit_code, is_broken_pipe, one_line};
@@ -45,6 +48,11 @@ pub enum Command {
     Stats(stats::StatsArgs),
     /// The most mentioned entities (documents, duplicates counted once)
     Entities(entities::EntitiesArgs),
+    /// Topics (labelled groups of stories) with sizes and top entities; `rebuild`
+    /// re-clusters them
+    Topics(topics::TopicsArgs),
+    /// One story: its articles, languages, sources and entities
+    Story(story::StoryArgs),
     /// Measure quality on gold data
     #[command(subcommand)]
     Eval(eval::EvalCommand),
@@ -67,6 +75,8 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Show(a) => show::run(&ctx, a),
         Command::Stats(a) => stats::run(&ctx, a),
         Command::Entities(a) => entities::run(&ctx, a),
+        Command::Topics(a) => topics::run(&ctx, a),
+        Command::Story(a) => story::run(&ctx, a),
         Command::Eval(c) => eval::run(&ctx, c),
         Command::Bench(c) => bench::run(&ctx, c),
         Command::Model(c) => model::run(c),

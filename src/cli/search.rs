@@ -51,7 +51,12 @@ pub fn run(ctx: &Ctx, a: SearchArgs) -> anyhow::Result<ExitCode> {
             Sort::Date => SortBy::Date,
         },
     };
-    let res = index.search(&req)?;
+    let mut res = index.search(&req)?;
+    // topics live in the topic state (a re-clustering does not rewrite the index)
+    let topics = crate::clusters::topic_map(&ctx.data)?;
+    for h in &mut res.hits {
+        h.topic_id = h.story_id.as_ref().and_then(|s| topics.get(s).cloned());
+    }
     let mut out = std::io::stdout().lock();
     if a.json {
         for h in &res.hits {

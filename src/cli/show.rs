@@ -15,9 +15,12 @@ pub struct ShowArgs {
 
 pub fn run(ctx: &Ctx, a: ShowArgs) -> anyhow::Result<ExitCode> {
     let index = open_index(ctx)?;
-    let Some(d) = index.get(&a.id)? else {
+    let Some(mut d) = index.get(&a.id)? else {
         return Err(user_error(format!("no document with id {:?}", a.id)));
     };
+    // topics live in the topic state (a re-clustering does not rewrite the index)
+    let topics = crate::clusters::topic_map(&ctx.data)?;
+    d.topic_id = d.story_id.as_ref().and_then(|s| topics.get(s).cloned());
     let mut out = std::io::stdout().lock();
     if a.json {
         super::common::print_json(&mut out, &d)?;
@@ -37,6 +40,9 @@ pub fn run(ctx: &Ctx, a: ShowArgs) -> anyhow::Result<ExitCode> {
     }
     if let Some(x) = &d.story_id {
         writeln!(out, "story      {x}")?;
+    }
+    if let Some(x) = &d.topic_id {
+        writeln!(out, "topic      {x}")?;
     }
     if !d.entities.is_empty() {
         let e: Vec<String> = d.entities.iter().map(|e| format!("{} ({}, {}×)", e.name, e.kind, e.mentions)).collect();

@@ -1,0 +1,385 @@
+//! Online story clustering (after Miranda et al. 2018, "Multilingual clustering of
+//! streaming news"): each arriving article is compared with the stories that have an
+//! article within a few days of its publication date, and joins the best one when the
+//! similarity clears a threshold, else starts a new story.
+//!
+//! Similarity = cosine of language-centred embeddings (see [`super::vector`]) + a weight
+//! times the IDF-weighted Jaccard of entity ids (language-independent knowledge-base ids,
+//! so a French and an English article about the same people meet) + a weight times the
+//! Jaccard of title terms. Copies (`dup_of`) always join their original's story.
+
+use super::vector::{add_to, dot, LangMeans};
+use std::collections::{BTreeMap, HashMap};
+use vigie_schemas::DocId;
+
+#[derive(Debug, Clone)]
+pub struct StoryConfig {
+    /// Stories with an article within this many days of the article are candidates.
+    pub window_days: i64,
+    /// Score an article needs to join a story.
+    pub threshold: f32,
+    pub entity_weight: f32,
+    pub term_weight: f32,
+    /// Articles' worth of weight of the prior language means.
+    pub prior_weight: f32,
+}
+
+impl Default for StoryConfig {
+    /// Set on the WMT14 FR/EN dev pairs (`vigie eval clusters`); see the README.
+    fn default() -> Self {
+        StoryConfig { window_days: 3, threshold: 0.62, entity_weight: 0.3, term_weight: 0.3, prior_weight: 32.0 }
+    }
+}
+
+/// What story clustering needs of an article.
+#[derive(Debug, Clone)]
+pub struct StoryInput<'a> {
+    pub id: &'a DocId,
+    /// publication time, else ingestion time (unix seconds)
+    pub when: i64,
+    pub lang: &'a str,
+    pub embedding: Option<&'a [f32]>,
+    /// entity ids
+    pub entities: Vec<&'a str>,
+    pub terms: &'a [String],
+    pub dup_of: Option<&'a DocId>,
+    /// the story it already has (rebuilding the state from the index)
+    pub story: Option<&'a str>,
+}
+
+const PRIOR_MEANS: &str = include_str!("../../../data/models/stories/lang-means.json");
+
+/// The committed mean embedding of each language (see `data/models/stories/README.md`).
+pub fn default_prior() -> BTreeMap<String, Vec<f32>> {
+    #[derive(serde::Deserialize)]
+    struct File {
+        means: BTreeMap<String, Vec<f32>>,
+    }
+    serde_json::from_str::<File>(PRIOR_MEANS).expect("the committed lang-means.json parses").means
+}
+
+/// At most this many entity ids and title terms are kept per story.
+const MAX_KEYS: usize = 64;
+
+#[derive(Debug, Clone)]
+pub struct Story {
+    pub id: String,
+    /// sum of the members' (unit) embeddings
+    sum: Vec<f32>,
+    /// members per language index
+    langs: Vec<(u16, u32)>,
+    /// originals with an embedding
+    pub size: u32,
+    pub first: i64,
+    pub last: i64,
+    entities: Vec<u32>,
+    terms: Vec<u32>,
+    /// centred unit centroid, as of `cached_at` documents
+    cached: Vec<f32>,
+    cached_at: u64,
+}
+
+/// Interned strings with document frequencies.
+#[derive(Debug, Clone, Default)]
+struct Vocab {
+    ids: HashMap<String, u32>,
+    df: Vec<u32>,
+}
+
+impl Vocab {
+    fn intern(&mut self, s: &str) -> u32 {
+        if let Some(&i) = self.ids.get(s) {
+            return i;
+        }
+        let i = self.df.len() as u32;
+        self.ids.insert(s.to_string(), i);
+        self.df.push(0);
+        i
+    }
+    /// Sorted distinct ids of `items`, counting each once in the document frequencies.
+    fn doc<'s>(&mut self, items: impl IntoIterator<Item = &'s str>) -> Vec<u32> {
+        let mut v: Vec<u32> = items.into_iter().map(|s| self.intern(s)).collect();
+        v.sort_unstable();
+        v.dedup();
+        for &i in &v {
+            self.df[i as usize] += 1;
+        }
+        v
+    }
+}
+
+/// The story state: every story with its centroid, time span and keys.
+pub struct Stories {
+    cfg: StoryConfig,
+    stories: Vec<Story>,
+    by_id: HashMap<String, u32>,
+    doc_story: HashMap<DocId, u32>,
+    /// day -> stories with an article that day
+    days: BTreeMap<i64, Vec<u32>>,
+    means: LangMeans,
+    lang_ids: Vec<String>,
+    entities: Vocab,
+    terms: Vocab,
+    /// originals with an embedding seen
+    docs: u64,
+    /// cached centroids older than this document count are recomputed
+    refresh_at: u64,
+    stamp: Vec<u32>,
+    tick: u32,
+}
+
+fn weighted_jaccard(a: &[u32], b: &[u32], w: impl Fn(u32) -> f32) -> f32 {
+    let (mut i, mut j) = (0, 0);
+    let (mut inter, mut union) = (0.0, 0.0);
+    while i < a.len() || j < b.len() {
+        if j == b.len() || (i < a.len() && a[i] < b[j]) {
+            union += w(a[i]);
+            i += 1;
+        } else if i == a.len() || b[j] < a[i] {
+            union += w(b[j]);
+            j += 1;
+        } else {
+            inter += w(a[i]);
+            union += w(a[i]);
+            i += 1;
+            j += 1;
+        }
+    }
+    if union > 0.0 {
+        inter / union
+    } else {
+        0.0
+    }
+}
+
+fn merge_keys(into: &mut Vec<u32>, add: &[u32]) {
+    for &k in add {
+        if into.len() >= MAX_KEYS {
+            break;
+        }
+        if let Err(pos) = into.binary_search(&k) {
+            into.insert(pos, k);
+        }
+    }
+}
+
+/// A stable story id from the id of its first article.
+pub fn story_id_for(first: &DocId) -> String {
+    format!("s{:012x}", xxhash_rust::xxh3::xxh3_64(first.as_str().as_bytes()) >> 16)
+}
+
+fn day_of(t: i64) -> i64 {
+    t.div_euclid(86_400)
+}
+
+impl Stories {
+    pub fn new(cfg: StoryConfig, prior: BTreeMap<String, Vec<f32>>) -> Self {
+        let means = LangMeans::new(prior, cfg.prior_weight);
+        Stories {
+            cfg,
+            stories: Vec::new(),
+            by_id: HashMap::new(),
+            doc_story: HashMap::new(),
+            days: BTreeMap::new(),
+            means,
+            lang_ids: Vec::new(),
+            entities: Vocab::default(),
+            terms: Vocab::default(),
+            docs: 0,
+            refresh_at: 64,
+            stamp: Vec::new(),
+            tick: 0,
+        }
+    }
+
+    /// Default configuration and the committed language means.
+    pub fn with_defaults() -> Self {
+        Self::new(StoryConfig::default(), default_prior())
+    }
+
+    pub fn len(&self) -> usize {
+        self.stories.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.stories.is_empty()
+    }
+
+    pub fn stories(&self) -> &[Story] {
+        &self.stories
+    }
+
+    /// The story of a stored or assigned article.
+    pub fn story_of(&self, id: &DocId) -> Option<&str> {
+        self.doc_story.get(id).map(|&s| self.stories[s as usize].id.as_str())
+    }
+
+    fn lang_id(&mut self, lang: &str) -> u16 {
+        match self.lang_ids.iter().position(|l| l == lang) {
+            Some(i) => i as u16,
+            None => {
+                self.lang_ids.push(lang.to_string());
+                (self.lang_ids.len() - 1) as u16
+            }
+        }
+    }
+
+    /// The centred, L2-normalized centroid of a story with the current language means.
+    pub fn centred_centroid(&self, s: &Story) -> Vec<f32> {
+        let mut c = s.sum.clone();
+        for &(l, n) in &s.langs {
+            let m = self.means.mean(&self.lang_ids[l as usize], c.len());
+            add_to(&mut c, &m, -(n as f32));
+        }
+        super::vector::normalized(c)
+    }
+
+    /// The embedding of an article centred by its language mean.
+    pub fn centre(&self, lang: &str, e: &[f32]) -> Vec<f32> {
+        self.means.center(lang, e)
+    }
+
+    fn refresh(&mut self, s: u32) {
+        let c = self.centred_centroid(&self.stories[s as usize]);
+        let st = &mut self.stories[s as usize];
+        st.cached = c;
+        st.cached_at = self.docs;
+    }
+
+    /// Assigns an article to a story (joining or founding one) and returns its id.
+    pub fn assign(&mut self, a: &StoryInput<'_>) -> String {
+        // copies join their original's story; a stored article keeps its story
+        let known = a.dup_of.and_then(|o| self.doc_story.get(o).copied());
+        if let Some(s) = known {
+            self.doc_story.insert(a.id.clone(), s);
+            return self.stories[s as usize].id.clone();
+        }
+        if let Some(id) = a.story {
+            let s = match self.by_id.get(id) {
+                Some(&s) => s,
+                None => self.found(id.to_string(), a.when),
+            };
+            self.join(s, a);
+            return id.to_string();
+        }
+        let Some(e) = a.embedding else {
+            let s = self.found(story_id_for(a.id), a.when);
+            self.join(s, a);
+            return self.stories[s as usize].id.clone();
+        };
+        // keys first: they are interned (and counted) once per article
+        let ents = self.entities.doc(a.entities.iter().copied());
+        let terms = self.terms.doc(a.terms.iter().map(String::as_str));
+        let c = self.means.center(a.lang, e);
+        let best = self.best_story(a.when, &c, &ents, &terms);
+        let s = match best {
+            Some(s) => s,
+            None => self.found(story_id_for(a.id), a.when),
+        };
+        self.join_keys(s, a, e, &ents, &terms);
+        self.stories[s as usize].id.clone()
+    }
+
+    fn best_story(&mut self, when: i64, c: &[f32], ents: &[u32], terms: &[u32]) -> Option<u32> {
+        if self.docs >= self.refresh_at {
+            // the language means have moved since early centroids were cached
+            for s in 0..self.stories.len() as u32 {
+                self.refresh(s);
+            }
+            self.refresh_at = self.docs * 2;
+        }
+        self.tick = self.tick.wrapping_add(1);
+        if self.stamp.len() < self.stories.len() {
+            self.stamp.resize(self.stories.len(), 0);
+        }
+        let d = day_of(when);
+        let n = self.docs.max(1) as f32;
+        let (cfg, stories, entities) = (&self.cfg, &self.stories, &self.entities);
+        let idf = |i: u32| (1.0 + n / entities.df[i as usize].max(1) as f32).ln();
+        let mut best: Option<(f32, u32)> = None;
+        for (_, list) in self.days.range(d - cfg.window_days..=d + cfg.window_days) {
+            for &s in list {
+                if self.stamp[s as usize] == self.tick {
+                    continue;
+                }
+                self.stamp[s as usize] = self.tick;
+                let st = &stories[s as usize];
+                if st.cached.is_empty() {
+                    continue;
+                }
+                let cos = dot(c, &st.cached);
+                if cos + cfg.entity_weight + cfg.term_weight < cfg.threshold {
+                    continue;
+                }
+                let score = cos
+                    + cfg.entity_weight * weighted_jaccard(ents, &st.entities, idf)
+                    + cfg.term_weight * weighted_jaccard(terms, &st.terms, |_| 1.0);
+                if score >= cfg.threshold && best.is_none_or(|(b, _)| score > b) {
+                    best = Some((score, s));
+                }
+            }
+        }
+        best.map(|(_, s)| s)
+    }
+
+    fn found(&mut self, id: String, when: i64) -> u32 {
+        let s = self.stories.len() as u32;
+        self.by_id.insert(id.clone(), s);
+        self.stories.push(Story {
+            id,
+            sum: Vec::new(),
+            langs: Vec::new(),
+            size: 0,
+            first: when,
+            last: when,
+            entities: Vec::new(),
+            terms: Vec::new(),
+            cached: Vec::new(),
+            cached_at: 0,
+        });
+        s
+    }
+
+    fn join(&mut self, s: u32, a: &StoryInput<'_>) {
+        let ents = self.entities.doc(a.entities.iter().copied());
+        let terms = self.terms.doc(a.terms.iter().map(String::as_str));
+        match a.embedding {
+            Some(e) => self.join_keys(s, a, e, &ents, &terms),
+            None => {
+                self.note_day(s, a.when);
+                self.doc_story.insert(a.id.clone(), s);
+            }
+        }
+    }
+
+    fn note_day(&mut self, s: u32, when: i64) {
+        let st = &mut self.stories[s as usize];
+        st.first = st.first.min(when);
+        st.last = st.last.max(when);
+        let list = self.days.entry(day_of(when)).or_default();
+        if !list.contains(&s) {
+            list.push(s);
+        }
+    }
+
+    fn join_keys(&mut self, s: u32, a: &StoryInput<'_>, e: &[f32], ents: &[u32], terms: &[u32]) {
+        self.means.add(a.lang, e);
+        self.docs += 1;
+        let l = self.lang_id(a.lang);
+        let st = &mut self.stories[s as usize];
+        if st.sum.is_empty() {
+            st.sum = vec![0.0; e.len()];
+        }
+        add_to(&mut st.sum, e, 1.0);
+        match st.langs.iter_mut().find(|(x, _)| *x == l) {
+            Some((_, n)) => *n += 1,
+            None => st.langs.push((l, 1)),
+        }
+        st.size += 1;
+        merge_keys(&mut st.entities, ents);
+        merge_keys(&mut st.terms, terms);
+        self.note_day(s, a.when);
+        self.doc_story.insert(a.id.clone(), s);
+        self.refresh(s);
+    }
+}

@@ -1,0 +1,112 @@
+//! The topic state file `DATA/state/topics.json`: topics with labels, keywords and
+//! centroids, and the story -> topic map. Written atomically (temporary file, fsync,
+//! rename), so a crash leaves the previous state or the new one, never half of one;
+//! stories the state does not know yet (a crash after an index commit) are assigned at
+//! the next ingest.
+
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::Path;
+
+pub const STATE_VERSION: u32 = 1;
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TopicState {
+    pub version: u32,
+    /// when the topics were last re-clustered
+    pub built: chrono::DateTime<chrono::Utc>,
+    pub threshold: f32,
+    pub assign_threshold: f32,
+    /// stories at the last re-clustering (a rebuild is due when they grow by a quarter)
+    pub stories_at_build: usize,
+    /// the next new topic gets `t{next_id}`
+    pub next_id: u64,
+    pub topics: Vec<TopicInfo>,
+    /// story id -> topic id (stories in no topic are absent)
+    pub story_topic: BTreeMap<String, String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TopicInfo {
+    pub id: String,
+    pub label: String,
+    /// c-TF-IDF keywords per language
+    pub keywords: BTreeMap<String, Vec<String>>,
+    /// most frequent entities at the last re-clustering: (id, name)
+    pub entities: Vec<(String, String)>,
+    /// centred unit centroid (assignment of new stories)
+    pub centroid: Vec<f32>,
+}
+
+impl TopicState {
+    pub fn load(path: &Path) -> Result<Option<TopicState>, String> {
+        let text = match std::fs::read_to_string(path) {
+            Ok(t) => t,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(format!("{}: {e}", path.display())),
+        };
+        let s: TopicState = serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+        if s.version != STATE_VERSION {
+            return Err(format!("{}: version {} (this vigie reads {STATE_VERSION}); run `vigie topics rebuild`", path.display(), s.version));
+        }
+        Ok(Some(s))
+    }
+
+    /// Writes the state atomically.
+    pub fn save(&self, path: &Path) -> Result<(), String> {
+        let err = |e: std::io::Error| format!("{}: {e}", path.display());
+        let dir = path.parent().unwrap_or(Path::new("."));
+        std::fs::create_dir_all(dir).map_err(err)?;
+        let tmp = path.with_extension("json.tmp");
+        {
+            let mut f = std::io::BufWriter::new(std::fs::File::create(&tmp).map_err(err)?);
+            serde_json::to_writer(&mut f, self).map_err(|e| format!("{}: {e}", path.display()))?;
+            f.flush().map_err(err)?;
+            f.into_inner().map_err(|e| err(e.into_error()))?.sync_all().map_err(err)?;
+        }
+        std::fs::rename(&tmp, path).map_err(err)?;
+        if let Ok(d) = std::fs::File::open(dir) {
+            let _ = d.sync_all();
+        }
+        Ok(())
+    }
+
+    pub fn topic(&self, id: &str) -> Option<&TopicInfo> {
+        self.topics.iter().find(|t| t.id == id)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_trip_and_missing() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("state/topics.json");
+        assert!(TopicState::load(&p).unwrap().is_none());
+        let s = TopicState {
+            version: STATE_VERSION,
+            built: chrono::Utc::now(),
+            threshold: 0.1,
+            assign_threshold: 0.15,
+            stories_at_build: 1,
+            next_id: 2,
+            topics: vec![TopicInfo {
+                id: "t1".into(),
+                label: "x".into(),
+                keywords: BTreeMap::new(),
+                entities: vec![],
+                centroid: vec![0.5, 0.5],
+            }],
+            story_topic: [("s1".to_string(), "t1".to_string())].into(),
+        };
+        s.save(&p).unwrap();
+        let back = TopicState::load(&p).unwrap().unwrap();
+        assert_eq!(back.story_topic["s1"], "t1");
+        assert!(!p.with_extension("json.tmp").exists());
+    }
+}

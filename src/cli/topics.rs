@@ -1,0 +1,284 @@
+//! `vigie topics [rebuild]`: the topics with their labels, keywords, sizes, top entities
+//! and first/last article, counted live from the index (within `--since/--until`).
+
+use super::common::{fmt_date, open_index, parse_when, print_json, print_table, shorten, user_error, Ctx};
+use crate::clusters::{load_stories, rebuild_topics, topics_path};
+use chrono::{DateTime, Utc};
+use clap::{Args, Subcommand};
+use serde::Serialize;
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::io::Write;
+use std::process::ExitCode;
+use vigie_index::{StoredVector, VigieIndex};
+use vigie_pipeline::topics::{TopicConfig, TopicState};
+
+#[derive(Args, Debug)]
+pub struct TopicsArgs {
+    #[command(subcommand)]
+    pub action: Option<TopicsAction>,
+    #[command(flatten)]
+    pub window: Window,
+    /// At most this many topics (largest first)
+    #[arg(long, default_value_t = 50)]
+    pub limit: usize,
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// The time window, language and source a listing counts.
+#[derive(Args, Debug, Clone, Default)]
+pub struct Window {
+    /// Published at or after (2025-01-29, RFC 3339, or 7d ago)
+    #[arg(long)]
+    pub since: Option<String>,
+    /// Published before
+    #[arg(long)]
+    pub until: Option<String>,
+    #[arg(long)]
+    pub lang: Option<String>,
+    #[arg(long)]
+    pub source: Option<String>,
+}
+
+pub struct Bounds {
+    since: Option<i64>,
+    until: Option<i64>,
+    lang: Option<String>,
+    source: Option<String>,
+}
+
+impl Window {
+    pub fn build(&self) -> anyhow::Result<Bounds> {
+        Ok(Bounds {
+            since: self.since.as_deref().map(|s| parse_when(s, "--since")).transpose()?.map(|d| d.timestamp()),
+            until: self.until.as_deref().map(|s| parse_when(s, "--until")).transpose()?.map(|d| d.timestamp()),
+            lang: self.lang.clone(),
+            source: self.source.as_deref().map(str::to_lowercase),
+        })
+    }
+}
+
+impl Bounds {
+    pub fn admits(&self, v: &StoredVector) -> bool {
+        self.since.is_none_or(|s| v.when >= s)
+            && self.until.is_none_or(|u| v.when < u)
+            && self.lang.as_ref().is_none_or(|l| *l == v.lang)
+            && self.source.as_ref().is_none_or(|s| v.source.as_ref().is_some_and(|x| x.to_lowercase() == *s))
+    }
+}
+
+#[derive(Subcommand, Debug)]
+pub enum TopicsAction {
+    /// Re-cluster all stories into topics from the stored embeddings (no re-encoding);
+    /// topic ids survive where a topic kept most of its stories
+    Rebuild(RebuildArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct RebuildArgs {
+    /// Average centred cosine two groups of stories need to merge (higher: more,
+    /// narrower topics)
+    #[arg(long)]
+    pub threshold: Option<f32>,
+    /// Cosine to a topic centroid a story needs to join it (higher: more outliers)
+    #[arg(long)]
+    pub assign_threshold: Option<f32>,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Serialize)]
+pub struct EntityRow {
+    pub id: String,
+    pub name: String,
+    pub documents: u32,
+}
+
+#[derive(Serialize)]
+struct TopicRow {
+    id: String,
+    label: String,
+    keywords: BTreeMap<String, Vec<String>>,
+    /// articles in the window, copies included
+    size: u32,
+    /// articles that are not copies
+    originals: u32,
+    stories: u32,
+    languages: BTreeMap<String, u32>,
+    top_entities: Vec<EntityRow>,
+    first: Option<DateTime<Utc>>,
+    last: Option<DateTime<Utc>>,
+}
+
+pub fn run(ctx: &Ctx, a: TopicsArgs) -> anyhow::Result<ExitCode> {
+    if let Some(TopicsAction::Rebuild(r)) = a.action {
+        return rebuild(ctx, r);
+    }
+    let index = open_index(ctx)?;
+    let Some(state) = TopicState::load(&topics_path(&ctx.data)).map_err(anyhow::Error::msg)? else {
+        return Err(user_error(format!("{}: no topics yet (ingest with the model, or run `vigie topics rebuild`)", ctx.data.display())));
+    };
+    let bounds = a.window.build()?;
+    let vectors = index.vectors()?;
+    let rows = topic_rows(&index, &state, &vectors, &bounds)?;
+    let mut out = std::io::stdout().lock();
+    if a.json {
+        for r in rows.iter().take(a.limit) {
+            print_json(&mut out, r)?;
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
+    let table: Vec<Vec<String>> = rows
+        .iter()
+        .take(a.limit)
+        .map(|r| {
+            let langs: Vec<String> = r.languages.iter().map(|(l, n)| format!("{l} {n}")).collect();
+            vec![
+                r.id.clone(),
+                r.size.to_string(),
+                r.stories.to_string(),
+                langs.join(", "),
+                fmt_date(r.first),
+                fmt_date(r.last),
+                shorten(&r.label, 90),
+            ]
+        })
+        .collect();
+    print_table(&mut out, &["topic", "articles", "stories", "languages", "first", "last", "label"], &table)?;
+    let in_topics: u32 = rows.iter().map(|r| r.size).sum();
+    let all = vectors.iter().filter(|v| bounds.admits(v)).count();
+    writeln!(out, "{} topics; {} of {} articles in no topic", rows.len(), all.saturating_sub(in_topics as usize), all)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn ts(t: i64) -> Option<DateTime<Utc>> {
+    DateTime::from_timestamp(t, 0)
+}
+
+/// Entity ids by document count, with names (from the topic state, else the index).
+pub fn top_entities(index: &VigieIndex, counts: HashMap<&str, u32>, known: &HashMap<&str, &str>, n: usize) -> anyhow::Result<Vec<EntityRow>> {
+    let mut v: Vec<(&str, u32)> = counts.into_iter().collect();
+    v.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+    v.truncate(n);
+    v.into_iter()
+        .map(|(id, documents)| {
+            let name = match known.get(id) {
+                Some(n) => n.to_string(),
+                None => index.entity_name(id)?.map_or_else(|| id.to_string(), |(n, _)| n),
+            };
+            Ok(EntityRow { id: id.to_string(), name, documents })
+        })
+        .collect()
+}
+
+fn topic_rows(index: &VigieIndex, state: &TopicState, vectors: &[StoredVector], bounds: &Bounds) -> anyhow::Result<Vec<TopicRow>> {
+    struct Acc<'a> {
+        size: u32,
+        originals: u32,
+        stories: HashSet<&'a str>,
+        languages: BTreeMap<String, u32>,
+        entities: HashMap<&'a str, u32>,
+        first: i64,
+        last: i64,
+    }
+    let mut acc: HashMap<&str, Acc<'_>> = HashMap::new();
+    for v in vectors.iter().filter(|v| bounds.admits(v)) {
+        let Some(story) = v.story_id.as_deref() else { continue };
+        let Some(topic) = state.story_topic.get(story) else { continue };
+        let a = acc.entry(topic.as_str()).or_insert_with(|| Acc {
+            size: 0,
+            originals: 0,
+            stories: HashSet::new(),
+            languages: BTreeMap::new(),
+            entities: HashMap::new(),
+            first: i64::MAX,
+            last: i64::MIN,
+        });
+        a.size += 1;
+        a.stories.insert(story);
+        *a.languages.entry(v.lang.clone()).or_insert(0) += 1;
+        a.first = a.first.min(v.when);
+        a.last = a.last.max(v.when);
+        if v.dup_of.is_none() {
+            a.originals += 1;
+            for e in &v.entities {
+                *a.entities.entry(e.as_str()).or_insert(0) += 1;
+            }
+        }
+    }
+    let known: HashMap<&str, &str> =
+        state.topics.iter().flat_map(|t| t.entities.iter().map(|(id, n)| (id.as_str(), n.as_str()))).collect();
+    let mut rows = Vec::new();
+    for t in &state.topics {
+        let Some(a) = acc.remove(t.id.as_str()) else { continue };
+        rows.push(TopicRow {
+            id: t.id.clone(),
+            label: t.label.clone(),
+            keywords: t.keywords.clone(),
+            size: a.size,
+            originals: a.originals,
+            stories: a.stories.len() as u32,
+            languages: a.languages,
+            top_entities: top_entities(index, a.entities, &known, 5)?,
+            first: ts(a.first),
+            last: ts(a.last),
+        });
+    }
+    rows.sort_by(|a, b| b.size.cmp(&a.size).then(a.id.cmp(&b.id)));
+    Ok(rows)
+}
+
+#[derive(Serialize)]
+struct RebuildReport {
+    stories: usize,
+    topics: usize,
+    /// stories in no topic
+    outlier_stories: usize,
+    /// topics that kept their id
+    kept_ids: usize,
+    seconds: f64,
+}
+
+fn rebuild(ctx: &Ctx, r: RebuildArgs) -> anyhow::Result<ExitCode> {
+    let t = std::time::Instant::now();
+    let index = open_index(ctx)?;
+    let path = topics_path(&ctx.data);
+    let old = TopicState::load(&path).map_err(anyhow::Error::msg)?;
+    let mut cfg = old
+        .as_ref()
+        .map_or_else(TopicConfig::default, |s| TopicConfig { threshold: s.threshold, assign_threshold: s.assign_threshold, ..Default::default() });
+    if let Some(x) = r.threshold {
+        cfg.threshold = x;
+    }
+    if let Some(x) = r.assign_threshold {
+        cfg.assign_threshold = x;
+    }
+    // the ingest lock: a rebuild must not interleave with an ingest's topic update
+    let _lock = index.writer()?;
+    let pb = ctx.spinner("topics");
+    pb.set_message("reading stories");
+    let stories = load_stories(&index.vectors()?);
+    pb.set_message(format!("clustering {} stories", stories.len()));
+    let state = rebuild_topics(&index, &stories, old.as_ref(), &cfg)?;
+    state.save(&path).map_err(anyhow::Error::msg)?;
+    pb.finish_and_clear();
+    let old_ids: HashSet<&str> = old.as_ref().map(|o| o.topics.iter().map(|t| t.id.as_str()).collect()).unwrap_or_default();
+    let report = RebuildReport {
+        stories: stories.len(),
+        topics: state.topics.len(),
+        outlier_stories: stories.stories().iter().filter(|s| !state.story_topic.contains_key(&s.id)).count(),
+        kept_ids: state.topics.iter().filter(|t| old_ids.contains(t.id.as_str())).count(),
+        seconds: t.elapsed().as_secs_f64(),
+    };
+    let mut out = std::io::stdout().lock();
+    if r.json {
+        print_json(&mut out, &report)?;
+    } else {
+        writeln!(
+            out,
+            "{} stories -> {} topics ({} kept their id), {} stories in no topic, {:.1} s",
+            report.stories, report.topics, report.kept_ids, report.outlier_stories, report.seconds
+        )?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
