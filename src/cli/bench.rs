@@ -1,4 +1,4 @@
-//! `vigie bench ingest`: end-to-end ingest throughput and peak memory on the
+//! `vigie bench ingest|encode` (`cluster` has its own file). `ingest`: end-to-end ingest throughput and peak memory on the
 //! Reuters-21578 corpus, beside raw tantivy indexing of the same texts. Each side runs
 //! in its own child process so that peak memory (VmHWM) is its own.
 
@@ -21,9 +21,15 @@ pub enum BenchCommand {
     Ingest(IngestBench),
     /// Encoder + NER throughput (tokens/s, articles/s) on real French and English news
     Encode(EncodeBench),
+    /// Story and topic clustering time and peak memory at growing sizes (up to 100,000
+    /// articles of Reuters and HuffPost)
+    Cluster(super::bench_cluster::ClusterBench),
     /// (internal) one side of the ingest benchmark
     #[command(hide = true)]
     IngestPart(Part),
+    /// (internal) one size of the clustering benchmark
+    #[command(hide = true)]
+    ClusterPart(super::bench_cluster::ClusterPart),
 }
 
 #[derive(Args, Debug)]
@@ -102,10 +108,12 @@ pub fn run(ctx: &Ctx, c: BenchCommand) -> anyhow::Result<ExitCode> {
         BenchCommand::Ingest(a) => ingest_bench(a),
         BenchCommand::IngestPart(p) => part(ctx, p),
         BenchCommand::Encode(a) => encode_bench(a),
+        BenchCommand::Cluster(a) => super::bench_cluster::bench(ctx, a),
+        BenchCommand::ClusterPart(p) => super::bench_cluster::part(p),
     }
 }
 
-fn peak_rss_mb() -> f64 {
+pub fn peak_rss_mb() -> f64 {
     let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
     status
         .lines()

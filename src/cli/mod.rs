@@ -1,6 +1,7 @@
 //! The command line: one file per command.
 
 mod bench;
+mod bench_cluster;
 mod common;
 mod entities;
 mod eval;

@@ -10,3 +10,4 @@ mod formats;
 mod http;
 mod quality;
 mod search;
+mod stories;

@@ -383,3 +383,89 @@ impl Stories {
         self.refresh(s);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn unit(v: &[f32]) -> Vec<f32> {
+        super::super::vector::normalized(v.to_vec())
+    }
+
+    struct Doc {
+        id: DocId,
+        when: i64,
+        lang: &'static str,
+        emb: Vec<f32>,
+        ents: Vec<&'static str>,
+        dup_of: Option<DocId>,
+    }
+
+    fn doc(id: &str, day: i64, lang: &'static str, emb: &[f32], ents: &[&'static str]) -> Doc {
+        Doc { id: DocId(id.into()), when: day * 86_400, lang, emb: unit(emb), ents: ents.to_vec(), dup_of: None }
+    }
+
+    fn assign(st: &mut Stories, d: &Doc) -> String {
+        st.assign(&StoryInput {
+            id: &d.id,
+            when: d.when,
+            lang: d.lang,
+            embedding: Some(&d.emb),
+            entities: d.ents.clone(),
+            terms: &[],
+            dup_of: d.dup_of.as_ref(),
+            story: None,
+        })
+    }
+
+    /// No prior: the means come from the documents alone.
+    fn stories() -> Stories {
+        Stories::new(StoryConfig { prior_weight: 0.0, ..Default::default() }, BTreeMap::new())
+    }
+
+    #[test]
+    fn same_subject_joins_other_subject_founds_far_dates_split() {
+        let mut st = stories();
+        // background documents so that the language means are meaningful
+        for (i, v) in [[0.0, 0.0, 1.0, 0.0], [0.0, 0.0, 0.0, 1.0], [0.0, 0.0, -1.0, 0.0], [0.0, 0.0, 0.0, -1.0]].iter().enumerate() {
+            assign(&mut st, &doc(&format!("bg{i}"), 0, "en", v, &[]));
+        }
+        let a = assign(&mut st, &doc("a", 10, "en", &[1.0, 0.1, 0.0, 0.0], &["company:nvidia"]));
+        let b = assign(&mut st, &doc("b", 11, "en", &[1.0, 0.0, 0.1, 0.0], &["company:nvidia"]));
+        let c = assign(&mut st, &doc("c", 11, "en", &[0.0, 1.0, 0.0, 0.1], &["person:x"]));
+        // same subject, but a month later: outside the window
+        let d = assign(&mut st, &doc("d", 40, "en", &[1.0, 0.1, 0.0, 0.0], &["company:nvidia"]));
+        assert_eq!(a, b);
+        assert_ne!(a, c);
+        assert_ne!(a, d);
+        assert_eq!(st.story_of(&DocId("b".into())), Some(a.as_str()));
+        // a copy joins its original's story whatever its embedding
+        let mut copy = doc("e", 90, "en", &[0.0, 1.0, 0.0, 0.0], &[]);
+        copy.dup_of = Some(DocId("a".into()));
+        assert_eq!(assign(&mut st, &copy), a);
+        // story ids come from the founding article
+        assert_eq!(a, story_id_for(&DocId("a".into())));
+    }
+
+    #[test]
+    fn rebuilding_from_stored_story_ids_gives_the_same_state() {
+        let mut st = stories();
+        let docs: Vec<Doc> = (0..6).map(|i| doc(&format!("d{i}"), 0, "fr", &[(i % 2) as f32, 1.0 - (i % 2) as f32, 0.1 * i as f32], &[])).collect();
+        let ids: Vec<String> = docs.iter().map(|d| assign(&mut st, d)).collect();
+        let mut again = stories();
+        for (d, s) in docs.iter().zip(&ids) {
+            let got = again.assign(&StoryInput {
+                id: &d.id,
+                when: d.when,
+                lang: d.lang,
+                embedding: Some(&d.emb),
+                entities: vec![],
+                terms: &[],
+                dup_of: None,
+                story: Some(s),
+            });
+            assert_eq!(&got, s);
+        }
+        assert_eq!(again.len(), st.len());
+    }
+}
