@@ -40,18 +40,27 @@ demo: models-release
 	$(VIGIE) --data $(DEMO_DATA) search "stargate OR nvidia" --limit 5
 	@echo; echo '$$ vigie entities --top 10'
 	$(VIGIE) --data $(DEMO_DATA) entities --top 10
+	@echo; echo '$$ vigie topics'
+	$(VIGIE) --data $(DEMO_DATA) topics
+	@echo; echo '$$ vigie story sample-stargate-fr'
+	$(VIGIE) --data $(DEMO_DATA) story sample-stargate-fr
 	@echo; echo '$$ vigie stats'
 	$(VIGIE) --data $(DEMO_DATA) stats
 
 test: models
 	$(CARGO) test --workspace --locked
 
-eval: build
+eval: models-release
 	$(VIGIE) eval lang --gold $(SHARED)/langid
 	$(VIGIE) eval dedup --corpus $(SHARED)/corpus/reuters21578
+	$(VIGIE) eval ner --gold $(SHARED)/ner/wikineural_fr_val.conllu#dev
+	$(VIGIE) eval clusters --gold $(SHARED)/crosslingual/wmt14_fren_dev.jsonl
+	$(VIGIE) eval clusters --gold $(SHARED)/topics/fra_dev.tsv
+	$(VIGIE) eval clusters --gold $(SHARED)/topics/eng_dev.tsv
 
-bench: build
+bench: models-release
 	$(VIGIE) bench ingest --corpus $(SHARED)/corpus/reuters21578
+	$(VIGIE) bench cluster --reuters $(SHARED)/corpus/reuters21578 --huffpost $(SHARED)/corpus/huffpost_news_category_v3.first10k.jsonl
 
 clean:
 	rm -rf target $(DEMO_DATA)

@@ -29,6 +29,15 @@ fn f16_to_f32(bytes: &[u8]) -> Vec<f32> {
 impl VigieIndex {
     /// Every live document's clustering state, in ingest order.
     pub fn vectors(&self) -> Result<Vec<StoredVector>> {
+        self.read_vectors(true)
+    }
+
+    /// [`VigieIndex::vectors`] without the embeddings (counting by story and topic).
+    pub fn vectors_without_embeddings(&self) -> Result<Vec<StoredVector>> {
+        self.read_vectors(false)
+    }
+
+    fn read_vectors(&self, with_embeddings: bool) -> Result<Vec<StoredVector>> {
         let searcher = self.reader.searcher();
         let mut out = Vec::with_capacity(searcher.num_docs() as usize);
         let corrupt = |e: std::io::Error| Error::Corrupt(e.to_string());
@@ -67,7 +76,7 @@ impl VigieIndex {
             for doc in seg.doc_ids_alive() {
                 let Some(id) = text(&Some(ids.clone()), doc, &mut buf)? else { continue };
                 let when = published.first(doc).or_else(|| ingested.first(doc)).map_or(0, |d| d.into_timestamp_secs());
-                let embedding = match &embs {
+                let embedding = match embs.as_ref().filter(|_| with_embeddings) {
                     Some(c) => match c.ords().first(doc) {
                         Some(o) => {
                             bytes.clear();

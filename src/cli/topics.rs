@@ -119,7 +119,7 @@ pub fn run(ctx: &Ctx, a: TopicsArgs) -> anyhow::Result<ExitCode> {
         return Err(user_error(format!("{}: no topics yet (ingest with the model, or run `vigie topics rebuild`)", ctx.data.display())));
     };
     let bounds = a.window.build()?;
-    let vectors = index.vectors()?;
+    let vectors = index.vectors_without_embeddings()?;
     let rows = topic_rows(&index, &state, &vectors, &bounds)?;
     let mut out = std::io::stdout().lock();
     if a.json {

@@ -248,12 +248,21 @@ impl Stories {
 
     /// Assigns an article to a story (joining or founding one) and returns its id.
     pub fn assign(&mut self, a: &StoryInput<'_>) -> String {
-        // copies join their original's story; a stored article keeps its story
-        let known = a.dup_of.and_then(|o| self.doc_story.get(o).copied());
-        if let Some(s) = known {
-            self.doc_story.insert(a.id.clone(), s);
-            return self.stories[s as usize].id.clone();
+        // copies join their original's story (stored: the story they have) and never
+        // move its centroid, whatever the order the state is rebuilt in
+        if let Some(o) = a.dup_of {
+            let s = match (self.doc_story.get(o).copied(), a.story) {
+                (Some(s), _) => Some(s),
+                (None, Some(id)) => Some(self.by_id.get(id).copied().unwrap_or_else(|| self.found(id.to_string(), a.when))),
+                (None, None) => None,
+            };
+            if let Some(s) = s {
+                self.note_day(s, a.when);
+                self.doc_story.insert(a.id.clone(), s);
+                return self.stories[s as usize].id.clone();
+            }
         }
+        // a stored article keeps its story
         if let Some(id) = a.story {
             let s = match self.by_id.get(id) {
                 Some(&s) => s,
