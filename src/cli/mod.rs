@@ -11,6 +11,7 @@ mod model;
 mod search;
 mod show;
 mod stats;
+mod timeline;
 mod story;
 mod topics;
 mod train;
@@ -49,6 +50,8 @@ pub enum Command {
     Stats(stats::StatsArgs),
     /// The most mentioned entities (documents, duplicates counted once)
     Entities(entities::EntitiesArgs),
+    /// Documents and stories per day, week or month for entities or queries
+    Timeline(timeline::TimelineArgs),
     /// Topics (labelled groups of stories) with sizes and top entities; `rebuild`
     /// re-clusters them
     Topics(topics::TopicsArgs),
@@ -76,6 +79,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Show(a) => show::run(&ctx, a),
         Command::Stats(a) => stats::run(&ctx, a),
         Command::Entities(a) => entities::run(&ctx, a),
+        Command::Timeline(a) => timeline::run(&ctx, a),
         Command::Topics(a) => topics::run(&ctx, a),
         Command::Story(a) => story::run(&ctx, a),
         Command::Eval(c) => eval::run(&ctx, c),

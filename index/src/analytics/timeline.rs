@@ -1,0 +1,155 @@
+//! Timelines: documents and distinct stories per calendar bucket (day, ISO week, month)
+//! in a time zone, one series per entity id or query, empty buckets included, copies
+//! counted once (only originals are counted).
+
+use super::matches::Selector;
+use crate::query::Filters;
+use crate::{Error, Result, VigieIndex};
+use chrono::{DateTime, Datelike, Duration, NaiveDate, TimeZone, Utc};
+use chrono_tz::Tz;
+use std::collections::{BTreeMap, HashSet};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Bucket {
+    Day,
+    Week,
+    Month,
+}
+
+impl std::str::FromStr for Bucket {
+    type Err = String;
+    fn from_str(s: &str) -> std::result::Result<Self, String> {
+        match s {
+            "day" => Ok(Bucket::Day),
+            "week" => Ok(Bucket::Week),
+            "month" => Ok(Bucket::Month),
+            _ => Err(format!("{s:?}: expected day, week or month")),
+        }
+    }
+}
+
+impl Bucket {
+    /// The first day of the bucket holding `d`.
+    pub fn start(self, d: NaiveDate) -> NaiveDate {
+        match self {
+            Bucket::Day => d,
+            Bucket::Week => d - Duration::days(d.weekday().num_days_from_monday() as i64),
+            Bucket::Month => d.with_day(1).expect("day 1 exists"),
+        }
+    }
+
+    /// The first day of the next bucket.
+    pub fn next(self, start: NaiveDate) -> NaiveDate {
+        match self {
+            Bucket::Day => start + Duration::days(1),
+            Bucket::Week => start + Duration::days(7),
+            Bucket::Month => {
+                let (y, m) = if start.month() == 12 { (start.year() + 1, 1) } else { (start.year(), start.month() + 1) };
+                NaiveDate::from_ymd_opt(y, m, 1).expect("first of a month exists")
+            }
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct TimelineRequest {
+    pub series: Vec<Selector>,
+    pub by: Bucket,
+    pub tz: Tz,
+    pub filters: Filters,
+}
+
+/// Counts of one series in one bucket.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Counts {
+    pub documents: u64,
+    pub stories: u64,
+}
+
+#[derive(Debug, Clone)]
+pub struct Timeline {
+    pub series: Vec<String>,
+    /// (first day of the bucket, counts per series)
+    pub rows: Vec<(NaiveDate, Vec<Counts>)>,
+}
+
+fn local_date(t: i64, tz: Tz) -> NaiveDate {
+    DateTime::<Utc>::from_timestamp(t, 0).unwrap_or_default().with_timezone(&tz).date_naive()
+}
+
+/// The UTC instant a local date starts at in `tz` (the earliest, across DST gaps).
+pub fn local_midnight(d: NaiveDate, tz: Tz) -> DateTime<Utc> {
+    let naive = d.and_hms_opt(0, 0, 0).expect("midnight exists");
+    match tz.from_local_datetime(&naive) {
+        chrono::LocalResult::Single(x) | chrono::LocalResult::Ambiguous(x, _) => x.with_timezone(&Utc),
+        chrono::LocalResult::None => tz.from_local_datetime(&(naive + Duration::hours(1))).earliest().map_or_else(|| Utc.from_utc_datetime(&naive), |x| x.with_timezone(&Utc)),
+    }
+}
+
+/// Most buckets a timeline may have (a daily timeline over 100 years).
+const MAX_BUCKETS: usize = 40_000;
+
+impl VigieIndex {
+    pub fn timeline(&self, req: &TimelineRequest) -> Result<Timeline> {
+        let mut f = req.filters.clone();
+        f.originals_only = true;
+        let mut per_series: Vec<BTreeMap<NaiveDate, (u64, HashSet<String>)>> = Vec::new();
+        for s in &req.series {
+            let mut m: BTreeMap<NaiveDate, (u64, HashSet<String>)> = BTreeMap::new();
+            for r in self.matches(s, &f, false)? {
+                let b = req.by.start(local_date(r.when, req.tz));
+                let e = m.entry(b).or_default();
+                e.0 += 1;
+                if let Some(st) = r.story {
+                    e.1.insert(st);
+                }
+            }
+            per_series.push(m);
+        }
+        let first = req
+            .filters
+            .since
+            .map(|d| req.by.start(d.with_timezone(&req.tz).date_naive()))
+            .or_else(|| per_series.iter().filter_map(|m| m.keys().next().copied()).min());
+        let last = req
+            .filters
+            .until
+            // until is exclusive
+            .map(|d| req.by.start((d - Duration::seconds(1)).with_timezone(&req.tz).date_naive()))
+            .or_else(|| per_series.iter().filter_map(|m| m.keys().next_back().copied()).max());
+        let mut rows = Vec::new();
+        if let (Some(first), Some(last)) = (first, last) {
+            let mut b = first;
+            while b <= last {
+                if rows.len() >= MAX_BUCKETS {
+                    return Err(Error::Query(format!("more than {MAX_BUCKETS} buckets: use a coarser --by or a shorter range")));
+                }
+                let counts = per_series
+                    .iter()
+                    .map(|m| m.get(&b).map_or_else(Counts::default, |(d, s)| Counts { documents: *d, stories: s.len() as u64 }))
+                    .collect();
+                rows.push((b, counts));
+                b = req.by.next(b);
+            }
+        }
+        Ok(Timeline { series: req.series.iter().map(|s| s.label().to_string()).collect(), rows })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn buckets_are_iso_weeks_and_real_months() {
+        let d = NaiveDate::from_ymd_opt(2025, 1, 1).unwrap(); // a Wednesday
+        assert_eq!(Bucket::Week.start(d), NaiveDate::from_ymd_opt(2024, 12, 30).unwrap());
+        assert_eq!(Bucket::Month.start(d), d);
+        assert_eq!(Bucket::Month.next(NaiveDate::from_ymd_opt(2024, 12, 1).unwrap()), d);
+        assert_eq!(Bucket::Month.next(NaiveDate::from_ymd_opt(2025, 1, 1).unwrap()), NaiveDate::from_ymd_opt(2025, 2, 1).unwrap());
+        // 23:30 UTC on 31 January is already February in Paris
+        let t = Utc.with_ymd_and_hms(2025, 1, 31, 23, 30, 0).unwrap().timestamp();
+        assert_eq!(Bucket::Month.start(local_date(t, chrono_tz::Europe::Paris)), NaiveDate::from_ymd_opt(2025, 2, 1).unwrap());
+        assert_eq!(Bucket::Month.start(local_date(t, chrono_tz::UTC)), d);
+    }
+}

@@ -1,0 +1,112 @@
+//! `vigie timeline ENTITY_ID|QUERY ...`: documents and distinct stories per day, ISO week
+//! or month in a time zone; several ids or queries give one series each (share of voice).
+
+use super::common::{print_json, print_table, user_error, Ctx, FilterArgs};
+use clap::Args;
+use serde::Serialize;
+use std::io::Write;
+use std::process::ExitCode;
+use vigie_index::analytics::{Bucket, Selector, TimelineRequest};
+
+#[derive(Args, Debug)]
+pub struct TimelineArgs {
+    /// Entity ids (company:nvidia) or search queries ("stargate OR openai"), one series each
+    #[arg(required = true)]
+    pub series: Vec<String>,
+    /// Bucket: day, week (ISO, Monday first) or month
+    #[arg(long, default_value = "week")]
+    pub by: Bucket,
+    /// Time zone the buckets are cut in (IANA name)
+    #[arg(long, default_value = "UTC")]
+    pub tz: String,
+    #[command(flatten)]
+    pub filters: FilterArgs,
+    /// One JSON object per bucket and series
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Serialize)]
+struct Row<'a> {
+    /// first day of the bucket
+    period: String,
+    series: &'a str,
+    documents: u64,
+    stories: u64,
+}
+
+const BARS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
+
+/// A bar of `width` cells for `v` out of `max`.
+fn bar(v: u64, max: u64, width: usize) -> String {
+    if max == 0 || v == 0 {
+        return String::new();
+    }
+    let eighths = (v as f64 / max as f64 * (width * 8) as f64).round().max(1.0) as usize;
+    let mut s = "█".repeat(eighths / 8);
+    if eighths % 8 > 0 {
+        s.push(BARS[eighths % 8 - 1]);
+    }
+    s
+}
+
+pub fn run(ctx: &Ctx, a: TimelineArgs) -> anyhow::Result<ExitCode> {
+    let tz: chrono_tz::Tz = a.tz.parse().map_err(|_| user_error(format!("--tz: unknown time zone {:?} (IANA names like Europe/Paris)", a.tz)))?;
+    let index = super::common::open_index(ctx)?;
+    let req = TimelineRequest {
+        series: a.series.iter().map(|s| Selector::parse(s)).collect(),
+        by: a.by,
+        tz,
+        filters: a.filters.build()?,
+    };
+    let t = index.timeline(&req)?;
+    let mut out = std::io::stdout().lock();
+    if a.json {
+        for (period, counts) in &t.rows {
+            for (name, c) in t.series.iter().zip(counts) {
+                print_json(&mut out, &Row { period: period.to_string(), series: name, documents: c.documents, stories: c.stories })?;
+            }
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
+    let max = t.rows.iter().flat_map(|(_, c)| c.iter().map(|x| x.documents)).max().unwrap_or(0);
+    let mut header = vec!["period".to_string()];
+    for s in &t.series {
+        header.push(format!("{s} docs"));
+        header.push("stories".to_string());
+    }
+    if t.series.len() == 1 {
+        header.push(String::new());
+    }
+    let rows: Vec<Vec<String>> = t
+        .rows
+        .iter()
+        .map(|(p, counts)| {
+            let mut r = vec![p.to_string()];
+            for c in counts {
+                r.push(c.documents.to_string());
+                r.push(c.stories.to_string());
+            }
+            if counts.len() == 1 {
+                r.push(bar(counts[0].documents, max, 30));
+            }
+            r
+        })
+        .collect();
+    let h: Vec<&str> = header.iter().map(String::as_str).collect();
+    print_table(&mut out, &h, &rows)?;
+    if t.rows.is_empty() {
+        writeln!(out, "no matching documents")?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn bars_scale_to_the_maximum() {
+        assert_eq!(super::bar(10, 10, 2), "██");
+        assert_eq!(super::bar(0, 10, 2), "");
+        assert_eq!(super::bar(1, 1000, 2), "▁");
+    }
+}
