@@ -24,6 +24,19 @@ pub struct EntityCount {
 impl VigieIndex {
     /// The `top` entities (of one type, or all) by document count.
     pub fn top_entities(&self, kind: Option<EntityType>, filters: &Filters, top: usize) -> Result<Vec<EntityCount>> {
+        let searcher = self.reader.searcher();
+        let mut out = Vec::new();
+        for (id, n) in self.entity_counts(kind, filters, top)? {
+            let (name, kind) = self.entity_name_in(&searcher, &id)?.unwrap_or_else(|| (id.clone(), EntityType::Other));
+            out.push(EntityCount { id, name, kind, documents: n });
+        }
+        // equal counts in a stable order
+        out.sort_by(|a, b| b.documents.cmp(&a.documents).then(a.id.cmp(&b.id)));
+        Ok(out)
+    }
+
+    /// Documents per entity id (originals only), the `size` largest, without names.
+    pub fn entity_counts(&self, kind: Option<EntityType>, filters: &Filters, size: usize) -> Result<Vec<(String, u64)>> {
         let field = match kind {
             Some(t) => crate::fields::entity_field_name(t),
             None => "ent".to_string(),
@@ -32,21 +45,18 @@ impl VigieIndex {
         f.originals_only = true;
         let q = with_filters(&self.fields, Box::new(AllQuery), &f);
         let req: Aggregations = serde_json::from_value(serde_json::json!({
-            "top": { "terms": { "field": field, "size": top.max(1), "order": { "_count": "desc" } } }
+            "top": { "terms": { "field": field, "size": size.max(1), "order": { "_count": "desc" } } }
         }))
         .map_err(|e| Error::Query(e.to_string()))?;
         let searcher = self.reader.searcher();
         let res = searcher.search(&*q, &AggregationCollector::from_aggs(req, Default::default()))?;
         let v = serde_json::to_value(&res).map_err(|e| Error::Corrupt(e.to_string()))?;
-        let mut out = Vec::new();
-        for b in v["top"]["buckets"].as_array().into_iter().flatten() {
-            let (Some(id), Some(n)) = (b["key"].as_str(), b["doc_count"].as_u64()) else { continue };
-            let (name, kind) = self.entity_name_in(&searcher, id)?.unwrap_or_else(|| (id.to_string(), EntityType::Other));
-            out.push(EntityCount { id: id.to_string(), name, kind, documents: n });
-        }
-        // equal counts in a stable order
-        out.sort_by(|a, b| b.documents.cmp(&a.documents).then(a.id.cmp(&b.id)));
-        Ok(out)
+        Ok(v["top"]["buckets"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|b| Some((b["key"].as_str()?.to_string(), b["doc_count"].as_u64()?)))
+            .collect())
     }
 
     /// Canonical name and type of an entity, from one document that has it.

@@ -40,6 +40,8 @@ pub struct Fields {
     pub emb: Field,
     /// folded title terms (story similarity state, rebuilt from the index)
     pub title_terms: Field,
+    /// `entity id` U+001F `mentions`, one value per entity (entity tables)
+    pub entity_mentions: Field,
     /// the whole document.v1 JSON
     pub doc: Field,
 }
@@ -84,6 +86,7 @@ pub fn build_schema() -> Schema {
     b.add_bytes_field("sig", BytesOptions::default().set_fast());
     b.add_bytes_field("emb", BytesOptions::default().set_fast());
     b.add_text_field("tterm", STRING | FAST);
+    b.add_text_field("entm", FAST);
     b.add_text_field("doc", STORED);
     b.build()
 }
@@ -116,6 +119,7 @@ impl Fields {
             sig: f("sig")?,
             emb: f("emb")?,
             title_terms: f("tterm")?,
+            entity_mentions: f("entm")?,
             doc: f("doc")?,
         })
     }

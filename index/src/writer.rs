@@ -7,6 +7,9 @@ use crate::{Error, Result};
 use tantivy::{DateTime as TDate, IndexWriter, TantivyDocument, Term};
 use vigie_schemas::Document;
 
+/// Separates the entity id from its mention count in the `entm` fast field.
+pub(crate) const MENTIONS_SEP: char = '\u{1f}';
+
 /// Writer memory budget: tantivy flushes a segment when it is reached.
 const WRITER_HEAP_BYTES: usize = 128 * 1024 * 1024;
 
@@ -85,6 +88,7 @@ impl Writer {
         for e in &doc.entities {
             d.add_text(f.entity, e.id.as_str());
             d.add_text(f.entity_field(e.kind), e.id.as_str());
+            d.add_text(f.entity_mentions, format!("{}{MENTIONS_SEP}{}", e.id.as_str(), e.mentions));
         }
         let pair = f.text_for(doc.lang.as_str());
         d.add_text(pair.title, &doc.title);

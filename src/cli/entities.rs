@@ -1,4 +1,4 @@
-//! `vigie entities`: the most mentioned entities.
+//! `vigie entities`: the most mentioned entities, with stories, mentions and first/last seen.
 
 use super::common::{open_index, print_json, print_table, user_error, Ctx, FilterArgs};
 use clap::Args;
@@ -22,7 +22,7 @@ pub fn run(ctx: &Ctx, a: EntitiesArgs) -> anyhow::Result<ExitCode> {
     let kind: Option<EntityType> = a.kind.as_deref().map(str::parse).transpose().map_err(|e: String| user_error(format!("--type: {e}")))?;
     let index = open_index(ctx)?;
     let f = a.filters.build()?;
-    let rows = index.top_entities(kind, &f, a.top)?;
+    let rows = index.entity_table(kind, &f, a.top)?;
     let mut out = std::io::stdout().lock();
     if a.json {
         for r in &rows {
@@ -30,8 +30,21 @@ pub fn run(ctx: &Ctx, a: EntitiesArgs) -> anyhow::Result<ExitCode> {
         }
         return Ok(ExitCode::SUCCESS);
     }
-    let table: Vec<Vec<String>> =
-        rows.iter().map(|r| vec![r.documents.to_string(), r.kind.to_string(), r.name.clone(), r.id.clone()]).collect();
-    print_table(&mut out, &["documents", "type", "name", "id"], &table)?;
+    let table: Vec<Vec<String>> = rows
+        .iter()
+        .map(|r| {
+            vec![
+                r.documents.to_string(),
+                r.stories.to_string(),
+                r.mentions.to_string(),
+                r.kind.to_string(),
+                r.name.clone(),
+                r.id.clone(),
+                super::common::fmt_date(r.first_seen),
+                super::common::fmt_date(r.last_seen),
+            ]
+        })
+        .collect();
+    print_table(&mut out, &["documents", "stories", "mentions", "type", "name", "id", "first seen", "last seen"], &table)?;
     Ok(ExitCode::SUCCESS)
 }

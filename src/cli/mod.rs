@@ -12,6 +12,7 @@ mod search;
 mod show;
 mod stats;
 mod timeline;
+mod trends;
 mod story;
 mod topics;
 mod train;
@@ -52,6 +53,10 @@ pub enum Command {
     Entities(entities::EntitiesArgs),
     /// Documents and stories per day, week or month for entities or queries
     Timeline(timeline::TimelineArgs),
+    /// Entities whose recent count is unusual against their baseline rate
+    Trends(trends::TrendsArgs),
+    /// Entities most often in the same stories as an entity (counts, lift, PMI)
+    Cooccur(trends::CooccurArgs),
     /// Topics (labelled groups of stories) with sizes and top entities; `rebuild`
     /// re-clusters them
     Topics(topics::TopicsArgs),
@@ -80,6 +85,8 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Stats(a) => stats::run(&ctx, a),
         Command::Entities(a) => entities::run(&ctx, a),
         Command::Timeline(a) => timeline::run(&ctx, a),
+        Command::Trends(a) => trends::run(&ctx, a),
+        Command::Cooccur(a) => trends::cooccur(&ctx, a),
         Command::Topics(a) => topics::run(&ctx, a),
         Command::Story(a) => story::run(&ctx, a),
         Command::Eval(c) => eval::run(&ctx, c),

@@ -45,7 +45,8 @@ pub struct MatchRow {
     pub when: i64,
     pub story: Option<String>,
     pub is_dup: bool,
-    pub entities: Vec<String>,
+    /// entity ids with their mention counts (when asked for)
+    pub entities: Vec<(String, u32)>,
 }
 
 impl VigieIndex {
@@ -77,7 +78,7 @@ impl VigieIndex {
             let ingested = ff.date("ingested")?;
             let dups = ff.u64("is_dup")?;
             let stories = ff.str("story_id")?;
-            let ents = if entities { ff.str("ent")? } else { None };
+            let ents = if entities { ff.str("entm")? } else { None };
             let mut story_names: HashMap<u64, String> = HashMap::new();
             let mut ent_names: HashMap<u64, String> = HashMap::new();
             for d in docs {
@@ -97,14 +98,14 @@ impl VigieIndex {
                 let mut ids = Vec::new();
                 if let Some(c) = &ents {
                     for o in c.ords().values_for_doc(d) {
-                        if let Some(s) = ent_names.get(&o) {
-                            ids.push(s.clone());
-                            continue;
+                        if !ent_names.contains_key(&o) {
+                            buf.clear();
+                            c.ord_to_str(o, &mut buf).map_err(corrupt)?;
+                            ent_names.insert(o, buf.clone());
                         }
-                        buf.clear();
-                        c.ord_to_str(o, &mut buf).map_err(corrupt)?;
-                        ent_names.insert(o, buf.clone());
-                        ids.push(buf.clone());
+                        let v = &ent_names[&o];
+                        let (id, n) = v.split_once(crate::writer::MENTIONS_SEP).unwrap_or((v.as_str(), "1"));
+                        ids.push((id.to_string(), n.parse().unwrap_or(1)));
                     }
                 }
                 out.push(MatchRow { when, story, is_dup: dups.first(d).unwrap_or(0) == 1, entities: ids });
