@@ -3,6 +3,7 @@
 
 mod common;
 
+mod analytics;
 mod bad_input;
 mod crash;
 mod entities;
