@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use vigie_index::{StoredVector, VigieIndex};
 use vigie_pipeline::stories::{content_words_with_forms, fold_key, Stories, StoryInput};
 use vigie_pipeline::topics::{cluster, match_ids, nearest, Keywords, LabelDoc, StoryPoint, TopicConfig, TopicInfo, TopicState, STATE_VERSION};
+use vigie_pipeline::normalize::first_chars as cut;
 
 /// A rebuild is due when the stories have grown by this factor since the last one.
 const REBUILD_GROWTH: f64 = 1.25;
@@ -38,12 +39,6 @@ pub fn load_stories(vectors: &[StoredVector]) -> Stories {
     st
 }
 
-fn cut(s: &str, n: usize) -> &str {
-    match s.char_indices().nth(n) {
-        Some((i, _)) => &s[..i],
-        None => s,
-    }
-}
 
 /// Re-clusters the topics from the story centroids (no re-encoding) and labels them from
 /// the stored documents; topic ids of `old` survive where a topic kept its stories.

@@ -42,6 +42,37 @@ pub fn reuters(dir: &Path) -> anyhow::Result<Vec<Article>> {
     Ok(out)
 }
 
+/// Entity ids from the Reuters `<PLACES>`, `<PEOPLE>` and `<ORGS>` tags of each story,
+/// by article id (`reuters-NEWID`): `location:usa`, `person:reagan`, `organization:opec`.
+pub fn reuters_tags(dir: &Path) -> anyhow::Result<std::collections::HashMap<String, Vec<String>>> {
+    let mut out = std::collections::HashMap::new();
+    let mut files: Vec<_> = std::fs::read_dir(dir)?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|e| e == "sgm"))
+        .collect();
+    files.sort();
+    for f in files {
+        let text = encoding_rs::WINDOWS_1252.decode(&std::fs::read(&f)?).0.into_owned();
+        for story in text.split("<REUTERS").skip(1) {
+            let newid = story.split("NEWID=\"").nth(1).and_then(|s| s.split('"').next()).unwrap_or("0");
+            let mut ids = Vec::new();
+            for (tag, kind) in [("PLACES", "location"), ("PEOPLE", "person"), ("ORGS", "organization")] {
+                let (open, close) = (format!("<{tag}>"), format!("</{tag}>"));
+                let Some(s) = story.find(&open).map(|i| i + open.len()) else { continue };
+                let Some(e) = story[s..].find(&close).map(|e| e + s) else { continue };
+                for d in story[s..e].split("<D>").skip(1) {
+                    let v = d.split("</D>").next().unwrap_or("").trim();
+                    if !v.is_empty() {
+                        ids.push(format!("{kind}:{v}"));
+                    }
+                }
+            }
+            out.insert(format!("reuters-{newid}"), ids);
+        }
+    }
+    Ok(out)
+}
+
 fn clean(s: &str) -> String {
     let s = s.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&").replace("&#3;", "");
     s.trim_end_matches(" Reuter").trim().trim_end_matches("Reuter").trim().to_string()

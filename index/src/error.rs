@@ -13,6 +13,8 @@ pub enum Error {
     Tantivy(#[from] tantivy::TantivyError),
     #[error("stored document is unreadable: {0}")]
     Corrupt(String),
+    #[error("dataframe: {0}")]
+    Frame(#[from] polars::error::PolarsError),
     #[error("{path}: {source}")]
     Io { path: String, source: std::io::Error },
 }

@@ -40,6 +40,8 @@ pub struct Fields {
     pub emb: Field,
     /// folded title terms (story similarity state, rebuilt from the index)
     pub title_terms: Field,
+    /// the title as one value (document exports)
+    pub title_raw: Field,
     /// `entity id` U+001F `mentions`, one value per entity (entity tables)
     pub entity_mentions: Field,
     /// the whole document.v1 JSON
@@ -87,6 +89,7 @@ pub fn build_schema() -> Schema {
     b.add_bytes_field("emb", BytesOptions::default().set_fast());
     b.add_text_field("tterm", STRING | FAST);
     b.add_text_field("entm", FAST);
+    b.add_text_field("title_raw", FAST);
     b.add_text_field("doc", STORED);
     b.build()
 }
@@ -120,6 +123,7 @@ impl Fields {
             emb: f("emb")?,
             title_terms: f("tterm")?,
             entity_mentions: f("entm")?,
+            title_raw: f("title_raw")?,
             doc: f("doc")?,
         })
     }

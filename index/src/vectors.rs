@@ -1,6 +1,7 @@
 //! Reading back, from the fast fields alone, what story and topic clustering need of
 //! every stored document: no stored document is deserialized.
 
+use crate::fast::{all_str, first_str};
 use crate::{Error, Result, VigieIndex};
 use vigie_schemas::DocId;
 
@@ -56,23 +57,8 @@ impl VigieIndex {
             let embs = ff.bytes("emb")?;
             let ents = ff.str("ent")?;
             let terms = ff.str("tterm")?;
-            let text = |col: &Option<tantivy::columnar::StrColumn>, doc: u32, buf: &mut String| -> Result<Option<String>> {
-                let Some(c) = col else { return Ok(None) };
-                let Some(o) = c.ords().first(doc) else { return Ok(None) };
-                buf.clear();
-                c.ord_to_str(o, buf).map_err(corrupt)?;
-                Ok(Some(buf.clone()))
-            };
-            let all = |col: &Option<tantivy::columnar::StrColumn>, doc: u32, buf: &mut String| -> Result<Vec<String>> {
-                let Some(c) = col else { return Ok(Vec::new()) };
-                let mut v = Vec::new();
-                for o in c.ords().values_for_doc(doc) {
-                    buf.clear();
-                    c.ord_to_str(o, buf).map_err(corrupt)?;
-                    v.push(buf.clone());
-                }
-                Ok(v)
-            };
+            let text = |col: &Option<tantivy::columnar::StrColumn>, doc: u32, buf: &mut String| first_str(col.as_ref(), doc, buf);
+            let all = |col: &Option<tantivy::columnar::StrColumn>, doc: u32, buf: &mut String| all_str(col.as_ref(), doc, buf);
             for doc in seg.doc_ids_alive() {
                 let Some(id) = text(&Some(ids.clone()), doc, &mut buf)? else { continue };
                 let when = published.first(doc).or_else(|| ingested.first(doc)).map_or(0, |d| d.into_timestamp_secs());

@@ -90,6 +90,7 @@ impl Writer {
             d.add_text(f.entity_field(e.kind), e.id.as_str());
             d.add_text(f.entity_mentions, format!("{}{MENTIONS_SEP}{}", e.id.as_str(), e.mentions));
         }
+        d.add_text(f.title_raw, &doc.title);
         let pair = f.text_for(doc.lang.as_str());
         d.add_text(pair.title, &doc.title);
         d.add_text(pair.body, &doc.body);

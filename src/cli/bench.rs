@@ -24,6 +24,8 @@ pub enum BenchCommand {
     /// Story and topic clustering time and peak memory at growing sizes (up to 100,000
     /// articles of Reuters and HuffPost)
     Cluster(super::bench_cluster::ClusterBench),
+    /// Latency (p50/p99) of monthly timelines and trend tables on 100,000 articles
+    Queries(super::bench_queries::QueriesBench),
     /// (internal) one side of the ingest benchmark
     #[command(hide = true)]
     IngestPart(Part),
@@ -109,6 +111,7 @@ pub fn run(ctx: &Ctx, c: BenchCommand) -> anyhow::Result<ExitCode> {
         BenchCommand::IngestPart(p) => part(ctx, p),
         BenchCommand::Encode(a) => encode_bench(a),
         BenchCommand::Cluster(a) => super::bench_cluster::bench(ctx, a),
+        BenchCommand::Queries(a) => super::bench_queries::bench(ctx, a),
         BenchCommand::ClusterPart(p) => super::bench_cluster::part(p),
     }
 }

@@ -16,6 +16,7 @@ use std::process::ExitCode;
 use vigie_pipeline::stories::{title_terms, Stories, StoryInput};
 use vigie_pipeline::topics::{cluster, StoryPoint, TopicConfig};
 use vigie_schemas::{Article, DocId, Origin};
+use vigie_pipeline::normalize::first_chars as cut;
 
 #[derive(Args, Debug)]
 pub struct ClusterBench {
@@ -70,9 +71,6 @@ const DIM: usize = 384;
 /// Years between copies of the corpus.
 const SHIFT_SECS: i64 = 20 * 365 * 86_400;
 
-fn cut(s: &str, n: usize) -> &str {
-    s.char_indices().nth(n).map_or(s, |(i, _)| &s[..i])
-}
 
 /// The two corpora, normalized (ids, dates).
 fn articles(reuters: &Path, huffpost: &Path) -> anyhow::Result<Vec<(Meta, String)>> {

@@ -2,12 +2,15 @@
 
 mod bench;
 mod bench_cluster;
+mod bench_queries;
 mod common;
 mod entities;
 mod eval;
 mod eval_clusters;
+mod export;
 mod ingest;
 mod model;
+mod plot;
 mod search;
 mod show;
 mod stats;
@@ -62,6 +65,9 @@ pub enum Command {
     Topics(topics::TopicsArgs),
     /// One story: its articles, languages, sources and entities
     Story(story::StoryArgs),
+    /// Write documents, entities, mentions, timeline, trends, stories or topics as
+    /// Parquet, CSV, NDJSON or Arrow IPC (polars DataFrames)
+    Export(export::ExportArgs),
     /// Measure quality on gold data
     #[command(subcommand)]
     Eval(eval::EvalCommand),
@@ -89,6 +95,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Cooccur(a) => trends::cooccur(&ctx, a),
         Command::Topics(a) => topics::run(&ctx, a),
         Command::Story(a) => story::run(&ctx, a),
+        Command::Export(a) => export::run(&ctx, a),
         Command::Eval(c) => eval::run(&ctx, c),
         Command::Bench(c) => bench::run(&ctx, c),
         Command::Model(c) => model::run(c),

@@ -24,6 +24,9 @@ pub struct TimelineArgs {
     /// One JSON object per bucket and series
     #[arg(long)]
     pub json: bool,
+    /// Also draw the series as an SVG line chart
+    #[arg(long)]
+    pub plot: Option<std::path::PathBuf>,
 }
 
 #[derive(Serialize)]
@@ -60,6 +63,15 @@ pub fn run(ctx: &Ctx, a: TimelineArgs) -> anyhow::Result<ExitCode> {
         filters: a.filters.build()?,
     };
     let t = index.timeline(&req)?;
+    if let Some(p) = &a.plot {
+        let by = match a.by {
+            Bucket::Day => "day",
+            Bucket::Week => "week",
+            Bucket::Month => "month",
+        };
+        let title = format!("{}: documents per {by} ({})", t.series.join(", "), a.tz);
+        std::fs::write(p, super::plot::svg(&t, &title)).map_err(|e| user_error(format!("{}: {e}", p.display())))?;
+    }
     let mut out = std::io::stdout().lock();
     if a.json {
         for (period, counts) in &t.rows {

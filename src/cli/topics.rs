@@ -282,3 +282,25 @@ fn rebuild(ctx: &Ctx, r: RebuildArgs) -> anyhow::Result<ExitCode> {
     }
     Ok(ExitCode::SUCCESS)
 }
+
+/// The topics as a polars frame (label, keywords per language joined, counts, dates).
+pub fn topics_frame(ctx: &Ctx, index: &VigieIndex) -> anyhow::Result<polars::prelude::DataFrame> {
+    use polars::prelude::{Column, DataFrame};
+    let Some(state) = TopicState::load(&topics_path(&ctx.data)).map_err(anyhow::Error::msg)? else {
+        return Err(user_error("no topics yet"));
+    };
+    let rows = topic_rows(index, &state, &index.vectors_without_embeddings()?, &Window::default().build()?)?;
+    let kw = |r: &TopicRow, l: &str| r.keywords.get(l).map(|v| v.join(", "));
+    let ents = |r: &TopicRow| r.top_entities.iter().map(|e| e.id.as_str()).collect::<Vec<_>>().join("|");
+    Ok(DataFrame::new_infer_height(vec![
+        Column::new("topic_id".into(), rows.iter().map(|r| r.id.as_str()).collect::<Vec<_>>()),
+        Column::new("label".into(), rows.iter().map(|r| r.label.as_str()).collect::<Vec<_>>()),
+        Column::new("keywords_en".into(), rows.iter().map(|r| kw(r, "en")).collect::<Vec<_>>()),
+        Column::new("keywords_fr".into(), rows.iter().map(|r| kw(r, "fr")).collect::<Vec<_>>()),
+        Column::new("size".into(), rows.iter().map(|r| r.size).collect::<Vec<_>>()),
+        Column::new("stories".into(), rows.iter().map(|r| r.stories).collect::<Vec<_>>()),
+        Column::new("top_entities".into(), rows.iter().map(ents).collect::<Vec<_>>()),
+        Column::new("first".into(), rows.iter().map(|r| r.first.map(|d| d.naive_utc())).collect::<Vec<_>>()),
+        Column::new("last".into(), rows.iter().map(|r| r.last.map(|d| d.naive_utc())).collect::<Vec<_>>()),
+    ])?)
+}

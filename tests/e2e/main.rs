@@ -6,6 +6,7 @@ mod common;
 mod analytics;
 mod bad_input;
 mod crash;
+mod export;
 mod entities;
 mod formats;
 mod http;

@@ -103,9 +103,7 @@ impl VigieIndex {
                             c.ord_to_str(o, &mut buf).map_err(corrupt)?;
                             ent_names.insert(o, buf.clone());
                         }
-                        let v = &ent_names[&o];
-                        let (id, n) = v.split_once(crate::writer::MENTIONS_SEP).unwrap_or((v.as_str(), "1"));
-                        ids.push((id.to_string(), n.parse().unwrap_or(1)));
+                        ids.push(crate::fast::split_mentions(&ent_names[&o]));
                     }
                 }
                 out.push(MatchRow { when, story, is_dup: dups.first(d).unwrap_or(0) == 1, entities: ids });

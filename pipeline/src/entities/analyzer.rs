@@ -5,6 +5,7 @@ use super::EntityExtractor;
 use crate::encoder::{Device, Encoder};
 use crate::runner::{Analyzer, Prepared};
 use std::path::Path;
+use crate::normalize::first_chars as cut;
 
 /// Characters of an article given to the encoder (about 5,000 tokens): entities further
 /// down are still found by the catalogue and knowledge-base matching of the full text.
@@ -24,12 +25,6 @@ impl ArticleAnalyzer {
     }
 }
 
-fn cut(s: &str, n: usize) -> &str {
-    match s.char_indices().nth(n) {
-        Some((i, _)) => &s[..i],
-        None => s,
-    }
-}
 
 impl Analyzer for ArticleAnalyzer {
     fn analyze(&self, docs: &mut [Prepared]) {

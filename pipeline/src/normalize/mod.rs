@@ -9,7 +9,7 @@ mod text;
 pub use boilerplate::Boilerplate;
 pub use date::parse_date;
 pub use id::{canonical_url, doc_id};
-pub use text::clean_text;
+pub use text::{clean_text, first_chars};
 
 use chrono::{DateTime, Utc};
 use vigie_schemas::{Article, DocId, Origin};

@@ -68,3 +68,8 @@ mod tests {
         assert_eq!(clean_text("<p>Un</p><p>Deux &eacute;</p>"), "Un\n\nDeux é");
     }
 }
+
+/// The first `n` characters of `s` (a char boundary, never a panic).
+pub fn first_chars(s: &str, n: usize) -> &str {
+    s.char_indices().nth(n).map_or(s, |(i, _)| &s[..i])
+}

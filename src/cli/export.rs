@@ -1,0 +1,117 @@
+//! `vigie export WHAT --format parquet|csv|ndjson|ipc --out FILE [filters]`: the index's
+//! polars DataFrames written for pandas, polars, DuckDB or Spark.
+
+use super::common::{open_index, print_json, user_error, Ctx, FilterArgs};
+use clap::{Args, ValueEnum};
+use serde::Serialize;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use vigie_index::analytics::{Bucket, Selector, TimelineRequest, TrendRequest};
+use vigie_index::frames::{self, FrameFormat};
+
+#[derive(ValueEnum, Clone, Copy, Debug)]
+pub enum What {
+    /// one row per document (entity ids as a list)
+    Documents,
+    /// the entities table (documents, stories, mentions, first/last seen)
+    Entities,
+    /// one row per (document, entity)
+    Mentions,
+    /// a timeline (--series ID|QUERY ..., --by, --tz)
+    Timeline,
+    /// the trends table (--window, --baseline)
+    Trends,
+    /// one row per story
+    Stories,
+    /// one row per topic
+    Topics,
+}
+
+#[derive(Args, Debug)]
+pub struct ExportArgs {
+    pub what: What,
+    /// parquet, csv, ndjson or ipc (Arrow IPC / Feather v2)
+    #[arg(long)]
+    pub format: FrameFormat,
+    #[arg(long)]
+    pub out: PathBuf,
+    #[command(flatten)]
+    pub filters: FilterArgs,
+    /// timeline: entity ids or queries, one series each
+    #[arg(long, num_args = 1..)]
+    pub series: Vec<String>,
+    /// timeline: day, week or month
+    #[arg(long, default_value = "week")]
+    pub by: Bucket,
+    /// timeline: time zone of the buckets
+    #[arg(long, default_value = "UTC")]
+    pub tz: String,
+    /// trends: the recent window
+    #[arg(long, default_value = "7d")]
+    pub window: String,
+    /// trends: the baseline before it
+    #[arg(long, default_value = "28d")]
+    pub baseline: String,
+    /// entities and trends: at most this many rows
+    #[arg(long, default_value_t = 1000)]
+    pub top: usize,
+    /// Print a JSON summary (rows, columns)
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Serialize)]
+struct Summary {
+    out: String,
+    rows: usize,
+    columns: Vec<String>,
+}
+
+pub fn run(ctx: &Ctx, a: ExportArgs) -> anyhow::Result<ExitCode> {
+    let index = open_index(ctx)?;
+    let filters = a.filters.build()?;
+    let topics = crate::clusters::topic_map(&ctx.data)?;
+    let mut df = match a.what {
+        What::Documents => index.documents_frame(&filters, &topics)?,
+        What::Mentions => index.mentions_frame(&filters)?,
+        What::Stories => index.stories_frame(&filters, &topics)?,
+        What::Entities => frames::entities_frame(&index.entity_table(None, &filters, a.top)?)?,
+        What::Timeline => {
+            if a.series.is_empty() {
+                return Err(user_error("export timeline: give --series ID|QUERY ..."));
+            }
+            let tz: chrono_tz::Tz = a.tz.parse().map_err(|_| user_error(format!("--tz: unknown time zone {:?}", a.tz)))?;
+            let req = TimelineRequest { series: a.series.iter().map(|s| Selector::parse(s)).collect(), by: a.by, tz, filters };
+            frames::timeline_frame(&index.timeline(&req)?)?
+        }
+        What::Trends => {
+            let dur = |s: &str, flag: &str| super::common::parse_duration(s).ok_or_else(|| user_error(format!("{flag}: cannot read {s:?}")));
+            let at = index.latest_published()?.ok_or_else(|| user_error("no dated documents"))? + chrono::Duration::seconds(1);
+            let req = TrendRequest {
+                at,
+                window: dur(&a.window, "--window")?,
+                baseline: dur(&a.baseline, "--baseline")?,
+                kind: None,
+                filters,
+                top: a.top,
+                min_count: 2,
+            };
+            frames::trends_frame(&index.trends(&req)?)?
+        }
+        What::Topics => super::topics::topics_frame(ctx, &index)?,
+    };
+    frames::write_frame(&mut df, &a.out, a.format)?;
+    let s = Summary {
+        out: a.out.display().to_string(),
+        rows: df.height(),
+        columns: df.get_column_names().iter().map(|c| c.to_string()).collect(),
+    };
+    let mut out = std::io::stdout().lock();
+    if a.json {
+        print_json(&mut out, &s)?;
+    } else {
+        use std::io::Write;
+        writeln!(out, "{} rows x {} columns -> {}", s.rows, s.columns.len(), s.out)?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
