@@ -5,7 +5,7 @@
 use crate::query::{parse_user_query, with_filters, Filters};
 use crate::{Error, Result, VigieIndex};
 use std::collections::HashMap;
-use tantivy::collector::DocSetCollector;
+use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::query::{Query, TermQuery};
 use tantivy::schema::IndexRecordOption;
 use tantivy::Term;
@@ -61,54 +61,105 @@ impl VigieIndex {
     /// The rows of the documents `sel` and `filters` select; `entities` also reads
     /// their entity ids.
     pub fn matches(&self, sel: &Selector, filters: &Filters, entities: bool) -> Result<Vec<MatchRow>> {
+        Ok(self.match_keys(sel, filters, entities, true)?.into_iter().map(|(r, _)| r).collect())
+    }
+
+    /// [`VigieIndex::matches`] with a 64-bit hash of each document's story id (0: none),
+    /// for counting distinct stories; `story_ids` false leaves `MatchRow::story` empty
+    /// (the hash is enough to count).
+    pub(crate) fn match_keys(&self, sel: &Selector, filters: &Filters, entities: bool, story_ids: bool) -> Result<Vec<(MatchRow, u64)>> {
         let q = self.selector_query(sel, filters)?;
         let searcher = self.reader.searcher();
-        let hits = searcher.search(&*q, &DocSetCollector)?;
-        let mut by_seg: HashMap<u32, Vec<u32>> = HashMap::new();
-        for a in hits {
-            by_seg.entry(a.segment_ord).or_default().push(a.doc_id);
-        }
-        let corrupt = |e: std::io::Error| Error::Corrupt(e.to_string());
+        let hits = searcher.search(&*q, &SegmentDocs)?;
         let mut out = Vec::new();
-        let mut buf = String::new();
-        for (seg, mut docs) in by_seg {
-            docs.sort_unstable();
+        for (seg, docs) in hits {
+            if docs.is_empty() {
+                continue;
+            }
             let ff = searcher.segment_reader(seg).fast_fields();
             let published = ff.date("published")?;
             let ingested = ff.date("ingested")?;
             let dups = ff.u64("is_dup")?;
             let stories = ff.str("story_id")?;
             let ents = if entities { ff.str("entm")? } else { None };
-            let mut story_names: HashMap<u64, String> = HashMap::new();
-            let mut ent_names: HashMap<u64, String> = HashMap::new();
+            // one pass over the segment's story dictionary instead of a lookup per document
+            let story_hash: Vec<u64> = match &stories {
+                Some(c) => {
+                    let mut v = Vec::with_capacity(c.num_terms());
+                    let mut st = c.dictionary().stream().map_err(|e| Error::Corrupt(e.to_string()))?;
+                    while st.advance() {
+                        v.push(xxhash_rust::xxh3::xxh3_64(st.key()).max(1));
+                    }
+                    v
+                }
+                None => Vec::new(),
+            };
+            let mut ent_names: HashMap<u64, (String, u32)> = HashMap::new();
+            let mut buf = String::new();
             for d in docs {
                 let when = published.first(d).or_else(|| ingested.first(d)).map_or(0, |t| t.into_timestamp_secs());
-                let story = match stories.as_ref().and_then(|c| c.ords().first(d).map(|o| (c, o))) {
-                    Some((c, o)) => Some(match story_names.get(&o) {
-                        Some(s) => s.clone(),
-                        None => {
+                let ord = stories.as_ref().and_then(|c| c.ords().first(d));
+                let key = ord.and_then(|o| story_hash.get(o as usize).copied()).unwrap_or(0);
+                let story = if story_ids {
+                    match (&stories, ord) {
+                        (Some(c), Some(o)) => {
                             buf.clear();
-                            c.ord_to_str(o, &mut buf).map_err(corrupt)?;
-                            story_names.insert(o, buf.clone());
-                            buf.clone()
+                            c.ord_to_str(o, &mut buf).map_err(|e| Error::Corrupt(e.to_string()))?;
+                            Some(buf.clone())
                         }
-                    }),
-                    None => None,
+                        _ => None,
+                    }
+                } else {
+                    None
                 };
                 let mut ids = Vec::new();
                 if let Some(c) = &ents {
                     for o in c.ords().values_for_doc(d) {
                         if !ent_names.contains_key(&o) {
                             buf.clear();
-                            c.ord_to_str(o, &mut buf).map_err(corrupt)?;
-                            ent_names.insert(o, buf.clone());
+                            c.ord_to_str(o, &mut buf).map_err(|e| Error::Corrupt(e.to_string()))?;
+                            ent_names.insert(o, crate::fast::split_mentions(&buf));
                         }
-                        ids.push(crate::fast::split_mentions(&ent_names[&o]));
+                        ids.push(ent_names[&o].clone());
                     }
                 }
-                out.push(MatchRow { when, story, is_dup: dups.first(d).unwrap_or(0) == 1, entities: ids });
+                out.push((MatchRow { when, story, is_dup: dups.first(d).unwrap_or(0) == 1, entities: ids }, key));
             }
         }
         Ok(out)
+    }
+}
+
+/// Collects matching document ids per segment, in order (no scores, no hashing).
+struct SegmentDocs;
+
+struct SegmentDocsChild(u32, Vec<u32>);
+
+impl Collector for SegmentDocs {
+    type Fruit = Vec<(u32, Vec<u32>)>;
+    type Child = SegmentDocsChild;
+
+    fn for_segment(&self, ord: u32, _: &tantivy::SegmentReader) -> tantivy::Result<SegmentDocsChild> {
+        Ok(SegmentDocsChild(ord, Vec::new()))
+    }
+
+    fn requires_scoring(&self) -> bool {
+        false
+    }
+
+    fn merge_fruits(&self, fruits: Vec<(u32, Vec<u32>)>) -> tantivy::Result<Self::Fruit> {
+        Ok(fruits)
+    }
+}
+
+impl SegmentCollector for SegmentDocsChild {
+    type Fruit = (u32, Vec<u32>);
+
+    fn collect(&mut self, doc: u32, _: tantivy::Score) {
+        self.1.push(doc);
+    }
+
+    fn harvest(self) -> (u32, Vec<u32>) {
+        (self.0, self.1)
     }
 }

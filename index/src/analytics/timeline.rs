@@ -7,7 +7,7 @@ use crate::query::Filters;
 use crate::{Error, Result, VigieIndex};
 use chrono::{DateTime, Datelike, Duration, NaiveDate, TimeZone, Utc};
 use chrono_tz::Tz;
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Bucket {
@@ -93,15 +93,18 @@ impl VigieIndex {
     pub fn timeline(&self, req: &TimelineRequest) -> Result<Timeline> {
         let mut f = req.filters.clone();
         f.originals_only = true;
-        let mut per_series: Vec<BTreeMap<NaiveDate, (u64, HashSet<String>)>> = Vec::new();
+        let mut per_series: Vec<BTreeMap<NaiveDate, (u64, HashSet<u64>)>> = Vec::new();
         for s in &req.series {
-            let mut m: BTreeMap<NaiveDate, (u64, HashSet<String>)> = BTreeMap::new();
-            for r in self.matches(s, &f, false)? {
-                let b = req.by.start(local_date(r.when, req.tz));
+            let mut m: BTreeMap<NaiveDate, (u64, HashSet<u64>)> = BTreeMap::new();
+            // time zone conversion once per quarter hour (zone offsets are multiples of it)
+            let mut day_bucket: HashMap<i64, NaiveDate> = HashMap::new();
+            for (r, story) in self.match_keys(s, &f, false, false)? {
+                let day = r.when.div_euclid(900);
+                let b = *day_bucket.entry(day).or_insert_with(|| req.by.start(local_date(r.when, req.tz)));
                 let e = m.entry(b).or_default();
                 e.0 += 1;
-                if let Some(st) = r.story {
-                    e.1.insert(st);
+                if story != 0 {
+                    e.1.insert(story);
                 }
             }
             per_series.push(m);
