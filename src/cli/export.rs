@@ -52,6 +52,9 @@ pub struct ExportArgs {
     /// trends: the baseline before it
     #[arg(long, default_value = "28d")]
     pub baseline: String,
+    /// trends: least documents in the window
+    #[arg(long, default_value_t = 2)]
+    pub min_count: u64,
     /// entities and trends: at most this many rows
     #[arg(long, default_value_t = 1000)]
     pub top: usize,
@@ -94,7 +97,7 @@ pub fn run(ctx: &Ctx, a: ExportArgs) -> anyhow::Result<ExitCode> {
                 kind: None,
                 filters,
                 top: a.top,
-                min_count: 2,
+                min_count: a.min_count,
             };
             frames::trends_frame(&index.trends(&req)?)?
         }
