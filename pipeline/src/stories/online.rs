@@ -74,9 +74,8 @@ pub struct Story {
     pub last: i64,
     entities: Vec<u32>,
     terms: Vec<u32>,
-    /// centred unit centroid, as of `cached_at` documents
+    /// centred unit centroid with the language means of its last refresh
     cached: Vec<f32>,
-    cached_at: u64,
 }
 
 /// Interned strings with document frequencies.
@@ -234,16 +233,9 @@ impl Stories {
         super::vector::normalized(c)
     }
 
-    /// The embedding of an article centred by its language mean.
-    pub fn centre(&self, lang: &str, e: &[f32]) -> Vec<f32> {
-        self.means.center(lang, e)
-    }
-
     fn refresh(&mut self, s: u32) {
         let c = self.centred_centroid(&self.stories[s as usize]);
-        let st = &mut self.stories[s as usize];
-        st.cached = c;
-        st.cached_at = self.docs;
+        self.stories[s as usize].cached = c;
     }
 
     /// Assigns an article to a story (joining or founding one) and returns its id.
@@ -344,7 +336,6 @@ impl Stories {
             entities: Vec::new(),
             terms: Vec::new(),
             cached: Vec::new(),
-            cached_at: 0,
         });
         s
     }
