@@ -146,6 +146,15 @@ fn label(entities: &[(String, String)], keywords: &BTreeMap<String, Vec<String>>
     }
 }
 
+/// The clustering configuration a state was built with (its thresholds), else the default.
+pub fn topic_config(state: Option<&TopicState>) -> TopicConfig {
+    state.map_or_else(TopicConfig::default, |s| TopicConfig {
+        threshold: s.threshold,
+        assign_threshold: s.assign_threshold,
+        ..Default::default()
+    })
+}
+
 /// Assigns stories the state does not know to their nearest topic; returns how many.
 pub fn assign_new(state: &mut TopicState, stories: &Stories) -> usize {
     let centroids: Vec<Vec<f32>> = state.topics.iter().map(|t| t.centroid.clone()).collect();
@@ -173,7 +182,7 @@ pub fn update_topics(data: &Path, index: &VigieIndex, stories: &Stories) -> anyh
     let state = TopicState::load(&path).map_err(anyhow::Error::msg)?;
     let due = state.as_ref().is_none_or(|s| stories.len() as f64 >= REBUILD_GROWTH * s.stories_at_build as f64 && stories.len() > s.stories_at_build);
     let new_state = if due {
-        let cfg = state.as_ref().map_or_else(TopicConfig::default, |s| TopicConfig { threshold: s.threshold, assign_threshold: s.assign_threshold, ..Default::default() });
+        let cfg = topic_config(state.as_ref());
         rebuild_topics(index, stories, state.as_ref(), &cfg)?
     } else {
         let mut s = state.expect("not due means a state exists");

@@ -10,7 +10,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::io::Write;
 use std::process::ExitCode;
 use vigie_index::{StoredVector, VigieIndex};
-use vigie_pipeline::topics::{TopicConfig, TopicState};
+use vigie_pipeline::topics::TopicState;
 
 #[derive(Args, Debug)]
 pub struct TopicsArgs {
@@ -244,9 +244,7 @@ fn rebuild(ctx: &Ctx, r: RebuildArgs) -> anyhow::Result<ExitCode> {
     let index = open_index(ctx)?;
     let path = topics_path(&ctx.data);
     let old = TopicState::load(&path).map_err(anyhow::Error::msg)?;
-    let mut cfg = old
-        .as_ref()
-        .map_or_else(TopicConfig::default, |s| TopicConfig { threshold: s.threshold, assign_threshold: s.assign_threshold, ..Default::default() });
+    let mut cfg = crate::clusters::topic_config(old.as_ref());
     if let Some(x) = r.threshold {
         cfg.threshold = x;
     }
