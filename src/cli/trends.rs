@@ -151,12 +151,12 @@ fn topic_trends(ctx: &Ctx, index: &vigie_index::VigieIndex, req: &TrendRequest) 
             e.1 += 1;
         }
     }
-    let k = req.baseline.num_seconds() as f64 / req.window.num_seconds().max(1) as f64;
+    let k = req.baseline_windows();
     let mut rows: Vec<TopicTrend> = acc
         .into_iter()
         .filter(|(_, (w, _, _))| *w >= req.min_count)
         .map(|(id, (w, b, first))| {
-            let lambda = (b as f64 + 0.5) / k.max(1e-9);
+            let (lambda, score) = vigie_index::analytics::trend_score(w, b, k);
             TopicTrend {
                 id: id.to_string(),
                 name: state.topic(id).map(|t| t.label.clone()).unwrap_or_default(),
@@ -165,7 +165,7 @@ fn topic_trends(ctx: &Ctx, index: &vigie_index::VigieIndex, req: &TrendRequest) 
                 baseline_count: b,
                 baseline_rate: lambda,
                 ratio: w as f64 / lambda,
-                score: vigie_index::analytics::poisson_surprise(w, lambda),
+                score,
                 new: b == 0 && first >= start,
                 first_seen: chrono::DateTime::from_timestamp(first, 0),
             }

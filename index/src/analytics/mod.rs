@@ -11,4 +11,4 @@ pub use cooccur::CooccurRow;
 pub use entity_table::EntityRow;
 pub use matches::{MatchRow, Selector};
 pub use timeline::{local_midnight, Bucket, Counts, Timeline, TimelineRequest};
-pub use trends::{poisson_surprise, TrendRequest, TrendRow};
+pub use trends::{poisson_surprise, trend_score, TrendRequest, TrendRow};

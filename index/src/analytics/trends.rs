@@ -47,6 +47,20 @@ pub struct TrendRow {
     pub first_seen: Option<DateTime<Utc>>,
 }
 
+impl TrendRequest {
+    /// How many windows the baseline period holds (`k`).
+    pub fn baseline_windows(&self) -> f64 {
+        self.baseline.num_seconds() as f64 / self.window.num_seconds().max(1) as f64
+    }
+}
+
+/// The smoothed expected count `λ = (b + 0.5) / k` and the score `-log10 P(X ≥ w | λ)` of
+/// `w` documents in the window against `b` in a baseline `k` windows long.
+pub fn trend_score(w: u64, b: u64, k: f64) -> (f64, f64) {
+    let lambda = (b as f64 + 0.5) / k.max(1e-9);
+    (lambda, poisson_surprise(w, lambda))
+}
+
 /// `-log10 P(X >= k)` for X ~ Poisson(λ), computed in log space.
 pub fn poisson_surprise(k: u64, lambda: f64) -> f64 {
     if k == 0 {
@@ -93,14 +107,14 @@ impl VigieIndex {
         };
         let window = counts(start, req.at)?;
         let baseline = counts(base_start, start)?;
-        let k = req.baseline.num_seconds() as f64 / req.window.num_seconds().max(1) as f64;
+        let k = req.baseline_windows();
         let mut scored: Vec<(String, u64, u64, f64, f64)> = window
             .into_iter()
             .filter(|(_, w)| *w >= req.min_count)
             .map(|(id, w)| {
                 let b = baseline.get(&id).copied().unwrap_or(0);
-                let lambda = (b as f64 + 0.5) / k.max(1e-9);
-                (id, w, b, lambda, poisson_surprise(w, lambda))
+                let (lambda, score) = trend_score(w, b, k);
+                (id, w, b, lambda, score)
             })
             .collect();
         scored.sort_by(|a, b| b.4.total_cmp(&a.4).then(b.1.cmp(&a.1)).then(a.0.cmp(&b.0)));
@@ -113,7 +127,8 @@ impl VigieIndex {
             f.originals_only = true;
             f.since = None;
             f.until = None;
-            let first = self.matches(&Selector::Entity(id.clone()), &f, false)?.iter().map(|r| r.when).min();
+            // only the dates are needed: no story ids materialized
+            let first = self.match_keys(&Selector::Entity(id.clone()), &f, false, false)?.iter().map(|(r, _)| r.when).min();
             let first_seen = first.and_then(|t| DateTime::from_timestamp(t, 0));
             out.push(TrendRow {
                 id,
