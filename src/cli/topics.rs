@@ -1,7 +1,7 @@
 //! `vigie topics [rebuild]`: the topics with their labels, keywords, sizes, top entities
 //! and first/last article, counted live from the index (within `--since/--until`).
 
-use super::common::{fmt_date, open_index, parse_when, print_json, print_table, shorten, user_error, Ctx};
+use super::common::{fmt_date, open_index, print_json, print_table, shorten, user_error, Ctx, FilterArgs};
 use crate::clusters::{load_stories, rebuild_topics, topics_path};
 use chrono::{DateTime, Utc};
 use clap::{Args, Subcommand};
@@ -17,7 +17,7 @@ pub struct TopicsArgs {
     #[command(subcommand)]
     pub action: Option<TopicsAction>,
     #[command(flatten)]
-    pub window: Window,
+    pub window: FilterArgs,
     /// At most this many topics (largest first)
     #[arg(long, default_value_t = 50)]
     pub limit: usize,
@@ -25,21 +25,7 @@ pub struct TopicsArgs {
     pub json: bool,
 }
 
-/// The time window, language and source a listing counts.
-#[derive(Args, Debug, Clone, Default)]
-pub struct Window {
-    /// Published at or after (2025-01-29, RFC 3339, or 7d ago)
-    #[arg(long)]
-    pub since: Option<String>,
-    /// Published before
-    #[arg(long)]
-    pub until: Option<String>,
-    #[arg(long)]
-    pub lang: Option<String>,
-    #[arg(long)]
-    pub source: Option<String>,
-}
-
+/// The window, language and source a listing counts, for stored vectors.
 pub struct Bounds {
     since: Option<i64>,
     until: Option<i64>,
@@ -47,18 +33,17 @@ pub struct Bounds {
     source: Option<String>,
 }
 
-impl Window {
-    pub fn build(&self) -> anyhow::Result<Bounds> {
+impl Bounds {
+    pub fn new(f: &FilterArgs) -> anyhow::Result<Bounds> {
+        let f = f.build()?;
         Ok(Bounds {
-            since: self.since.as_deref().map(|s| parse_when(s, "--since")).transpose()?.map(|d| d.timestamp()),
-            until: self.until.as_deref().map(|s| parse_when(s, "--until")).transpose()?.map(|d| d.timestamp()),
-            lang: self.lang.clone(),
-            source: self.source.as_deref().map(str::to_lowercase),
+            since: f.since.map(|d| d.timestamp()),
+            until: f.until.map(|d| d.timestamp()),
+            lang: f.lang,
+            source: f.source.as_deref().map(str::to_lowercase),
         })
     }
-}
 
-impl Bounds {
     pub fn admits(&self, v: &StoredVector) -> bool {
         self.since.is_none_or(|s| v.when >= s)
             && self.until.is_none_or(|u| v.when < u)
@@ -118,7 +103,7 @@ pub fn run(ctx: &Ctx, a: TopicsArgs) -> anyhow::Result<ExitCode> {
     let Some(state) = TopicState::load(&topics_path(&ctx.data)).map_err(anyhow::Error::msg)? else {
         return Err(user_error(format!("{}: no topics yet (ingest with the model, or run `vigie topics rebuild`)", ctx.data.display())));
     };
-    let bounds = a.window.build()?;
+    let bounds = Bounds::new(&a.window)?;
     let vectors = index.vectors_without_embeddings()?;
     let rows = topic_rows(&index, &state, &vectors, &bounds)?;
     let mut out = std::io::stdout().lock();
@@ -287,7 +272,7 @@ pub fn topics_frame(ctx: &Ctx, index: &VigieIndex) -> anyhow::Result<polars::pre
     let Some(state) = TopicState::load(&topics_path(&ctx.data)).map_err(anyhow::Error::msg)? else {
         return Err(user_error("no topics yet"));
     };
-    let rows = topic_rows(index, &state, &index.vectors_without_embeddings()?, &Window::default().build()?)?;
+    let rows = topic_rows(index, &state, &index.vectors_without_embeddings()?, &Bounds::new(&FilterArgs::default())?)?;
     let kw = |r: &TopicRow, l: &str| r.keywords.get(l).map(|v| v.join(", "));
     let ents = |r: &TopicRow| r.top_entities.iter().map(|e| e.id.as_str()).collect::<Vec<_>>().join("|");
     Ok(DataFrame::new_infer_height(vec![
