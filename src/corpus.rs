@@ -42,6 +42,21 @@ pub fn reuters(dir: &Path) -> anyhow::Result<Vec<Article>> {
     Ok(out)
 }
 
+/// The HuffPost news-category JSON lines as articles (`headline`, `short_description`,
+/// `date`, `authors` read through article.v1's aliases), ids `huffpost-LINE` (0-based).
+pub fn huffpost(path: &Path) -> anyhow::Result<Vec<Article>> {
+    use anyhow::Context;
+    use std::io::BufRead;
+    let f = std::io::BufReader::new(std::fs::File::open(path).with_context(|| format!("opening {}", path.display()))?);
+    let mut out = Vec::new();
+    for (i, line) in f.lines().enumerate() {
+        let mut a: Article = serde_json::from_str(&line?).with_context(|| format!("{}:{}", path.display(), i + 1))?;
+        a.id.get_or_insert_with(|| format!("huffpost-{i}"));
+        out.push(a);
+    }
+    Ok(out)
+}
+
 /// Entity ids from the Reuters `<PLACES>`, `<PEOPLE>` and `<ORGS>` tags of each story,
 /// by article id (`reuters-NEWID`): `location:usa`, `person:reagan`, `organization:opec`.
 pub fn reuters_tags(dir: &Path) -> anyhow::Result<std::collections::HashMap<String, Vec<String>>> {

@@ -76,12 +76,7 @@ const SHIFT_SECS: i64 = 20 * 365 * 86_400;
 fn articles(reuters: &Path, huffpost: &Path) -> anyhow::Result<Vec<(Meta, String)>> {
     let normalizer = vigie_pipeline::normalize::Normalizer::default();
     let mut raw: Vec<Article> = corpus::reuters(reuters)?;
-    let f = std::io::BufReader::new(std::fs::File::open(huffpost).with_context(|| format!("opening {}", huffpost.display()))?);
-    for (i, line) in f.lines().enumerate() {
-        let mut a: Article = serde_json::from_str(&line?).with_context(|| format!("{}:{}", huffpost.display(), i + 1))?;
-        a.id.get_or_insert_with(|| format!("huffpost-{i}"));
-        raw.push(a);
-    }
+    raw.extend(corpus::huffpost(huffpost)?);
     let mut out = Vec::with_capacity(raw.len());
     for a in raw {
         let Ok(n) = normalizer.normalize(&a, Origin { file: "bench".into(), line: None }) else { continue };

@@ -8,7 +8,7 @@ use crate::corpus;
 use anyhow::Context;
 use clap::Args;
 use serde::Serialize;
-use std::io::{BufRead, Write};
+use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use vigie_index::analytics::{Bucket, Selector, TimelineRequest, TrendRequest};
@@ -83,15 +83,12 @@ pub fn bench(_ctx: &Ctx, a: QueriesBench) -> anyhow::Result<ExitCode> {
     let tags = corpus::reuters_tags(&a.reuters)?;
     let mut raw: Vec<(Article, Vec<String>)> =
         corpus::reuters(&a.reuters)?.into_iter().map(|x| { let t = tags.get(x.id.as_deref().unwrap_or("")).cloned().unwrap_or_default(); (x, t) }).collect();
-    let f = std::io::BufReader::new(std::fs::File::open(&a.huffpost)?);
-    for (i, line) in f.lines().enumerate() {
-        let line = line?;
-        let mut art: Article = serde_json::from_str(&line).with_context(|| format!("{}:{}", a.huffpost.display(), i + 1))?;
-        art.id.get_or_insert_with(|| format!("huffpost-{i}"));
-        let v: serde_json::Value = serde_json::from_str(&line)?;
-        let authors: Vec<String> = v["authors"]
-            .as_str()
-            .unwrap_or("")
+    for art in corpus::huffpost(&a.huffpost)? {
+        let authors: Vec<String> = art
+            .author
+            .as_ref()
+            .map(|x| x.joined())
+            .unwrap_or_default()
             .split(',')
             .map(|s| vigie_pipeline::entities::slug(s.trim()))
             .filter(|s| !s.is_empty())
