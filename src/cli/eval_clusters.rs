@@ -141,7 +141,8 @@ pub fn clusters(ctx: &Ctx, a: ClustersArgs) -> anyhow::Result<ExitCode> {
     )?;
     let index = VigieIndex::open(&ictx.index_dir())?;
     let stored: HashMap<String, vigie_index::StoredVector> =
-        index.vectors()?.into_iter().map(|v| (v.id.0.clone(), v)).collect();
+        // scoring needs story ids only; the development dump also writes the embeddings
+        if a.dump.is_some() { index.vectors()? } else { index.vectors_without_embeddings()? }.into_iter().map(|v| (v.id.0.clone(), v)).collect();
     let topics = crate::clusters::topic_map(&data)?;
     let mut gold_labels = Vec::new();
     let mut story_labels = Vec::new();
