@@ -21,7 +21,7 @@ pub fn client() -> reqwest::Client {
 
 /// Fetches one URL; the error is a one-line reason for the rejects file.
 pub async fn fetch(client: &reqwest::Client, url: &str) -> Result<Input, String> {
-    let resp = client.get(url).send().await.map_err(|e| format!("fetch failed: {}", reqwest_reason(&e)))?;
+    let resp = client.get(url).send().await.map_err(|e| format!("fetch failed: {}", reason(&e)))?;
     let status = resp.status();
     if !status.is_success() {
         return Err(format!("fetch failed: http {}", status.as_u16()));
@@ -29,14 +29,14 @@ pub async fn fetch(client: &reqwest::Client, url: &str) -> Result<Input, String>
     if resp.content_length().is_some_and(|n| n as usize > MAX_FILE_BYTES) {
         return Err(format!("fetch failed: larger than {} MiB", MAX_FILE_BYTES >> 20));
     }
-    let bytes = resp.bytes().await.map_err(|e| format!("fetch failed: {}", reqwest_reason(&e)))?;
+    let bytes = resp.bytes().await.map_err(|e| format!("fetch failed: {}", reason(&e)))?;
     if bytes.len() > MAX_FILE_BYTES {
         return Err(format!("fetch failed: larger than {} MiB", MAX_FILE_BYTES >> 20));
     }
     Ok(Input::Bytes { name: url.to_string(), bytes: bytes.to_vec() })
 }
 
-fn reqwest_reason(e: &reqwest::Error) -> String {
+pub fn reason(e: &reqwest::Error) -> String {
     let mut s = e.to_string();
     let mut src = std::error::Error::source(e);
     while let Some(c) = src {

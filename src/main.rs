@@ -1,5 +1,6 @@
 //! `vigie`: media-monitoring text analytics for French and English news.
 
+mod alerts;
 mod cli;
 mod clusters;
 mod corpus;

@@ -9,6 +9,7 @@
 //! assert_eq!(hits.total, 0);
 //! ```
 
+pub mod alerts;
 pub mod analytics;
 mod analyzers;
 mod entities;

@@ -72,7 +72,7 @@ impl VigieIndex {
         self.reader.searcher().num_docs()
     }
 
-    fn max_seq(&self) -> Result<Option<u64>> {
+    pub(crate) fn max_seq(&self) -> Result<Option<u64>> {
         let searcher = self.reader.searcher();
         let mut max = None;
         for seg in searcher.segment_readers() {

@@ -58,51 +58,8 @@ impl Writer {
 
     /// Adds a document with its pipeline state; returns true when this add committed.
     pub fn add(&mut self, doc: &Document, extras: &Extras<'_>) -> Result<bool> {
-        let f = &self.fields;
-        let mut d = TantivyDocument::default();
-        d.add_text(f.id, doc.id.as_str());
-        if let Some(u) = &doc.url {
-            d.add_text(f.url, u);
-        }
-        if let Some(s) = &doc.source {
-            d.add_text(f.source, s);
-            d.add_text(f.source_raw, s);
-        }
-        d.add_text(f.lang, doc.lang.as_str());
-        if let Some(p) = doc.published {
-            d.add_date(f.published, TDate::from_timestamp_secs(p.timestamp()));
-        }
-        d.add_date(f.ingested, TDate::from_timestamp_secs(doc.ingested_at.timestamp()));
-        d.add_u64(f.seq, self.next_seq);
+        let d = tantivy_doc(&self.fields, doc, extras, self.next_seq);
         self.next_seq += 1;
-        d.add_u64(f.is_dup, u64::from(doc.dup_of.is_some()));
-        if let Some(x) = &doc.dup_of {
-            d.add_text(f.dup_of, x.as_str());
-        }
-        if let Some(x) = &doc.story_id {
-            d.add_text(f.story_id, x);
-        }
-        if let Some(x) = &doc.topic_id {
-            d.add_text(f.topic_id, x);
-        }
-        for e in &doc.entities {
-            d.add_text(f.entity, e.id.as_str());
-            d.add_text(f.entity_field(e.kind), e.id.as_str());
-            d.add_text(f.entity_mentions, format!("{}{MENTIONS_SEP}{}", e.id.as_str(), e.mentions));
-        }
-        d.add_text(f.title_raw, &doc.title);
-        let pair = f.text_for(doc.lang.as_str());
-        d.add_text(pair.title, &doc.title);
-        d.add_text(pair.body, &doc.body);
-        d.add_bytes(f.sig, extras.signature);
-        if let Some(e) = extras.embedding {
-            let bytes: Vec<u8> = e.iter().flat_map(|x| half::f16::from_f32(*x).to_le_bytes()).collect();
-            d.add_bytes(f.emb, &bytes);
-        }
-        for t in extras.title_terms {
-            d.add_text(f.title_terms, t);
-        }
-        d.add_text(f.doc, serde_json::to_string(doc).expect("a document always serializes"));
         self.writer.add_document(d)?;
         self.pending += 1;
         if self.pending >= self.commit_every {
@@ -134,4 +91,52 @@ impl Writer {
         self.writer.wait_merging_threads()?;
         Ok(())
     }
+}
+
+/// The tantivy document of a stored document (also built for the alert batch index).
+pub(crate) fn tantivy_doc(f: &Fields, doc: &Document, extras: &Extras<'_>, seq: u64) -> TantivyDocument {
+    let mut d = TantivyDocument::default();
+    d.add_text(f.id, doc.id.as_str());
+    if let Some(u) = &doc.url {
+        d.add_text(f.url, u);
+    }
+    if let Some(s) = &doc.source {
+        d.add_text(f.source, s);
+        d.add_text(f.source_raw, s);
+    }
+    d.add_text(f.lang, doc.lang.as_str());
+    if let Some(p) = doc.published {
+        d.add_date(f.published, TDate::from_timestamp_secs(p.timestamp()));
+    }
+    d.add_date(f.ingested, TDate::from_timestamp_secs(doc.ingested_at.timestamp()));
+    d.add_u64(f.seq, seq);
+    d.add_u64(f.is_dup, u64::from(doc.dup_of.is_some()));
+    if let Some(x) = &doc.dup_of {
+        d.add_text(f.dup_of, x.as_str());
+    }
+    if let Some(x) = &doc.story_id {
+        d.add_text(f.story_id, x);
+    }
+    if let Some(x) = &doc.topic_id {
+        d.add_text(f.topic_id, x);
+    }
+    for e in &doc.entities {
+        d.add_text(f.entity, e.id.as_str());
+        d.add_text(f.entity_field(e.kind), e.id.as_str());
+        d.add_text(f.entity_mentions, format!("{}{MENTIONS_SEP}{}", e.id.as_str(), e.mentions));
+    }
+    d.add_text(f.title_raw, &doc.title);
+    let pair = f.text_for(doc.lang.as_str());
+    d.add_text(pair.title, &doc.title);
+    d.add_text(pair.body, &doc.body);
+    d.add_bytes(f.sig, extras.signature);
+    if let Some(e) = extras.embedding {
+        let bytes: Vec<u8> = e.iter().flat_map(|x| half::f16::from_f32(*x).to_le_bytes()).collect();
+        d.add_bytes(f.emb, &bytes);
+    }
+    for t in extras.title_terms {
+        d.add_text(f.title_terms, t);
+    }
+    d.add_text(f.doc, serde_json::to_string(doc).expect("a document always serializes"));
+    d
 }

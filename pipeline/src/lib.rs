@@ -8,6 +8,7 @@
 //! assert_eq!(article.title.as_deref(), Some("Nvidia livre ses H100"));
 //! ```
 
+pub mod atomic;
 pub mod cluster_scores;
 pub mod dedup;
 pub mod encoder;

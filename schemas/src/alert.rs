@@ -52,3 +52,14 @@ pub struct Notification {
     pub matched_terms: Vec<String>,
     pub entities: Vec<EntityId>,
 }
+
+/// A rule's notifications of one digest period, delivered together.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct Digest {
+    pub rule: String,
+    /// Start of the period (the previous digest, or the rule's creation).
+    pub since: DateTime<Utc>,
+    pub until: DateTime<Utc>,
+    pub count: usize,
+    pub notifications: Vec<Notification>,
+}

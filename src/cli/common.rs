@@ -116,11 +116,12 @@ pub fn parse_when(s: &str, flag: &str) -> anyhow::Result<DateTime<Utc>> {
     Err(user_error(format!("{flag}: cannot read {s:?} as a date (2025-01-29, RFC 3339, or 7d/24h/2w ago)")))
 }
 
-/// `7d`, `24h`, `2w`, `30m`.
+/// `7d`, `24h`, `2w`, `30m`, `90s`.
 pub fn parse_duration(s: &str) -> Option<Duration> {
     let (num, unit) = s.split_at(s.find(|c: char| !c.is_ascii_digit())?);
     let n: i64 = num.parse().ok()?;
     Some(match unit {
+        "s" => Duration::seconds(n),
         "m" | "min" => Duration::minutes(n),
         "h" => Duration::hours(n),
         "d" => Duration::days(n),

@@ -49,6 +49,11 @@ pub struct IngestArgs {
     /// NER head directory (default: data/models/ner of the checkout)
     #[arg(long)]
     pub ner_model: Option<PathBuf>,
+    /// Do not run the alert rules after the commit
+    #[arg(long)]
+    pub no_alerts: bool,
+    #[command(flatten)]
+    pub webhook: super::alerts::WebhookArgs,
 }
 
 struct Printer {
@@ -72,7 +77,11 @@ pub fn run(ctx: &Ctx, a: IngestArgs) -> anyhow::Result<ExitCode> {
     let lang = LangDetector::new(&LangConfig { allow: a.langs.clone() }).map_err(user_error)?;
     let analyzer = if a.no_entities { None } else { Some(load_analyzer(a.models.as_deref(), a.ner_model.as_deref())?) };
     let analyzer_ref = analyzer.as_ref().map(|x| x as &dyn Analyzer);
+    let policy = a.webhook.policy()?;
     let summary = ingest(ctx, &a.inputs, a.format, &lang, analyzer_ref, a.commit_every, a.workers, &AtomicBool::new(false))?;
+    if !a.no_alerts {
+        run_alerts(ctx, &policy);
+    }
     let mut out = std::io::stdout().lock();
     if a.json {
         print_json(&mut out, &summary)?;
@@ -98,6 +107,24 @@ pub fn run(ctx: &Ctx, a: IngestArgs) -> anyhow::Result<ExitCode> {
         return Err(user_error(format!("{} inputs rejected (--strict)", summary.rejected)));
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Runs the alert rules after a commit. A failure is reported, not fatal: the ingested
+/// documents are committed, and the next run picks the same documents up again.
+pub fn run_alerts(ctx: &Ctx, policy: &crate::alerts::WebhookPolicy) -> Option<crate::alerts::RunSummary> {
+    let res = VigieIndex::open(&ctx.index_dir()).map_err(anyhow::Error::from).and_then(|i| crate::alerts::run(&ctx.data, &i, policy));
+    match res {
+        Ok(s) => {
+            if s.rules > 0 && !ctx.quiet {
+                eprintln!("{}", super::alerts::summary_line(&s));
+            }
+            Some(s)
+        }
+        Err(e) => {
+            eprintln!("error: alerts: {}", super::common::one_line(&format!("{e:#}")));
+            None
+        }
+    }
 }
 
 /// The model stage: the encoder and the NER head, or a clear error naming what is missing.

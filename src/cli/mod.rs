@@ -1,5 +1,6 @@
 //! The command line: one file per command.
 
+mod alerts;
 mod bench;
 mod bench_cluster;
 mod bench_queries;
@@ -68,6 +69,10 @@ pub enum Command {
     /// Write documents, entities, mentions, timeline, trends, stories or topics as
     /// Parquet, CSV, NDJSON or Arrow IPC (polars DataFrames)
     Export(export::ExportArgs),
+    /// Saved keyword queries matched against every new batch and delivered once per
+    /// story (stdout, file, webhook; at once or in digests)
+    #[command(subcommand)]
+    Alerts(alerts::AlertsCommand),
     /// Measure quality on gold data
     #[command(subcommand)]
     Eval(eval::EvalCommand),
@@ -96,6 +101,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Topics(a) => topics::run(&ctx, a),
         Command::Story(a) => story::run(&ctx, a),
         Command::Export(a) => export::run(&ctx, a),
+        Command::Alerts(c) => alerts::run(&ctx, c),
         Command::Eval(c) => eval::run(&ctx, c),
         Command::Bench(c) => bench::run(&ctx, c),
         Command::Model(c) => model::run(c),

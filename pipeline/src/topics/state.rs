@@ -6,7 +6,6 @@
 
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
-use std::io::Write;
 use std::path::Path;
 
 pub const STATE_VERSION: u32 = 1;
@@ -57,21 +56,7 @@ impl TopicState {
 
     /// Writes the state atomically.
     pub fn save(&self, path: &Path) -> Result<(), String> {
-        let err = |e: std::io::Error| format!("{}: {e}", path.display());
-        let dir = path.parent().unwrap_or(Path::new("."));
-        std::fs::create_dir_all(dir).map_err(err)?;
-        let tmp = path.with_extension("json.tmp");
-        {
-            let mut f = std::io::BufWriter::new(std::fs::File::create(&tmp).map_err(err)?);
-            serde_json::to_writer(&mut f, self).map_err(|e| format!("{}: {e}", path.display()))?;
-            f.flush().map_err(err)?;
-            f.into_inner().map_err(|e| err(e.into_error()))?.sync_all().map_err(err)?;
-        }
-        std::fs::rename(&tmp, path).map_err(err)?;
-        if let Ok(d) = std::fs::File::open(dir) {
-            let _ = d.sync_all();
-        }
-        Ok(())
+        crate::atomic::save_json(path, self)
     }
 
     pub fn topic(&self, id: &str) -> Option<&TopicInfo> {

@@ -1,0 +1,254 @@
+//! Keyword alerts: saved rules matched against the documents committed since each
+//! rule's watermark (reverse search over an in-memory index of the new batch), and
+//! delivered once per story to stdout, a file or a webhook, at once or in digests.
+
+mod sinks;
+mod state;
+mod store;
+
+pub use sinks::{describe, parse_sink, WebhookPolicy};
+pub use state::RuleState;
+pub use store::{check_name, AlertStore, RULE_VERSION};
+
+use anyhow::Context;
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use sinks::{Failed, Sinks};
+use std::collections::{HashMap, HashSet};
+use std::path::Path;
+use vigie_index::alerts::{BatchDoc, BatchIndex, RuleQuery};
+use vigie_index::{Filters, VigieIndex};
+use vigie_schemas::{AlertRule, Digest, Document, EntityId, Notification, NotifySink};
+
+/// What one alerts run did.
+#[derive(Debug, Default, Clone, Serialize)]
+pub struct RunSummary {
+    pub rules: usize,
+    /// documents matched against (the batch since the oldest watermark)
+    pub documents: usize,
+    /// rule/document matches, copies and already notified stories included
+    pub matches: usize,
+    /// new notifications (one per rule and story)
+    pub notifications: usize,
+    pub delivered: usize,
+    pub digests: usize,
+    pub dead_lettered: usize,
+    /// waiting in outboxes (digest periods not over, or a sink that failed)
+    pub pending: usize,
+    pub match_ms: f64,
+}
+
+/// The filters of a rule, as the matcher takes them.
+pub fn rule_query(r: &AlertRule) -> RuleQuery {
+    RuleQuery {
+        query: r.query.clone(),
+        filters: Filters {
+            lang: r.lang.clone(),
+            source: r.source.clone(),
+            entity: r.entity.as_ref().map(|e| e.0.clone()),
+            ..Default::default()
+        },
+    }
+}
+
+/// The key a rule notifies once: the story, else the original a copy duplicates, else
+/// the document itself.
+fn story_key(doc: &Document, index: &VigieIndex, originals: &mut HashMap<String, Option<String>>) -> String {
+    if let Some(s) = &doc.story_id {
+        return s.clone();
+    }
+    if let Some(orig) = &doc.dup_of {
+        let story = originals
+            .entry(orig.0.clone())
+            .or_insert_with(|| index.get(orig.as_str()).ok().flatten().and_then(|d| d.story_id))
+            .clone();
+        return story.unwrap_or_else(|| orig.0.clone());
+    }
+    doc.id.0.clone()
+}
+
+fn notification(rule: &str, d: &BatchDoc, terms: Vec<String>) -> Notification {
+    let doc = &d.doc;
+    Notification {
+        rule: rule.to_string(),
+        document_id: doc.id.clone(),
+        title: doc.title.clone(),
+        url: doc.url.clone(),
+        source: doc.source.clone(),
+        published: doc.published,
+        lang: doc.lang.0.clone(),
+        story_id: doc.story_id.clone(),
+        matched_terms: terms,
+        entities: doc.entities.iter().map(|e| e.id.clone()).collect::<Vec<EntityId>>(),
+    }
+}
+
+/// Matches every rule against the documents committed since its watermark, queues the
+/// new notifications, and delivers what is due. Holds the alerts lock throughout.
+pub fn run(data: &Path, index: &VigieIndex, policy: &WebhookPolicy) -> anyhow::Result<RunSummary> {
+    let store = AlertStore::new(data);
+    let rules = store.rules()?;
+    let mut summary = RunSummary { rules: rules.len(), ..Default::default() };
+    if rules.is_empty() {
+        return Ok(summary);
+    }
+    let _lock = store.lock()?;
+    let now = Utc::now();
+    let next = index.next_seq()?;
+    let mut states = Vec::with_capacity(rules.len());
+    for r in &rules {
+        // a rule file written by hand has no state yet: it watches from now on
+        states.push(store.state(&r.name)?.unwrap_or_else(|| RuleState::new(next, now)));
+    }
+
+    // match: one in-memory index of everything since the oldest watermark
+    let from = states.iter().map(|s| s.next_seq).min().unwrap_or(next);
+    if from < next {
+        let t = std::time::Instant::now();
+        let docs = index.documents_since(from).context("reading the new documents")?;
+        summary.documents = docs.len();
+        let batch = BatchIndex::build(docs).context("indexing the new documents")?;
+        let mut originals = HashMap::new();
+        for (r, st) in rules.iter().zip(states.iter_mut()) {
+            if st.next_seq >= next {
+                continue;
+            }
+            let matches = batch.run(&rule_query(r), st.next_seq).with_context(|| format!("alert {}", r.name))?;
+            summary.matches += matches.len();
+            let mut seen: HashSet<String> = HashSet::new();
+            for m in matches {
+                let d = &batch.docs()[m.doc];
+                let key = story_key(&d.doc, index, &mut originals);
+                if st.notified.contains_key(&key) || !seen.insert(key.clone()) {
+                    continue;
+                }
+                st.notified.insert(key, now);
+                st.outbox.push(notification(&r.name, d, m.terms));
+                summary.notifications += 1;
+            }
+            st.next_seq = next;
+            st.prune(now);
+            // the watermark and the queued notifications are written together
+            store.save_state(&r.name, st)?;
+        }
+        summary.match_ms = t.elapsed().as_secs_f64() * 1000.0;
+    }
+
+    // deliver what is due
+    let mut sinks = Sinks::new(policy.clone(), store.dead_letter_path());
+    for (r, st) in rules.iter().zip(states.iter_mut()) {
+        deliver(&store, &mut sinks, r, st, now, &mut summary)?;
+        summary.pending += st.outbox.len();
+    }
+    Ok(summary)
+}
+
+/// Delivers a rule's outbox: each notification at once, or one digest when the period
+/// is over. The state is saved after every confirmation.
+fn deliver(store: &AlertStore, sinks: &mut Sinks, r: &AlertRule, st: &mut RuleState, now: DateTime<Utc>, summary: &mut RunSummary) -> anyhow::Result<()> {
+    if let (Some(off), NotifySink::File { path }) = (st.file_mark, &r.notify) {
+        recover_file(Path::new(path), off, r, st);
+        st.file_mark = None;
+        store.save_state(&r.name, st)?;
+    }
+    if let Some(period) = r.digest_seconds {
+        if now < st.last_digest + chrono::Duration::seconds(period as i64) {
+            return Ok(());
+        }
+        if !st.outbox.is_empty() {
+            let digest = Digest { rule: r.name.clone(), since: st.last_digest, until: now, count: st.outbox.len(), notifications: st.outbox.clone() };
+            let key = format!("{}:digest:{}", r.name, now.timestamp());
+            match send_marked(store, sinks, r, st, &key, &digest)? {
+                Ok(()) => {
+                    summary.digests += 1;
+                    summary.delivered += digest.count;
+                    st.delivered += digest.count as u64;
+                }
+                Err(f) => {
+                    sinks.dead_letter(&r.name, &r.notify, &f, &digest)?;
+                    tracing::warn!(rule = %r.name, reason = %f.reason, "digest dead-lettered");
+                    summary.dead_lettered += digest.count;
+                    st.dead_lettered += digest.count as u64;
+                }
+            }
+            st.outbox.clear();
+        }
+        st.last_digest = now;
+        st.file_mark = None;
+        store.save_state(&r.name, st)?;
+        return Ok(());
+    }
+    while let Some(n) = st.outbox.first().cloned() {
+        let key = format!("{}:{}", r.name, n.document_id);
+        let res = send_marked(store, sinks, r, st, &key, &n)?;
+        st.outbox.remove(0);
+        st.file_mark = None;
+        let failed = match res {
+            Ok(()) => {
+                summary.delivered += 1;
+                st.delivered += 1;
+                false
+            }
+            Err(f) => {
+                sinks.dead_letter(&r.name, &r.notify, &f, &n)?;
+                eprintln!("alert {}: {} (written to {})", r.name, f.reason, store.dead_letter_path().display());
+                summary.dead_lettered += 1;
+                st.dead_lettered += 1;
+                true
+            }
+        };
+        store.save_state(&r.name, st)?;
+        if failed {
+            // the sink is down: the rest waits in the outbox for the next run
+            break;
+        }
+    }
+    Ok(())
+}
+
+/// Sends one payload; for file sinks, the file's length is saved first so that a crash
+/// after the write is recognised by [`recover_file`].
+fn send_marked<T: Serialize>(
+    store: &AlertStore,
+    sinks: &mut Sinks,
+    r: &AlertRule,
+    st: &mut RuleState,
+    key: &str,
+    payload: &T,
+) -> anyhow::Result<Result<(), Failed>> {
+    if let NotifySink::File { path } = &r.notify {
+        st.file_mark = Some(std::fs::metadata(path).map(|m| m.len()).unwrap_or(0));
+        store.save_state(&r.name, st)?;
+    }
+    Ok(sinks.send(&r.notify, key, payload))
+}
+
+/// After a crash during a file delivery: notifications already in the file after the
+/// mark leave the outbox instead of being written again.
+fn recover_file(path: &Path, mark: u64, r: &AlertRule, st: &mut RuleState) {
+    use std::io::{Read, Seek, SeekFrom};
+    let mut text = String::new();
+    let Ok(mut f) = std::fs::File::open(path) else { return };
+    if f.seek(SeekFrom::Start(mark)).is_err() || f.read_to_string(&mut text).is_err() {
+        return;
+    }
+    let mut written: HashSet<String> = HashSet::new();
+    for line in text.lines() {
+        if let Ok(n) = serde_json::from_str::<Notification>(line) {
+            if n.rule == r.name {
+                written.insert(n.document_id.0);
+            }
+        } else if let Ok(d) = serde_json::from_str::<Digest>(line) {
+            if d.rule == r.name {
+                written.extend(d.notifications.into_iter().map(|n| n.document_id.0));
+                st.last_digest = d.until;
+            }
+        }
+    }
+    let before = st.outbox.len();
+    st.outbox.retain(|n| !written.contains(&n.document_id.0));
+    st.delivered += (before - st.outbox.len()) as u64;
+    if before != st.outbox.len() {
+        tracing::info!(rule = %r.name, recovered = before - st.outbox.len(), "file deliveries found after a crash");
+    }
+}

@@ -1,0 +1,172 @@
+//! The three sinks: NDJSON on stdout, lines appended to a file, and a webhook (HTTP POST
+//! of JSON with a timeout, retries with exponential backoff, and a dead-letter file
+//! after the last retry).
+
+use anyhow::Context;
+use serde::Serialize;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+use vigie_schemas::NotifySink;
+
+/// How webhooks are retried.
+#[derive(Debug, Clone)]
+pub struct WebhookPolicy {
+    pub timeout: Duration,
+    /// retries after the first attempt
+    pub retries: u32,
+    /// wait before the first retry; doubled for each next one
+    pub backoff: Duration,
+}
+
+impl Default for WebhookPolicy {
+    fn default() -> Self {
+        WebhookPolicy { timeout: Duration::from_secs(10), retries: 3, backoff: Duration::from_millis(500) }
+    }
+}
+
+/// Delivers payloads; the webhook client and its runtime are made on first use.
+pub struct Sinks {
+    policy: WebhookPolicy,
+    http: Option<(tokio::runtime::Runtime, reqwest::Client)>,
+    dead_letter: PathBuf,
+}
+
+/// Why a delivery failed, and whether the payload went to the dead-letter file.
+#[derive(Debug)]
+pub struct Failed {
+    pub reason: String,
+    pub attempts: u32,
+}
+
+impl Sinks {
+    pub fn new(policy: WebhookPolicy, dead_letter: PathBuf) -> Self {
+        Sinks { policy, http: None, dead_letter }
+    }
+
+    /// Sends one payload; `Ok` means the sink confirmed it (flushed, synced, or 2xx).
+    pub fn send<T: Serialize>(&mut self, sink: &NotifySink, key: &str, payload: &T) -> Result<(), Failed> {
+        let line = serde_json::to_string(payload).expect("payloads serialize");
+        match sink {
+            NotifySink::Stdout => {
+                let mut out = std::io::stdout().lock();
+                writeln!(out, "{line}").and_then(|_| out.flush()).map_err(|e| Failed { reason: format!("stdout: {e}"), attempts: 1 })
+            }
+            NotifySink::File { path } => append_line(Path::new(path), &line).map_err(|e| Failed { reason: format!("{e:#}"), attempts: 1 }),
+            NotifySink::Webhook { url } => self.post(url, key, line),
+        }
+    }
+
+    fn post(&mut self, url: &str, key: &str, body: String) -> Result<(), Failed> {
+        let policy = self.policy.clone();
+        let (rt, client) = self.http.get_or_insert_with(|| {
+            let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("a tokio runtime starts");
+            let client = reqwest::Client::builder()
+                .user_agent(crate::fetch::USER_AGENT)
+                .timeout(policy.timeout)
+                .connect_timeout(policy.timeout)
+                .build()
+                .expect("static client configuration");
+            (rt, client)
+        });
+        rt.block_on(async {
+            let mut wait = policy.backoff;
+            let mut attempt = 0;
+            loop {
+                attempt += 1;
+                let res = client
+                    .post(url)
+                    .header("content-type", "application/json")
+                    .header("idempotency-key", key)
+                    .body(body.clone())
+                    .send()
+                    .await;
+                let (reason, retry) = match res {
+                    Ok(r) if r.status().is_success() => return Ok(()),
+                    Ok(r) => {
+                        let s = r.status();
+                        // client errors other than rate limits will not heal by retrying
+                        (format!("http {}", s.as_u16()), s.is_server_error() || s.as_u16() == 429 || s.as_u16() == 408)
+                    }
+                    Err(e) => (if e.is_timeout() { "timed out".to_string() } else { crate::fetch::reason(&e) }, true),
+                };
+                if !retry || attempt > policy.retries {
+                    return Err(Failed { reason: format!("webhook {url}: {reason}"), attempts: attempt });
+                }
+                tracing::warn!(url, attempt, %reason, "webhook failed; retrying in {:?}", wait);
+                tokio::time::sleep(wait).await;
+                wait *= 2;
+            }
+        })
+    }
+
+    /// Records a payload that could not be delivered.
+    pub fn dead_letter<T: Serialize>(&self, rule: &str, sink: &NotifySink, failed: &Failed, payload: &T) -> anyhow::Result<()> {
+        #[derive(Serialize)]
+        struct Dead<'a, T> {
+            at: chrono::DateTime<chrono::Utc>,
+            rule: &'a str,
+            sink: &'a NotifySink,
+            error: &'a str,
+            attempts: u32,
+            payload: &'a T,
+        }
+        let rec = Dead { at: chrono::Utc::now(), rule, sink, error: &failed.reason, attempts: failed.attempts, payload };
+        append_line(&self.dead_letter, &serde_json::to_string(&rec).expect("serializes"))
+    }
+}
+
+/// Appends one line and syncs it to disk.
+pub fn append_line(path: &Path, line: &str) -> anyhow::Result<()> {
+    if let Some(d) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(d).with_context(|| format!("creating {}", d.display()))?;
+    }
+    let mut f = std::fs::OpenOptions::new().create(true).append(true).open(path).with_context(|| format!("opening {}", path.display()))?;
+    f.write_all(format!("{line}\n").as_bytes()).with_context(|| format!("writing {}", path.display()))?;
+    f.sync_data().with_context(|| format!("syncing {}", path.display()))
+}
+
+/// Parses `stdout`, `file:PATH` or `webhook:URL`.
+pub fn parse_sink(s: &str) -> Result<NotifySink, String> {
+    if s == "stdout" {
+        return Ok(NotifySink::Stdout);
+    }
+    if let Some(p) = s.strip_prefix("file:") {
+        if p.is_empty() {
+            return Err("--notify file:PATH needs a path".into());
+        }
+        let p = std::path::absolute(p).map_err(|e| format!("--notify {s}: {e}"))?;
+        return Ok(NotifySink::File { path: p.display().to_string() });
+    }
+    if let Some(u) = s.strip_prefix("webhook:") {
+        if !crate::fetch::is_url(u) {
+            return Err(format!("--notify {s}: the webhook must be an http:// or https:// URL"));
+        }
+        return Ok(NotifySink::Webhook { url: u.to_string() });
+    }
+    Err(format!("--notify {s:?}: use stdout, file:PATH or webhook:URL"))
+}
+
+/// How a sink reads in listings.
+pub fn describe(sink: &NotifySink) -> String {
+    match sink {
+        NotifySink::Stdout => "stdout".into(),
+        NotifySink::File { path } => format!("file:{path}"),
+        NotifySink::Webhook { url } => format!("webhook:{url}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sinks_parse() {
+        assert_eq!(parse_sink("stdout").unwrap(), NotifySink::Stdout);
+        assert!(matches!(parse_sink("file:/tmp/x.jsonl").unwrap(), NotifySink::File { path } if path == "/tmp/x.jsonl"));
+        assert!(matches!(parse_sink("webhook:http://localhost:9/h").unwrap(), NotifySink::Webhook { .. }));
+        assert!(parse_sink("webhook:localhost").is_err());
+        assert!(parse_sink("email:x").is_err());
+        assert!(parse_sink("file:").is_err());
+    }
+}

@@ -1,0 +1,271 @@
+//! `vigie alerts add|list|rm|test|run`
+
+use super::common::{fmt_date, parse_duration, print_json, print_table, shorten, user_error, Ctx};
+use crate::alerts::{self, check_name, describe, parse_sink, AlertStore, WebhookPolicy, RULE_VERSION};
+use clap::{Args, Subcommand};
+use serde::Serialize;
+use std::io::Write;
+use std::process::ExitCode;
+use vigie_index::{SearchRequest, SortBy, VigieIndex};
+use vigie_schemas::{AlertRule, EntityId};
+
+#[derive(Subcommand, Debug)]
+pub enum AlertsCommand {
+    /// Save a rule: a query in the search syntax, with optional filters, a sink and a
+    /// digest period
+    Add(AddArgs),
+    /// The saved rules with their delivery state
+    List(ListArgs),
+    /// Delete a rule and its delivery state
+    Rm(RmArgs),
+    /// What the rule matches in the existing index (delivers nothing)
+    Test(TestArgs),
+    /// Match every rule against the documents added since its watermark and deliver
+    Run(RunArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct AddArgs {
+    pub name: String,
+    /// tantivy query syntax, as for `vigie search`
+    pub query: String,
+    #[arg(long)]
+    pub lang: Option<String>,
+    /// Only documents mentioning this entity id (company:nvidia)
+    #[arg(long)]
+    pub entity: Option<String>,
+    #[arg(long)]
+    pub source: Option<String>,
+    /// stdout, file:PATH or webhook:URL
+    #[arg(long, default_value = "stdout")]
+    pub notify: String,
+    /// Deliver one digest per period (90s, 30m, 1h, 1d) instead of each match at once
+    #[arg(long)]
+    pub digest: Option<String>,
+}
+
+#[derive(Args, Debug)]
+pub struct ListArgs {
+    /// One JSON object per rule
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct RmArgs {
+    pub name: String,
+}
+
+#[derive(Args, Debug)]
+pub struct TestArgs {
+    pub name: String,
+    /// Stories shown (newest first)
+    #[arg(long, default_value_t = 20)]
+    pub limit: usize,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct RunArgs {
+    /// Print the run's summary as JSON (after any stdout notifications)
+    #[arg(long)]
+    pub json: bool,
+    #[command(flatten)]
+    pub webhook: WebhookArgs,
+}
+
+/// Webhook delivery settings (also on `ingest` and `watch`).
+#[derive(Args, Debug, Clone)]
+pub struct WebhookArgs {
+    /// Webhook request timeout
+    #[arg(long, default_value = "10s")]
+    pub webhook_timeout: String,
+    /// Webhook retries after the first attempt (exponential backoff from 500 ms)
+    #[arg(long, default_value_t = 3)]
+    pub webhook_retries: u32,
+}
+
+impl WebhookArgs {
+    pub fn policy(&self) -> anyhow::Result<WebhookPolicy> {
+        let timeout = parse_duration(&self.webhook_timeout)
+            .and_then(|d| d.to_std().ok())
+            .ok_or_else(|| user_error(format!("--webhook-timeout {:?}: use 10s, 1m", self.webhook_timeout)))?;
+        Ok(WebhookPolicy { timeout, retries: self.webhook_retries, ..Default::default() })
+    }
+}
+
+pub fn run(ctx: &Ctx, c: AlertsCommand) -> anyhow::Result<ExitCode> {
+    match c {
+        AlertsCommand::Add(a) => add(ctx, a),
+        AlertsCommand::List(a) => list(ctx, a),
+        AlertsCommand::Rm(a) => rm(ctx, a),
+        AlertsCommand::Test(a) => test(ctx, a),
+        AlertsCommand::Run(a) => run_now(ctx, a),
+    }
+}
+
+fn add(ctx: &Ctx, a: AddArgs) -> anyhow::Result<ExitCode> {
+    check_name(&a.name).map_err(user_error)?;
+    vigie_index::alerts::check_query(&a.query).map_err(|e| user_error(format!("alert {}: malformed query: {e}", a.name)))?;
+    let notify = parse_sink(&a.notify).map_err(user_error)?;
+    let digest_seconds = match &a.digest {
+        None => None,
+        Some(d) => Some(
+            parse_duration(d)
+                .map(|d| d.num_seconds())
+                .filter(|s| *s > 0)
+                .ok_or_else(|| user_error(format!("--digest {d:?}: use a period such as 90s, 30m, 1h, 1d")))? as u64,
+        ),
+    };
+    if let Some(e) = &a.entity {
+        if !e.contains(':') {
+            return Err(user_error(format!("--entity {e:?}: an entity id looks like company:nvidia")));
+        }
+    }
+    let store = AlertStore::new(&ctx.data);
+    let _lock = store.lock()?;
+    if store.get(&a.name)?.is_some() {
+        return Err(user_error(format!("alert {} exists (vigie alerts rm {} first)", a.name, a.name)));
+    }
+    // a new rule watches what arrives from now on; `alerts test` shows the back catalogue
+    let next_seq = match VigieIndex::open(&ctx.index_dir()) {
+        Ok(i) => i.next_seq()?,
+        Err(vigie_index::Error::Missing(_)) => 0,
+        Err(e) => return Err(e.into()),
+    };
+    let rule = AlertRule {
+        version: RULE_VERSION,
+        name: a.name.clone(),
+        query: a.query,
+        lang: a.lang,
+        entity: a.entity.map(EntityId),
+        source: a.source,
+        notify,
+        digest_seconds,
+        created: chrono::Utc::now(),
+    };
+    store.add(&rule, next_seq)?;
+    if !ctx.quiet {
+        eprintln!("alert {} saved: {} -> {}", rule.name, rule.query, describe(&rule.notify));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+#[derive(Serialize)]
+struct Listed<'a> {
+    #[serde(flatten)]
+    rule: &'a AlertRule,
+    watermark: u64,
+    notified_stories: usize,
+    delivered: u64,
+    pending: usize,
+    dead_lettered: u64,
+}
+
+fn list(ctx: &Ctx, a: ListArgs) -> anyhow::Result<ExitCode> {
+    let store = AlertStore::new(&ctx.data);
+    let mut out = std::io::stdout().lock();
+    let mut rows = Vec::new();
+    for r in store.rules()? {
+        let st = store.state(&r.name)?.unwrap_or_else(|| alerts::RuleState::new(0, r.created));
+        let l = Listed {
+            rule: &r,
+            watermark: st.next_seq,
+            notified_stories: st.notified.len(),
+            delivered: st.delivered,
+            pending: st.outbox.len(),
+            dead_lettered: st.dead_lettered,
+        };
+        if a.json {
+            print_json(&mut out, &l)?;
+            continue;
+        }
+        let mut filters = Vec::new();
+        for (k, v) in [("lang", &r.lang), ("source", &r.source), ("entity", &r.entity.as_ref().map(|e| e.0.clone()))] {
+            if let Some(v) = v {
+                filters.push(format!("{k}={v}"));
+            }
+        }
+        rows.push(vec![
+            r.name.clone(),
+            shorten(&r.query, 40),
+            filters.join(" "),
+            describe(&r.notify),
+            r.digest_seconds.map(|s| format!("{s}s")).unwrap_or_else(|| "-".into()),
+            l.delivered.to_string(),
+            l.pending.to_string(),
+        ]);
+    }
+    if !a.json {
+        if rows.is_empty() {
+            writeln!(out, "no alerts (vigie alerts add NAME QUERY)")?;
+        } else {
+            print_table(&mut out, &["name", "query", "filters", "notify", "digest", "delivered", "pending"], &rows)?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn rm(ctx: &Ctx, a: RmArgs) -> anyhow::Result<ExitCode> {
+    let store = AlertStore::new(&ctx.data);
+    let _lock = store.lock()?;
+    if store.get(&a.name)?.is_none() {
+        return Err(user_error(format!("no alert named {}", a.name)));
+    }
+    let st = store.remove(&a.name)?;
+    if let Some(n) = st.map(|s| s.outbox.len()).filter(|n| *n > 0) {
+        eprintln!("alert {}: {n} undelivered notifications discarded", a.name);
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn test(ctx: &Ctx, a: TestArgs) -> anyhow::Result<ExitCode> {
+    let store = AlertStore::new(&ctx.data);
+    let rule = store.get(&a.name)?.ok_or_else(|| user_error(format!("no alert named {}", a.name)))?;
+    let index = super::common::open_index(ctx)?;
+    let q = alerts::rule_query(&rule);
+    let total = index.count(&q.query, &q.filters)?;
+    // newest first, one line per story as the rule would notify
+    let res = index.search(&SearchRequest { query: q.query, filters: q.filters, limit: a.limit.max(1) * 5, offset: 0, sort: SortBy::Date })?;
+    let mut seen = std::collections::HashSet::new();
+    let hits: Vec<_> = res
+        .hits
+        .into_iter()
+        .filter(|h| seen.insert(h.story_id.clone().or(h.dup_of.clone()).unwrap_or_else(|| h.id.clone())))
+        .take(a.limit.max(1))
+        .collect();
+    let mut out = std::io::stdout().lock();
+    if a.json {
+        for h in &hits {
+            print_json(&mut out, h)?;
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
+    let rows: Vec<Vec<String>> = hits
+        .iter()
+        .map(|h| vec![fmt_date(h.published), h.lang.clone(), shorten(h.source.as_deref().unwrap_or("-"), 18), shorten(&h.title, 70), h.id.clone()])
+        .collect();
+    print_table(&mut out, &["published", "lang", "source", "title", "id"], &rows)?;
+    writeln!(out, "{total} documents in the index match {} (nothing delivered)", rule.name)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn run_now(ctx: &Ctx, a: RunArgs) -> anyhow::Result<ExitCode> {
+    let index = super::common::open_index(ctx)?;
+    let s = alerts::run(&ctx.data, &index, &a.webhook.policy()?)?;
+    if a.json {
+        print_json(&mut std::io::stdout().lock(), &s)?;
+    } else if !ctx.quiet {
+        eprintln!("{}", summary_line(&s));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// One line for humans (on stderr: stdout carries the stdout sink's notifications).
+pub fn summary_line(s: &alerts::RunSummary) -> String {
+    format!(
+        "alerts: {} rules over {} new documents: {} matches, {} new notifications, {} delivered ({} digests), {} dead-lettered, {} pending",
+        s.rules, s.documents, s.matches, s.notifications, s.delivered, s.digests, s.dead_lettered, s.pending
+    )
+}
