@@ -6,6 +6,7 @@ mod clusters;
 mod corpus;
 mod fetch;
 mod store;
+mod watch;
 
 use clap::Parser;
 use std::process::ExitCode;

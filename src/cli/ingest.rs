@@ -115,7 +115,7 @@ pub fn run_alerts(ctx: &Ctx, policy: &crate::alerts::WebhookPolicy) -> Option<cr
     let res = VigieIndex::open(&ctx.index_dir()).map_err(anyhow::Error::from).and_then(|i| crate::alerts::run(&ctx.data, &i, policy));
     match res {
         Ok(s) => {
-            if s.rules > 0 && !ctx.quiet {
+            if (s.documents > 0 || s.delivered > 0 || s.dead_lettered > 0) && !ctx.quiet {
                 eprintln!("{}", super::alerts::summary_line(&s));
             }
             Some(s)
@@ -134,11 +134,54 @@ pub fn load_analyzer(models: Option<&std::path::Path>, head: Option<&std::path::
     ArticleAnalyzer::load(&models, &head).map_err(|e| user_error(format!("{e} (or ingest with --no-entities)")))
 }
 
-/// Runs one ingest into `ctx.data` (also used by `watch` and `bench`).
+/// Runs one ingest into `ctx.data` (also used by `bench`): URLs are fetched first, a
+/// failed fetch is a reject like any other.
 #[allow(clippy::too_many_arguments)]
 pub fn ingest(
     ctx: &Ctx,
     inputs: &[String],
+    format: FormatChoice,
+    lang: &LangDetector,
+    analyzer: Option<&dyn Analyzer>,
+    commit_every: usize,
+    workers: Option<usize>,
+    stop: &AtomicBool,
+) -> anyhow::Result<Summary> {
+    std::fs::create_dir_all(&ctx.data).with_context(|| format!("creating {}", ctx.data.display()))?;
+    let mut rejects = RejectLog::new(ctx.rejects_path());
+    let urls: Vec<String> = inputs.iter().filter(|i| is_url(i)).cloned().collect();
+    let mut fetched = fetch_all(&urls).into_iter();
+    let mut sources = Vec::new();
+    let mut fetch_failures = 0u64;
+    for i in inputs {
+        if is_url(i) {
+            match fetched.next().expect("one result per url") {
+                Ok(input) => sources.push(input),
+                Err(reason) => {
+                    let r = Reject { file: i.clone(), line: None, reason, record: None };
+                    rejects.write(&r)?;
+                    eprintln!("rejected: {}", super::common::one_line(&r.to_string()));
+                    fetch_failures += 1;
+                }
+            }
+        } else if i == "-" {
+            sources.push(Input::Stdin);
+        } else {
+            sources.push(Input::Path(PathBuf::from(i)));
+        }
+    }
+    let mut summary = ingest_sources(ctx, &sources, format, lang, analyzer, commit_every, workers, stop)?;
+    summary.read += fetch_failures;
+    summary.rejected += fetch_failures;
+    Ok(summary)
+}
+
+/// Ingests read inputs into `ctx.data`: one pass of the pipeline, batched commits,
+/// then the topic update (also used by `watch`).
+#[allow(clippy::too_many_arguments)]
+pub fn ingest_sources(
+    ctx: &Ctx,
+    sources: &[Input],
     format: FormatChoice,
     lang: &LangDetector,
     analyzer: Option<&dyn Analyzer>,
@@ -155,37 +198,13 @@ pub fn ingest(
     let mut rejects = RejectLog::new(ctx.rejects_path());
     let pb = ctx.spinner("ingest");
     let mut printer = Printer { pb: pb.clone() };
-
-    // URLs are fetched first (async I/O); a failed fetch is a reject like any other
-    let urls: Vec<String> = inputs.iter().filter(|i| is_url(i)).cloned().collect();
-    let mut fetched = fetch_all(&urls).into_iter();
-    let mut sources = Vec::new();
-    let mut fetch_failures = 0u64;
-    for i in inputs {
-        if is_url(i) {
-            match fetched.next().expect("one result per url") {
-                Ok(input) => sources.push(input),
-                Err(reason) => {
-                    let r = Reject { file: i.clone(), line: None, reason, record: None };
-                    rejects.write(&r)?;
-                    printer.rejected(&r);
-                    fetch_failures += 1;
-                }
-            }
-        } else if i == "-" {
-            sources.push(Input::Stdin);
-        } else {
-            sources.push(Input::Path(PathBuf::from(i)));
-        }
-    }
-
     let normalizer = Normalizer::default();
     let stages = Stages { normalizer: &normalizer, lang };
     let mut cfg = RunConfig { format, ..Default::default() };
     if let Some(w) = workers {
         cfg.workers = w.max(1);
     }
-    let result = runner::run(&sources, &cfg, &stages, analyzer, Some(&mut stories), &mut dedup, &mut sink, &mut rejects, &mut printer, stop);
+    let result = runner::run(sources, &cfg, &stages, analyzer, Some(&mut stories), &mut dedup, &mut sink, &mut rejects, &mut printer, stop);
     // whatever was accepted is committed, even when the run failed part-way
     let committed = sink.writer.commit().context("committing the index");
     if result.is_ok() && committed.is_ok() && result.as_ref().is_ok_and(|s| s.indexed > 0) {
@@ -196,10 +215,8 @@ pub fn ingest(
     }
     let finish = sink.writer.finish().context("committing the index");
     pb.finish_and_clear();
-    let mut summary = result.context("ingest failed")?;
+    let summary = result.context("ingest failed")?;
     committed?;
     finish?;
-    summary.read += fetch_failures;
-    summary.rejected += fetch_failures;
     Ok(summary)
 }

@@ -17,6 +17,7 @@ mod show;
 mod stats;
 mod timeline;
 mod trends;
+mod watch;
 mod story;
 mod topics;
 mod train;
@@ -73,6 +74,9 @@ pub enum Command {
     /// story (stdout, file, webhook; at once or in digests)
     #[command(subcommand)]
     Alerts(alerts::AlertsCommand),
+    /// Poll folders and RSS/Atom URLs, ingest what is new, run the alerts, repeat until
+    /// SIGINT/SIGTERM
+    Watch(watch::WatchArgs),
     /// Measure quality on gold data
     #[command(subcommand)]
     Eval(eval::EvalCommand),
@@ -101,6 +105,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Topics(a) => topics::run(&ctx, a),
         Command::Story(a) => story::run(&ctx, a),
         Command::Export(a) => export::run(&ctx, a),
+        Command::Watch(a) => watch::run(&ctx, a),
         Command::Alerts(c) => alerts::run(&ctx, c),
         Command::Eval(c) => eval::run(&ctx, c),
         Command::Bench(c) => bench::run(&ctx, c),

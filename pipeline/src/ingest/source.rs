@@ -14,6 +14,9 @@ pub enum Input {
     Stdin,
     /// Bytes fetched elsewhere (an HTTP feed), with the name used in messages.
     Bytes { name: String, bytes: Vec<u8> },
+    /// The new complete lines of a growing JSON lines file, read from its line
+    /// `first_line` on (reject lines count from there).
+    Lines { name: String, bytes: Vec<u8>, first_line: u64 },
 }
 
 /// Reads every article of `input`, walking directories recursively (sorted, hidden
@@ -32,6 +35,14 @@ pub fn read_input(input: &Input, choice: FormatChoice, emit: &mut Emit<'_>) -> b
             parse_whole(name, bytes, format, emit)
         }
         Input::Path(p) => read_path(p, choice, emit),
+        Input::Lines { name, bytes, first_line } => {
+            let shift = first_line.saturating_sub(1);
+            let mut shifted = |mut item: RawItem| {
+                item.origin.line = item.origin.line.map(|l| l + shift);
+                emit(item)
+            };
+            parse_whole(name, bytes, Format::Jsonl, &mut shifted)
+        }
     }
 }
 
