@@ -252,3 +252,53 @@ fn recover_file(path: &Path, mark: u64, r: &AlertRule, st: &mut RuleState) {
         tracing::info!(rule = %r.name, recovered = before - st.outbox.len(), "file deliveries found after a crash");
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn note(rule: &str, id: &str) -> Notification {
+        Notification {
+            rule: rule.into(),
+            document_id: id.into(),
+            title: "t".into(),
+            url: None,
+            source: None,
+            published: None,
+            lang: "en".into(),
+            story_id: None,
+            matched_terms: vec![],
+            entities: vec![],
+        }
+    }
+
+    #[test]
+    fn lines_written_before_a_crash_leave_the_outbox() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("out.jsonl");
+        let before = serde_json::to_string(&note("r", "old")).unwrap() + "\n";
+        std::fs::write(&path, &before).unwrap();
+        let mark = before.len() as u64;
+        // the crash came after "a" was written (and another rule's line), before the save
+        let after = [note("r", "a"), note("other", "b")].iter().map(|n| serde_json::to_string(n).unwrap() + "\n").collect::<String>();
+        std::fs::write(&path, before + &after + "{\"partial").unwrap();
+        let rule = AlertRule {
+            version: 1,
+            name: "r".into(),
+            query: "x".into(),
+            lang: None,
+            entity: None,
+            source: None,
+            notify: NotifySink::File { path: path.display().to_string() },
+            digest_seconds: None,
+            created: Utc::now(),
+        };
+        let mut st = RuleState::new(0, Utc::now());
+        st.outbox = vec![note("r", "a"), note("r", "b"), note("r", "old")];
+        recover_file(&path, mark, &rule, &mut st);
+        let left: Vec<&str> = st.outbox.iter().map(|n| n.document_id.as_str()).collect();
+        // "old" was before the mark: not this delivery's, so it stays
+        assert_eq!(left, ["b", "old"]);
+        assert_eq!(st.delivered, 1);
+    }
+}

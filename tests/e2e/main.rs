@@ -2,7 +2,9 @@
 //! a real `kill -9`. One test binary; one module per concern.
 
 mod common;
+mod server;
 
+mod alerts;
 mod analytics;
 mod bad_input;
 mod crash;
@@ -13,3 +15,4 @@ mod http;
 mod quality;
 mod search;
 mod stories;
+mod watch;
