@@ -35,6 +35,9 @@ build: libtorch
 
 demo: models-release
 	rm -rf $(DEMO_DATA)
+	@echo '$$ vigie alerts add stargate-fr stargate --lang fr --notify stdout'
+	$(VIGIE) --data $(DEMO_DATA) alerts add stargate-fr stargate --lang fr --notify stdout
+	@echo; echo '$$ vigie ingest data/samples   # the alert prints its notifications (NDJSON) first'
 	$(VIGIE) --data $(DEMO_DATA) ingest data/samples
 	@echo; echo '$$ vigie search "stargate OR nvidia" --limit 5'
 	$(VIGIE) --data $(DEMO_DATA) search "stargate OR nvidia" --limit 5
@@ -60,6 +63,7 @@ eval: models-release
 
 bench: models-release
 	$(VIGIE) bench ingest --corpus $(SHARED)/corpus/reuters21578
+	$(VIGIE) bench alerts --reuters $(SHARED)/corpus/reuters21578
 	$(VIGIE) bench cluster --reuters $(SHARED)/corpus/reuters21578 --huffpost $(SHARED)/corpus/huffpost_news_category_v3.first10k.jsonl
 
 clean:

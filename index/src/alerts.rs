@@ -5,7 +5,7 @@
 
 use crate::fields::{build_schema, Fields};
 use crate::query::{parse_user_query, with_filters, Filters};
-use crate::writer::{tantivy_doc, Extras};
+use crate::writer::tantivy_doc;
 use crate::{analyzers, Error, Result, VigieIndex};
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -83,9 +83,9 @@ impl BatchIndex {
         let index = Index::create_in_ram(build_schema());
         analyzers::register(index.tokenizers());
         let fields = Fields::from_schema(&index.schema()).map_err(Error::Corrupt)?;
-        let mut writer: tantivy::IndexWriter = index.writer_with_num_threads(1, 64 << 20)?;
+        let mut writer: tantivy::IndexWriter = index.writer_with_num_threads(1, 20 << 20)?;
         for d in &docs {
-            writer.add_document(tantivy_doc(&fields, &d.doc, &Extras::default(), d.seq))?;
+            writer.add_document(tantivy_doc(&fields, &d.doc, None, d.seq))?;
         }
         writer.commit()?;
         let reader = index.reader()?;

@@ -58,7 +58,7 @@ impl Writer {
 
     /// Adds a document with its pipeline state; returns true when this add committed.
     pub fn add(&mut self, doc: &Document, extras: &Extras<'_>) -> Result<bool> {
-        let d = tantivy_doc(&self.fields, doc, extras, self.next_seq);
+        let d = tantivy_doc(&self.fields, doc, Some(extras), self.next_seq);
         self.next_seq += 1;
         self.writer.add_document(d)?;
         self.pending += 1;
@@ -93,8 +93,9 @@ impl Writer {
     }
 }
 
-/// The tantivy document of a stored document (also built for the alert batch index).
-pub(crate) fn tantivy_doc(f: &Fields, doc: &Document, extras: &Extras<'_>, seq: u64) -> TantivyDocument {
+/// The tantivy document of a stored document. Without `extras` (the alert batch index)
+/// only what queries and filters read is built: no stored JSON, no pipeline state.
+pub(crate) fn tantivy_doc(f: &Fields, doc: &Document, extras: Option<&Extras<'_>>, seq: u64) -> TantivyDocument {
     let mut d = TantivyDocument::default();
     d.add_text(f.id, doc.id.as_str());
     if let Some(u) = &doc.url {
@@ -123,12 +124,15 @@ pub(crate) fn tantivy_doc(f: &Fields, doc: &Document, extras: &Extras<'_>, seq: 
     for e in &doc.entities {
         d.add_text(f.entity, e.id.as_str());
         d.add_text(f.entity_field(e.kind), e.id.as_str());
-        d.add_text(f.entity_mentions, format!("{}{MENTIONS_SEP}{}", e.id.as_str(), e.mentions));
+        if extras.is_some() {
+            d.add_text(f.entity_mentions, format!("{}{MENTIONS_SEP}{}", e.id.as_str(), e.mentions));
+        }
     }
-    d.add_text(f.title_raw, &doc.title);
     let pair = f.text_for(doc.lang.as_str());
     d.add_text(pair.title, &doc.title);
     d.add_text(pair.body, &doc.body);
+    let Some(extras) = extras else { return d };
+    d.add_text(f.title_raw, &doc.title);
     d.add_bytes(f.sig, extras.signature);
     if let Some(e) = extras.embedding {
         let bytes: Vec<u8> = e.iter().flat_map(|x| half::f16::from_f32(*x).to_le_bytes()).collect();

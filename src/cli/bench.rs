@@ -26,6 +26,8 @@ pub enum BenchCommand {
     Cluster(super::bench_cluster::ClusterBench),
     /// Latency (p50/p99) of monthly timelines and trend tables on 100,000 articles
     Queries(super::bench_queries::QueriesBench),
+    /// Reverse matching of 1,000 saved rules against 1,000-article batches (Reuters)
+    Alerts(super::bench_alerts::AlertsBench),
     /// (internal) one side of the ingest benchmark
     #[command(hide = true)]
     IngestPart(Part),
@@ -112,6 +114,7 @@ pub fn run(ctx: &Ctx, c: BenchCommand) -> anyhow::Result<ExitCode> {
         BenchCommand::Encode(a) => encode_bench(a),
         BenchCommand::Cluster(a) => super::bench_cluster::bench(ctx, a),
         BenchCommand::Queries(a) => super::bench_queries::bench(ctx, a),
+        BenchCommand::Alerts(a) => super::bench_alerts::bench(ctx, a),
         BenchCommand::ClusterPart(p) => super::bench_cluster::part(p),
     }
 }

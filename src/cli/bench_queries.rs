@@ -51,7 +51,7 @@ struct Report {
 
 const SHIFT_YEARS: i64 = 20;
 
-fn entity(id: &str) -> Entity {
+pub(super) fn entity(id: &str) -> Entity {
     let (t, name) = id.split_once(':').unwrap_or(("other", id));
     Entity {
         id: EntityId(id.to_string()),
@@ -63,7 +63,30 @@ fn entity(id: &str) -> Entity {
     }
 }
 
-fn time(runs: usize, mut f: impl FnMut() -> anyhow::Result<usize>) -> anyhow::Result<(usize, f64, f64)> {
+/// A benchmark document: English, a story of its own, the given entity ids.
+pub(super) fn bench_document(x: vigie_pipeline::normalize::Normalized, id: String, shift: chrono::Duration, ents: &[String]) -> Document {
+    Document {
+        id: id.clone().into(),
+        title: x.title,
+        body: x.body,
+        url: x.url,
+        source: x.source,
+        published: x.published.map(|p| p + shift),
+        published_raw: None,
+        author: None,
+        lang: Lang("en".into()),
+        lang_confidence: 1.0,
+        lang_hint: None,
+        dup_of: None,
+        story_id: Some(format!("s-{id}")),
+        topic_id: None,
+        entities: ents.iter().map(|e| entity(e)).collect(),
+        ingested_at: chrono::Utc::now(),
+        origin: Origin { file: "bench".into(), line: None },
+    }
+}
+
+pub(super) fn time(runs: usize, mut f: impl FnMut() -> anyhow::Result<usize>) -> anyhow::Result<(usize, f64, f64)> {
     let rows = f()?; // warm-up
     let mut ms = Vec::with_capacity(runs);
     for _ in 0..runs.max(1) {
@@ -112,25 +135,7 @@ pub fn bench(_ctx: &Ctx, a: QueriesBench) -> anyhow::Result<ExitCode> {
             let Ok(x) = normalizer.normalize(art, Origin { file: "bench".into(), line: None }) else { continue };
             let shift = chrono::Duration::days(365 * SHIFT_YEARS * copy);
             let id = if copy == 0 { x.id.0.clone() } else { format!("{}-c{copy}", x.id.0) };
-            let doc = Document {
-                id: id.clone().into(),
-                title: x.title,
-                body: x.body,
-                url: x.url,
-                source: x.source,
-                published: x.published.map(|p| p + shift),
-                published_raw: None,
-                author: None,
-                lang: Lang("en".into()),
-                lang_confidence: 1.0,
-                lang_hint: None,
-                dup_of: None,
-                story_id: Some(format!("s-{id}")),
-                topic_id: None,
-                entities: ents.iter().map(|e| entity(e)).collect(),
-                ingested_at: chrono::Utc::now(),
-                origin: Origin { file: "bench".into(), line: None },
-            };
+            let doc = bench_document(x, id, shift, ents);
             w.add(&doc, &Extras { signature: &[], embedding: None, title_terms: &[] })?;
             n += 1;
         }

@@ -2,6 +2,7 @@
 
 mod alerts;
 mod bench;
+mod bench_alerts;
 mod bench_cluster;
 mod bench_queries;
 mod common;

@@ -1,0 +1,218 @@
+//! `vigie bench alerts`: reverse matching of many saved rules against new batches of
+//! real articles (Reuters-21578, its place/people/organization tags as entities).
+//! Rules are drawn from the corpus' own title words (those in 2 to 1% of the titles)
+//! so that a realistic share of them match: single words, AND pairs, OR triples, phrases, exclusions and entity filters.
+//! Each timed run indexes one batch in memory and runs every rule on it; for
+//! comparison the same rules also run over an index of the whole archive with the
+//! batch as a sequence filter (forward search).
+
+use super::bench_queries::{bench_document, time};
+use super::common::{print_json, user_error, Ctx};
+use crate::corpus;
+use clap::Args;
+use serde::Serialize;
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use vigie_index::alerts::{BatchDoc, BatchIndex, RuleQuery};
+use vigie_index::Filters;
+use vigie_schemas::Origin;
+
+#[derive(Args, Debug)]
+pub struct AlertsBench {
+    /// Reuters-21578 directory (reut2-*.sgm)
+    #[arg(long)]
+    pub reuters: PathBuf,
+    #[arg(long, default_value_t = 1000)]
+    pub rules: usize,
+    /// Articles per batch
+    #[arg(long, default_value_t = 1000)]
+    pub batch: usize,
+    /// Timed batches (each a different slice of the corpus)
+    #[arg(long, default_value_t = 15)]
+    pub runs: usize,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Serialize)]
+struct Report {
+    rules: usize,
+    batch: usize,
+    runs: usize,
+    /// rule/document matches per batch (mean)
+    matches_per_batch: f64,
+    /// rules with at least one match per batch (mean)
+    rules_matching_per_batch: f64,
+    index_batch_p50_ms: f64,
+    match_rules_p50_ms: f64,
+    total_p50_ms: f64,
+    total_p99_ms: f64,
+    archive_documents: usize,
+    archive_total_p50_ms: f64,
+    archive_total_p99_ms: f64,
+}
+
+/// xorshift64*: deterministic rules for a given corpus.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
+    }
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n.max(1) as u64) as usize
+    }
+}
+
+fn title_words(t: &str) -> Vec<String> {
+    t.split(|c: char| !c.is_alphabetic())
+        .filter(|w| w.chars().count() >= 4)
+        .map(str::to_lowercase)
+        .filter(|w| !matches!(w.as_str(), "said" | "says" | "from" | "with" | "that" | "this" | "will" | "have" | "year"))
+        .collect()
+}
+
+fn make_rules(docs: &[BatchDoc], n: usize) -> Vec<RuleQuery> {
+    let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
+    // analysts watch specific words: those in at most 1% of the titles (and at least 2)
+    let mut df: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    for d in docs {
+        let mut w = title_words(&d.doc.title);
+        w.sort();
+        w.dedup();
+        for x in w {
+            *df.entry(x).or_default() += 1;
+        }
+    }
+    let max_df = (docs.len() / 100).max(2);
+    let titles: Vec<Vec<String>> = docs
+        .iter()
+        .map(|d| title_words(&d.doc.title).into_iter().filter(|w| (2..=max_df).contains(&df[w])).collect::<Vec<_>>())
+        .filter(|w| w.len() >= 2)
+        .collect();
+    let ents: Vec<String> = docs.iter().flat_map(|d| d.doc.entities.iter().map(|e| e.id.0.clone())).collect();
+    let mut rules = Vec::with_capacity(n);
+    while rules.len() < n {
+        let t = &titles[rng.below(titles.len())];
+        let w = |rng: &mut Rng| t[rng.below(t.len())].clone();
+        let other = |rng: &mut Rng| {
+            let o = &titles[rng.below(titles.len())];
+            o[rng.below(o.len())].clone()
+        };
+        let mut filters = Filters::default();
+        let query = match rng.below(20) {
+            0..=6 => w(&mut rng),
+            7..=10 => format!("{} AND {}", w(&mut rng), w(&mut rng)),
+            11..=13 => format!("{} OR {} OR {}", w(&mut rng), other(&mut rng), other(&mut rng)),
+            14..=16 => {
+                let i = rng.below(t.len() - 1);
+                format!("\"{} {}\"", t[i], t[i + 1])
+            }
+            17..=18 => format!("{} -{}", w(&mut rng), other(&mut rng)),
+            _ => {
+                filters.entity = Some(ents[rng.below(ents.len())].clone());
+                w(&mut rng)
+            }
+        };
+        rules.push(RuleQuery { query, filters });
+    }
+    rules
+}
+
+pub fn bench(_ctx: &Ctx, a: AlertsBench) -> anyhow::Result<ExitCode> {
+    if !a.reuters.is_dir() {
+        return Err(user_error(format!("{}: not a directory", a.reuters.display())));
+    }
+    let tags = corpus::reuters_tags(&a.reuters)?;
+    let normalizer = vigie_pipeline::normalize::Normalizer::default();
+    let mut docs: Vec<BatchDoc> = Vec::new();
+    for art in corpus::reuters(&a.reuters)? {
+        let ents = tags.get(art.id.as_deref().unwrap_or("")).cloned().unwrap_or_default();
+        let Ok(x) = normalizer.normalize(&art, Origin { file: "bench".into(), line: None }) else { continue };
+        let id = x.id.0.clone();
+        docs.push(BatchDoc { seq: docs.len() as u64, doc: bench_document(x, id, chrono::Duration::zero(), &ents) });
+    }
+    let batch = a.batch.max(1);
+    let runs = a.runs.max(1).min(docs.len() / batch);
+    if runs == 0 {
+        return Err(user_error(format!("the corpus has {} articles, fewer than one batch", docs.len())));
+    }
+    let rules = make_rules(&docs, a.rules);
+
+    // reverse search: index the batch, run every rule
+    let (mut build_ms, mut match_ms, mut totals) = (Vec::new(), Vec::new(), Vec::new());
+    let (mut matches, mut matching_rules) = (0usize, 0usize);
+    for r in 0..=runs {
+        // run 0 warms up (allocator, analyzers) and is not counted
+        let slice = docs[(r % runs) * batch..(r % runs + 1) * batch].to_vec();
+        let t = std::time::Instant::now();
+        let index = BatchIndex::build(slice)?;
+        let built = t.elapsed().as_secs_f64() * 1000.0;
+        let (mut m, mut mr) = (0, 0);
+        for rule in &rules {
+            let n = index.run(rule, 0)?.len();
+            m += n;
+            mr += usize::from(n > 0);
+        }
+        let total = t.elapsed().as_secs_f64() * 1000.0;
+        if r > 0 {
+            build_ms.push(built);
+            match_ms.push(total - built);
+            totals.push(total);
+            matches += m;
+            matching_rules += mr;
+        }
+    }
+    let p = |v: &mut Vec<f64>, q: f64| {
+        v.sort_by(|a, b| a.total_cmp(b));
+        v[((v.len() - 1) as f64 * q).round() as usize]
+    };
+
+    // forward search for comparison: the rules over the whole archive, batch = the last slice
+    let archive_documents = docs.len();
+    let from = (docs.len() - batch) as u64;
+    let archive = BatchIndex::build(docs)?;
+    let (_, archive_p50, archive_p99) = time(runs.min(5), || {
+        let mut m = 0;
+        for rule in &rules {
+            m += archive.run(rule, from)?.len();
+        }
+        Ok(m)
+    })?;
+
+    let report = Report {
+        rules: rules.len(),
+        batch,
+        runs,
+        matches_per_batch: matches as f64 / runs as f64,
+        rules_matching_per_batch: matching_rules as f64 / runs as f64,
+        index_batch_p50_ms: p(&mut build_ms, 0.5),
+        match_rules_p50_ms: p(&mut match_ms, 0.5),
+        total_p50_ms: p(&mut totals, 0.5),
+        total_p99_ms: p(&mut totals, 0.99),
+        archive_documents,
+        archive_total_p50_ms: archive_p50,
+        archive_total_p99_ms: archive_p99,
+    };
+    let mut out = std::io::stdout().lock();
+    if a.json {
+        print_json(&mut out, &report)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    writeln!(
+        out,
+        "{} rules x {}-article batches ({} runs): p50 {:.0} ms (index the batch {:.0} ms + match {:.0} ms), p99 {:.0} ms; {:.0} matches and {:.0} matching rules per batch",
+        report.rules, report.batch, report.runs, report.total_p50_ms, report.index_batch_p50_ms, report.match_rules_p50_ms, report.total_p99_ms,
+        report.matches_per_batch, report.rules_matching_per_batch
+    )?;
+    writeln!(
+        out,
+        "forward search over the {}-article archive, same rules and batch: p50 {:.0} ms, p99 {:.0} ms",
+        report.archive_documents, report.archive_total_p50_ms, report.archive_total_p99_ms
+    )?;
+    Ok(ExitCode::SUCCESS)
+}
