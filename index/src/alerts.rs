@@ -30,11 +30,12 @@ impl VigieIndex {
         Ok(self.max_seq()?.map_or(0, |s| s + 1))
     }
 
-    /// Committed documents with `seq >= from`, in sequence order.
-    pub fn documents_since(&self, from: u64) -> Result<Vec<BatchDoc>> {
+    /// Committed documents with `from <= seq < to`, in sequence order.
+    pub fn documents_between(&self, from: u64, to: u64) -> Result<Vec<BatchDoc>> {
         let searcher = self.reader.searcher();
         let lower = Term::from_field_u64(self.fields.seq, from);
-        let q = RangeQuery::new(Bound::Included(lower), Bound::Unbounded);
+        let upper = Term::from_field_u64(self.fields.seq, to);
+        let q = RangeQuery::new(Bound::Included(lower), Bound::Excluded(upper));
         let addrs = searcher.search(&q, &DocSetCollector)?;
         let mut out = Vec::with_capacity(addrs.len());
         for addr in addrs {

@@ -20,6 +20,9 @@ use vigie_index::alerts::{BatchDoc, BatchIndex, RuleQuery};
 use vigie_index::{Filters, VigieIndex};
 use vigie_schemas::{AlertRule, Digest, Document, EntityId, Notification, NotifySink};
 
+/// Documents matched per in-memory batch index.
+const MATCH_CHUNK: u64 = 5000;
+
 /// What one alerts run did.
 #[derive(Debug, Default, Clone, Serialize)]
 pub struct RunSummary {
@@ -101,38 +104,40 @@ pub fn run(data: &Path, index: &VigieIndex, policy: &WebhookPolicy) -> anyhow::R
         states.push(store.state(&r.name)?.unwrap_or_else(|| RuleState::new(next, now)));
     }
 
-    // match: one in-memory index of everything since the oldest watermark
-    let from = states.iter().map(|s| s.next_seq).min().unwrap_or(next);
-    if from < next {
-        let t = std::time::Instant::now();
-        let docs = index.documents_since(from).context("reading the new documents")?;
-        summary.documents = docs.len();
+    // match: in-memory indexes of what arrived since the oldest watermark, a chunk at a
+    // time so that a large first ingest does not sit in memory at once
+    let mut from = states.iter().map(|s| s.next_seq).min().unwrap_or(next);
+    let t = std::time::Instant::now();
+    let mut originals = HashMap::new();
+    while from < next {
+        let to = next.min(from + MATCH_CHUNK);
+        let docs = index.documents_between(from, to).context("reading the new documents")?;
+        summary.documents += docs.len();
         let batch = BatchIndex::build(docs).context("indexing the new documents")?;
-        let mut originals = HashMap::new();
         for (r, st) in rules.iter().zip(states.iter_mut()) {
-            if st.next_seq >= next {
+            if st.next_seq >= to {
                 continue;
             }
             let matches = batch.run(&rule_query(r), st.next_seq).with_context(|| format!("alert {}", r.name))?;
             summary.matches += matches.len();
-            let mut seen: HashSet<String> = HashSet::new();
             for m in matches {
                 let d = &batch.docs()[m.doc];
                 let key = story_key(&d.doc, index, &mut originals);
-                if st.notified.contains_key(&key) || !seen.insert(key.clone()) {
+                if st.notified.contains_key(&key) {
                     continue;
                 }
                 st.notified.insert(key, now);
                 st.outbox.push(notification(&r.name, d, m.terms));
                 summary.notifications += 1;
             }
-            st.next_seq = next;
+            st.next_seq = to;
             st.prune(now);
             // the watermark and the queued notifications are written together
             store.save_state(&r.name, st)?;
         }
-        summary.match_ms = t.elapsed().as_secs_f64() * 1000.0;
+        from = to;
     }
+    summary.match_ms = t.elapsed().as_secs_f64() * 1000.0;
 
     // deliver what is due
     let mut sinks = Sinks::new(policy.clone(), store.dead_letter_path());
