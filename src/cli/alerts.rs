@@ -1,6 +1,6 @@
 //! `vigie alerts add|list|rm|test|run`
 
-use super::common::{fmt_date, parse_duration, print_json, print_table, shorten, user_error, Ctx};
+use super::common::{fmt_date, parse_duration, print_json, print_json_lines, print_table, shorten, user_error, Ctx};
 use crate::alerts::{self, check_name, describe, parse_sink, AlertStore, WebhookPolicy, RULE_VERSION};
 use clap::{Args, Subcommand};
 use serde::Serialize;
@@ -237,10 +237,7 @@ fn test(ctx: &Ctx, a: TestArgs) -> anyhow::Result<ExitCode> {
         .collect();
     let mut out = std::io::stdout().lock();
     if a.json {
-        for h in &hits {
-            print_json(&mut out, h)?;
-        }
-        return Ok(ExitCode::SUCCESS);
+        return print_json_lines(&mut out, &hits);
     }
     let rows: Vec<Vec<String>> = hits
         .iter()

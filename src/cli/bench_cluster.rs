@@ -5,7 +5,7 @@
 //! own stories instead of joining the originals'. Each size runs in a child process so
 //! that its peak memory is its own.
 
-use super::common::{print_json, user_error, Ctx};
+use super::common::{print_json, print_json_lines, user_error, Ctx};
 use crate::corpus;
 use anyhow::Context;
 use clap::Args;
@@ -147,10 +147,7 @@ pub fn bench(ctx: &Ctx, a: ClusterBench) -> anyhow::Result<ExitCode> {
     }
     let mut out = std::io::stdout().lock();
     if a.json {
-        for r in &rows {
-            print_json(&mut out, r)?;
-        }
-        return Ok(ExitCode::SUCCESS);
+        return print_json_lines(&mut out, &rows);
     }
     writeln!(out, "{:>8} {:>8} {:>7} {:>9} {:>9} {:>12} {:>9} {:>9}", "articles", "stories", "topics", "story s", "topic s", "articles/s", "outliers", "peak MB")?;
     for r in &rows {

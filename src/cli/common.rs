@@ -130,6 +130,14 @@ pub fn parse_duration(s: &str) -> Option<Duration> {
     })
 }
 
+/// One JSON object per row, one per line; the command's exit status.
+pub fn print_json_lines<T: Serialize>(out: &mut impl Write, rows: &[T]) -> anyhow::Result<std::process::ExitCode> {
+    for r in rows {
+        print_json(out, r)?;
+    }
+    Ok(std::process::ExitCode::SUCCESS)
+}
+
 /// One JSON object on one line of stdout.
 pub fn print_json<T: Serialize>(out: &mut impl Write, v: &T) -> anyhow::Result<()> {
     serde_json::to_writer(&mut *out, v)?;

@@ -1,6 +1,6 @@
 //! `vigie entities`: the most mentioned entities, with stories, mentions and first/last seen.
 
-use super::common::{open_index, print_json, print_table, user_error, Ctx, FilterArgs};
+use super::common::{open_index, print_json_lines, print_table, user_error, Ctx, FilterArgs};
 use clap::Args;
 use std::process::ExitCode;
 use vigie_schemas::EntityType;
@@ -25,10 +25,7 @@ pub fn run(ctx: &Ctx, a: EntitiesArgs) -> anyhow::Result<ExitCode> {
     let rows = index.entity_table(kind, &f, a.top)?;
     let mut out = std::io::stdout().lock();
     if a.json {
-        for r in &rows {
-            print_json(&mut out, r)?;
-        }
-        return Ok(ExitCode::SUCCESS);
+        return print_json_lines(&mut out, &rows);
     }
     let table: Vec<Vec<String>> = rows
         .iter()

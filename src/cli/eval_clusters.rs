@@ -129,16 +129,8 @@ pub fn clusters(ctx: &Ctx, a: ClustersArgs) -> anyhow::Result<ExitCode> {
     let analyzer = super::ingest::load_analyzer(a.models.as_deref(), a.ner_model.as_deref())?;
     let lang = LangDetector::new(&LangConfig::default()).map_err(user_error)?;
     let ictx = Ctx { data: data.clone(), quiet: ctx.quiet };
-    let summary = super::ingest::ingest(
-        &ictx,
-        &[input.display().to_string()],
-        FormatChoice::Fixed(Format::Jsonl),
-        &lang,
-        Some(&analyzer as &dyn Analyzer),
-        5000,
-        None,
-        &AtomicBool::new(false),
-    )?;
+    let setup = super::ingest::Setup::new(FormatChoice::Fixed(Format::Jsonl), &lang, Some(&analyzer as &dyn Analyzer));
+    let summary = super::ingest::ingest(&ictx, &[input.display().to_string()], &setup, &AtomicBool::new(false))?;
     let index = VigieIndex::open(&ictx.index_dir())?;
     let stored: HashMap<String, vigie_index::StoredVector> =
         // scoring needs story ids only; the development dump also writes the embeddings

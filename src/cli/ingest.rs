@@ -31,15 +31,27 @@ pub struct IngestArgs {
     /// Print the summary as JSON
     #[arg(long)]
     pub json: bool,
-    /// Languages to detect (comma-separated ISO 639-1 codes)
-    #[arg(long, default_value = "fr,en,es,de,it,pt,nl", value_delimiter = ',')]
-    pub langs: Vec<String>,
+    #[command(flatten)]
+    pub stages: StageArgs,
     /// Commit to the index every N documents
     #[arg(long, default_value_t = 5000)]
     pub commit_every: usize,
     /// CPU worker threads (default: all cores)
     #[arg(long)]
     pub workers: Option<usize>,
+    /// Do not run the alert rules after the commit
+    #[arg(long)]
+    pub no_alerts: bool,
+    #[command(flatten)]
+    pub webhook: super::alerts::WebhookArgs,
+}
+
+/// The language and model stages (shared by `ingest` and `watch`).
+#[derive(Args, Debug)]
+pub struct StageArgs {
+    /// Languages to detect (comma-separated ISO 639-1 codes)
+    #[arg(long, default_value = "fr,en,es,de,it,pt,nl", value_delimiter = ',')]
+    pub langs: Vec<String>,
     /// Skip the model stage (entities and embeddings): storage and search only
     #[arg(long)]
     pub no_entities: bool,
@@ -49,11 +61,31 @@ pub struct IngestArgs {
     /// NER head directory (default: data/models/ner of the checkout)
     #[arg(long)]
     pub ner_model: Option<PathBuf>,
-    /// Do not run the alert rules after the commit
-    #[arg(long)]
-    pub no_alerts: bool,
-    #[command(flatten)]
-    pub webhook: super::alerts::WebhookArgs,
+}
+
+impl StageArgs {
+    /// The language detector and, unless `--no-entities`, the model stage.
+    pub fn load(&self) -> anyhow::Result<(LangDetector, Option<ArticleAnalyzer>)> {
+        let lang = LangDetector::new(&LangConfig { allow: self.langs.clone() }).map_err(user_error)?;
+        let analyzer = if self.no_entities { None } else { Some(load_analyzer(self.models.as_deref(), self.ner_model.as_deref())?) };
+        Ok((lang, analyzer))
+    }
+}
+
+/// How an ingest runs: input format, stages, commit size and worker threads.
+pub struct Setup<'a> {
+    pub format: FormatChoice,
+    pub lang: &'a LangDetector,
+    pub analyzer: Option<&'a dyn Analyzer>,
+    pub commit_every: usize,
+    pub workers: Option<usize>,
+}
+
+impl<'a> Setup<'a> {
+    /// Defaults for a one-off ingest: commits every 5,000 documents, all cores.
+    pub fn new(format: FormatChoice, lang: &'a LangDetector, analyzer: Option<&'a dyn Analyzer>) -> Self {
+        Setup { format, lang, analyzer, commit_every: 5000, workers: None }
+    }
 }
 
 struct Printer {
@@ -74,11 +106,14 @@ impl Observer for Printer {
 }
 
 pub fn run(ctx: &Ctx, a: IngestArgs) -> anyhow::Result<ExitCode> {
-    let lang = LangDetector::new(&LangConfig { allow: a.langs.clone() }).map_err(user_error)?;
-    let analyzer = if a.no_entities { None } else { Some(load_analyzer(a.models.as_deref(), a.ner_model.as_deref())?) };
-    let analyzer_ref = analyzer.as_ref().map(|x| x as &dyn Analyzer);
+    let (lang, analyzer) = a.stages.load()?;
     let policy = a.webhook.policy()?;
-    let summary = ingest(ctx, &a.inputs, a.format, &lang, analyzer_ref, a.commit_every, a.workers, &AtomicBool::new(false))?;
+    let setup = Setup {
+        commit_every: a.commit_every,
+        workers: a.workers,
+        ..Setup::new(a.format, &lang, analyzer.as_ref().map(|x| x as &dyn Analyzer))
+    };
+    let summary = ingest(ctx, &a.inputs, &setup, &AtomicBool::new(false))?;
     if !a.no_alerts {
         run_alerts(ctx, &policy);
     }
@@ -136,17 +171,7 @@ pub fn load_analyzer(models: Option<&std::path::Path>, head: Option<&std::path::
 
 /// Runs one ingest into `ctx.data` (also used by `bench`): URLs are fetched first, a
 /// failed fetch is a reject like any other.
-#[allow(clippy::too_many_arguments)]
-pub fn ingest(
-    ctx: &Ctx,
-    inputs: &[String],
-    format: FormatChoice,
-    lang: &LangDetector,
-    analyzer: Option<&dyn Analyzer>,
-    commit_every: usize,
-    workers: Option<usize>,
-    stop: &AtomicBool,
-) -> anyhow::Result<Summary> {
+pub fn ingest(ctx: &Ctx, inputs: &[String], setup: &Setup<'_>, stop: &AtomicBool) -> anyhow::Result<Summary> {
     std::fs::create_dir_all(&ctx.data).with_context(|| format!("creating {}", ctx.data.display()))?;
     let mut rejects = RejectLog::new(ctx.rejects_path());
     let urls: Vec<String> = inputs.iter().filter(|i| is_url(i)).cloned().collect();
@@ -170,7 +195,7 @@ pub fn ingest(
             sources.push(Input::Path(PathBuf::from(i)));
         }
     }
-    let mut summary = ingest_sources(ctx, &sources, format, lang, analyzer, commit_every, workers, stop)?;
+    let mut summary = ingest_sources(ctx, &sources, setup, stop)?;
     summary.read += fetch_failures;
     summary.rejected += fetch_failures;
     Ok(summary)
@@ -178,33 +203,23 @@ pub fn ingest(
 
 /// Ingests read inputs into `ctx.data`: one pass of the pipeline, batched commits,
 /// then the topic update (also used by `watch`).
-#[allow(clippy::too_many_arguments)]
-pub fn ingest_sources(
-    ctx: &Ctx,
-    sources: &[Input],
-    format: FormatChoice,
-    lang: &LangDetector,
-    analyzer: Option<&dyn Analyzer>,
-    commit_every: usize,
-    workers: Option<usize>,
-    stop: &AtomicBool,
-) -> anyhow::Result<Summary> {
+pub fn ingest_sources(ctx: &Ctx, sources: &[Input], setup: &Setup<'_>, stop: &AtomicBool) -> anyhow::Result<Summary> {
     std::fs::create_dir_all(&ctx.data).with_context(|| format!("creating {}", ctx.data.display()))?;
     let index = VigieIndex::open_or_create(&ctx.index_dir()).with_context(|| format!("opening {}", ctx.data.display()))?;
     let mut dedup = load_dedup(&index)?;
     let mut stories = crate::clusters::load_stories(&index.vectors().context("reading the story state")?);
     let mut sink = IndexSink { writer: index.writer()?, commits: 0 };
-    sink.writer.set_commit_every(commit_every);
+    sink.writer.set_commit_every(setup.commit_every);
     let mut rejects = RejectLog::new(ctx.rejects_path());
     let pb = ctx.spinner("ingest");
     let mut printer = Printer { pb: pb.clone() };
     let normalizer = Normalizer::default();
-    let stages = Stages { normalizer: &normalizer, lang };
-    let mut cfg = RunConfig { format, ..Default::default() };
-    if let Some(w) = workers {
+    let stages = Stages { normalizer: &normalizer, lang: setup.lang };
+    let mut cfg = RunConfig { format: setup.format, ..Default::default() };
+    if let Some(w) = setup.workers {
         cfg.workers = w.max(1);
     }
-    let result = runner::run(sources, &cfg, &stages, analyzer, Some(&mut stories), &mut dedup, &mut sink, &mut rejects, &mut printer, stop);
+    let result = runner::run(sources, &cfg, &stages, setup.analyzer, Some(&mut stories), &mut dedup, &mut sink, &mut rejects, &mut printer, stop);
     // whatever was accepted is committed, even when the run failed part-way
     let committed = sink.writer.commit().context("committing the index");
     if result.is_ok() && committed.is_ok() && result.as_ref().is_ok_and(|s| s.indexed > 0) {

@@ -1,6 +1,6 @@
 //! `vigie search QUERY`
 
-use super::common::{fmt_date, open_index, print_json, print_table, shorten, Ctx, FilterArgs};
+use super::common::{fmt_date, open_index, print_json_lines, print_table, shorten, Ctx, FilterArgs};
 use clap::{Args, ValueEnum};
 use std::io::Write;
 use std::process::ExitCode;
@@ -59,10 +59,7 @@ pub fn run(ctx: &Ctx, a: SearchArgs) -> anyhow::Result<ExitCode> {
     }
     let mut out = std::io::stdout().lock();
     if a.json {
-        for h in &res.hits {
-            print_json(&mut out, h)?;
-        }
-        return Ok(ExitCode::SUCCESS);
+        return print_json_lines(&mut out, &res.hits);
     }
     let rows: Vec<Vec<String>> = res
         .hits

@@ -1,7 +1,7 @@
 //! `vigie trends`: entities whose count in the last window is unusual against the
 //! baseline period before it (Poisson surprise; see the README), and `vigie cooccur`.
 
-use super::common::{fmt_date, open_index, parse_duration, parse_when, print_json, print_table, user_error, Ctx};
+use super::common::{fmt_date, open_index, parse_duration, parse_when, print_json, print_json_lines, print_table, user_error, Ctx};
 use clap::Args;
 use std::process::ExitCode;
 use vigie_index::analytics::TrendRequest;
@@ -196,10 +196,7 @@ pub fn cooccur(ctx: &Ctx, a: CooccurArgs) -> anyhow::Result<ExitCode> {
     let rows = index.cooccur(&a.entity, &a.filters.build()?, a.top, a.min_stories)?;
     let mut out = std::io::stdout().lock();
     if a.json {
-        for r in &rows {
-            print_json(&mut out, r)?;
-        }
-        return Ok(ExitCode::SUCCESS);
+        return print_json_lines(&mut out, &rows);
     }
     let table: Vec<Vec<String>> = rows
         .iter()

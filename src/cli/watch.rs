@@ -3,17 +3,15 @@
 
 use super::alerts::WebhookArgs;
 use super::common::{parse_duration, print_json, user_error, Ctx};
-use super::ingest::{ingest_sources, load_analyzer, run_alerts};
+use super::ingest::{ingest_sources, run_alerts, Setup, StageArgs};
 use crate::fetch::is_url;
 use crate::watch::{backoff, file_change, list_files, poll_feed, FeedPoll, WatchState};
 use clap::Args;
 use serde::Serialize;
-use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
 use vigie_pipeline::ingest::{FormatChoice, Input};
-use vigie_pipeline::lang::{LangConfig, LangDetector};
 use vigie_pipeline::runner::Analyzer;
 
 #[derive(Args, Debug)]
@@ -33,15 +31,8 @@ pub struct WatchArgs {
     /// Print one JSON summary line per poll on stdout
     #[arg(long)]
     pub json: bool,
-    #[arg(long, default_value = "fr,en,es,de,it,pt,nl", value_delimiter = ',')]
-    pub langs: Vec<String>,
-    /// Skip the model stage (entities and embeddings)
-    #[arg(long)]
-    pub no_entities: bool,
-    #[arg(long)]
-    pub models: Option<PathBuf>,
-    #[arg(long)]
-    pub ner_model: Option<PathBuf>,
+    #[command(flatten)]
+    pub stages: StageArgs,
     /// Feed request timeout
     #[arg(long, default_value = "30s")]
     pub timeout: String,
@@ -74,9 +65,8 @@ pub fn run(ctx: &Ctx, a: WatchArgs) -> anyhow::Result<ExitCode> {
     let interval = duration(&a.interval, "--interval")?;
     let timeout = duration(&a.timeout, "--timeout")?.to_std()?;
     let policy = a.webhook.policy()?;
-    let lang = LangDetector::new(&LangConfig { allow: a.langs.clone() }).map_err(user_error)?;
-    let analyzer = if a.no_entities { None } else { Some(load_analyzer(a.models.as_deref(), a.ner_model.as_deref())?) };
-    let analyzer_ref = analyzer.as_ref().map(|x| x as &dyn Analyzer);
+    let (lang, analyzer) = a.stages.load()?;
+    let setup = Setup::new(a.format, &lang, analyzer.as_ref().map(|x| x as &dyn Analyzer));
     std::fs::create_dir_all(&ctx.data)?;
     let urls: Vec<String> = a.inputs.iter().filter(|i| is_url(i)).cloned().collect();
 
@@ -177,7 +167,7 @@ pub fn run(ctx: &Ctx, a: WatchArgs) -> anyhow::Result<ExitCode> {
 
         if !sources.is_empty() {
             // the batch in flight is finished even when a signal arrives meanwhile
-            match ingest_sources(ctx, &sources, a.format, &lang, analyzer_ref, 5000, None, &never) {
+            match ingest_sources(ctx, &sources, &setup, &never) {
                 Ok(s) => {
                     (p.read, p.indexed, p.duplicates, p.existing, p.rejected) = (s.read, s.indexed, s.duplicates, s.existing, s.rejected)
                 }
