@@ -17,7 +17,7 @@ pub fn save_json<T: Serialize + ?Sized>(path: &Path, value: &T) -> Result<(), St
         let mut f = std::io::BufWriter::new(std::fs::File::create(&tmp).map_err(err)?);
         serde_json::to_writer(&mut f, value).map_err(|e| format!("{}: {e}", path.display()))?;
         f.flush().map_err(err)?;
-        f.into_inner().map_err(|e| err(e.into_error()))?.sync_all().map_err(err)?;
+        f.into_inner().map_err(|e| err(e.into_error()))?.sync_data().map_err(err)?;
     }
     std::fs::rename(&tmp, path).map_err(err)?;
     if let Ok(d) = std::fs::File::open(dir) {

@@ -103,6 +103,16 @@ pub fn run(data: &Path, index: &VigieIndex, policy: &WebhookPolicy) -> anyhow::R
         // a rule file written by hand has no state yet: it watches from now on
         states.push(store.state(&r.name)?.unwrap_or_else(|| RuleState::new(next, now)));
     }
+    let marks = store.watermarks()?;
+    for (r, st) in rules.iter().zip(states.iter_mut()) {
+        st.next_seq = st.next_seq.max(marks.get(&r.name).copied().unwrap_or(0));
+        // a file delivery a crash interrupted: what reached the file leaves the outbox
+        if let (Some(off), NotifySink::File { path }) = (st.file_mark, &r.notify) {
+            recover_file(Path::new(path), off, r, st);
+            st.file_mark = None;
+            store.save_state(&r.name, st)?;
+        }
+    }
 
     // match: in-memory indexes of what arrived since the oldest watermark, a chunk at a
     // time so that a large first ingest does not sit in memory at once
@@ -120,6 +130,7 @@ pub fn run(data: &Path, index: &VigieIndex, policy: &WebhookPolicy) -> anyhow::R
             }
             let matches = batch.run(&rule_query(r), st.next_seq).with_context(|| format!("alert {}", r.name))?;
             summary.matches += matches.len();
+            let queued = st.outbox.len();
             for m in matches {
                 let d = &batch.docs()[m.doc];
                 let key = story_key(&d.doc, index, &mut originals);
@@ -131,10 +142,20 @@ pub fn run(data: &Path, index: &VigieIndex, policy: &WebhookPolicy) -> anyhow::R
                 summary.notifications += 1;
             }
             st.next_seq = to;
-            st.prune(now);
-            // the watermark and the queued notifications are written together
-            store.save_state(&r.name, st)?;
+            if st.outbox.len() > queued {
+                st.prune(now);
+                if let (NotifySink::File { path }, None) = (&r.notify, r.digest_seconds) {
+                    // delivery follows at once: its file mark rides on this write
+                    st.file_mark = Some(file_len(path));
+                }
+                // the watermark and the queued notifications are written together
+                store.save_state(&r.name, st)?;
+            }
         }
+        // the other rules' watermarks go in one shared file: one write per chunk instead
+        // of one per rule (a crash before it only means matching the chunk again, which
+        // finds nothing new for a rule that matched nothing)
+        store.save_watermarks(rules.iter().zip(states.iter()).map(|(r, st)| (r.name.clone(), st.next_seq)).collect())?;
         from = to;
     }
     summary.match_ms = t.elapsed().as_secs_f64() * 1000.0;
@@ -151,11 +172,6 @@ pub fn run(data: &Path, index: &VigieIndex, policy: &WebhookPolicy) -> anyhow::R
 /// Delivers a rule's outbox: each notification at once, or one digest when the period
 /// is over. The state is saved after every confirmation.
 fn deliver(store: &AlertStore, sinks: &mut Sinks, r: &AlertRule, st: &mut RuleState, now: DateTime<Utc>, summary: &mut RunSummary) -> anyhow::Result<()> {
-    if let (Some(off), NotifySink::File { path }) = (st.file_mark, &r.notify) {
-        recover_file(Path::new(path), off, r, st);
-        st.file_mark = None;
-        store.save_state(&r.name, st)?;
-    }
     if let Some(period) = r.digest_seconds {
         if now < st.last_digest + chrono::Duration::seconds(period as i64) {
             return Ok(());
@@ -163,7 +179,7 @@ fn deliver(store: &AlertStore, sinks: &mut Sinks, r: &AlertRule, st: &mut RuleSt
         if !st.outbox.is_empty() {
             let digest = Digest { rule: r.name.clone(), since: st.last_digest, until: now, count: st.outbox.len(), notifications: st.outbox.clone() };
             let key = format!("{}:digest:{}", r.name, now.timestamp());
-            match send_marked(store, sinks, r, st, &key, &digest)? {
+            match send_marked(store, sinks, r, st, &key, std::slice::from_ref(&digest))? {
                 Ok(()) => {
                     summary.digests += 1;
                     summary.delivered += digest.count;
@@ -183,11 +199,37 @@ fn deliver(store: &AlertStore, sinks: &mut Sinks, r: &AlertRule, st: &mut RuleSt
         store.save_state(&r.name, st)?;
         return Ok(());
     }
+    if !matches!(r.notify, NotifySink::Webhook { .. }) {
+        // stdout and files take the whole outbox in one write (one fsync for a file)
+        if st.outbox.is_empty() {
+            return Ok(());
+        }
+        let batch = st.outbox.clone();
+        let res = send_marked(store, sinks, r, st, &r.name, &batch)?;
+        st.outbox.clear();
+        st.file_mark = None;
+        match res {
+            Ok(()) => {
+                summary.delivered += batch.len();
+                st.delivered += batch.len() as u64;
+            }
+            Err(f) => {
+                for n in &batch {
+                    sinks.dead_letter(&r.name, &r.notify, &f, n)?;
+                }
+                eprintln!("alert {}: {} ({} notifications written to {})", r.name, f.reason, batch.len(), store.dead_letter_path().display());
+                summary.dead_lettered += batch.len();
+                st.dead_lettered += batch.len() as u64;
+            }
+        }
+        store.save_state(&r.name, st)?;
+        return Ok(());
+    }
+    // webhooks: one POST per notification, the state saved after each confirmation
     while let Some(n) = st.outbox.first().cloned() {
         let key = format!("{}:{}", r.name, n.document_id);
-        let res = send_marked(store, sinks, r, st, &key, &n)?;
+        let res = send_marked(store, sinks, r, st, &key, std::slice::from_ref(&n))?;
         st.outbox.remove(0);
-        st.file_mark = None;
         let failed = match res {
             Ok(()) => {
                 summary.delivered += 1;
@@ -211,7 +253,7 @@ fn deliver(store: &AlertStore, sinks: &mut Sinks, r: &AlertRule, st: &mut RuleSt
     Ok(())
 }
 
-/// Sends one payload; for file sinks, the file's length is saved first so that a crash
+/// Sends payloads; for file sinks, the file's length is saved first so that a crash
 /// after the write is recognised by [`recover_file`].
 fn send_marked<T: Serialize>(
     store: &AlertStore,
@@ -219,13 +261,17 @@ fn send_marked<T: Serialize>(
     r: &AlertRule,
     st: &mut RuleState,
     key: &str,
-    payload: &T,
+    payloads: &[T],
 ) -> anyhow::Result<Result<(), Failed>> {
-    if let NotifySink::File { path } = &r.notify {
-        st.file_mark = Some(std::fs::metadata(path).map(|m| m.len()).unwrap_or(0));
+    if let (NotifySink::File { path }, None) = (&r.notify, st.file_mark) {
+        st.file_mark = Some(file_len(path));
         store.save_state(&r.name, st)?;
     }
-    Ok(sinks.send(&r.notify, key, payload))
+    Ok(sinks.send(&r.notify, key, payloads))
+}
+
+fn file_len(path: &str) -> u64 {
+    std::fs::metadata(path).map(|m| m.len()).unwrap_or(0)
 }
 
 /// After a crash during a file delivery: notifications already in the file after the

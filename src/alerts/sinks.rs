@@ -32,7 +32,7 @@ pub struct Sinks {
     dead_letter: PathBuf,
 }
 
-/// Why a delivery failed, and whether the payload went to the dead-letter file.
+/// Why a delivery failed.
 #[derive(Debug)]
 pub struct Failed {
     pub reason: String,
@@ -44,16 +44,21 @@ impl Sinks {
         Sinks { policy, http: None, dead_letter }
     }
 
-    /// Sends one payload; `Ok` means the sink confirmed it (flushed, synced, or 2xx).
-    pub fn send<T: Serialize>(&mut self, sink: &NotifySink, key: &str, payload: &T) -> Result<(), Failed> {
-        let line = serde_json::to_string(payload).expect("payloads serialize");
+    /// Sends payloads, one JSON line each; `Ok` means the sink confirmed them all
+    /// (flushed, fsynced, or HTTP 2xx). Stdout and files take them in one write; a
+    /// webhook takes one payload per call (one POST, `key` as its Idempotency-Key).
+    pub fn send<T: Serialize>(&mut self, sink: &NotifySink, key: &str, payloads: &[T]) -> Result<(), Failed> {
+        let text: String = payloads.iter().map(|p| serde_json::to_string(p).expect("payloads serialize") + "\n").collect();
         match sink {
             NotifySink::Stdout => {
                 let mut out = std::io::stdout().lock();
-                writeln!(out, "{line}").and_then(|_| out.flush()).map_err(|e| Failed { reason: format!("stdout: {e}"), attempts: 1 })
+                out.write_all(text.as_bytes()).and_then(|_| out.flush()).map_err(|e| Failed { reason: format!("stdout: {e}"), attempts: 1 })
             }
-            NotifySink::File { path } => append_line(Path::new(path), &line).map_err(|e| Failed { reason: format!("{e:#}"), attempts: 1 }),
-            NotifySink::Webhook { url } => self.post(url, key, line),
+            NotifySink::File { path } => append_text(Path::new(path), &text).map_err(|e| Failed { reason: format!("{e:#}"), attempts: 1 }),
+            NotifySink::Webhook { url } => {
+                debug_assert_eq!(payloads.len(), 1, "one POST per payload");
+                self.post(url, key, text.trim_end().to_string())
+            }
         }
     }
 
@@ -112,17 +117,17 @@ impl Sinks {
             payload: &'a T,
         }
         let rec = Dead { at: chrono::Utc::now(), rule, sink, error: &failed.reason, attempts: failed.attempts, payload };
-        append_line(&self.dead_letter, &serde_json::to_string(&rec).expect("serializes"))
+        append_text(&self.dead_letter, &(serde_json::to_string(&rec).expect("serializes") + "\n"))
     }
 }
 
-/// Appends one line and syncs it to disk.
-pub fn append_line(path: &Path, line: &str) -> anyhow::Result<()> {
+/// Appends lines (`text` ends with a newline) and syncs them to disk.
+pub fn append_text(path: &Path, text: &str) -> anyhow::Result<()> {
     if let Some(d) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(d).with_context(|| format!("creating {}", d.display()))?;
     }
     let mut f = std::fs::OpenOptions::new().create(true).append(true).open(path).with_context(|| format!("opening {}", path.display()))?;
-    f.write_all(format!("{line}\n").as_bytes()).with_context(|| format!("writing {}", path.display()))?;
+    f.write_all(text.as_bytes()).with_context(|| format!("writing {}", path.display()))?;
     f.sync_data().with_context(|| format!("syncing {}", path.display()))
 }
 

@@ -4,6 +4,7 @@
 
 use super::state::RuleState;
 use anyhow::Context;
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use vigie_schemas::AlertRule;
 
@@ -121,6 +122,25 @@ impl AlertStore {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
             Err(e) => Err(e).with_context(|| format!("reading {}", p.display())),
         }
+    }
+
+    fn watermarks_path(&self) -> PathBuf {
+        self.dir.join("watermarks.json")
+    }
+
+    /// Every rule's watermark as of the last run (a rule's own state may be older: it is
+    /// written only when the rule queues or delivers notifications).
+    pub fn watermarks(&self) -> anyhow::Result<BTreeMap<String, u64>> {
+        let p = self.watermarks_path();
+        match std::fs::read_to_string(&p) {
+            Ok(t) => serde_json::from_str(&t).map_err(|e| anyhow::anyhow!("{}: unreadable watermarks: {e}", p.display())),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(BTreeMap::new()),
+            Err(e) => Err(e).with_context(|| format!("reading {}", p.display())),
+        }
+    }
+
+    pub fn save_watermarks(&self, marks: BTreeMap<String, u64>) -> anyhow::Result<()> {
+        vigie_pipeline::atomic::save_json(&self.watermarks_path(), &marks).map_err(anyhow::Error::msg)
     }
 
     /// Writes the rule's delivery state atomically.

@@ -167,11 +167,12 @@ fn list(ctx: &Ctx, a: ListArgs) -> anyhow::Result<ExitCode> {
     let store = AlertStore::new(&ctx.data);
     let mut out = std::io::stdout().lock();
     let mut rows = Vec::new();
+    let marks = store.watermarks()?;
     for r in store.rules()? {
         let st = store.state(&r.name)?.unwrap_or_else(|| alerts::RuleState::new(0, r.created));
         let l = Listed {
             rule: &r,
-            watermark: st.next_seq,
+            watermark: st.next_seq.max(marks.get(&r.name).copied().unwrap_or(0)),
             notified_stories: st.notified.len(),
             delivered: st.delivered,
             pending: st.outbox.len(),

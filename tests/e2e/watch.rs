@@ -66,6 +66,7 @@ fn watch_polls_a_changing_feed_and_a_growing_folder_and_stops_cleanly() {
             }
             let mut resp = Response::body(200, "application/rss+xml", rss(&ITEMS[..n]));
             resp.headers.push(("ETag".into(), etag));
+            resp.headers.push(("Last-Modified".into(), format!("Mon, 17 Nov 2025 1{n}:00:00 GMT")));
             resp
         }
         _ => Response::status(500),
@@ -124,6 +125,7 @@ fn watch_polls_a_changing_feed_and_a_growing_folder_and_stops_cleanly() {
     assert!(feed.iter().all(|r| r.header("user-agent").is_some_and(|u| u.starts_with("vigie/"))));
     assert!(feed.iter().any(|r| r.status == 304), "no 304 in {} polls", feed.len());
     assert!(feed.iter().skip(1).all(|r| r.header("if-none-match").is_some()));
+    assert!(feed.iter().skip(1).all(|r| r.header("if-modified-since").is_some_and(|d| d.ends_with("GMT"))));
     // the failing feed backs off: polled less often than the healthy one
     let broken = server.requests("/broken.rss").len();
     assert!(broken >= 2 && broken < feed.len(), "broken feed polled {broken} times, healthy {}", feed.len());
