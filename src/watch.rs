@@ -14,6 +14,9 @@ const MAX_BACKOFF_SECS: i64 = 3600;
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct FileMark {
+    /// the file's inode: a file replaced under the same name is read from the start
+    #[serde(default)]
+    pub inode: u64,
     pub len: u64,
     pub modified_ns: u128,
     /// JSON lines files: bytes consumed (always at a line end) and lines consumed
@@ -102,7 +105,10 @@ pub fn file_change(path: &Path, old: Option<&FileMark>) -> std::io::Result<Optio
     let meta = std::fs::metadata(path)?;
     let modified_ns = meta.modified().ok().and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok()).map_or(0, |d| d.as_nanos());
     let len = meta.len();
+    let inode = std::os::unix::fs::MetadataExt::ino(&meta);
     let key = path.display().to_string();
+    // a rotated or replaced file is a new file
+    let old = old.filter(|o| o.inode == inode);
     if old.is_some_and(|o| o.len == len && o.modified_ns == modified_ns) {
         return Ok(None);
     }
@@ -112,7 +118,7 @@ pub fn file_change(path: &Path, old: Option<&FileMark>) -> std::io::Result<Optio
         std::fs::File::open(path)?.read(&mut head)?
     };
     if sniff(Some(path), &head[..n]) != Format::Jsonl {
-        let mark = FileMark { len, modified_ns, consumed: len, lines: 0 };
+        let mark = FileMark { inode, len, modified_ns, consumed: len, lines: 0 };
         return Ok(Some(FileChange { input: Input::Path(path.to_path_buf()), mark, key }));
     }
     // JSON lines: from the consumed offset (from the start when the file shrank)
@@ -134,7 +140,7 @@ pub fn file_change(path: &Path, old: Option<&FileMark>) -> std::io::Result<Optio
     };
     let complete = bytes[..=end].to_vec();
     let new_lines = complete.iter().filter(|b| **b == b'\n').count() as u64;
-    let mark = FileMark { len, modified_ns, consumed: start + complete.len() as u64, lines: lines + new_lines };
+    let mark = FileMark { inode, len, modified_ns, consumed: start + complete.len() as u64, lines: lines + new_lines };
     Ok(Some(FileChange { input: Input::Lines { name: key.clone(), bytes: complete, first_line: lines + 1 }, mark, key }))
 }
 
@@ -213,6 +219,13 @@ mod tests {
         let Input::Lines { bytes, first_line, .. } = &c2.input else { panic!() };
         assert_eq!((std::str::from_utf8(bytes).unwrap(), *first_line), ("{\"title\":\"c\"}\n", 3));
         assert_eq!(c2.mark.lines, 3);
+        // replaced by a new file (another inode) of the same size or more: read whole
+        let tmp = dir.path().join("b.jsonl");
+        std::fs::write(&tmp, "{\"title\":\"x\"}\n{\"title\":\"y\"}\n{\"title\":\"z\"}\n{\"title\":\"w\"}\n").unwrap();
+        std::fs::rename(&tmp, &p).unwrap();
+        let c3 = file_change(&p, Some(&c2.mark)).unwrap().unwrap();
+        let Input::Lines { first_line, .. } = &c3.input else { panic!() };
+        assert_eq!((*first_line, c3.mark.lines), (1, 4));
     }
 
     #[test]

@@ -70,7 +70,8 @@ fn story_key(doc: &Document, index: &VigieIndex, originals: &mut HashMap<String,
     doc.id.0.clone()
 }
 
-fn notification(rule: &str, d: &BatchDoc, terms: Vec<String>) -> Notification {
+/// The notification of one matched document.
+pub fn notification(rule: &str, d: &BatchDoc, terms: Vec<String>) -> Notification {
     let doc = &d.doc;
     Notification {
         rule: rule.to_string(),

@@ -228,7 +228,7 @@ fn test(ctx: &Ctx, a: TestArgs) -> anyhow::Result<ExitCode> {
     let q = alerts::rule_query(&rule);
     let total = index.count(&q.query, &q.filters)?;
     // newest first, one line per story as the rule would notify
-    let res = index.search(&SearchRequest { query: q.query, filters: q.filters, limit: a.limit.max(1) * 5, offset: 0, sort: SortBy::Date })?;
+    let res = index.search(&SearchRequest { query: q.query.clone(), filters: q.filters.clone(), limit: a.limit.max(1) * 5, offset: 0, sort: SortBy::Date })?;
     let mut seen = std::collections::HashSet::new();
     let hits: Vec<_> = res
         .hits
@@ -236,16 +236,38 @@ fn test(ctx: &Ctx, a: TestArgs) -> anyhow::Result<ExitCode> {
         .filter(|h| seen.insert(h.story_id.clone().or(h.dup_of.clone()).unwrap_or_else(|| h.id.clone())))
         .take(a.limit.max(1))
         .collect();
+    // the notifications the rule would send, matched terms included
+    let mut docs = Vec::with_capacity(hits.len());
+    for h in &hits {
+        if let Some(d) = index.get(&h.id)? {
+            docs.push(vigie_index::alerts::BatchDoc { seq: docs.len() as u64, doc: d });
+        }
+    }
+    let batch = vigie_index::alerts::BatchIndex::build(docs)?;
+    let mut terms: Vec<Vec<String>> = vec![Vec::new(); batch.docs().len()];
+    for m in batch.run(&q, 0)? {
+        terms[m.doc] = m.terms;
+    }
+    let notes: Vec<_> = batch.docs().iter().zip(terms).map(|(d, t)| alerts::notification(&rule.name, d, t)).collect();
     let mut out = std::io::stdout().lock();
     if a.json {
-        return print_json_lines(&mut out, &hits);
+        return print_json_lines(&mut out, &notes);
     }
-    let rows: Vec<Vec<String>> = hits
+    let rows: Vec<Vec<String>> = notes
         .iter()
-        .map(|h| vec![fmt_date(h.published), h.lang.clone(), shorten(h.source.as_deref().unwrap_or("-"), 18), shorten(&h.title, 70), h.id.clone()])
+        .map(|n| {
+            vec![
+                fmt_date(n.published),
+                n.lang.clone(),
+                shorten(n.source.as_deref().unwrap_or("-"), 18),
+                shorten(&n.title, 60),
+                shorten(&n.matched_terms.join(" "), 24),
+                n.document_id.0.clone(),
+            ]
+        })
         .collect();
-    print_table(&mut out, &["published", "lang", "source", "title", "id"], &rows)?;
-    writeln!(out, "{total} documents in the index match {} (nothing delivered)", rule.name)?;
+    print_table(&mut out, &["published", "lang", "source", "title", "matched", "id"], &rows)?;
+    writeln!(out, "{total} documents in the index match {}; {} stories shown, newest first (nothing delivered)", rule.name, notes.len())?;
     Ok(ExitCode::SUCCESS)
 }
 

@@ -63,7 +63,8 @@ fn rules_are_saved_checked_listed_tested_and_removed() {
     assert!(v.data().join("alerts/rules/chips.json").exists());
     // test shows the back catalogue and delivers nothing; a new rule does not alert on it
     let hits = v.json_lines(&["alerts", "test", "chips", "--json"]);
-    assert!(!hits.is_empty() && hits.iter().all(|h| h["lang"] == "fr"), "{hits:?}");
+    assert!(!hits.is_empty() && hits.iter().all(|h| h["lang"] == "fr" && h["rule"] == "chips"), "{hits:?}");
+    assert!(hits.iter().all(|h| !h["matched_terms"].as_array().unwrap().is_empty()), "{hits:?}");
     let s = v.json(&["alerts", "run", "--json"]);
     assert_eq!((s["documents"].as_u64(), s["notifications"].as_u64()), (Some(0), Some(0)), "{s}");
     assert!(!out.exists());
@@ -142,6 +143,7 @@ fn webhooks_retry_with_backoff_then_dead_letter() {
     assert!(keys.iter().all(|k| *k == keys[0]), "one key across retries: {keys:?}");
     let body = flaky[2].json();
     assert_eq!((body["rule"].as_str(), body["document_id"].as_str()), (Some("flaky"), Some("a1")));
+    assert_eq!(flaky[2].method, "POST");
     assert_eq!(flaky[2].header("content-type"), Some("application/json"));
     assert!(flaky[2].header("user-agent").unwrap().starts_with("vigie/"));
     // the first attempt and three retries, 0.5 + 1 + 2 s apart
