@@ -65,6 +65,14 @@ pub fn run(ctx: &Ctx, a: WatchArgs) -> anyhow::Result<ExitCode> {
     let interval = duration(&a.interval, "--interval")?;
     let timeout = duration(&a.timeout, "--timeout")?.to_std()?;
     let policy = a.webhook.policy()?;
+    for i in a.inputs.iter().filter(|i| !is_url(i)) {
+        if i == "-" {
+            return Err(user_error("watch: stdin (-) cannot be polled; use vigie ingest -"));
+        }
+        if !std::path::Path::new(i).exists() {
+            eprintln!("watch: {i}: no such file or directory yet (polled anyway)");
+        }
+    }
     let (lang, analyzer) = a.stages.load()?;
     let setup = Setup::new(a.format, &lang, analyzer.as_ref().map(|x| x as &dyn Analyzer));
     std::fs::create_dir_all(&ctx.data)?;
