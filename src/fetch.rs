@@ -46,6 +46,11 @@ pub fn reason(e: &reqwest::Error) -> String {
     s.to_lowercase()
 }
 
+/// A `Retry-After` header in seconds (the HTTP-date form is read as absent).
+pub fn retry_after(h: &reqwest::header::HeaderMap) -> Option<Duration> {
+    h.get(reqwest::header::RETRY_AFTER)?.to_str().ok()?.trim().parse::<u64>().ok().map(Duration::from_secs)
+}
+
 /// Fetches every URL concurrently, keeping their order.
 pub fn fetch_all(urls: &[String]) -> Vec<Result<Input, String>> {
     if urls.is_empty() {

@@ -153,7 +153,8 @@ pub enum FeedPoll {
     Changed { input: Input, etag: Option<String>, last_modified: Option<String>, hash: u64 },
     NotModified,
     Unchanged,
-    Failed(String),
+    /// why, and how long the server asked to wait (`Retry-After`)
+    Failed(String, Option<std::time::Duration>),
 }
 
 /// A conditional GET (If-None-Match / If-Modified-Since).
@@ -167,21 +168,21 @@ pub async fn poll_feed(client: &reqwest::Client, url: &str, mark: &FeedMark) -> 
     }
     let resp = match req.send().await {
         Ok(r) => r,
-        Err(e) => return FeedPoll::Failed(reason(&e)),
+        Err(e) => return FeedPoll::Failed(reason(&e), None),
     };
     let status = resp.status();
     if status == reqwest::StatusCode::NOT_MODIFIED {
         return FeedPoll::NotModified;
     }
     if !status.is_success() {
-        return FeedPoll::Failed(format!("http {}", status.as_u16()));
+        return FeedPoll::Failed(format!("http {}", status.as_u16()), crate::fetch::retry_after(resp.headers()));
     }
     let header = |h: reqwest::header::HeaderName| resp.headers().get(h).and_then(|v| v.to_str().ok()).map(str::to_string);
     let (etag, last_modified) = (header(reqwest::header::ETAG), header(reqwest::header::LAST_MODIFIED));
     let bytes = match resp.bytes().await {
-        Ok(b) if b.len() > MAX_FILE_BYTES => return FeedPoll::Failed(format!("larger than {} MiB", MAX_FILE_BYTES >> 20)),
+        Ok(b) if b.len() > MAX_FILE_BYTES => return FeedPoll::Failed(format!("larger than {} MiB", MAX_FILE_BYTES >> 20), None),
         Ok(b) => b,
-        Err(e) => return FeedPoll::Failed(reason(&e)),
+        Err(e) => return FeedPoll::Failed(reason(&e), None),
     };
     let hash = xxhash_rust::xxh3::xxh3_64(&bytes);
     if hash == mark.hash {
@@ -190,11 +191,13 @@ pub async fn poll_feed(client: &reqwest::Client, url: &str, mark: &FeedMark) -> 
     FeedPoll::Changed { input: Input::Bytes { name: url.to_string(), bytes: bytes.to_vec() }, etag, last_modified, hash }
 }
 
-/// After a failed poll: wait `interval x 2^(failures-1)`, at most an hour.
-pub fn backoff(mark: &mut FeedMark, interval: Duration, now: DateTime<Utc>) -> Duration {
+/// After a failed poll: wait `interval x 2^(failures-1)`, or what the server asked
+/// (`Retry-After`) when longer, at most an hour.
+pub fn backoff(mark: &mut FeedMark, interval: Duration, asked: Option<std::time::Duration>, now: DateTime<Utc>) -> Duration {
     mark.failures += 1;
     let factor = 1i64 << (mark.failures - 1).min(16);
-    let wait = Duration::seconds((interval.num_seconds().max(1) * factor).min(MAX_BACKOFF_SECS));
+    let asked = asked.map_or(0, |d| d.as_secs() as i64);
+    let wait = Duration::seconds((interval.num_seconds().max(1) * factor).max(asked).min(MAX_BACKOFF_SECS));
     mark.next_try = Some(now + wait);
     wait
 }
@@ -233,11 +236,13 @@ mod tests {
         let mut m = FeedMark::default();
         let now = Utc::now();
         let i = Duration::seconds(60);
-        assert_eq!(backoff(&mut m, i, now).num_seconds(), 60);
-        assert_eq!(backoff(&mut m, i, now).num_seconds(), 120);
+        assert_eq!(backoff(&mut m, i, None, now).num_seconds(), 60);
+        assert_eq!(backoff(&mut m, i, None, now).num_seconds(), 120);
+        // a server's Retry-After wins when longer
+        assert_eq!(backoff(&mut m, i, Some(std::time::Duration::from_secs(900)), now).num_seconds(), 900);
         for _ in 0..10 {
-            backoff(&mut m, i, now);
+            backoff(&mut m, i, None, now);
         }
-        assert_eq!(backoff(&mut m, i, now).num_seconds(), 3600);
+        assert_eq!(backoff(&mut m, i, None, now).num_seconds(), 3600);
     }
 }

@@ -90,6 +90,10 @@ impl Sinks {
                     Ok(r) if r.status().is_success() => return Ok(()),
                     Ok(r) => {
                         let s = r.status();
+                        // a server asking for time gets it (at most a minute)
+                        if let Some(after) = crate::fetch::retry_after(r.headers()) {
+                            wait = wait.max(after.min(Duration::from_secs(60)));
+                        }
                         // client errors other than rate limits will not heal by retrying
                         (format!("http {}", s.as_u16()), s.is_server_error() || s.as_u16() == 429 || s.as_u16() == 408)
                     }

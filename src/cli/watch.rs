@@ -151,9 +151,9 @@ pub fn run(ctx: &Ctx, a: WatchArgs) -> anyhow::Result<ExitCode> {
                     p.feeds_not_modified += 1;
                     (mark.failures, mark.next_try) = (0, None);
                 }
-                FeedPoll::Failed(reason) => {
+                FeedPoll::Failed(reason, asked) => {
                     p.feeds_failed += 1;
-                    let wait = backoff(mark, interval, now);
+                    let wait = backoff(mark, interval, asked, now);
                     eprintln!("watch: {url}: fetch failed: {reason} (try {}; next in {}s)", mark.failures, wait.num_seconds());
                 }
             }
