@@ -53,12 +53,8 @@ impl WatchState {
     }
 
     pub fn load(data: &Path) -> anyhow::Result<Self> {
-        let p = Self::path(data);
-        match std::fs::read_to_string(&p) {
-            Ok(t) => serde_json::from_str(&t).map_err(|e| anyhow::anyhow!("{}: unreadable watch state: {e}", p.display())),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Self::default()),
-            Err(e) => Err(anyhow::anyhow!("{}: {e}", p.display())),
-        }
+        let state = vigie_pipeline::atomic::load_json(&Self::path(data), "watch state").map_err(anyhow::Error::msg)?;
+        Ok(state.unwrap_or_default())
     }
 
     pub fn save(&self, data: &Path) -> anyhow::Result<()> {

@@ -1,6 +1,7 @@
 //! Writing state files atomically: a temporary file, fsync, rename, fsync of the
 //! directory. A crash leaves the previous version or the new one, never half of one.
 
+use serde::de::DeserializeOwned;
 use serde::Serialize;
 use std::io::Write;
 use std::path::Path;
@@ -24,4 +25,14 @@ pub fn save_json<T: Serialize + ?Sized>(path: &Path, value: &T) -> Result<(), St
         let _ = d.sync_all();
     }
     Ok(())
+}
+
+/// Reads a JSON state file: `None` when there is none; the error names the file and
+/// says what it should have held.
+pub fn load_json<T: DeserializeOwned>(path: &Path, what: &str) -> Result<Option<T>, String> {
+    match std::fs::read_to_string(path) {
+        Ok(t) => serde_json::from_str(&t).map(Some).map_err(|e| format!("{}: unreadable {what}: {e}", path.display())),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(format!("{}: {e}", path.display())),
+    }
 }

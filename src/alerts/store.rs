@@ -116,12 +116,7 @@ impl AlertStore {
 
     /// The rule's delivery state; `None` when the rule has none yet.
     pub fn state(&self, name: &str) -> anyhow::Result<Option<RuleState>> {
-        let p = self.state_path(name);
-        match std::fs::read_to_string(&p) {
-            Ok(t) => serde_json::from_str(&t).map(Some).map_err(|e| anyhow::anyhow!("{}: unreadable alert state: {e}", p.display())),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-            Err(e) => Err(e).with_context(|| format!("reading {}", p.display())),
-        }
+        vigie_pipeline::atomic::load_json(&self.state_path(name), "alert state").map_err(anyhow::Error::msg)
     }
 
     fn watermarks_path(&self) -> PathBuf {
@@ -131,12 +126,8 @@ impl AlertStore {
     /// Every rule's watermark as of the last run (a rule's own state may be older: it is
     /// written only when the rule queues or delivers notifications).
     pub fn watermarks(&self) -> anyhow::Result<BTreeMap<String, u64>> {
-        let p = self.watermarks_path();
-        match std::fs::read_to_string(&p) {
-            Ok(t) => serde_json::from_str(&t).map_err(|e| anyhow::anyhow!("{}: unreadable watermarks: {e}", p.display())),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(BTreeMap::new()),
-            Err(e) => Err(e).with_context(|| format!("reading {}", p.display())),
-        }
+        let marks = vigie_pipeline::atomic::load_json(&self.watermarks_path(), "alert watermarks").map_err(anyhow::Error::msg)?;
+        Ok(marks.unwrap_or_default())
     }
 
     pub fn save_watermarks(&self, marks: BTreeMap<String, u64>) -> anyhow::Result<()> {

@@ -42,12 +42,7 @@ pub struct TopicInfo {
 
 impl TopicState {
     pub fn load(path: &Path) -> Result<Option<TopicState>, String> {
-        let text = match std::fs::read_to_string(path) {
-            Ok(t) => t,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-            Err(e) => return Err(format!("{}: {e}", path.display())),
-        };
-        let s: TopicState = serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+        let Some(s) = crate::atomic::load_json::<TopicState>(path, "topic state")? else { return Ok(None) };
         if s.version != STATE_VERSION {
             return Err(format!("{}: version {} (this vigie reads {STATE_VERSION}); run `vigie topics rebuild`", path.display(), s.version));
         }
