@@ -122,9 +122,10 @@ impl BatchIndex {
                 terms.push(t.clone());
             }
         });
-        let surface = if terms.is_empty() { HashMap::new() } else { self.surface_forms(&rule.query) };
         let q = with_filters(&self.fields, user, &rule.filters);
         let hits = self.searcher.search(&q, &DocSetCollector)?;
+        // most rules match nothing in a batch: the query's surface forms only when needed
+        let surface = if terms.is_empty() || hits.is_empty() { HashMap::new() } else { self.surface_forms(&rule.query) };
         let mut out: Vec<RuleMatch> = Vec::with_capacity(hits.len());
         for addr in hits {
             let pos = self.positions[addr.segment_ord as usize][addr.doc_id as usize];

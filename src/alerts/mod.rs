@@ -180,18 +180,9 @@ fn deliver(store: &AlertStore, sinks: &mut Sinks, r: &AlertRule, st: &mut RuleSt
         if !st.outbox.is_empty() {
             let digest = Digest { rule: r.name.clone(), since: st.last_digest, until: now, count: st.outbox.len(), notifications: st.outbox.clone() };
             let key = format!("{}:digest:{}", r.name, now.timestamp());
-            match send_marked(store, sinks, r, st, &key, std::slice::from_ref(&digest))? {
-                Ok(()) => {
-                    summary.digests += 1;
-                    summary.delivered += digest.count;
-                    st.delivered += digest.count as u64;
-                }
-                Err(f) => {
-                    sinks.dead_letter(&r.name, &r.notify, &f, &digest)?;
-                    tracing::warn!(rule = %r.name, reason = %f.reason, "digest dead-lettered");
-                    summary.dead_lettered += digest.count;
-                    st.dead_lettered += digest.count as u64;
-                }
+            let res = send_marked(store, sinks, r, st, &key, std::slice::from_ref(&digest))?;
+            if settle(store, sinks, r, st, summary, res, std::slice::from_ref(&digest), digest.count)? {
+                summary.digests += 1;
             }
             st.outbox.clear();
         }
@@ -209,20 +200,7 @@ fn deliver(store: &AlertStore, sinks: &mut Sinks, r: &AlertRule, st: &mut RuleSt
         let res = send_marked(store, sinks, r, st, &r.name, &batch)?;
         st.outbox.clear();
         st.file_mark = None;
-        match res {
-            Ok(()) => {
-                summary.delivered += batch.len();
-                st.delivered += batch.len() as u64;
-            }
-            Err(f) => {
-                for n in &batch {
-                    sinks.dead_letter(&r.name, &r.notify, &f, n)?;
-                }
-                eprintln!("alert {}: {} ({} notifications written to {})", r.name, f.reason, batch.len(), store.dead_letter_path().display());
-                summary.dead_lettered += batch.len();
-                st.dead_lettered += batch.len() as u64;
-            }
-        }
+        settle(store, sinks, r, st, summary, res, &batch, batch.len())?;
         store.save_state(&r.name, st)?;
         return Ok(());
     }
@@ -231,27 +209,45 @@ fn deliver(store: &AlertStore, sinks: &mut Sinks, r: &AlertRule, st: &mut RuleSt
         let key = format!("{}:{}", r.name, n.document_id);
         let res = send_marked(store, sinks, r, st, &key, std::slice::from_ref(&n))?;
         st.outbox.remove(0);
-        let failed = match res {
-            Ok(()) => {
-                summary.delivered += 1;
-                st.delivered += 1;
-                false
-            }
-            Err(f) => {
-                sinks.dead_letter(&r.name, &r.notify, &f, &n)?;
-                eprintln!("alert {}: {} (written to {})", r.name, f.reason, store.dead_letter_path().display());
-                summary.dead_lettered += 1;
-                st.dead_lettered += 1;
-                true
-            }
-        };
+        let delivered = settle(store, sinks, r, st, summary, res, std::slice::from_ref(&n), 1)?;
         store.save_state(&r.name, st)?;
-        if failed {
+        if !delivered {
             // the sink is down: the rest waits in the outbox for the next run
             break;
         }
     }
     Ok(())
+}
+
+/// Counts the outcome of sending `payloads` (`count` notifications); what failed goes
+/// to the dead-letter file, one record per payload. Returns whether it was delivered.
+#[allow(clippy::too_many_arguments)]
+fn settle<T: Serialize>(
+    store: &AlertStore,
+    sinks: &Sinks,
+    r: &AlertRule,
+    st: &mut RuleState,
+    summary: &mut RunSummary,
+    res: Result<(), Failed>,
+    payloads: &[T],
+    count: usize,
+) -> anyhow::Result<bool> {
+    match res {
+        Ok(()) => {
+            summary.delivered += count;
+            st.delivered += count as u64;
+            Ok(true)
+        }
+        Err(f) => {
+            for p in payloads {
+                sinks.dead_letter(&r.name, &r.notify, &f, p)?;
+            }
+            eprintln!("alert {}: {} ({count} notifications written to {})", r.name, f.reason, store.dead_letter_path().display());
+            summary.dead_lettered += count;
+            st.dead_lettered += count as u64;
+            Ok(false)
+        }
+    }
 }
 
 /// Sends payloads; for file sinks, the file's length is saved first so that a crash

@@ -91,8 +91,12 @@ impl AlertStore {
         Ok(rules)
     }
 
+    /// One rule, read from its own file.
     pub fn get(&self, name: &str) -> anyhow::Result<Option<AlertRule>> {
-        Ok(self.rules()?.into_iter().find(|r| r.name == name))
+        if check_name(name).is_err() {
+            return Ok(None);
+        }
+        vigie_pipeline::atomic::load_json(&self.rule_path(name), "alert.v1 rule").map_err(anyhow::Error::msg)
     }
 
     /// Saves a new rule and its initial state (watching from `next_seq`).
