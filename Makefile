@@ -12,7 +12,7 @@ export LIBTORCH := $(LIBTORCH_DIR)
 export LIBTORCH_CXX11_ABI := 0
 export LD_LIBRARY_PATH := $(LIBTORCH_DIR)/lib$(if $(LD_LIBRARY_PATH),:$(LD_LIBRARY_PATH))
 
-.PHONY: all build demo test setup libtorch models models-release bench eval clean
+.PHONY: all build demo test setup libtorch models models-release bench bench-enrich eval eval-precision clean
 
 all: build
 
@@ -61,10 +61,20 @@ eval: models-release
 	$(VIGIE) eval clusters --gold $(SHARED)/topics/fra_dev.tsv
 	$(VIGIE) eval clusters --gold $(SHARED)/topics/eng_dev.tsv
 
-bench: models-release
+# the model stage alone (tokens/s per precision), then the whole ingest side by side with
+# spaCy's full pipelines on the same texts (spaCy in a throwaway venv under .tools/)
+bench: models-release bench-enrich
+	$(VIGIE) bench encode --tsv $(SHARED)/topics/fra_dev.tsv $(SHARED)/topics/eng_dev.tsv --reuters $(SHARED)/corpus/reuters21578 --limit 100
 	$(VIGIE) bench ingest --corpus $(SHARED)/corpus/reuters21578
 	$(VIGIE) bench alerts --reuters $(SHARED)/corpus/reuters21578
 	$(VIGIE) bench cluster --reuters $(SHARED)/corpus/reuters21578 --huffpost $(SHARED)/corpus/huffpost_news_category_v3.first10k.jsonl
+
+bench-enrich: models-release
+	VIGIE=$(VIGIE) SHARED=$(SHARED) scripts/bench-enrich.sh --limit-fr 299 --limit-en 200
+
+# NER and cluster quality per encoder precision (fp32 and what `auto` picks here)
+eval-precision: models-release
+	VIGIE=$(VIGIE) SHARED=$(SHARED) scripts/eval-precision.sh
 
 clean:
 	rm -rf target $(DEMO_DATA)

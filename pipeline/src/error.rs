@@ -12,6 +12,9 @@ pub enum Error {
     Config(String),
     #[error("{0}")]
     Sink(String),
+    /// A pipeline stage's thread ended before the batch did.
+    #[error("{0}")]
+    Stage(String),
 }
 
 pub type Result<T> = std::result::Result<T, Error>;

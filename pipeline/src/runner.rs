@@ -1,7 +1,9 @@
 //! The staged runner: a reader thread parses inputs, a pool of workers normalizes,
-//! detects the language and signs each article, and the calling thread dedups and hands
-//! documents to the [`Sink`] in input order. Stages are joined by bounded channels, so a
-//! slow sink slows the reader instead of filling memory.
+//! detects the language and signs each article, the calling thread dedups in input
+//! order, a model thread runs the [`Analyzer`] on batches, and the calling thread
+//! assigns stories and hands the analysed batches to the [`Sink`] in input order while
+//! the model works on the next batch. Stages are joined by bounded channels, so a slow
+//! stage slows the reader instead of filling memory.
 
 use crate::dedup::{Dedup, Signature};
 use crate::ingest::{read_input, FormatChoice, Input, RawItem};
@@ -51,14 +53,29 @@ impl Prepared {
     }
 }
 
-/// The model stage: fills entities and the embedding of a batch of documents. It runs
-/// on the ordered stage's thread (libtorch spreads each batch over the cores itself).
-pub trait Analyzer {
-    fn analyze(&self, docs: &mut [Prepared]);
+/// What the first phase of the model stage hands to the second.
+pub type Encoded = Box<dyn std::any::Any + Send>;
+
+/// The model stage: fills entities and the embedding of a batch of documents, in two
+/// phases. `encode` (the encoder pass) runs on a thread of its own, libtorch spreading
+/// each batch over the cores; `complete` (NER head, catalogue and knowledge-base
+/// matching, linking) runs on the ordered stage's thread, overlapping the encoder pass
+/// of the next batch.
+pub trait Analyzer: Sync {
+    fn encode(&self, docs: &[Prepared]) -> Encoded;
+    fn complete(&self, docs: &mut [Prepared], encoded: Encoded);
+    /// Both phases, one after the other.
+    fn analyze(&self, docs: &mut [Prepared]) {
+        let e = self.encode(docs);
+        self.complete(docs, e);
+    }
 }
 
 /// Documents analysed together (one padded encoder batch holds several articles).
 const ANALYZE_BATCH: usize = 16;
+/// Batches queued for (and back from) the model thread: enough to keep it busy while
+/// the ordered stage stores, few enough to bound memory.
+const MODEL_QUEUE: usize = 2;
 
 /// Where accepted documents go (the binary wires the index here).
 pub trait Sink {
@@ -152,6 +169,45 @@ pub trait Observer {
 
 impl Observer for () {}
 
+/// A batch and, once the model thread is done with it, its encoder pass.
+type Batch = (Vec<Prepared>, Option<Encoded>);
+type Finish<'f> = dyn FnMut(Batch, &mut dyn Sink, &mut Summary) -> Result<()> + 'f;
+
+/// Hands a batch to the model thread (storing what comes back while it is busy), or
+/// stores it at once when there is no model stage.
+fn submit(
+    batch: &mut Vec<Prepared>,
+    model: Option<(&crossbeam_channel::Sender<Vec<Prepared>>, &crossbeam_channel::Receiver<Batch>)>,
+    finish: &mut Finish<'_>,
+    sink: &mut dyn Sink,
+    summary: &mut Summary,
+) -> Result<()> {
+    if batch.is_empty() {
+        return Ok(());
+    }
+    let mut b = std::mem::replace(batch, Vec::with_capacity(ANALYZE_BATCH));
+    let Some((to_model, analysed)) = model else {
+        return finish((b, None), sink, summary);
+    };
+    let stopped = || crate::Error::Stage("the model stage stopped".into());
+    loop {
+        match to_model.try_send(b) {
+            Ok(()) => break,
+            Err(crossbeam_channel::TrySendError::Full(back)) => {
+                b = back;
+                let done = analysed.recv().map_err(|_| stopped())?;
+                finish(done, sink, summary)?;
+            }
+            Err(crossbeam_channel::TrySendError::Disconnected(_)) => return Err(stopped()),
+        }
+    }
+    // store whatever is already back
+    while let Ok(done) = analysed.try_recv() {
+        finish(done, sink, summary)?;
+    }
+    Ok(())
+}
+
 /// Runs the pipeline over `inputs`; returns the counts. Stops early, cleanly, when
 /// `stop` is set (the batch read so far is still handed to the sink).
 #[allow(clippy::too_many_arguments)]
@@ -210,9 +266,10 @@ pub fn run(
         let mut seen: HashSet<DocId> = HashSet::new();
         let mut source_prior = SourcePrior::default();
         let mut batch: Vec<Prepared> = Vec::with_capacity(ANALYZE_BATCH);
-        let mut flush = |batch: &mut Vec<Prepared>, sink: &mut dyn Sink, summary: &mut Summary| -> Result<()> {
-            if let Some(a) = analyzer {
-                a.analyze(batch);
+        // the model stage's second phase, stories and storage of a batch, in input order
+        let mut finish = |(mut batch, encoded): Batch, sink: &mut dyn Sink, summary: &mut Summary| -> Result<()> {
+            if let (Some(a), Some(e)) = (analyzer, encoded) {
+                a.complete(&mut batch, e);
             }
             if let Some(st) = stories.as_deref_mut() {
                 for p in batch.iter_mut() {
@@ -228,8 +285,36 @@ pub fn run(
             }
             Ok(())
         };
+        // the model thread: batches in, analysed batches out, in order
+        let (to_model, model_rx) = crossbeam_channel::bounded::<Vec<Prepared>>(MODEL_QUEUE);
+        let (from_model, analysed_rx) = crossbeam_channel::bounded::<Batch>(MODEL_QUEUE);
+        if let Some(a) = analyzer {
+            s.spawn(move || {
+                for b in model_rx {
+                    let e = a.encode(&b);
+                    if from_model.send((b, Some(e))).is_err() {
+                        break;
+                    }
+                }
+            });
+        } else {
+            drop((model_rx, from_model));
+        }
+        let model = analyzer.map(|_| (&to_model, &analysed_rx));
         let mut last_progress = std::time::Instant::now();
-        while let Ok((seq, res)) = done_rx.recv() {
+        loop {
+            let (seq, res) = crossbeam_channel::select! {
+                recv(done_rx) -> m => match m {
+                    Ok(m) => m,
+                    Err(_) => break,
+                },
+                recv(analysed_rx) -> b => {
+                    if let Ok(b) = b {
+                        finish(b, sink, &mut summary)?;
+                    }
+                    continue;
+                },
+            };
             waiting.insert(seq, res);
             while let Some(res) = waiting.remove(&next) {
                 next += 1;
@@ -257,14 +342,14 @@ pub fn run(
                         seen.insert(p.doc.id.clone());
                         batch.push(p);
                         if batch.len() >= ANALYZE_BATCH {
-                            flush(&mut batch, sink, &mut summary)?;
+                            submit(&mut batch, model, &mut finish, sink, &mut summary)?;
                         }
                     }
                 }
             }
             // nothing else is ready: analyse what is waiting rather than sit on it
             if !batch.is_empty() && waiting.is_empty() && done_rx.is_empty() {
-                flush(&mut batch, sink, &mut summary)?;
+                submit(&mut batch, model, &mut finish, sink, &mut summary)?;
             }
             if last_progress.elapsed().as_millis() >= 100 {
                 summary.seconds = started.elapsed().as_secs_f64();
@@ -272,7 +357,12 @@ pub fn run(
                 last_progress = std::time::Instant::now();
             }
         }
-        flush(&mut batch, sink, &mut summary)?;
+        submit(&mut batch, model, &mut finish, sink, &mut summary)?;
+        drop(to_model);
+        // the model thread finishes the queued batches, then closes its side
+        for b in analysed_rx.iter() {
+            finish(b, sink, &mut summary)?;
+        }
         Ok(())
     });
     summary.seconds = started.elapsed().as_secs_f64();

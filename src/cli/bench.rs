@@ -59,9 +59,8 @@ pub struct EncodeBench {
     /// Articles per corpus
     #[arg(long, default_value_t = 200)]
     pub limit: usize,
-    /// Run the encoder weights in bf16
-    #[arg(long)]
-    pub bf16: bool,
+    #[command(flatten)]
+    pub model: super::common::ModelArgs,
     #[arg(long)]
     pub models: Option<PathBuf>,
     #[arg(long)]
@@ -258,6 +257,9 @@ struct EncodeRow {
 #[derive(Serialize)]
 struct EncodeReport {
     precision: &'static str,
+    engine: vigie_pipeline::encoder::Engine,
+    /// the CPU flags that decide `auto`
+    cpu: Vec<&'static str>,
     rows: Vec<EncodeRow>,
     /// fp32 (and bf16) matrix-multiply rate of this machine through libtorch, GFLOP/s
     gemm_fp32_gflops: f64,
@@ -283,7 +285,6 @@ fn gemm_gflops(kind: tch::Kind) -> f64 {
 }
 
 fn encode_bench(a: EncodeBench) -> anyhow::Result<ExitCode> {
-    use vigie_pipeline::entities::ArticleAnalyzer;
     use vigie_pipeline::runner::Analyzer;
     let mut corpora: Vec<(String, Vec<(String, String)>)> = Vec::new();
     for p in &a.tsv {
@@ -303,9 +304,7 @@ fn encode_bench(a: EncodeBench) -> anyhow::Result<ExitCode> {
     if corpora.is_empty() {
         return Err(user_error("give --tsv FILE... and/or --reuters DIR"));
     }
-    let mut an = ArticleAnalyzer::load(&super::common::models_dir(a.models.as_deref()), &super::common::ner_model_dir(None))
-        .map_err(|e| anyhow::anyhow!(e))?;
-    an.encoder.set_bf16(a.bf16);
+    let an = super::ingest::load_analyzer(a.models.as_deref(), None, &a.model)?;
     let mut rows = Vec::new();
     for (name, docs) in &corpora {
         let mut prepared: Vec<vigie_pipeline::runner::Prepared> = docs.iter().map(|(t, b)| prepared(t, b)).collect();
@@ -328,7 +327,9 @@ fn encode_bench(a: EncodeBench) -> anyhow::Result<ExitCode> {
     }
     let fp32 = gemm_gflops(tch::Kind::Float);
     let report = EncodeReport {
-        precision: if a.bf16 { "bf16" } else { "fp32" },
+        precision: an.encoder.precision.as_str(),
+        engine: an.encoder.engine,
+        cpu: vigie_pipeline::encoder::CpuFeatures::detect().names(),
         rows,
         gemm_fp32_gflops: fp32,
         gemm_bf16_gflops: gemm_gflops(tch::Kind::BFloat16),
@@ -340,7 +341,14 @@ fn encode_bench(a: EncodeBench) -> anyhow::Result<ExitCode> {
         print_json(&mut out, &report)?;
         return Ok(ExitCode::SUCCESS);
     }
-    writeln!(out, "encoder + NER, {} weights, {} threads", report.precision, report.threads)?;
+    writeln!(
+        out,
+        "encoder + NER, {:?} engine, {} precision, {} threads, CPU flags: {}",
+        report.engine,
+        report.precision,
+        report.threads,
+        report.cpu.join(" ")
+    )?;
     for r in &report.rows {
         writeln!(
             out,

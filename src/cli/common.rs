@@ -215,3 +215,31 @@ pub fn repo_path(rel: &str) -> Option<PathBuf> {
 pub fn ner_model_dir(given: Option<&std::path::Path>) -> PathBuf {
     resolve_dir(given, "VIGIE_NER_MODEL", "data/models/ner")
 }
+
+/// How the encoder runs (ingest, watch, eval, bench): precision and engine.
+#[derive(clap::Args, Debug, Clone)]
+pub struct ModelArgs {
+    /// Encoder precision: auto (the fastest this CPU runs natively: bf16 with AVX512-BF16
+    /// or AMX, else int8 with VNNI, else fp32), fp32, bf16 or int8
+    #[arg(long, default_value = "auto", env = "VIGIE_PRECISION")]
+    pub precision: vigie_pipeline::encoder::PrecisionChoice,
+    /// Encoder engine: native (vigie's forward, stops at the last layer it needs) or
+    /// rust-bert (the fp32/bf16 reference, all layers)
+    #[arg(long, default_value = "native", hide = true)]
+    pub engine: vigie_pipeline::encoder::Engine,
+    /// Where document embeddings come from: all-windows (last layer of every window) or
+    /// first-window (last layer of the title and lead only)
+    #[arg(long, default_value = "all-windows", hide = true)]
+    pub embedding_from: vigie_pipeline::encoder::EmbeddingFrom,
+}
+
+impl ModelArgs {
+    pub fn options(&self) -> vigie_pipeline::encoder::EncoderOptions {
+        vigie_pipeline::encoder::EncoderOptions {
+            precision: self.precision,
+            engine: self.engine,
+            embedding: self.embedding_from,
+            ..Default::default()
+        }
+    }
+}

@@ -35,6 +35,8 @@ pub struct NerArgs {
     /// Encoder models directory
     #[arg(long)]
     pub models: Option<PathBuf>,
+    #[command(flatten)]
+    pub encoder: super::common::ModelArgs,
     #[arg(long)]
     pub json: bool,
 }
@@ -245,14 +247,16 @@ fn dedup(a: DedupArgs) -> anyhow::Result<ExitCode> {
 }
 
 fn ner(a: NerArgs) -> anyhow::Result<ExitCode> {
-    use vigie_pipeline::encoder::{Device, Encoder};
+    use vigie_pipeline::encoder::{Device, Encoder, EncoderOptions};
     use vigie_pipeline::ner::{predict, read_gold, score, sentence_features, NerHead};
     let gold = read_gold(&a.gold).map_err(user_error)?;
     let head_dir = super::common::ner_model_dir(a.model.as_deref());
     let head = NerHead::load(&head_dir, Device::Cpu).map_err(|e| anyhow::anyhow!(e))?;
     let max_layer = head.cfg.layers.iter().copied().max();
-    let encoder = Encoder::load_layers(&super::common::models_dir(a.models.as_deref()).join("e5-small"), Device::Cpu, max_layer)
-        .map_err(|e| anyhow::anyhow!(e))?;
+    let opts = EncoderOptions { max_layers: max_layer, ..a.encoder.options() };
+    let encoder =
+        Encoder::open(&super::common::models_dir(a.models.as_deref()).join("e5-small"), &opts).map_err(|e| anyhow::anyhow!(e))?;
+    tracing::info!(precision = %encoder.precision, engine = ?encoder.engine, "encoder");
     let t = std::time::Instant::now();
     let mut feats = Vec::with_capacity(gold.len());
     for chunk in gold.chunks(512) {
@@ -267,7 +271,18 @@ fn ner(a: NerArgs) -> anyhow::Result<ExitCode> {
         print_json(&mut out, &s)?;
         return Ok(ExitCode::SUCCESS);
     }
-    writeln!(out, "{}: {} sentences in {:.1} s", a.gold, s.sentences, t.elapsed().as_secs_f64())?;
+    writeln!(
+        out,
+        "{}: {} sentences in {:.1} s ({} engine, {})",
+        a.gold,
+        s.sentences,
+        t.elapsed().as_secs_f64(),
+        match encoder.engine {
+            vigie_pipeline::encoder::Engine::Native => "native",
+            vigie_pipeline::encoder::Engine::RustBert => "rust-bert",
+        },
+        encoder.precision
+    )?;
     writeln!(out, "precision {:.4}  recall {:.4}  F1 {:.4}  F1(PER,ORG,LOC) {:.4}", s.precision, s.recall, s.f1, s.f1_per_org_loc)?;
     let rows: Vec<Vec<String>> = s
         .by_type

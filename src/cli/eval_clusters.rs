@@ -32,6 +32,8 @@ pub struct ClustersArgs {
     pub models: Option<PathBuf>,
     #[arg(long)]
     pub ner_model: Option<PathBuf>,
+    #[command(flatten)]
+    pub model: super::common::ModelArgs,
     #[arg(long)]
     pub json: bool,
     /// (development) write each gold article's label, embedding, entities and title
@@ -126,7 +128,7 @@ pub fn clusters(ctx: &Ctx, a: ClustersArgs) -> anyhow::Result<ExitCode> {
     }
     f.flush()?;
     drop(f);
-    let analyzer = super::ingest::load_analyzer(a.models.as_deref(), a.ner_model.as_deref())?;
+    let analyzer = super::ingest::load_analyzer(a.models.as_deref(), a.ner_model.as_deref(), &a.model)?;
     let lang = LangDetector::new(&LangConfig::default()).map_err(user_error)?;
     let ictx = Ctx { data: data.clone(), quiet: ctx.quiet };
     let setup = super::ingest::Setup::new(FormatChoice::Fixed(Format::Jsonl), &lang, Some(&analyzer as &dyn Analyzer));

@@ -61,13 +61,15 @@ pub struct StageArgs {
     /// NER head directory (default: data/models/ner of the checkout)
     #[arg(long)]
     pub ner_model: Option<PathBuf>,
+    #[command(flatten)]
+    pub model: super::common::ModelArgs,
 }
 
 impl StageArgs {
     /// The language detector and, unless `--no-entities`, the model stage.
     pub fn load(&self) -> anyhow::Result<(LangDetector, Option<ArticleAnalyzer>)> {
         let lang = LangDetector::new(&LangConfig { allow: self.langs.clone() }).map_err(user_error)?;
-        let analyzer = if self.no_entities { None } else { Some(load_analyzer(self.models.as_deref(), self.ner_model.as_deref())?) };
+        let analyzer = if self.no_entities { None } else { Some(load_analyzer(self.models.as_deref(), self.ner_model.as_deref(), &self.model)?) };
         Ok((lang, analyzer))
     }
 }
@@ -163,10 +165,27 @@ pub fn run_alerts(ctx: &Ctx, policy: &crate::alerts::WebhookPolicy) -> Option<cr
 }
 
 /// The model stage: the encoder and the NER head, or a clear error naming what is missing.
-pub fn load_analyzer(models: Option<&std::path::Path>, head: Option<&std::path::Path>) -> anyhow::Result<ArticleAnalyzer> {
+pub fn load_analyzer(
+    models: Option<&std::path::Path>,
+    head: Option<&std::path::Path>,
+    model: &super::common::ModelArgs,
+) -> anyhow::Result<ArticleAnalyzer> {
     let models = super::common::models_dir(models);
     let head = super::common::ner_model_dir(head);
-    ArticleAnalyzer::load(&models, &head).map_err(|e| user_error(format!("{e} (or ingest with --no-entities)")))
+    let an = ArticleAnalyzer::open(&models, &head, &model.options())
+        .map_err(|e| user_error(format!("{e} (or ingest with --no-entities)")))?;
+    let cpu = vigie_pipeline::encoder::CpuFeatures::detect();
+    tracing::info!(
+        engine = ?an.encoder.engine,
+        precision = %an.encoder.precision,
+        asked = %model.precision,
+        layers = an.encoder.layers,
+        embedding = ?an.encoder.embedding_from,
+        cpu = ?cpu.names(),
+        threads = vigie_pipeline::encoder::tch::get_num_threads(),
+        "model stage"
+    );
+    Ok(an)
 }
 
 /// Runs one ingest into `ctx.data` (also used by `bench`): URLs are fetched first, a

@@ -18,6 +18,14 @@ pub enum ModelCommand {
     Setup(SetupArgs),
     /// Convert an E5S1 file into model.safetensors + config.json + tokenizer.json
     Convert(ConvertArgs),
+    /// The CPU features this machine has and the precision `--precision auto` picks here
+    Info(InfoArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct InfoArgs {
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Args, Debug)]
@@ -46,7 +54,36 @@ pub fn run(c: ModelCommand) -> anyhow::Result<ExitCode> {
             print_json(&mut std::io::stdout().lock(), &r)?;
             Ok(ExitCode::SUCCESS)
         }
+        ModelCommand::Info(a) => info(&a),
     }
+}
+
+fn info(a: &InfoArgs) -> anyhow::Result<ExitCode> {
+    use vigie_pipeline::encoder::{tch, CpuFeatures};
+    let cpu = CpuFeatures::detect();
+    let auto = cpu.auto_precision();
+    let model = std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|s| s.lines().find(|l| l.starts_with("model name")).and_then(|l| l.split(':').nth(1)).map(|m| m.trim().to_string()));
+    let report = serde_json::json!({
+        "cpu": model,
+        "features": cpu.names(),
+        "native_bf16": cpu.native_bf16(),
+        "native_int8": cpu.native_int8(),
+        "auto_precision": auto,
+        "threads": tch::get_num_threads(),
+    });
+    let mut out = std::io::stdout().lock();
+    if a.json {
+        print_json(&mut out, &report)?;
+    } else {
+        use std::io::Write;
+        writeln!(out, "cpu            {}", model.as_deref().unwrap_or("unknown"))?;
+        writeln!(out, "features       {}", cpu.names().join(" "))?;
+        writeln!(out, "auto precision {auto} (bf16 with AVX512-BF16 or AMX, else int8 with VNNI, else fp32)")?;
+        writeln!(out, "threads        {}", tch::get_num_threads())?;
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 fn setup(a: &SetupArgs) -> anyhow::Result<ExitCode> {

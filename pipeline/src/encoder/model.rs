@@ -1,8 +1,11 @@
-//! The encoder run through rust-bert (tch / libtorch): one forward pass per window of at
-//! most 512 tokens gives both the per-token states of chosen layers (for NER) and the
-//! mean-pooled, L2-normalized document embedding (for stories and topics).
+//! The encoder: one forward pass per window of at most 256 tokens gives both the token
+//! states the NER head reads (layers 2-8, mixed as the head learned) and the mean-pooled,
+//! L2-normalized document embedding (for stories and topics). The forward is vigie's own
+//! over tch ([`Bert`]) in the precision the CPU runs fastest; rust-bert's `BertModel` is
+//! kept as the fp32 reference engine.
 
-use super::{Encoding, Tokenizer};
+use super::bert::{Bert, Taps};
+use super::{CpuFeatures, Encoding, Precision, PrecisionChoice, Tokenizer};
 use rust_bert::bert::{BertConfig, BertEmbeddings, BertModel};
 use rust_bert::Config;
 use std::path::Path;
@@ -24,22 +27,96 @@ const BATCH_TOKENS: usize = 2048;
 pub struct EncodedText {
     /// The text's own tokens (offsets into the text; the prefix is not included).
     pub encoding: Encoding,
-    /// `[layers, tokens, hidden]` states of the requested layers for the text's tokens,
-    /// each token taken from the window where it sits furthest from an edge.
+    /// `[taps, tokens, hidden]` states for the text's tokens (the requested layers, or
+    /// one mixed layer), each token taken from the window where it sits furthest from an
+    /// edge.
     pub token_states: Option<Tensor>,
-    /// Mean-pooled last layer over each window, windows averaged with the first (title
-    /// and lead) counting double, L2-normalized.
+    /// The L2-normalized document embedding (empty when it was not asked for).
     pub embedding: Vec<f32>,
 }
 
+/// Which forward implementation runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Engine {
+    /// vigie's own forward over tch: stops at the deepest layer needed, any precision
+    #[default]
+    Native,
+    /// rust-bert's `BertModel`, all layers, fp32 or bf16 weights (the reference)
+    RustBert,
+}
+
+impl std::str::FromStr for Engine {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s {
+            "native" => Ok(Engine::Native),
+            "rust-bert" => Ok(Engine::RustBert),
+            o => Err(format!("unknown engine {o:?} (native or rust-bert)")),
+        }
+    }
+}
+
+/// Where the document embedding comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum EmbeddingFrom {
+    /// last layer, every window (the first, title and lead, counting double)
+    AllWindows,
+    /// last layer of the first window only (title and lead); the other windows stop at
+    /// the deepest NER layer
+    FirstWindow,
+}
+
+impl std::str::FromStr for EmbeddingFrom {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s {
+            "all-windows" => Ok(EmbeddingFrom::AllWindows),
+            "first-window" => Ok(EmbeddingFrom::FirstWindow),
+            o => Err(format!("unknown embedding source {o:?} (all-windows or first-window)")),
+        }
+    }
+}
+
+/// How to load the encoder.
+#[derive(Debug, Clone, Copy)]
+pub struct EncoderOptions {
+    pub precision: PrecisionChoice,
+    pub engine: Engine,
+    pub embedding: EmbeddingFrom,
+    /// keep at most this many layers (an NER-only pass needs no more than the head mixes)
+    pub max_layers: Option<usize>,
+    pub device: Device,
+}
+
+impl Default for EncoderOptions {
+    fn default() -> Self {
+        EncoderOptions {
+            precision: PrecisionChoice::Auto,
+            engine: Engine::Native,
+            embedding: EmbeddingFrom::AllWindows,
+            max_layers: None,
+            device: Device::Cpu,
+        }
+    }
+}
+
+enum Backend {
+    Native(Bert),
+    RustBert { model: BertModel<BertEmbeddings>, _vs: nn::VarStore },
+}
+
 pub struct Encoder {
-    model: BertModel<BertEmbeddings>,
-    vs: nn::VarStore,
+    backend: Backend,
     pub tokenizer: Tokenizer,
     device: Device,
     prefix: Vec<u32>,
     pub hidden: usize,
     pub layers: usize,
+    pub precision: Precision,
+    pub engine: Engine,
+    pub embedding_from: EmbeddingFrom,
 }
 
 struct Win {
@@ -49,46 +126,82 @@ struct Win {
     end: usize,
 }
 
+/// The layer-norm epsilon of `config.json` (rust-bert's BERT fixes it at 1e-12).
+fn layer_norm_eps(config: &Path) -> f64 {
+    std::fs::read_to_string(config)
+        .ok()
+        .and_then(|s| serde_json::from_str::<serde_json::Value>(&s).ok())
+        .and_then(|v| v["layer_norm_eps"].as_f64())
+        .unwrap_or(1e-12)
+}
+
 impl Encoder {
-    /// Loads `dir/{config.json,model.safetensors,tokenizer.json}` (see `vigie model setup`).
+    /// Loads `dir/{config.json,model.safetensors,tokenizer.json}` (see `vigie model setup`)
+    /// in fp32 with the native engine.
     pub fn load(dir: &Path, device: Device) -> Result<Self, String> {
         Self::load_layers(dir, device, None)
     }
 
-    /// Like [`Encoder::load`], keeping only the first `max_layers` layers (an NER-only pass
-    /// needs no more than the head mixes; the pooled embedding is then of that layer).
+    /// Like [`Encoder::load`], keeping only the first `max_layers` layers.
     pub fn load_layers(dir: &Path, device: Device, max_layers: Option<usize>) -> Result<Self, String> {
+        Self::open(
+            dir,
+            &EncoderOptions { precision: PrecisionChoice::Fixed(Precision::Fp32), max_layers, device, ..Default::default() },
+        )
+    }
+
+    /// Loads the encoder with `opts` (`auto` precision resolved on this CPU).
+    pub fn open(dir: &Path, opts: &EncoderOptions) -> Result<Self, String> {
         let need = ["config.json", "model.safetensors", "tokenizer.json"];
         if let Some(missing) = need.iter().find(|f| !dir.join(f).exists()) {
             return Err(format!("{}: {missing} missing (run `make models`)", dir.display()));
         }
+        let cpu = CpuFeatures::detect();
+        let precision = opts.precision.resolve(&cpu);
         let mut config = BertConfig::from_file(dir.join("config.json"));
-        if let Some(n) = max_layers {
+        if let Some(n) = opts.max_layers {
             config.num_hidden_layers = config.num_hidden_layers.min(n as i64);
         }
-        let mut vs = nn::VarStore::new(device);
-        let model = BertModel::<BertEmbeddings>::new_with_optional_pooler(vs.root(), &config, false);
-        vs.load(dir.join("model.safetensors")).map_err(|e| format!("{}: {e}", dir.join("model.safetensors").display()))?;
-        vs.freeze();
+        let weights = dir.join("model.safetensors");
+        let backend = match opts.engine {
+            Engine::Native => Backend::Native(Bert::load(
+                &weights,
+                config.num_hidden_layers as usize,
+                config.num_attention_heads as usize,
+                layer_norm_eps(&dir.join("config.json")),
+                precision,
+                opts.device,
+            )?),
+            Engine::RustBert => {
+                if precision == Precision::Int8 {
+                    return Err("the rust-bert engine runs fp32 or bf16 only".into());
+                }
+                let mut vs = nn::VarStore::new(opts.device);
+                let model = BertModel::<BertEmbeddings>::new_with_optional_pooler(vs.root(), &config, false);
+                vs.load(&weights).map_err(|e| format!("{}: {e}", weights.display()))?;
+                vs.freeze();
+                if precision == Precision::Bf16 {
+                    vs.set_kind(Kind::BFloat16);
+                }
+                Backend::RustBert { model, _vs: vs }
+            }
+        };
         let tokenizer = Tokenizer::from_json(
             &std::fs::read_to_string(dir.join("tokenizer.json")).map_err(|e| format!("tokenizer.json: {e}"))?,
         )?;
         let prefix = tokenizer.encode(PASSAGE_PREFIX).ids;
+        tracing::debug!(engine = ?opts.engine, %precision, cpu = ?cpu.names(), "encoder loaded");
         Ok(Encoder {
-            model,
-            vs,
+            backend,
             tokenizer,
-            device,
+            device: opts.device,
             prefix,
             hidden: config.hidden_size as usize,
             layers: config.num_hidden_layers as usize,
+            precision,
+            engine: opts.engine,
+            embedding_from: opts.embedding,
         })
-    }
-
-    /// Runs the weights in bf16 (`true`) or f32; bf16 uses the CPU's bf16 matrix units
-    /// where it has them. Outputs are f32 either way.
-    pub fn set_bf16(&mut self, on: bool) {
-        self.vs.set_kind(if on { Kind::BFloat16 } else { Kind::Float });
     }
 
     /// Content tokens of a text (without specials and prefix), for throughput counts.
@@ -96,8 +209,24 @@ impl Encoder {
         self.tokenizer.encode(text).ids.len()
     }
 
-    /// Encodes texts; `layers` (1-based encoder layers) selects the token states kept.
+    /// Encodes texts with their embeddings; `layers` (1-based encoder layers) selects the
+    /// token states kept.
     pub fn encode(&self, texts: &[&str], layers: &[usize]) -> Vec<EncodedText> {
+        self.run(texts, &Taps::of(layers), true)
+    }
+
+    /// Token states of `layers` only, no embedding (NER training and evaluation).
+    pub fn encode_states(&self, texts: &[&str], layers: &[usize]) -> Vec<EncodedText> {
+        self.run(texts, &Taps::of(layers), false)
+    }
+
+    /// Embeddings and one `[1, tokens, hidden]` state per text: the weighted sum of the
+    /// `mix` layers (the NER head's learned mix).
+    pub fn encode_mixed(&self, texts: &[&str], mix: &[(usize, f64)]) -> Vec<EncodedText> {
+        self.run(texts, &Taps::Mix(mix), true)
+    }
+
+    fn run(&self, texts: &[&str], taps: &Taps<'_>, embed: bool) -> Vec<EncodedText> {
         let encodings: Vec<Encoding> = texts.iter().map(|t| self.tokenizer.encode(t)).collect();
         let room = WINDOW - self.prefix.len();
         let mut wins = Vec::new();
@@ -118,6 +247,7 @@ impl Encoder {
         order.sort_by_key(|&w| wins[w].end - wins[w].start);
         let mut pooled: Vec<Option<Tensor>> = (0..wins.len()).map(|_| None).collect();
         let mut states: Vec<Option<Tensor>> = (0..wins.len()).map(|_| None).collect();
+        let limit = BATCH_TOKENS;
         let mut i = 0;
         while i < order.len() {
             let mut j = i;
@@ -126,17 +256,31 @@ impl Encoder {
                 let w = &wins[order[j]];
                 let len = w.end - w.start + self.prefix.len() + 2;
                 let new_max = max_len.max(len);
-                if j > i && new_max * (j - i + 1) > BATCH_TOKENS {
+                if j > i && new_max * (j - i + 1) > limit {
                     break;
                 }
                 max_len = new_max;
                 j += 1;
             }
             let batch: Vec<usize> = order[i..j].to_vec();
-            let (p, s) = self.forward(&batch.iter().map(|&w| &wins[w]).collect::<Vec<_>>(), &encodings, max_len, layers);
-            for (k, &w) in batch.iter().enumerate() {
-                pooled[w] = Some(p.get(k as i64));
-                states[w] = s.as_ref().map(|s| s.get(k as i64));
+            // the rows whose pooled state the embedding uses
+            let rows: Vec<i64> = match (embed, self.embedding_from) {
+                (false, _) => Vec::new(),
+                (true, EmbeddingFrom::AllWindows) => (0..batch.len() as i64).collect(),
+                (true, EmbeddingFrom::FirstWindow) => {
+                    (0..batch.len()).filter(|&k| wins[batch[k]].start == 0).map(|k| k as i64).collect()
+                }
+            };
+            let (p, s) = self.forward(&batch.iter().map(|&w| &wins[w]).collect::<Vec<_>>(), &encodings, max_len, taps, &rows);
+            if let Some(p) = p {
+                for (r, &k) in rows.iter().enumerate() {
+                    pooled[batch[k as usize]] = Some(p.get(r as i64));
+                }
+            }
+            if let Some(s) = s {
+                for (k, &w) in batch.iter().enumerate() {
+                    states[w] = Some(s.get(k as i64));
+                }
             }
             i = j;
         }
@@ -149,38 +293,71 @@ impl Encoder {
                 w += 1;
             }
             let tw = &wins[first..w];
-            let weights: Vec<f64> = (0..tw.len()).map(|k| if k == 0 && tw.len() > 1 { 2.0 } else { 1.0 }).collect();
-            let mut emb = Tensor::zeros([self.hidden as i64], (Kind::Float, Device::Cpu));
-            for (k, wt) in weights.iter().enumerate() {
-                emb += pooled[first + k].as_ref().expect("every window pooled") * *wt;
-            }
-            let norm = emb.norm().double_value(&[]).max(1e-12);
-            let embedding: Vec<f32> = Vec::<f32>::try_from(&(emb / norm)).expect("float tensor");
-            let token_states = if layers.is_empty() || enc.ids.is_empty() {
+            let embedding = if embed { self.embedding(&pooled[first..w]) } else { Vec::new() };
+            let token_states = if matches!(taps, Taps::None) || enc.ids.is_empty() {
                 None
             } else {
-                // each token from the window where it is furthest from an edge
-                let parts: Vec<Tensor> = (0..enc.ids.len())
-                    .map(|tok| {
-                        let (k, win) = tw
-                            .iter()
-                            .enumerate()
-                            .filter(|(_, x)| x.start <= tok && tok < x.end)
-                            .max_by_key(|(_, x)| (tok - x.start).min(x.end - 1 - tok))
-                            .expect("every token is in a window");
-                        let s = states[first + k].as_ref().expect("states asked for");
-                        s.narrow(1, (self.prefix.len() + 1 + tok - win.start) as i64, 1)
-                    })
-                    .collect();
-                Some(Tensor::cat(&parts, 1))
+                Some(self.gather_tokens(tw, &states[first..w], enc.ids.len()))
             };
             out.push(EncodedText { encoding: enc, token_states, embedding });
         }
         out
     }
 
-    /// One padded batch: returns pooled `[B, H]` and, when asked, `[B, L, T, H]` states.
-    fn forward(&self, batch: &[&Win], encs: &[Encoding], max_len: usize, layers: &[usize]) -> (Tensor, Option<Tensor>) {
+    /// A text's embedding from its windows' pooled states (the windows that have one).
+    fn embedding(&self, pooled: &[Option<Tensor>]) -> Vec<f32> {
+        let have: Vec<&Tensor> = pooled.iter().flatten().collect();
+        let mut emb = Tensor::zeros([self.hidden as i64], (Kind::Float, Device::Cpu));
+        for (k, p) in have.iter().enumerate() {
+            // the first window (title and lead) counts double when there are others
+            let wt = if k == 0 && have.len() > 1 { 2.0 } else { 1.0 };
+            emb += *p * wt;
+        }
+        let norm = emb.norm().double_value(&[]).max(1e-12);
+        Vec::<f32>::try_from(&(emb / norm)).expect("float tensor")
+    }
+
+    /// `[taps, n, H]` states of a text's `n` tokens from its windows' `[taps, T, H]`
+    /// states: each token from the window where it sits furthest from an edge, in one
+    /// gather.
+    fn gather_tokens(&self, tw: &[Win], states: &[Option<Tensor>], n: usize) -> Tensor {
+        let skip = self.prefix.len() + 1;
+        let mut parts = Vec::with_capacity(tw.len());
+        let mut base = Vec::with_capacity(tw.len());
+        let mut offset = 0;
+        for (win, s) in tw.iter().zip(states) {
+            let len = win.end - win.start;
+            parts.push(s.as_ref().expect("states asked for").narrow(1, skip as i64, len as i64));
+            base.push(offset);
+            offset += len;
+        }
+        let mut idx = Vec::with_capacity(n);
+        let mut k = 0;
+        for tok in 0..n {
+            // windows advance with the tokens: move on while the next one is better
+            while k + 1 < tw.len() && tw[k + 1].start <= tok && {
+                let here = (tok - tw[k].start).min(tw[k].end.saturating_sub(1).saturating_sub(tok));
+                let next = (tok - tw[k + 1].start).min(tw[k + 1].end - 1 - tok);
+                tok >= tw[k].end || next > here
+            } {
+                k += 1;
+            }
+            idx.push((base[k] + tok - tw[k].start) as i64);
+        }
+        let all = if parts.len() == 1 { parts.pop().expect("one part") } else { Tensor::cat(&parts, 1) };
+        all.index_select(1, &Tensor::from_slice(&idx))
+    }
+
+    /// One padded batch: the pooled `[rows, H]` embedding-layer states of `rows` (when
+    /// any) and the `[B, taps, T, H]` token states (when asked).
+    fn forward(
+        &self,
+        batch: &[&Win],
+        encs: &[Encoding],
+        max_len: usize,
+        taps: &Taps<'_>,
+        rows: &[i64],
+    ) -> (Option<Tensor>, Option<Tensor>) {
         let b = batch.len();
         let mut ids = vec![i64::from(self.tokenizer.pad); b * max_len];
         let mut mask = vec![0i64; b * max_len];
@@ -195,23 +372,47 @@ impl Encoder {
             mask[k * max_len..k * max_len + seq.len()].iter_mut().for_each(|m| *m = 1);
         }
         let shape = [b as i64, max_len as i64];
-        let ids = Tensor::from_slice(&ids).view(shape).to(self.device);
-        let mask = Tensor::from_slice(&mask).view(shape).to(self.device);
-        tch::no_grad(|| {
-            let out = self
-                .model
-                .forward_t(Some(&ids), Some(&mask), None, None, None, None, None, false)
-                .expect("encoder forward on well-formed input");
-            let m = mask.unsqueeze(-1).to_kind(Kind::Float);
-            let last = out.hidden_state.to_kind(Kind::Float);
-            let pooled = (&last * &m).sum_dim_intlist(1, false, Kind::Float) / m.sum_dim_intlist(1, false, Kind::Float);
-            let states = (!layers.is_empty()).then(|| {
-                let all = out.all_hidden_states.as_ref().expect("config asks for hidden states");
-                let picked: Vec<Tensor> = layers.iter().map(|&l| all[l - 1].shallow_clone()).collect();
-                Tensor::stack(&picked, 1).to_kind(Kind::Float).to(Device::Cpu)
-            });
-            (pooled.to(Device::Cpu), states)
-        })
+        let ids = Tensor::from_slice(&ids).view(shape);
+        let mask = Tensor::from_slice(&mask).view(shape);
+        match &self.backend {
+            Backend::Native(bert) => {
+                let all = rows.len() == b;
+                let pool = (!rows.is_empty()).then_some((bert.num_layers(), (!all).then_some(rows)));
+                let out = bert.forward(&ids, &mask, taps, pool);
+                (out.pooled, out.states)
+            }
+            Backend::RustBert { model, .. } => {
+                let ids = ids.to(self.device);
+                let mask = mask.to(self.device);
+                tch::no_grad(|| {
+                    let out = model
+                        .forward_t(Some(&ids), Some(&mask), None, None, None, None, None, false)
+                        .expect("encoder forward on well-formed input");
+                    let m = mask.unsqueeze(-1).to_kind(Kind::Float);
+                    let last = out.hidden_state.to_kind(Kind::Float);
+                    let pooled =
+                        (&last * &m).sum_dim_intlist(1, false, Kind::Float) / m.sum_dim_intlist(1, false, Kind::Float);
+                    let all = out.all_hidden_states.as_ref().expect("config asks for hidden states");
+                    let states = match taps {
+                        Taps::None => None,
+                        Taps::Layers(ls) => {
+                            let picked: Vec<Tensor> = ls.iter().map(|&l| all[l - 1].to_kind(Kind::Float)).collect();
+                            Some(Tensor::stack(&picked, 1))
+                        }
+                        Taps::Mix(ws) => {
+                            let mut acc = Tensor::zeros_like(&last);
+                            for &(l, w) in ws.iter() {
+                                acc += all[l - 1].to_kind(Kind::Float) * w;
+                            }
+                            Some(acc.unsqueeze(1))
+                        }
+                    };
+                    let pooled = (!rows.is_empty())
+                        .then(|| pooled.index_select(0, &Tensor::from_slice(rows).to(self.device)).to(Device::Cpu));
+                    (pooled, states.map(|s| s.to(Device::Cpu)))
+                })
+            }
+        }
     }
 }
 
@@ -255,6 +456,97 @@ mod tests {
         }
         // a translation pair is closer than unrelated texts (MODELS.md: 0.92-0.96 vs 0.78-0.85)
         assert!(cos(&out[1].embedding, &out[2].embedding) > cos(&out[0].embedding, &out[1].embedding) + 0.05);
+    }
+
+    fn open(dir: &Path, precision: Precision, engine: Engine) -> Encoder {
+        let opts = EncoderOptions { precision: PrecisionChoice::Fixed(precision), engine, ..Default::default() };
+        Encoder::open(dir, &opts).unwrap()
+    }
+
+    fn min_token_cosine(a: &Tensor, b: &Tensor) -> f64 {
+        let a = a.to_kind(Kind::Double);
+        let b = b.to_kind(Kind::Double);
+        let dot = (&a * &b).sum_dim_intlist(-1, false, Kind::Double);
+        let cos = dot / (a.norm_scalaropt_dim(2, [-1].as_slice(), false) * b.norm_scalaropt_dim(2, [-1].as_slice(), false));
+        cos.min().double_value(&[])
+    }
+
+    const NEWS: &str = "Nvidia a présenté lundi à San José ses puces Blackwell B200, que Microsoft et OpenAI \
+        installeront dans le centre de données du projet Stargate au Texas, selon Jensen Huang.";
+
+    /// vigie's own forward gives rust-bert's states and embeddings (fp32), also when it
+    /// stops early or mixes layers itself.
+    #[test]
+    fn native_forward_matches_rust_bert() {
+        let Some(dir) = model_dir() else { return };
+        let reference = open(&dir, Precision::Fp32, Engine::RustBert);
+        let native = open(&dir, Precision::Fp32, Engine::Native);
+        let long = NEWS.repeat(12);
+        let texts = [NEWS, long.as_str()];
+        let r = reference.encode(&texts, &[2, 8]);
+        let n = native.encode(&texts, &[2, 8]);
+        for (a, b) in r.iter().zip(&n) {
+            assert!(cos(&a.embedding, &b.embedding) > 0.99999);
+            let c = min_token_cosine(a.token_states.as_ref().unwrap(), b.token_states.as_ref().unwrap());
+            assert!(c > 0.9999, "token cosine {c}");
+        }
+        // the mix computed in the encoder is the weighted sum of the layers
+        let mixed = native.encode_mixed(&texts, &[(2, 0.25), (8, 1.5)]);
+        let s = n[1].token_states.as_ref().unwrap();
+        let want = s.get(0) * 0.25 + s.get(1) * 1.5;
+        let c = min_token_cosine(&want, &mixed[1].token_states.as_ref().unwrap().get(0));
+        assert!(c > 0.99999, "mixed cosine {c}");
+    }
+
+    /// bf16 and int8 stay close to fp32 on the layers the NER head reads (MODELS.md:
+    /// bf16 >= 0.9998, int8 with per-token scales >= 0.996 on layer 8) and on the
+    /// embedding; skipped for a precision this CPU does not run natively (too slow).
+    #[test]
+    fn reduced_precisions_stay_close_to_fp32() {
+        let Some(dir) = model_dir() else { return };
+        let cpu = CpuFeatures::detect();
+        let fp32 = open(&dir, Precision::Fp32, Engine::Native);
+        let long = NEWS.repeat(6);
+        let texts = [NEWS, long.as_str()];
+        let want = fp32.encode(&texts, &[4, 8]);
+        for (p, native, token_min, emb_min) in
+            [(Precision::Bf16, cpu.native_bf16(), 0.99, 0.999), (Precision::Int8, true, 0.95, 0.99)]
+        {
+            if !native {
+                eprintln!("skipped {p}: not native on this CPU ({:?})", cpu.names());
+                continue;
+            }
+            let got = open(&dir, p, Engine::Native).encode(&texts, &[4, 8]);
+            for (a, b) in want.iter().zip(&got) {
+                let e = cos(&a.embedding, &b.embedding);
+                assert!(e > emb_min, "{p}: embedding cosine {e}");
+                let c = min_token_cosine(a.token_states.as_ref().unwrap(), b.token_states.as_ref().unwrap());
+                assert!(c > token_min, "{p}: token cosine {c}");
+            }
+        }
+    }
+
+    #[test]
+    fn the_first_window_embedding_reads_only_the_lead() {
+        let Some(dir) = model_dir() else { return };
+        let opts = EncoderOptions {
+            precision: PrecisionChoice::Fixed(Precision::Fp32),
+            embedding: EmbeddingFrom::FirstWindow,
+            ..Default::default()
+        };
+        let first = Encoder::open(&dir, &opts).unwrap();
+        let all = open(&dir, Precision::Fp32, Engine::Native);
+        // one window: the same embedding either way
+        let a = all.encode(&[NEWS], &[]);
+        let f = first.encode(&[NEWS], &[]);
+        assert!(cos(&a[0].embedding, &f[0].embedding) > 0.99999);
+        // a long text: the lead alone, whatever follows it
+        let tail_a = format!("{NEWS} {}", "Le marché des semi-conducteurs recule. ".repeat(80));
+        let tail_b = format!("{NEWS} {}", "La météo sera pluvieuse demain en Bretagne. ".repeat(80));
+        let x = first.encode(&[tail_a.as_str(), tail_b.as_str()], &[]);
+        assert!(x[0].embedding.len() == 384);
+        let y = all.encode(&[tail_a.as_str(), tail_b.as_str()], &[]);
+        assert!(cos(&x[0].embedding, &x[1].embedding) > cos(&y[0].embedding, &y[1].embedding));
     }
 
     #[test]

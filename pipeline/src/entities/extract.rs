@@ -85,29 +85,69 @@ impl EntityExtractor {
     /// Like [`extract`](Self::extract) when only the start `encoded` of `full` went
     /// through the encoder: NER covers that start, GPU and KB matching the whole text.
     pub fn extract_with_tail(&self, encoded: &str, full: &str, title_len: usize, enc: &EncodedText) -> (Vec<Entity>, Vec<Mention>) {
-        let text = full;
-        let mut cands = Vec::new();
-        if let Some(states) = &enc.token_states {
-            let ws = words(encoded);
-            for range in sentences(encoded, &ws) {
-                let spans = &ws[range.clone()];
-                let firsts = word_first_tokens(spans, &enc.encoding);
-                let feats = gather_words(states, &firsts);
-                for s in decode_spans(&self.head.tag(&feats)) {
-                    cands.push(Candidate { start: spans[s.start].0, end: spans[s.end - 1].1, source: Source::Ner(s.kind) });
-                }
-            }
-        }
-        for m in self.gpus.find(text) {
-            cands.push(Candidate { start: m.start, end: m.end, source: Source::Gpu(m.entry) });
-        }
-        for m in self.gazetteer.find_iter(text) {
-            if let Some(&i) = self.gazetteer_ids.get(m.as_str()) {
-                cands.push(Candidate { start: m.start(), end: m.end(), source: Source::Kb(i) });
-            }
-        }
-        link(text, title_len, &resolve(cands), &self.kb, &self.gpus)
+        self.extract_many(&[Text { encoded, full, title_len, enc }]).pop().expect("one text in, one out")
     }
+
+    /// Entities of several texts: the NER head tags the sentences of all of them in one
+    /// go (sentences of similar length batched together), then each text is matched
+    /// against the catalogues and linked.
+    pub fn extract_many(&self, texts: &[Text<'_>]) -> Vec<(Vec<Entity>, Vec<Mention>)> {
+        // words and sentences of each text, and the head's input per sentence
+        let mut per_text = Vec::with_capacity(texts.len());
+        let mut mixed = Vec::new();
+        let mut layered = Vec::new();
+        for t in texts {
+            let Some(states) = &t.enc.token_states else {
+                per_text.push(None);
+                continue;
+            };
+            let ws = words(t.encoded);
+            let ranges = sentences(t.encoded, &ws);
+            // states mixed by the encoder have one layer; raw layer states go through
+            // the head's own mix
+            let dest = if states.size()[0] == 1 { &mut mixed } else { &mut layered };
+            let first = dest.len();
+            dest.extend(ranges.iter().map(|r| gather_words(states, &word_first_tokens(&ws[r.clone()], &t.enc.encoding))));
+            per_text.push(Some((ws, ranges, states.size()[0] == 1, first)));
+        }
+        let mixed_tags = self.head.tag_many_mixed(&mixed);
+        let layered_tags: Vec<Vec<String>> = layered.iter().map(|f| self.head.tag(f)).collect();
+        texts
+            .iter()
+            .zip(per_text)
+            .map(|(t, words)| {
+                let mut cands = Vec::new();
+                if let Some((ws, ranges, is_mixed, first)) = words {
+                    let tags = if is_mixed { &mixed_tags } else { &layered_tags };
+                    for (range, tags) in ranges.iter().zip(&tags[first..]) {
+                        let spans = &ws[range.clone()];
+                        for s in decode_spans(tags) {
+                            cands.push(Candidate { start: spans[s.start].0, end: spans[s.end - 1].1, source: Source::Ner(s.kind) });
+                        }
+                    }
+                }
+                for m in self.gpus.find(t.full) {
+                    cands.push(Candidate { start: m.start, end: m.end, source: Source::Gpu(m.entry) });
+                }
+                for m in self.gazetteer.find_iter(t.full) {
+                    if let Some(&i) = self.gazetteer_ids.get(m.as_str()) {
+                        cands.push(Candidate { start: m.start(), end: m.end(), source: Source::Kb(i) });
+                    }
+                }
+                link(t.full, t.title_len, &resolve(cands), &self.kb, &self.gpus)
+            })
+            .collect()
+    }
+}
+
+/// One text for [`EntityExtractor::extract_many`]: `full` is title, a line break and the
+/// body (`title_len` bytes of title); `encoded` is the start of it that went through the
+/// encoder, `enc` its encoder pass.
+pub struct Text<'a> {
+    pub encoded: &'a str,
+    pub full: &'a str,
+    pub title_len: usize,
+    pub enc: &'a EncodedText,
 }
 
 #[cfg(test)]

@@ -9,7 +9,7 @@ mod link;
 mod tsv;
 
 pub use analyzer::ArticleAnalyzer;
-pub use extract::{sentences, words, EntityExtractor};
+pub use extract::{sentences, words, EntityExtractor, Text};
 pub use gpu::{GpuCatalog, GpuEntry, GpuMention};
 pub use kb::{fold, slug, Kb, KbEntity};
 pub use link::{link, resolve, Candidate, Source};

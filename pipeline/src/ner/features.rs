@@ -55,7 +55,7 @@ pub fn sentence_features(encoder: &Encoder, sentences: &[Vec<String>], layers: &
     let joined: Vec<(String, Vec<(usize, usize)>)> = sentences.iter().map(|w| join_words(w)).collect();
     let texts: Vec<&str> = joined.iter().map(|(t, _)| t.as_str()).collect();
     encoder
-        .encode(&texts, layers)
+        .encode_states(&texts, layers)
         .into_iter()
         .zip(&joined)
         .map(|(out, (_, spans))| {

@@ -30,6 +30,9 @@ impl Default for HeadConfig {
     }
 }
 
+/// Sentences tagged in one LSTM call.
+const HEAD_BATCH: usize = 128;
+
 pub struct NerHead {
     pub vs: nn::VarStore,
     pub cfg: HeadConfig,
@@ -59,6 +62,11 @@ impl NerHead {
     pub fn forward_t(&self, x: &Tensor, train: bool) -> Tensor {
         let w = self.mix.softmax(0, Kind::Float).view([1, 1, -1, 1]);
         let x = (x.to_kind(Kind::Float) * w).sum_dim_intlist(2, false, Kind::Float) * &self.scale;
+        self.after_mix(&x, train)
+    }
+
+    /// Tag logits `[B, T, labels]` from already mixed `[B, T, H]` word features.
+    fn after_mix(&self, x: &Tensor, train: bool) -> Tensor {
         let x = x.dropout(self.cfg.dropout, train);
         let (y, _) = self.lstm.seq(&x);
         let y = y.dropout(self.cfg.dropout, train);
@@ -73,6 +81,110 @@ impl NerHead {
         let logits = tch::no_grad(|| self.forward_t(&feats.unsqueeze(0), false)).squeeze_dim(0);
         let ids: Vec<i64> = Vec::<i64>::try_from(&logits.argmax(-1, false)).expect("int tensor");
         ids.into_iter().map(|i| self.cfg.labels[i as usize].clone()).collect()
+    }
+
+    /// The head's layer mix as (1-based layer, weight) pairs, its scale folded in: the
+    /// encoder computes this sum itself ([`crate::encoder::Encoder::encode_mixed`]), so
+    /// that one state per token leaves it instead of one per layer.
+    pub fn mix_weights(&self) -> Vec<(usize, f64)> {
+        let scale = self.scale.double_value(&[0]);
+        self.layer_weights().into_iter().map(|(l, w)| (l, w * scale)).collect()
+    }
+
+    /// Tags of one sentence from its `[n, 1, H]` mixed features.
+    pub fn tag_mixed(&self, feats: &Tensor) -> Vec<String> {
+        if feats.size()[0] == 0 {
+            return Vec::new();
+        }
+        let x = feats.to_kind(Kind::Float).view([1, feats.size()[0], -1]);
+        let logits = tch::no_grad(|| self.after_mix(&x, false)).squeeze_dim(0);
+        let ids: Vec<i64> = Vec::<i64>::try_from(&logits.argmax(-1, false)).expect("int tensor");
+        ids.into_iter().map(|i| self.cfg.labels[i as usize].clone()).collect()
+    }
+
+    /// Tags of several sentences from their `[n_i, 1, H]` mixed features at once: the
+    /// same tags as [`NerHead::tag_mixed`] sentence by sentence. The two directions run
+    /// as two one-way LSTM calls over right-padded batches, the backward one over each
+    /// sentence reversed within its own length, so padding never enters a sentence's
+    /// states; unpacked one-way calls take libtorch's oneDNN LSTM kernel.
+    pub fn tag_many_mixed(&self, feats: &[Tensor]) -> Vec<Vec<String>> {
+        let lens: Vec<i64> = feats.iter().map(|f| f.size()[0]).collect();
+        let mut out: Vec<Vec<String>> = lens.iter().map(|_| Vec::new()).collect();
+        // sentences of similar length together: padding costs as much as words
+        let mut order: Vec<usize> = (0..feats.len()).filter(|&i| lens[i] > 0).collect();
+        order.sort_by_key(|&i| lens[i]);
+        for group in order.chunks(HEAD_BATCH) {
+            let tags = self.tag_group(feats, &lens, group);
+            for (&i, t) in group.iter().zip(tags) {
+                out[i] = t;
+            }
+        }
+        out
+    }
+
+    /// [`NerHead::tag_many_mixed`] of the sentences `live` (none empty), in that order.
+    fn tag_group(&self, feats: &[Tensor], lens: &[i64], live: &[usize]) -> Vec<Vec<String>> {
+        let mut out: Vec<Vec<String>> = live.iter().map(|&i| Vec::with_capacity(lens[i] as usize)).collect();
+        let Some(t) = live.iter().map(|&i| lens[i]).max() else { return out };
+        let b = live.len() as i64;
+        // flat rows of all sentences, then gather indices for the padded batches
+        let mut base = Vec::with_capacity(live.len());
+        let mut offset = 0;
+        let mut parts = Vec::with_capacity(live.len());
+        for &i in live {
+            base.push(offset);
+            offset += lens[i];
+            parts.push(feats[i].to_kind(Kind::Float).reshape([lens[i], -1]));
+        }
+        // one zero row at the end serves as padding
+        let h = parts[0].size()[1];
+        parts.push(Tensor::zeros([1, h], (Kind::Float, Device::Cpu)));
+        let flat = Tensor::cat(&parts, 0);
+        let pad = offset;
+        let mut fwd_idx = Vec::with_capacity((b * t) as usize);
+        let mut bwd_idx = Vec::with_capacity((b * t) as usize);
+        for (k, &i) in live.iter().enumerate() {
+            let n = lens[i];
+            for step in 0..t {
+                fwd_idx.push(if step < n { base[k] + step } else { pad });
+                bwd_idx.push(if step < n { base[k] + n - 1 - step } else { pad });
+            }
+        }
+        let vars = self.vs.variables();
+        let params = |suffix: &str| -> Vec<Tensor> {
+            ["weight_ih_l0", "weight_hh_l0", "bias_ih_l0", "bias_hh_l0"]
+                .iter()
+                .map(|n| vars.get(&format!("lstm.{n}{suffix}")).expect("the head's LSTM weights").shallow_clone())
+                .collect()
+        };
+        let hidden = self.cfg.lstm_hidden as i64;
+        let ids = tch::no_grad(|| {
+            let h0 = Tensor::zeros([1, b, hidden], (Kind::Float, Device::Cpu));
+            let run = |idx: &[i64], suffix: &str| {
+                let x = flat.index_select(0, &Tensor::from_slice(idx)).view([b, t, h]);
+                let (y, _, _) = x.lstm(&[h0.shallow_clone(), h0.shallow_clone()], &params(suffix), true, 1, 0.0, false, false, true);
+                y.reshape([b * t, hidden])
+            };
+            let fwd = run(&fwd_idx, "");
+            let bwd = run(&bwd_idx, "_reverse");
+            // back to time order: the backward state of step s of a sentence of n words
+            // sits at row n - 1 - s of its reversed run
+            let mut back = Vec::with_capacity((b * t) as usize);
+            for (k, &i) in live.iter().enumerate() {
+                let n = lens[i];
+                for step in 0..t {
+                    back.push(k as i64 * t + if step < n { n - 1 - step } else { step });
+                }
+            }
+            let bwd = bwd.index_select(0, &Tensor::from_slice(&back));
+            self.out.forward(&Tensor::cat(&[fwd, bwd], 1)).argmax(-1, false)
+        });
+        let ids: Vec<i64> = Vec::<i64>::try_from(&ids).expect("int tensor");
+        for (k, &i) in live.iter().enumerate() {
+            let row = &ids[k * t as usize..k * t as usize + lens[i] as usize];
+            out[k].extend(row.iter().map(|&id| self.cfg.labels[id as usize].clone()));
+        }
+        out
     }
 
     pub fn save(&self, dir: &Path) -> Result<(), String> {
@@ -96,5 +208,22 @@ impl NerHead {
     pub fn layer_weights(&self) -> Vec<(usize, f64)> {
         let w = Vec::<f32>::try_from(&self.mix.softmax(0, Kind::Float)).expect("float");
         self.cfg.layers.iter().copied().zip(w.into_iter().map(f64::from)).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// One packed call tags every sentence as the sentence-by-sentence path does.
+    #[test]
+    fn packed_sentences_tag_like_one_by_one() {
+        tch::manual_seed(7);
+        let head = NerHead::new(HeadConfig::default(), Device::Cpu);
+        let feats: Vec<Tensor> =
+            [5i64, 0, 17, 1, 9, 17].iter().map(|&n| Tensor::randn([n, 1, 384], (Kind::Float, Device::Cpu))).collect();
+        let one_by_one: Vec<Vec<String>> = feats.iter().map(|f| head.tag_mixed(f)).collect();
+        assert_eq!(head.tag_many_mixed(&feats), one_by_one);
+        assert_eq!(one_by_one.iter().map(Vec::len).collect::<Vec<_>>(), vec![5, 0, 17, 1, 9, 17]);
     }
 }
