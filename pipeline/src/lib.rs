@@ -19,6 +19,7 @@ pub mod lang;
 pub mod ner;
 pub mod normalize;
 pub mod reject;
+pub(crate) mod model_stage;
 pub mod runner;
 pub mod stories;
 pub mod topics;

@@ -8,6 +8,7 @@
 use crate::dedup::{Dedup, Signature};
 use crate::ingest::{read_input, FormatChoice, Input, RawItem};
 use crate::lang::{LangDecision, LangDetector, SourcePrior};
+use crate::model_stage::ModelStage;
 use crate::normalize::Normalizer;
 use crate::reject::{Reject, RejectLog};
 use crate::stories::{title_terms, Stories, StoryInput};
@@ -64,6 +65,12 @@ pub type Encoded = Box<dyn std::any::Any + Send>;
 pub trait Analyzer: Sync {
     fn encode(&self, docs: &[Prepared]) -> Encoded;
     fn complete(&self, docs: &mut [Prepared], encoded: Encoded);
+    /// How many model workers suit this analyser on this machine.
+    fn workers(&self) -> usize {
+        1
+    }
+    /// Called once on each model worker's thread before its first batch.
+    fn worker_init(&self, _workers: usize) {}
     /// Both phases, one after the other.
     fn analyze(&self, docs: &mut [Prepared]) {
         let e = self.encode(docs);
@@ -73,9 +80,6 @@ pub trait Analyzer: Sync {
 
 /// Documents analysed together (one padded encoder batch holds several articles).
 const ANALYZE_BATCH: usize = 16;
-/// Batches queued for (and back from) the model thread: enough to keep it busy while
-/// the ordered stage stores, few enough to bound memory.
-const MODEL_QUEUE: usize = 2;
 
 /// Where accepted documents go (the binary wires the index here).
 pub trait Sink {
@@ -105,13 +109,15 @@ pub struct Summary {
 pub struct RunConfig {
     pub format: FormatChoice,
     pub workers: usize,
+    /// Model worker threads (default: what the analyser suggests).
+    pub model_workers: Option<usize>,
     pub channel_capacity: usize,
 }
 
 impl Default for RunConfig {
     fn default() -> Self {
         let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2);
-        RunConfig { format: FormatChoice::Auto, workers: cores.max(1), channel_capacity: 512 }
+        RunConfig { format: FormatChoice::Auto, workers: cores.max(1), model_workers: None, channel_capacity: 512 }
     }
 }
 
@@ -168,45 +174,6 @@ pub trait Observer {
 }
 
 impl Observer for () {}
-
-/// A batch and, once the model thread is done with it, its encoder pass.
-type Batch = (Vec<Prepared>, Option<Encoded>);
-type Finish<'f> = dyn FnMut(Batch, &mut dyn Sink, &mut Summary) -> Result<()> + 'f;
-
-/// Hands a batch to the model thread (storing what comes back while it is busy), or
-/// stores it at once when there is no model stage.
-fn submit(
-    batch: &mut Vec<Prepared>,
-    model: Option<(&crossbeam_channel::Sender<Vec<Prepared>>, &crossbeam_channel::Receiver<Batch>)>,
-    finish: &mut Finish<'_>,
-    sink: &mut dyn Sink,
-    summary: &mut Summary,
-) -> Result<()> {
-    if batch.is_empty() {
-        return Ok(());
-    }
-    let mut b = std::mem::replace(batch, Vec::with_capacity(ANALYZE_BATCH));
-    let Some((to_model, analysed)) = model else {
-        return finish((b, None), sink, summary);
-    };
-    let stopped = || crate::Error::Stage("the model stage stopped".into());
-    loop {
-        match to_model.try_send(b) {
-            Ok(()) => break,
-            Err(crossbeam_channel::TrySendError::Full(back)) => {
-                b = back;
-                let done = analysed.recv().map_err(|_| stopped())?;
-                finish(done, sink, summary)?;
-            }
-            Err(crossbeam_channel::TrySendError::Disconnected(_)) => return Err(stopped()),
-        }
-    }
-    // store whatever is already back
-    while let Ok(done) = analysed.try_recv() {
-        finish(done, sink, summary)?;
-    }
-    Ok(())
-}
 
 /// Runs the pipeline over `inputs`; returns the counts. Stops early, cleanly, when
 /// `stop` is set (the batch read so far is still handed to the sink).
@@ -267,7 +234,7 @@ pub fn run(
         let mut source_prior = SourcePrior::default();
         let mut batch: Vec<Prepared> = Vec::with_capacity(ANALYZE_BATCH);
         // the model stage's second phase, stories and storage of a batch, in input order
-        let mut finish = |(mut batch, encoded): Batch, sink: &mut dyn Sink, summary: &mut Summary| -> Result<()> {
+        let mut finish = |(mut batch, encoded): crate::model_stage::Batch, sink: &mut dyn Sink, summary: &mut Summary| -> Result<()> {
             if let (Some(a), Some(e)) = (analyzer, encoded) {
                 a.complete(&mut batch, e);
             }
@@ -285,22 +252,10 @@ pub fn run(
             }
             Ok(())
         };
-        // the model thread: batches in, analysed batches out, in order
-        let (to_model, model_rx) = crossbeam_channel::bounded::<Vec<Prepared>>(MODEL_QUEUE);
-        let (from_model, analysed_rx) = crossbeam_channel::bounded::<Batch>(MODEL_QUEUE);
-        if let Some(a) = analyzer {
-            s.spawn(move || {
-                for b in model_rx {
-                    let e = a.encode(&b);
-                    if from_model.send((b, Some(e))).is_err() {
-                        break;
-                    }
-                }
-            });
-        } else {
-            drop((model_rx, from_model));
-        }
-        let model = analyzer.map(|_| (&to_model, &analysed_rx));
+        // the model workers: batches in, analysed batches out, in order
+        let workers = analyzer.map_or(0, |a| cfg.model_workers.unwrap_or_else(|| a.workers()));
+        let mut model = ModelStage::start(s, analyzer, workers);
+        let arrivals = model.arrivals().clone();
         let mut last_progress = std::time::Instant::now();
         loop {
             let (seq, res) = crossbeam_channel::select! {
@@ -308,9 +263,9 @@ pub fn run(
                     Ok(m) => m,
                     Err(_) => break,
                 },
-                recv(analysed_rx) -> b => {
+                recv(arrivals) -> b => {
                     if let Ok(b) = b {
-                        finish(b, sink, &mut summary)?;
+                        model.accept(b, &mut finish, sink, &mut summary)?;
                     }
                     continue;
                 },
@@ -342,14 +297,14 @@ pub fn run(
                         seen.insert(p.doc.id.clone());
                         batch.push(p);
                         if batch.len() >= ANALYZE_BATCH {
-                            submit(&mut batch, model, &mut finish, sink, &mut summary)?;
+                            model.submit(&mut batch, &mut finish, sink, &mut summary)?;
                         }
                     }
                 }
             }
             // nothing else is ready: analyse what is waiting rather than sit on it
             if !batch.is_empty() && waiting.is_empty() && done_rx.is_empty() {
-                submit(&mut batch, model, &mut finish, sink, &mut summary)?;
+                model.submit(&mut batch, &mut finish, sink, &mut summary)?;
             }
             if last_progress.elapsed().as_millis() >= 100 {
                 summary.seconds = started.elapsed().as_secs_f64();
@@ -357,12 +312,8 @@ pub fn run(
                 last_progress = std::time::Instant::now();
             }
         }
-        submit(&mut batch, model, &mut finish, sink, &mut summary)?;
-        drop(to_model);
-        // the model thread finishes the queued batches, then closes its side
-        for b in analysed_rx.iter() {
-            finish(b, sink, &mut summary)?;
-        }
+        model.submit(&mut batch, &mut finish, sink, &mut summary)?;
+        model.close(&mut finish, sink, &mut summary)?;
         Ok(())
     });
     summary.seconds = started.elapsed().as_secs_f64();

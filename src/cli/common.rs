@@ -219,8 +219,8 @@ pub fn ner_model_dir(given: Option<&std::path::Path>) -> PathBuf {
 /// How the encoder runs (ingest, watch, eval, bench): precision and engine.
 #[derive(clap::Args, Debug, Clone)]
 pub struct ModelArgs {
-    /// Encoder precision: auto (the fastest this CPU runs natively: bf16 with AVX512-BF16
-    /// or AMX, else int8 with VNNI, else fp32), fp32, bf16 or int8
+    /// Encoder precision: auto (bf16 where the CPU has AVX512-BF16 or AMX, else fp32),
+    /// fp32, bf16 or int8 (VNNI; holds NER but moves topic clusters: see the README)
     #[arg(long, default_value = "auto", env = "VIGIE_PRECISION")]
     pub precision: vigie_pipeline::encoder::PrecisionChoice,
     /// Encoder engine: native (vigie's forward, stops at the last layer it needs) or
@@ -231,6 +231,10 @@ pub struct ModelArgs {
     /// first-window (last layer of the title and lead only)
     #[arg(long, default_value = "all-windows", hide = true)]
     pub embedding_from: vigie_pipeline::encoder::EmbeddingFrom,
+    /// Encoder worker threads, each on batches of its own, the cores shared between them
+    /// (default: one per two cores)
+    #[arg(long)]
+    pub model_workers: Option<usize>,
 }
 
 impl ModelArgs {

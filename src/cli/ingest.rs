@@ -172,8 +172,9 @@ pub fn load_analyzer(
 ) -> anyhow::Result<ArticleAnalyzer> {
     let models = super::common::models_dir(models);
     let head = super::common::ner_model_dir(head);
-    let an = ArticleAnalyzer::open(&models, &head, &model.options())
+    let mut an = ArticleAnalyzer::open(&models, &head, &model.options())
         .map_err(|e| user_error(format!("{e} (or ingest with --no-entities)")))?;
+    an.workers = model.model_workers.filter(|&n| n > 0);
     let cpu = vigie_pipeline::encoder::CpuFeatures::detect();
     tracing::info!(
         engine = ?an.encoder.engine,

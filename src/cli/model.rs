@@ -80,7 +80,7 @@ fn info(a: &InfoArgs) -> anyhow::Result<ExitCode> {
         use std::io::Write;
         writeln!(out, "cpu            {}", model.as_deref().unwrap_or("unknown"))?;
         writeln!(out, "features       {}", cpu.names().join(" "))?;
-        writeln!(out, "auto precision {auto} (bf16 with AVX512-BF16 or AMX, else int8 with VNNI, else fp32)")?;
+        writeln!(out, "auto precision {auto} (bf16 with AVX512-BF16 or AMX, else fp32)")?;
         writeln!(out, "threads        {}", tch::get_num_threads())?;
     }
     Ok(ExitCode::SUCCESS)

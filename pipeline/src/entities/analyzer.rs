@@ -18,6 +18,8 @@ pub struct ArticleAnalyzer {
     pub extractor: EntityExtractor,
     /// the head's layer mix, computed inside the encoder
     mix: Vec<(usize, f64)>,
+    /// model worker threads for the runner (`None`: one per two cores)
+    pub workers: Option<usize>,
 }
 
 impl ArticleAnalyzer {
@@ -32,10 +34,14 @@ impl ArticleAnalyzer {
         let encoder = Encoder::open(&models_dir.join("e5-small"), opts)?;
         let extractor = EntityExtractor::load(head_dir)?;
         let mix = extractor.head.mix_weights();
-        Ok(ArticleAnalyzer { encoder, extractor, mix })
+        Ok(ArticleAnalyzer { encoder, extractor, mix, workers: None })
     }
 }
 
+
+fn cores() -> usize {
+    std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2)
+}
 
 // SAFETY: after loading, the encoder's and the head's tensors are only read (inference
 // under `no_grad`, no in-place operation on a weight), and libtorch's operators may run
@@ -44,6 +50,18 @@ impl ArticleAnalyzer {
 unsafe impl Sync for ArticleAnalyzer {}
 
 impl Analyzer for ArticleAnalyzer {
+    fn workers(&self) -> usize {
+        self.workers.unwrap_or_else(|| (cores() / 2).max(1))
+    }
+
+    /// Shares the cores between the workers: libtorch's thread count is per calling
+    /// thread (OpenMP and MKL keep it per thread).
+    fn worker_init(&self, workers: usize) {
+        let before = crate::encoder::tch::get_num_threads();
+        crate::encoder::tch::set_num_threads((cores() / workers.max(1)).max(1) as i32);
+        tracing::debug!(before, threads = crate::encoder::tch::get_num_threads(), "model worker");
+    }
+
     fn encode(&self, docs: &[Prepared]) -> Encoded {
         let t = std::time::Instant::now();
         // the encoder sees the start; catalogue and KB matching see everything
