@@ -46,6 +46,31 @@ impl Prepared {
         }
     }
 
+    /// A document of only a title and a body, with no language decision (benchmarks,
+    /// tests).
+    pub fn from_text(id: &str, title: &str, body: &str) -> Self {
+        use vigie_schemas::{Lang, Origin};
+        Prepared::new(Document {
+            id: id.into(),
+            title: title.to_string(),
+            body: body.to_string(),
+            url: None,
+            source: None,
+            published: None,
+            published_raw: None,
+            author: None,
+            lang: Lang::und(),
+            lang_confidence: 0.0,
+            lang_hint: None,
+            dup_of: None,
+            story_id: None,
+            topic_id: None,
+            entities: vec![],
+            ingested_at: chrono::Utc::now(),
+            origin: Origin { file: id.into(), line: None },
+        })
+    }
+
     /// A document as it is, signed, with no language decision (benchmarks, tests).
     pub fn new(doc: Document) -> Self {
         let signature = Signature::of(&doc.body);

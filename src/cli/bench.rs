@@ -307,7 +307,7 @@ fn encode_bench(a: EncodeBench) -> anyhow::Result<ExitCode> {
     let an = super::ingest::load_analyzer(a.models.as_deref(), None, &a.model)?;
     let mut rows = Vec::new();
     for (name, docs) in &corpora {
-        let mut prepared: Vec<vigie_pipeline::runner::Prepared> = docs.iter().map(|(t, b)| prepared(t, b)).collect();
+        let mut prepared: Vec<vigie_pipeline::runner::Prepared> = docs.iter().map(|(t, b)| vigie_pipeline::runner::Prepared::from_text("bench", t, b)).collect();
         let tokens: usize = docs.iter().map(|(t, b)| an.encoder.count_tokens(&format!("{t}\n{b}")) + 2).sum();
         let t = std::time::Instant::now();
         for chunk in prepared.chunks_mut(16) {
@@ -362,27 +362,4 @@ fn encode_bench(a: EncodeBench) -> anyhow::Result<ExitCode> {
         report.gemm_fp32_gflops, report.gemm_bf16_gflops, report.gemm_bound_tokens_per_s
     )?;
     Ok(ExitCode::SUCCESS)
-}
-
-fn prepared(title: &str, body: &str) -> vigie_pipeline::runner::Prepared {
-    use vigie_schemas::{Document, Lang, Origin};
-    vigie_pipeline::runner::Prepared::new(Document {
-        id: "bench".into(),
-        title: title.to_string(),
-        body: body.to_string(),
-        url: None,
-        source: None,
-        published: None,
-        published_raw: None,
-        author: None,
-        lang: Lang::und(),
-        lang_confidence: 0.0,
-        lang_hint: None,
-        dup_of: None,
-        story_id: None,
-        topic_id: None,
-        entities: vec![],
-        ingested_at: chrono::Utc::now(),
-        origin: Origin { file: "bench".into(), line: None },
-    })
 }

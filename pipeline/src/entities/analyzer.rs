@@ -101,7 +101,6 @@ mod tests {
     use crate::encoder::{CpuFeatures, EncoderOptions, Precision, PrecisionChoice};
     use std::collections::BTreeSet;
     use std::path::PathBuf;
-    use vigie_schemas::{Document, Lang, Origin};
 
     fn root() -> PathBuf {
         PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
@@ -142,30 +141,8 @@ mod tests {
         out
     }
 
-    fn doc(title: &str, body: &str) -> Prepared {
-        Prepared::new(Document {
-            id: "t".into(),
-            title: title.into(),
-            body: body.into(),
-            url: None,
-            source: None,
-            published: None,
-            published_raw: None,
-            author: None,
-            lang: Lang::und(),
-            lang_confidence: 0.0,
-            lang_hint: None,
-            dup_of: None,
-            story_id: None,
-            topic_id: None,
-            entities: vec![],
-            ingested_at: chrono::Utc::now(),
-            origin: Origin { file: "test".into(), line: None },
-        })
-    }
-
     fn entities(an: &ArticleAnalyzer, docs: &[(String, String)]) -> (Vec<BTreeSet<String>>, Vec<Vec<f32>>) {
-        let mut prepared: Vec<Prepared> = docs.iter().map(|(t, b)| doc(t, b)).collect();
+        let mut prepared: Vec<Prepared> = docs.iter().map(|(t, b)| Prepared::from_text("t", t, b)).collect();
         an.analyze(&mut prepared);
         let ids = prepared.iter().map(|p| p.doc.entities.iter().map(|e| e.id.0.clone()).collect()).collect();
         (ids, prepared.into_iter().map(|p| p.embedding.expect("embedding")).collect())
