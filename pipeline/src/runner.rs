@@ -283,18 +283,22 @@ pub fn run(
         let arrivals = model.arrivals().clone();
         let mut last_progress = std::time::Instant::now();
         loop {
-            let (seq, res) = crossbeam_channel::select! {
-                recv(done_rx) -> m => match m {
-                    Ok(m) => m,
-                    Err(_) => break,
-                },
-                recv(arrivals) -> b => {
-                    if let Ok(b) = b {
-                        model.accept(b, &mut finish, sink, &mut summary)?;
-                    }
-                    continue;
-                },
+            // without a model stage nothing else arrives: a plain receive (a select
+            // costs ~8% of an ingest without the model)
+            let next_item = if analyzer.is_none() {
+                done_rx.recv().ok()
+            } else {
+                crossbeam_channel::select! {
+                    recv(done_rx) -> m => m.ok(),
+                    recv(arrivals) -> b => {
+                        if let Ok(b) = b {
+                            model.accept(b, &mut finish, sink, &mut summary)?;
+                        }
+                        continue;
+                    },
+                }
             };
+            let Some((seq, res)) = next_item else { break };
             waiting.insert(seq, res);
             while let Some(res) = waiting.remove(&next) {
                 next += 1;
