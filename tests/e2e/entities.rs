@@ -56,3 +56,45 @@ fn entity_counts_and_search_by_entity_count_a_story_once() {
     let bad = v.run(&["entities", "--type", "planet"]);
     assert_eq!(bad.status.code(), Some(1));
 }
+
+/// `--precision`: `auto` resolves on this CPU (the log names it), fp32 gives the same
+/// entities on the samples, and an unknown precision is a usage error.
+#[test]
+fn precision_is_chosen_per_cpu_and_keeps_the_entities() {
+    let info = Vigie::new().json(&["model", "info", "--json"]);
+    let auto = info["auto_precision"].as_str().unwrap().to_string();
+    assert!(auto == "bf16" || auto == "fp32", "{info}");
+    assert_eq!(auto == "bf16", info["native_bf16"] == true, "{info}");
+    let ids = |precision: &str| {
+        let v = Vigie::new();
+        let out = v
+            .cmd()
+            .env("VIGIE_LOG", "info")
+            .args(["ingest", samples().to_str().unwrap(), "--precision", precision, "--no-alerts"])
+            .output()
+            .expect("vigie runs");
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        // the log without its colours
+        let mut log = String::new();
+        let mut chars = String::from_utf8_lossy(&out.stderr).to_string().chars().collect::<Vec<_>>().into_iter();
+        while let Some(c) = chars.next() {
+            if c == '\u{1b}' {
+                chars.by_ref().find(|&x| x == 'm');
+            } else {
+                log.push(c);
+            }
+        }
+        let doc = v.json(&["show", "sample-stargate-en", "--json"]);
+        let mut ids: Vec<String> =
+            doc["entities"].as_array().unwrap().iter().map(|e| e["id"].as_str().unwrap().to_string()).collect();
+        ids.sort();
+        (ids, log)
+    };
+    let (with_auto, log) = ids("auto");
+    assert!(log.contains("model stage") && log.contains(&format!("precision={auto}")), "{log}");
+    let (with_fp32, _) = ids("fp32");
+    assert_eq!(with_auto, with_fp32);
+    let bad = Vigie::new().run(&["ingest", samples().to_str().unwrap(), "--precision", "fp8"]);
+    assert_eq!(bad.status.code(), Some(1), "{}", String::from_utf8_lossy(&bad.stderr));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("fp8"));
+}
