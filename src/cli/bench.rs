@@ -329,7 +329,7 @@ fn encode_bench(a: EncodeBench) -> anyhow::Result<ExitCode> {
     let report = EncodeReport {
         precision: an.encoder.precision.as_str(),
         engine: an.encoder.engine,
-        cpu: vigie_pipeline::encoder::CpuFeatures::detect().names(),
+        cpu: an.encoder.cpu.names(),
         rows,
         gemm_fp32_gflops: fp32,
         gemm_bf16_gflops: gemm_gflops(tch::Kind::BFloat16),

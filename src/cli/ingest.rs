@@ -174,15 +174,14 @@ pub fn load_analyzer(
     let head = super::common::ner_model_dir(head);
     let mut an = ArticleAnalyzer::open(&models, &head, &model.options())
         .map_err(|e| user_error(format!("{e} (or ingest with --no-entities)")))?;
-    an.workers = model.model_workers.filter(|&n| n > 0);
-    let cpu = vigie_pipeline::encoder::CpuFeatures::detect();
+    an.workers = model.model_workers.map(usize::from);
     tracing::info!(
         engine = ?an.encoder.engine,
         precision = %an.encoder.precision,
         asked = %model.precision,
         layers = an.encoder.layers,
         embedding = ?an.encoder.embedding_from,
-        cpu = ?cpu.names(),
+        cpu = ?an.encoder.cpu.names(),
         threads = vigie_pipeline::encoder::tch::get_num_threads(),
         "model stage"
     );

@@ -102,3 +102,20 @@ fn usage_and_query_errors_exit_1_with_one_line() {
     let o = v.run(&["show", "no-such-id"]);
     assert_eq!(o.status.code(), Some(1));
 }
+
+/// The model-stage flags are checked before anything loads: an unknown precision or a
+/// worker count of 0 or beyond 64 is a usage error naming the value, not a panic or
+/// thousands of threads.
+#[test]
+fn model_stage_flags_out_of_range_are_usage_errors() {
+    let v = Vigie::new();
+    let samples = crate::common::samples();
+    let s = samples.to_str().unwrap();
+    for (flag, value) in [("--precision", "fp8"), ("--model-workers", "0"), ("--model-workers", "100000")] {
+        let o = v.run(&["ingest", s, flag, value]);
+        assert_eq!(o.status.code(), Some(1), "{flag} {value}: {}", String::from_utf8_lossy(&o.stderr));
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(err.contains(value) && err.contains(flag), "{flag} {value}: {err}");
+    }
+    assert!(!v.data().join("index").exists(), "nothing was ingested");
+}

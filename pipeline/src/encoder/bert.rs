@@ -1,7 +1,7 @@
 //! A BERT forward written over tch, for inference only. Against rust-bert's `BertModel`
 //! it keeps no per-layer copies of the hidden states, fuses Q/K/V into one product, runs
-//! attention through libtorch's fused `scaled_dot_product_attention`, stops at the last
-//! layer a caller needs, and computes its linear layers in fp32, bf16 or int8.
+//! attention as plain batched products in the products' kind, stops at the last layer a
+//! caller needs, and computes its linear layers in fp32 (oneDNN), bf16 or int8.
 
 use super::Precision;
 use std::collections::HashMap;
@@ -142,8 +142,8 @@ pub struct Bert {
 }
 
 impl Bert {
-    /// Loads `model.safetensors` (Hugging Face `BertModel` names) with `layers` layers
-    /// of `heads` heads, keeping at most `max_layers` of them.
+    /// Loads the first `layers` layers of `model.safetensors` (Hugging Face `BertModel`
+    /// names), `heads` attention heads each.
     pub fn load(
         weights: &Path,
         layers: usize,

@@ -115,6 +115,8 @@ pub struct Encoder {
     pub hidden: usize,
     pub layers: usize,
     pub precision: Precision,
+    /// the CPU features `precision` was resolved on
+    pub cpu: CpuFeatures,
     pub engine: Engine,
     pub embedding_from: EmbeddingFrom,
 }
@@ -199,6 +201,7 @@ impl Encoder {
             hidden: config.hidden_size as usize,
             layers: config.num_hidden_layers as usize,
             precision,
+            cpu,
             engine: opts.engine,
             embedding_from: opts.embedding,
         })
@@ -247,7 +250,6 @@ impl Encoder {
         order.sort_by_key(|&w| wins[w].end - wins[w].start);
         let mut pooled: Vec<Option<Tensor>> = (0..wins.len()).map(|_| None).collect();
         let mut states: Vec<Option<Tensor>> = (0..wins.len()).map(|_| None).collect();
-        let limit = BATCH_TOKENS;
         let mut i = 0;
         while i < order.len() {
             let mut j = i;
@@ -256,7 +258,7 @@ impl Encoder {
                 let w = &wins[order[j]];
                 let len = w.end - w.start + self.prefix.len() + 2;
                 let new_max = max_len.max(len);
-                if j > i && new_max * (j - i + 1) > limit {
+                if j > i && new_max * (j - i + 1) > BATCH_TOKENS {
                     break;
                 }
                 max_len = new_max;

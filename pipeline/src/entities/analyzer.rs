@@ -39,6 +39,12 @@ impl ArticleAnalyzer {
 }
 
 
+/// The encoder pass of a batch: each document's title and body, and its encoding.
+struct Pass {
+    full: Vec<String>,
+    outs: Vec<EncodedText>,
+}
+
 fn cores() -> usize {
     std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2)
 }
@@ -57,39 +63,41 @@ impl Analyzer for ArticleAnalyzer {
     /// Shares the cores between the workers: libtorch's thread count is per calling
     /// thread (OpenMP and MKL keep it per thread).
     fn worker_init(&self, workers: usize) {
-        let before = crate::encoder::tch::get_num_threads();
         crate::encoder::tch::set_num_threads((cores() / workers.max(1)).max(1) as i32);
-        tracing::debug!(before, threads = crate::encoder::tch::get_num_threads(), "model worker");
+        tracing::debug!(threads = crate::encoder::tch::get_num_threads(), "model worker");
     }
 
     fn encode(&self, docs: &[Prepared]) -> Encoded {
         let t = std::time::Instant::now();
+        let full: Vec<String> = docs.iter().map(|p| format!("{}\n{}", p.doc.title, p.doc.body)).collect();
         // the encoder sees the start; catalogue and KB matching see everything
-        let texts: Vec<String> = docs
+        let encoded: Vec<&str> = docs
             .iter()
-            .map(|p| format!("{}\n{}", p.doc.title, cut(&p.doc.body, MAX_ENCODED_CHARS)))
+            .zip(&full)
+            .map(|(p, t)| &t[..p.doc.title.len() + 1 + cut(&p.doc.body, MAX_ENCODED_CHARS).len()])
             .collect();
-        let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
-        let outs = self.encoder.encode_mixed(&refs, &self.mix);
+        let outs = self.encoder.encode_mixed(&encoded, &self.mix);
         tracing::debug!(docs = docs.len(), ms = t.elapsed().as_millis() as u64, "model stage: encoder pass");
-        Box::new((texts, outs))
+        Box::new(Pass { full, outs })
     }
 
     fn complete(&self, docs: &mut [Prepared], encoded: Encoded) {
         let t = std::time::Instant::now();
-        let (texts, outs) = *encoded.downcast::<(Vec<String>, Vec<EncodedText>)>().expect("this analyser's own encoder pass");
-        let full: Vec<String> = docs.iter().map(|p| format!("{}\n{}", p.doc.title, p.doc.body)).collect();
+        let Pass { full, outs } = *encoded.downcast::<Pass>().expect("this analyser's own encoder pass");
         let inputs: Vec<Text<'_>> = docs
             .iter()
-            .zip(&texts)
             .zip(&full)
             .zip(&outs)
-            .map(|(((p, encoded), full), enc)| Text { encoded, full, title_len: p.doc.title.len(), enc })
+            .map(|((p, full), enc)| {
+                let encoded = &full[..p.doc.title.len() + 1 + cut(&p.doc.body, MAX_ENCODED_CHARS).len()];
+                Text { encoded, full, title_len: p.doc.title.len(), enc }
+            })
             .collect();
         let found = self.extractor.extract_many(&inputs);
-        for ((p, (entities, _mentions)), out) in docs.iter_mut().zip(found).zip(&outs) {
+        drop(inputs);
+        for ((p, (entities, _mentions)), out) in docs.iter_mut().zip(found).zip(outs) {
             p.doc.entities = entities;
-            p.embedding = Some(out.embedding.clone());
+            p.embedding = Some(out.embedding);
         }
         tracing::debug!(docs = docs.len(), ms = t.elapsed().as_millis() as u64, "model stage: entities");
     }

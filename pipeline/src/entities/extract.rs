@@ -76,49 +76,34 @@ impl EntityExtractor {
         &self.head.cfg.layers
     }
 
-    /// Entities of `text` (title, a line break, then the body: `title_len` bytes of title)
-    /// from its encoder pass.
-    pub fn extract(&self, text: &str, title_len: usize, enc: &EncodedText) -> (Vec<Entity>, Vec<Mention>) {
-        self.extract_with_tail(text, text, title_len, enc)
-    }
-
-    /// Like [`extract`](Self::extract) when only the start `encoded` of `full` went
-    /// through the encoder: NER covers that start, GPU and KB matching the whole text.
-    pub fn extract_with_tail(&self, encoded: &str, full: &str, title_len: usize, enc: &EncodedText) -> (Vec<Entity>, Vec<Mention>) {
-        self.extract_many(&[Text { encoded, full, title_len, enc }]).pop().expect("one text in, one out")
-    }
-
     /// Entities of several texts: the NER head tags the sentences of all of them in one
     /// go (sentences of similar length batched together), then each text is matched
-    /// against the catalogues and linked.
+    /// against the catalogues and linked. Each text's encoder pass carries the head's
+    /// layer mix ([`crate::encoder::Encoder::encode_mixed`] with
+    /// [`NerHead::mix_weights`]).
     pub fn extract_many(&self, texts: &[Text<'_>]) -> Vec<(Vec<Entity>, Vec<Mention>)> {
         // words and sentences of each text, and the head's input per sentence
         let mut per_text = Vec::with_capacity(texts.len());
-        let mut mixed = Vec::new();
-        let mut layered = Vec::new();
+        let mut feats = Vec::new();
         for t in texts {
             let Some(states) = &t.enc.token_states else {
                 per_text.push(None);
                 continue;
             };
+            assert_eq!(states.size()[0], 1, "token states mixed by the encoder with the head's weights");
             let ws = words(t.encoded);
             let ranges = sentences(t.encoded, &ws);
-            // states mixed by the encoder have one layer; raw layer states go through
-            // the head's own mix
-            let dest = if states.size()[0] == 1 { &mut mixed } else { &mut layered };
-            let first = dest.len();
-            dest.extend(ranges.iter().map(|r| gather_words(states, &word_first_tokens(&ws[r.clone()], &t.enc.encoding))));
-            per_text.push(Some((ws, ranges, states.size()[0] == 1, first)));
+            let first = feats.len();
+            feats.extend(ranges.iter().map(|r| gather_words(states, &word_first_tokens(&ws[r.clone()], &t.enc.encoding))));
+            per_text.push(Some((ws, ranges, first)));
         }
-        let mixed_tags = self.head.tag_many_mixed(&mixed);
-        let layered_tags: Vec<Vec<String>> = layered.iter().map(|f| self.head.tag(f)).collect();
+        let tags = self.head.tag_many_mixed(&feats);
         texts
             .iter()
             .zip(per_text)
             .map(|(t, words)| {
                 let mut cands = Vec::new();
-                if let Some((ws, ranges, is_mixed, first)) = words {
-                    let tags = if is_mixed { &mixed_tags } else { &layered_tags };
+                if let Some((ws, ranges, first)) = words {
                     for (range, tags) in ranges.iter().zip(&tags[first..]) {
                         let spans = &ws[range.clone()];
                         for s in decode_spans(tags) {
