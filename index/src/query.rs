@@ -64,7 +64,44 @@ pub(crate) fn parse_user_query(index: &Index, f: &Fields, q: &str) -> Result<Box
     if q.is_empty() || q == "*" {
         return Ok(Box::new(AllQuery));
     }
+    check_query_shape(q)?;
     parser(index, f).parse_query(&expand_aliases(q)).map_err(|e| Error::Query(query_error_text(&e)))
+}
+
+/// The longest query accepted, in bytes.
+pub const MAX_QUERY_BYTES: usize = 16 * 1024;
+/// The deepest nesting of parentheses accepted (tantivy's parser recurses per level).
+pub const MAX_QUERY_DEPTH: usize = 32;
+/// The most clauses (words, phrases, operators) in one query.
+pub const MAX_QUERY_TERMS: usize = 1024;
+
+/// Refuses queries that are too long, too deep or too wide before the parser sees them:
+/// the parser recurses per parenthesis level, and a query of 30,000 levels overflowed
+/// the stack.
+pub fn check_query_shape(q: &str) -> Result<()> {
+    if q.len() > MAX_QUERY_BYTES {
+        return Err(Error::Query(format!("query too long ({} bytes, limit {MAX_QUERY_BYTES})", q.len())));
+    }
+    let (mut depth, mut deepest, mut quoted) = (0usize, 0usize, false);
+    for c in q.chars() {
+        match c {
+            '"' => quoted = !quoted,
+            '(' | '[' | '{' if !quoted => {
+                depth += 1;
+                deepest = deepest.max(depth);
+            }
+            ')' | ']' | '}' if !quoted => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    if deepest > MAX_QUERY_DEPTH {
+        return Err(Error::Query(format!("query nested {deepest} levels deep (limit {MAX_QUERY_DEPTH})")));
+    }
+    let terms = q.split_whitespace().count();
+    if terms > MAX_QUERY_TERMS {
+        return Err(Error::Query(format!("query has {terms} terms (limit {MAX_QUERY_TERMS})")));
+    }
+    Ok(())
 }
 
 fn query_error_text(e: &tantivy::query::QueryParserError) -> String {
@@ -100,7 +137,7 @@ pub(crate) fn with_filters(f: &Fields, q: Box<dyn Query>, filters: &Filters) -> 
         let b = |d: Option<DateTime<Utc>>, incl: bool| match d {
             None => Bound::Unbounded,
             Some(d) => {
-                let t = Term::from_field_date_for_search(f.published, TDate::from_timestamp_secs(d.timestamp()));
+                let t = Term::from_field_date_for_search(f.published, TDate::from_timestamp_secs(clamp_secs(d.timestamp())));
                 if incl {
                     Bound::Included(t)
                 } else {
@@ -122,9 +159,43 @@ pub(crate) fn with_filters(f: &Fields, q: Box<dyn Query>, filters: &Filters) -> 
     Box::new(BooleanQuery::new(clauses))
 }
 
+/// The seconds tantivy can hold (it stores i64 nanoseconds: about 1677 to 2262); a
+/// filter bound outside is moved to the nearest end instead of wrapping.
+pub fn clamp_secs(t: i64) -> i64 {
+    const LIMIT: i64 = i64::MAX / 1_000_000_000 - 1;
+    t.clamp(-LIMIT, LIMIT)
+}
+
+/// Whether a time fits in the index's date fields without wrapping.
+pub fn fits_index(t: i64) -> bool {
+    clamp_secs(t) == t
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn deep_long_or_wide_queries_are_refused_before_parsing() {
+        let deep = format!("{}nvidia{}", "(".repeat(30_000), ")".repeat(30_000));
+        assert!(check_query_shape(&deep).unwrap_err().to_string().contains("nested 30000 levels"));
+        assert!(check_query_shape(&format!("{}x{}", "(".repeat(32), ")".repeat(32))).is_ok());
+        assert!(check_query_shape(&"a ".repeat(2000)).unwrap_err().to_string().contains("terms"));
+        assert!(check_query_shape(&"a".repeat(20_000)).unwrap_err().to_string().contains("too long"));
+        // parentheses inside a phrase are words, not nesting
+        assert!(check_query_shape(&format!("\"{}\"", "(".repeat(100))).is_ok());
+    }
+
+    #[test]
+    fn filter_bounds_outside_the_index_range_are_clamped() {
+        assert_eq!(clamp_secs(0), 0);
+        assert!(clamp_secs(i64::MAX) < i64::MAX / 1_000_000_000);
+        assert!(!fits_index(-62_135_596_800)); // 0001-01-01
+        assert!(!fits_index(253_402_300_799)); // 9999-12-31
+        assert!(fits_index(1_738_000_000));
+        // the clamped bound converts without overflow
+        let _ = TDate::from_timestamp_secs(clamp_secs(i64::MIN));
+    }
 
     #[test]
     fn aliases_expand_to_language_fields() {

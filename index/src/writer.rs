@@ -106,7 +106,9 @@ pub(crate) fn tantivy_doc(f: &Fields, doc: &Document, extras: Option<&Extras<'_>
         d.add_text(f.source_raw, s);
     }
     d.add_text(f.lang, doc.lang.as_str());
-    if let Some(p) = doc.published {
+    // a date the index cannot hold is left out rather than wrapped (the normalizer
+    // keeps such dates as raw text only)
+    if let Some(p) = doc.published.filter(|p| crate::query::fits_index(p.timestamp())) {
         d.add_date(f.published, TDate::from_timestamp_secs(p.timestamp()));
     }
     d.add_date(f.ingested, TDate::from_timestamp_secs(doc.ingested_at.timestamp()));

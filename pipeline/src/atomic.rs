@@ -11,20 +11,38 @@ pub fn save_json<T: Serialize + ?Sized>(path: &Path, value: &T) -> Result<(), St
     let err = |e: std::io::Error| format!("{}: {e}", path.display());
     let dir = path.parent().unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir).map_err(err)?;
-    let mut tmp_name = path.file_name().unwrap_or_default().to_os_string();
-    tmp_name.push(".tmp");
-    let tmp = path.with_file_name(tmp_name);
-    {
-        let mut f = std::io::BufWriter::new(std::fs::File::create(&tmp).map_err(err)?);
+    let (tmp, file) = unique_temp(path).map_err(err)?;
+    let written = (|| {
+        let mut f = std::io::BufWriter::new(file);
         serde_json::to_writer(&mut f, value).map_err(|e| format!("{}: {e}", path.display()))?;
         f.flush().map_err(err)?;
-        f.into_inner().map_err(|e| err(e.into_error()))?.sync_data().map_err(err)?;
+        f.into_inner().map_err(|e| err(e.into_error()))?.sync_data().map_err(err)
+    })()
+    .and_then(|_| std::fs::rename(&tmp, path).map_err(err));
+    if written.is_err() {
+        let _ = std::fs::remove_file(&tmp);
     }
-    std::fs::rename(&tmp, path).map_err(err)?;
+    written?;
     if let Ok(d) = std::fs::File::open(dir) {
         let _ = d.sync_all();
     }
     Ok(())
+}
+
+/// A new temporary file beside `path`, named by process and a counter, so that two
+/// processes (two `watch` runs) or two threads never write the same temporary file.
+fn unique_temp(path: &Path) -> std::io::Result<(std::path::PathBuf, std::fs::File)> {
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let base = path.file_name().unwrap_or_default().to_string_lossy().into_owned();
+    loop {
+        let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let tmp = path.with_file_name(format!(".{base}.{}.{n}.tmp", std::process::id()));
+        match std::fs::OpenOptions::new().write(true).create_new(true).open(&tmp) {
+            Ok(f) => return Ok((tmp, f)),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
+            Err(e) => return Err(e),
+        }
+    }
 }
 
 /// Reads a JSON state file: `None` when there is none; the error names the file and
@@ -34,5 +52,31 @@ pub fn load_json<T: DeserializeOwned>(path: &Path, what: &str) -> Result<Option<
         Ok(t) => serde_json::from_str(&t).map(Some).map_err(|e| format!("{}: unreadable {what}: {e}", path.display())),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
         Err(e) => Err(format!("{}: {e}", path.display())),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn concurrent_writers_never_share_a_temporary_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("marks.json");
+        std::thread::scope(|s| {
+            for t in 0..4u32 {
+                let path = &path;
+                s.spawn(move || {
+                    for i in 0..50u32 {
+                        save_json(path, &vec![t; 1000 + i as usize]).unwrap();
+                    }
+                });
+            }
+        });
+        // whichever writer came last, the file is whole, and no temporary file is left
+        let v: Vec<u32> = load_json(&path, "marks").unwrap().unwrap();
+        assert!(v.len() >= 1000 && v.iter().all(|&x| x == v[0]));
+        let names: Vec<String> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+        assert_eq!(names, ["marks.json"]);
     }
 }

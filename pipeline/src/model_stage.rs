@@ -44,8 +44,10 @@ impl ModelStage {
                 scope.spawn(move || {
                     a.worker_init(workers.max(1));
                     for (seq, b) in rx {
-                        let e = a.encode(&b);
-                        if tx.send((seq, (b, Some(e)))).is_err() {
+                        // a panic in the encoder pass hands the batch back without it:
+                        // the ordered stage then analyses its articles one at a time
+                        let e = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| a.encode(&b))).ok();
+                        if tx.send((seq, (b, e))).is_err() {
                             break;
                         }
                     }

@@ -192,6 +192,55 @@ impl Stages<'_> {
     }
 }
 
+impl Stages<'_> {
+    /// [`Stages::prepare`], with a panic on this one record turned into its reject.
+    pub fn prepare_guarded(&self, item: RawItem) -> std::result::Result<Prepared, Reject> {
+        let origin = item.origin.clone();
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| self.prepare(item))).unwrap_or_else(|p| {
+            Err(Reject::new(&origin, format!("internal error while preparing this record: {}", panic_message(&*p)), None))
+        })
+    }
+}
+
+/// The message a panic carried.
+pub fn panic_message(p: &(dyn std::any::Any + Send)) -> String {
+    let s = p
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| p.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "unknown panic".into());
+    crate::reject::truncate_chars(&s.split_whitespace().collect::<Vec<_>>().join(" "), 300).to_string()
+}
+
+/// The model's second phase over a batch; a panic (on input no test foresaw) is
+/// narrowed to the articles that cause it, by analysing them one at a time: those
+/// come back as rejects, the others are analysed.
+fn complete_guarded(a: &dyn Analyzer, batch: &mut Vec<Prepared>, encoded: Encoded, failed: &mut Vec<Reject>) {
+    use std::panic::{catch_unwind, AssertUnwindSafe};
+    if catch_unwind(AssertUnwindSafe(|| a.complete(batch, encoded))).is_err() {
+        analyze_one_by_one(a, batch, failed);
+    }
+}
+
+/// Both phases of the model, one article at a time, each guarded (after a batch
+/// panicked in either phase).
+fn analyze_one_by_one(a: &dyn Analyzer, batch: &mut Vec<Prepared>, failed: &mut Vec<Reject>) {
+    use std::panic::{catch_unwind, AssertUnwindSafe};
+    let docs = std::mem::take(batch);
+    for mut p in docs {
+        p.doc.entities.clear();
+        p.embedding = None;
+        match catch_unwind(AssertUnwindSafe(|| a.analyze(std::slice::from_mut(&mut p)))) {
+            Ok(()) => batch.push(p),
+            Err(e) => failed.push(Reject::new(
+                &p.doc.origin,
+                format!("internal error while enriching this article: {}", panic_message(&*e)),
+                None,
+            )),
+        }
+    }
+}
+
 /// Callbacks for progress and rejects (the binary prints them).
 pub trait Observer {
     fn rejected(&mut self, _r: &Reject) {}
@@ -199,6 +248,20 @@ pub trait Observer {
 }
 
 impl Observer for () {}
+
+fn write_failed(
+    failed: &std::cell::RefCell<Vec<Reject>>,
+    rejects: &mut RejectLog,
+    observer: &mut dyn Observer,
+    summary: &mut Summary,
+) -> Result<()> {
+    for r in failed.borrow_mut().drain(..) {
+        summary.rejected += 1;
+        rejects.write(&r)?;
+        observer.rejected(&r);
+    }
+    Ok(())
+}
 
 /// Runs the pipeline over `inputs`; returns the counts. Stops early, cleanly, when
 /// `stop` is set (the batch read so far is still handed to the sink).
@@ -242,7 +305,7 @@ pub fn run(
             let tx = done_tx.clone();
             s.spawn(move || {
                 for (seq, item) in rx {
-                    if tx.send((seq, stages.prepare(item))).is_err() {
+                    if tx.send((seq, stages.prepare_guarded(item))).is_err() {
                         break;
                     }
                 }
@@ -259,9 +322,14 @@ pub fn run(
         let mut source_prior = SourcePrior::default();
         let mut batch: Vec<Prepared> = Vec::with_capacity(ANALYZE_BATCH);
         // the model stage's second phase, stories and storage of a batch, in input order
+        // articles whose enrichment panicked, written to the rejects file by the loop
+        let failed = std::cell::RefCell::new(Vec::<Reject>::new());
         let mut finish = |(mut batch, encoded): crate::model_stage::Batch, sink: &mut dyn Sink, summary: &mut Summary| -> Result<()> {
-            if let (Some(a), Some(e)) = (analyzer, encoded) {
-                a.complete(&mut batch, e);
+            match (analyzer, encoded) {
+                (Some(a), Some(e)) => complete_guarded(a, &mut batch, e, &mut failed.borrow_mut()),
+                // the encoder pass panicked on this batch (see ModelStage)
+                (Some(a), None) => analyze_one_by_one(a, &mut batch, &mut failed.borrow_mut()),
+                (None, _) => {}
             }
             if let Some(st) = stories.as_deref_mut() {
                 for p in batch.iter_mut() {
@@ -335,6 +403,7 @@ pub fn run(
             if !batch.is_empty() && waiting.is_empty() && done_rx.is_empty() {
                 model.submit(&mut batch, &mut finish, sink, &mut summary)?;
             }
+            write_failed(&failed, rejects, observer, &mut summary)?;
             if last_progress.elapsed().as_millis() >= 100 {
                 summary.seconds = started.elapsed().as_secs_f64();
                 observer.progress(&summary);
@@ -343,9 +412,89 @@ pub fn run(
         }
         model.submit(&mut batch, &mut finish, sink, &mut summary)?;
         model.close(&mut finish, sink, &mut summary)?;
+        write_failed(&failed, rejects, observer, &mut summary)?;
         Ok(())
     });
     summary.seconds = started.elapsed().as_secs_f64();
     observer.progress(&summary);
     result.map(|_| summary)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::dedup::DedupConfig;
+    use crate::lang::LangConfig;
+    use vigie_schemas::{Entity, EntityType};
+
+    /// An analyser that panics on marked articles, in either phase.
+    struct Touchy;
+
+    impl Analyzer for Touchy {
+        fn encode(&self, docs: &[Prepared]) -> Encoded {
+            assert!(!docs.iter().any(|p| p.doc.body.contains("boom-encode")), "encoder blew up");
+            Box::new(docs.len())
+        }
+        fn complete(&self, docs: &mut [Prepared], encoded: Encoded) {
+            assert_eq!(*encoded.downcast::<usize>().unwrap(), docs.len());
+            for p in docs {
+                assert!(!p.doc.body.contains("boom-complete"), "head blew up on {}", p.doc.title);
+                p.doc.entities.push(Entity {
+                    id: "company:acme".into(),
+                    kind: EntityType::Company,
+                    name: "Acme".into(),
+                    surface: vec!["Acme".into()],
+                    mentions: 1,
+                    in_title: false,
+                });
+            }
+        }
+    }
+
+    #[derive(Default)]
+    struct Memory(Vec<Document>);
+
+    impl Sink for Memory {
+        fn contains(&mut self, _id: &DocId) -> Result<bool> {
+            Ok(false)
+        }
+        fn add(&mut self, p: &Prepared) -> Result<()> {
+            self.0.push(p.doc.clone());
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn a_panic_while_enriching_one_article_rejects_it_and_keeps_the_batch() {
+        let mut lines = String::new();
+        for i in 0..40 {
+            let mark = match i {
+                7 => " boom-encode",
+                23 => " boom-complete",
+                _ => "",
+            };
+            lines.push_str(&format!(
+                "{{\"id\":\"a{i}\",\"title\":\"Article {i}\",\"body\":\"Acme ships chip number {i} to customer {i} this quarter, it says.{mark}\"}}\n"
+            ));
+        }
+        let inputs = [Input::Bytes { name: "batch.jsonl".into(), bytes: lines.into_bytes() }];
+        let normalizer = Normalizer::default();
+        let lang = LangDetector::new(&LangConfig::default()).unwrap();
+        let stages = Stages { normalizer: &normalizer, lang: &lang };
+        let dir = tempfile::tempdir().unwrap();
+        let mut rejects = RejectLog::new(dir.path().join("rejects.jsonl"));
+        let mut sink = Memory::default();
+        let mut dedup = Dedup::new(DedupConfig::default());
+        let stop = AtomicBool::new(false);
+        let s = run(&inputs, &RunConfig::default(), &stages, Some(&Touchy), None, &mut dedup, &mut sink, &mut rejects, &mut (), &stop)
+            .unwrap();
+        assert_eq!((s.read, s.indexed, s.rejected), (40, 38, 2), "{s:?}");
+        assert!(sink.0.iter().all(|d| d.entities.len() == 1), "the others are enriched once");
+        let ids: Vec<&str> = sink.0.iter().map(|d| d.id.as_str()).collect();
+        assert!(!ids.contains(&"a7") && !ids.contains(&"a23") && ids.contains(&"a8"));
+        let text = std::fs::read_to_string(dir.path().join("rejects.jsonl")).unwrap();
+        assert_eq!(text.lines().count(), 2, "{text}");
+        assert!(text.contains("\"line\":8") && text.contains("encoder blew up"), "{text}");
+        assert!(text.contains("\"line\":24") && text.contains("head blew up on Article 23"), "{text}");
+    }
 }
