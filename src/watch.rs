@@ -7,7 +7,8 @@ use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use vigie_pipeline::ingest::{sniff, Format, Input, MAX_FILE_BYTES};
+use vigie_pipeline::ingest::{sniff, Format, Input, MAX_FILE_BYTES, MAX_RECORD_BYTES};
+use vigie_pipeline::reject::Reject;
 
 /// The longest wait between two tries of a failing feed.
 const MAX_BACKOFF_SECS: i64 = 3600;
@@ -24,6 +25,10 @@ pub struct FileMark {
     pub consumed: u64,
     #[serde(default)]
     pub lines: u64,
+    /// JSON lines files: bytes read so far of a line longer than the record limit whose
+    /// newline has not come yet (it is skipped up to its newline, then rejected)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub skipping: Option<u64>,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -58,7 +63,8 @@ impl WatchState {
     }
 
     pub fn save(&self, data: &Path) -> anyhow::Result<()> {
-        vigie_pipeline::atomic::save_json(&Self::path(data), self).map_err(anyhow::Error::msg)
+        // a unique temporary name: two watch processes never write the same temp file
+        crate::alerts::save_json(&Self::path(data), self)
     }
 }
 
@@ -89,7 +95,10 @@ pub fn list_files(paths: &[String]) -> Vec<PathBuf> {
 
 /// A file's new content since the last poll, and the mark to store once it is committed.
 pub struct FileChange {
-    pub input: Input,
+    /// what to ingest; `None` when the poll only refused or skipped over-long lines
+    pub input: Option<Input>,
+    /// JSON lines longer than the record limit, refused here without being read whole
+    pub rejects: Vec<Reject>,
     pub mark: FileMark,
     pub key: String,
 }
@@ -97,7 +106,14 @@ pub struct FileChange {
 /// New files are read whole; a grown JSON lines file is read from where the last poll
 /// stopped, complete lines only (a line still being written waits for the next poll);
 /// other files are read again when their size or time changes (stored ids are skipped).
+/// A JSON line longer than the record limit becomes a reject naming its line and the
+/// reading resumes after its newline; at most 64 MiB of lines are read per poll.
 pub fn file_change(path: &Path, old: Option<&FileMark>) -> std::io::Result<Option<FileChange>> {
+    file_change_bounded(path, old, MAX_RECORD_BYTES, MAX_FILE_BYTES)
+}
+
+fn file_change_bounded(path: &Path, old: Option<&FileMark>, max_record: usize, max_read: usize) -> std::io::Result<Option<FileChange>> {
+    use std::io::{BufRead, Read, Seek, SeekFrom};
     let meta = std::fs::metadata(path)?;
     let modified_ns = meta.modified().ok().and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok()).map_or(0, |d| d.as_nanos());
     let len = meta.len();
@@ -109,39 +125,97 @@ pub fn file_change(path: &Path, old: Option<&FileMark>) -> std::io::Result<Optio
         return Ok(None);
     }
     let mut head = [0u8; 512];
-    let n = {
-        use std::io::Read;
-        std::fs::File::open(path)?.read(&mut head)?
-    };
+    let n = std::fs::File::open(path)?.read(&mut head)?;
     if sniff(Some(path), &head[..n]) != Format::Jsonl {
-        let mark = FileMark { inode, len, modified_ns, consumed: len, lines: 0 };
-        return Ok(Some(FileChange { input: Input::Path(path.to_path_buf()), mark, key }));
+        let mark = FileMark { inode, len, modified_ns, consumed: len, lines: 0, skipping: None };
+        return Ok(Some(FileChange { input: Some(Input::Path(path.to_path_buf())), rejects: Vec::new(), mark, key }));
     }
     // JSON lines: from the consumed offset (from the start when the file shrank)
-    let (start, lines) = match old {
-        Some(o) if o.consumed <= len => (o.consumed, o.lines),
-        _ => (0, 0),
+    let (start, first_lines, skipping) = match old {
+        Some(o) if o.consumed <= len => (o.consumed, o.lines, o.skipping),
+        _ => (0, 0, None),
     };
-    let bytes = {
-        use std::io::{Read, Seek, SeekFrom};
-        let mut f = std::fs::File::open(path)?;
-        f.seek(SeekFrom::Start(start))?;
-        let mut b = Vec::new();
-        f.take((len - start).min(MAX_FILE_BYTES as u64)).read_to_end(&mut b)?;
-        b
+    let mut f = std::fs::File::open(path)?;
+    f.seek(SeekFrom::Start(start))?;
+    let mut r = std::io::BufReader::with_capacity(256 * 1024, f.take(len - start));
+    // complete lines to parse; an over-long line is replaced by an empty one so that
+    // the lines after it keep their numbers
+    let mut out: Vec<u8> = Vec::new();
+    let mut rejects = Vec::new();
+    let (mut pos, mut consumed, mut lines) = (start, start, first_lines);
+    // the line being read: its bytes (while within the limit) and its length so far,
+    // counting what earlier polls skipped of it
+    let mut line: Vec<u8> = Vec::new();
+    let mut line_len = skipping.unwrap_or(0);
+    let mut over = skipping.is_some();
+    let mut capped = false;
+    loop {
+        let chunk = match r.fill_buf() {
+            Ok(c) => c,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        if chunk.is_empty() {
+            break;
+        }
+        let (take, done) = match chunk.iter().position(|b| *b == b'\n') {
+            Some(i) => (i, true),
+            None => (chunk.len(), false),
+        };
+        line_len += take as u64;
+        if !over && line.len() + take <= max_record {
+            line.extend_from_slice(&chunk[..take]);
+        } else {
+            over = true;
+            line = Vec::new();
+        }
+        let step = if done { take + 1 } else { take };
+        r.consume(step);
+        pos += step as u64;
+        if !done {
+            continue;
+        }
+        lines += 1;
+        if over {
+            rejects.push(Reject {
+                file: key.clone(),
+                line: Some(lines),
+                reason: format!("record too large ({line_len} bytes, limit {} MiB); skipped to the next line", max_record >> 20),
+                record: None,
+            });
+        } else {
+            out.extend_from_slice(&line);
+        }
+        out.push(b'\n');
+        consumed = pos;
+        line.clear();
+        line_len = 0;
+        over = false;
+        if out.len() >= max_read {
+            // the rest waits for the next poll
+            capped = pos < len;
+            break;
+        }
+    }
+    // an over-long line still being written: what was read of it is skipped for good
+    let skipping = if over && !capped {
+        consumed = pos;
+        Some(line_len)
+    } else {
+        None
     };
-    let Some(end) = memchr_last_newline(&bytes) else {
+    if consumed == start {
         // no complete new line yet; remember nothing so the file is looked at again
         return Ok(None);
-    };
-    let complete = bytes[..=end].to_vec();
-    let new_lines = complete.iter().filter(|b| **b == b'\n').count() as u64;
-    let mark = FileMark { inode, len, modified_ns, consumed: start + complete.len() as u64, lines: lines + new_lines };
-    Ok(Some(FileChange { input: Input::Lines { name: key.clone(), bytes: complete, first_line: lines + 1 }, mark, key }))
-}
-
-fn memchr_last_newline(b: &[u8]) -> Option<usize> {
-    b.iter().rposition(|c| *c == b'\n')
+    }
+    // a poll cut short records a length that differs from the file's, so that the next
+    // poll reads on even if the file does not change meanwhile
+    let mark = FileMark { inode, len: if capped { consumed } else { len }, modified_ns, consumed, lines, skipping };
+    let input = out
+        .iter()
+        .any(|b| *b != b'\n')
+        .then(|| Input::Lines { name: key.clone(), bytes: out, first_line: first_lines + 1 });
+    Ok(Some(FileChange { input, rejects, mark, key }))
 }
 
 /// The result of polling one feed.
@@ -175,26 +249,25 @@ pub async fn poll_feed(client: &reqwest::Client, url: &str, mark: &FeedMark) -> 
     }
     let header = |h: reqwest::header::HeaderName| resp.headers().get(h).and_then(|v| v.to_str().ok()).map(str::to_string);
     let (etag, last_modified) = (header(reqwest::header::ETAG), header(reqwest::header::LAST_MODIFIED));
-    let bytes = match resp.bytes().await {
-        Ok(b) if b.len() > MAX_FILE_BYTES => return FeedPoll::Failed(format!("larger than {} MiB", MAX_FILE_BYTES >> 20), None),
+    let bytes = match crate::fetch::read_body(resp, MAX_FILE_BYTES).await {
         Ok(b) => b,
-        Err(e) => return FeedPoll::Failed(reason(&e), None),
+        Err(e) => return FeedPoll::Failed(e, None),
     };
     let hash = xxhash_rust::xxh3::xxh3_64(&bytes);
     if hash == mark.hash {
         return FeedPoll::Unchanged;
     }
-    FeedPoll::Changed { input: Input::Bytes { name: url.to_string(), bytes: bytes.to_vec() }, etag, last_modified, hash }
+    FeedPoll::Changed { input: Input::Bytes { name: url.to_string(), bytes }, etag, last_modified, hash }
 }
 
 /// After a failed poll: wait `interval x 2^(failures-1)`, or what the server asked
 /// (`Retry-After`) when longer, at most an hour.
 pub fn backoff(mark: &mut FeedMark, interval: Duration, asked: Option<std::time::Duration>, now: DateTime<Utc>) -> Duration {
-    mark.failures += 1;
+    mark.failures = mark.failures.saturating_add(1);
     let factor = 1i64 << (mark.failures - 1).min(16);
-    let asked = asked.map_or(0, |d| d.as_secs() as i64);
-    let wait = Duration::seconds((interval.num_seconds().max(1) * factor).max(asked).min(MAX_BACKOFF_SECS));
-    mark.next_try = Some(now + wait);
+    let asked = asked.map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX));
+    let wait = Duration::seconds(interval.num_seconds().max(1).saturating_mul(factor).max(asked).min(MAX_BACKOFF_SECS));
+    mark.next_try = Some(now.checked_add_signed(wait).unwrap_or(now));
     wait
 }
 
@@ -209,13 +282,13 @@ mod tests {
         std::fs::write(&p, "{\"title\":\"a\"}\n{\"title\":\"b\"}\n{\"tit").unwrap();
         let c = file_change(&p, None).unwrap().unwrap();
         assert_eq!(c.mark.lines, 2);
-        let Input::Lines { bytes, first_line, .. } = &c.input else { panic!() };
+        let Some(Input::Lines { bytes, first_line, .. }) = &c.input else { panic!() };
         assert_eq!((bytes.len(), *first_line), (28, 1));
         // unchanged: nothing
         assert!(file_change(&p, Some(&c.mark)).unwrap().is_none());
         std::fs::write(&p, "{\"title\":\"a\"}\n{\"title\":\"b\"}\n{\"title\":\"c\"}\n").unwrap();
         let c2 = file_change(&p, Some(&c.mark)).unwrap().unwrap();
-        let Input::Lines { bytes, first_line, .. } = &c2.input else { panic!() };
+        let Some(Input::Lines { bytes, first_line, .. }) = &c2.input else { panic!() };
         assert_eq!((std::str::from_utf8(bytes).unwrap(), *first_line), ("{\"title\":\"c\"}\n", 3));
         assert_eq!(c2.mark.lines, 3);
         // replaced by a new file (another inode) of the same size or more: read whole
@@ -223,8 +296,64 @@ mod tests {
         std::fs::write(&tmp, "{\"title\":\"x\"}\n{\"title\":\"y\"}\n{\"title\":\"z\"}\n{\"title\":\"w\"}\n").unwrap();
         std::fs::rename(&tmp, &p).unwrap();
         let c3 = file_change(&p, Some(&c2.mark)).unwrap().unwrap();
-        let Input::Lines { first_line, .. } = &c3.input else { panic!() };
+        let Some(Input::Lines { first_line, .. }) = &c3.input else { panic!() };
         assert_eq!((*first_line, c3.mark.lines), (1, 4));
+    }
+
+    fn text(c: &FileChange) -> String {
+        match &c.input {
+            Some(Input::Lines { bytes, .. }) => String::from_utf8(bytes.clone()).unwrap(),
+            None => String::new(),
+            _ => panic!("not lines"),
+        }
+    }
+
+    #[test]
+    fn over_long_lines_are_rejected_and_reading_resumes_after_them() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("a.jsonl");
+        let long = format!("{{\"title\":\"{}\"}}", "x".repeat(100));
+        std::fs::write(&p, format!("{{\"title\":\"a\"}}\n{long}\n{{\"title\":\"b\"}}\n")).unwrap();
+        // a record limit of 50 bytes: the middle line is refused, its number kept
+        let c = file_change_bounded(&p, None, 50, 1 << 20).unwrap().unwrap();
+        assert_eq!(text(&c), "{\"title\":\"a\"}\n\n{\"title\":\"b\"}\n");
+        assert_eq!(c.rejects.len(), 1);
+        assert_eq!(c.rejects[0].line, Some(2));
+        assert!(c.rejects[0].reason.starts_with(&format!("record too large ({} bytes", long.len())), "{}", c.rejects[0].reason);
+        assert_eq!((c.mark.lines, c.mark.consumed, c.mark.skipping), (3, std::fs::metadata(&p).unwrap().len(), None));
+
+        // a long line still being written is skipped as it grows, never held whole,
+        // and rejected when its newline comes; the line after it is read
+        let q = dir.path().join("b.jsonl");
+        std::fs::write(&q, format!("{{\"title\":\"a\"}}\n{}", "y".repeat(80))).unwrap();
+        let c = file_change_bounded(&q, None, 50, 1 << 20).unwrap().unwrap();
+        assert_eq!(text(&c), "{\"title\":\"a\"}\n");
+        assert!(c.rejects.is_empty());
+        assert_eq!((c.mark.lines, c.mark.skipping), (1, Some(80)));
+        assert_eq!(c.mark.consumed, std::fs::metadata(&q).unwrap().len());
+        let mut f = std::fs::OpenOptions::new().append(true).open(&q).unwrap();
+        std::io::Write::write_all(&mut f, "y".repeat(40).as_bytes()).unwrap();
+        let c2 = file_change_bounded(&q, Some(&c.mark), 50, 1 << 20).unwrap().unwrap();
+        assert!(c2.input.is_none() && c2.rejects.is_empty());
+        assert_eq!(c2.mark.skipping, Some(120));
+        std::io::Write::write_all(&mut f, b"yy\n{\"title\":\"c\"}\n").unwrap();
+        let c3 = file_change_bounded(&q, Some(&c2.mark), 50, 1 << 20).unwrap().unwrap();
+        assert_eq!(c3.rejects.len(), 1);
+        assert_eq!(c3.rejects[0].line, Some(2));
+        assert!(c3.rejects[0].reason.starts_with("record too large (122 bytes"), "{}", c3.rejects[0].reason);
+        let Some(Input::Lines { first_line, .. }) = &c3.input else { panic!() };
+        assert_eq!((text(&c3).as_str(), *first_line), ("\n{\"title\":\"c\"}\n", 2));
+        assert_eq!((c3.mark.lines, c3.mark.skipping), (3, None));
+
+        // a poll reads a bounded amount: the rest comes with the next one, even if the
+        // file does not change meanwhile
+        let r = dir.path().join("c.jsonl");
+        std::fs::write(&r, "{\"title\":\"a\"}\n".repeat(10)).unwrap();
+        let c = file_change_bounded(&r, None, 50, 30).unwrap().unwrap();
+        assert_eq!(c.mark.lines, 3);
+        let c2 = file_change_bounded(&r, Some(&c.mark), 50, 1 << 20).unwrap().unwrap();
+        assert_eq!(c2.mark.lines, 10);
+        assert!(file_change_bounded(&r, Some(&c2.mark), 50, 1 << 20).unwrap().is_none());
     }
 
     #[test]
@@ -240,5 +369,9 @@ mod tests {
             backoff(&mut m, i, None, now);
         }
         assert_eq!(backoff(&mut m, i, None, now).num_seconds(), 3600);
+        // hostile state and headers: no overflow
+        m.failures = u32::MAX;
+        assert_eq!(backoff(&mut m, i, Some(std::time::Duration::from_secs(u64::MAX)), now).num_seconds(), 3600);
+        assert_eq!(backoff(&mut m, Duration::days(365_250), None, now).num_seconds(), 3600);
     }
 }

@@ -52,6 +52,26 @@ impl VigieIndex {
     }
 }
 
+impl VigieIndex {
+    /// The sequence number of the first committed document ingested at or after `t`
+    /// (second precision), `None` when there is none: where a rule written by hand at
+    /// `t` starts watching.
+    pub fn first_seq_ingested_since(&self, t: chrono::DateTime<chrono::Utc>) -> Result<Option<u64>> {
+        let searcher = self.reader.searcher();
+        let from = tantivy::DateTime::from_timestamp_secs(crate::query::clamp_secs(t.timestamp()));
+        let q = RangeQuery::new(Bound::Included(Term::from_field_date_for_search(self.fields.ingested, from)), Bound::Unbounded);
+        let addrs = searcher.search(&q, &DocSetCollector)?;
+        let mut first: Option<u64> = None;
+        for addr in addrs {
+            let seq = searcher.segment_reader(addr.segment_ord).fast_fields().u64("seq")?.first(addr.doc_id);
+            if let Some(s) = seq {
+                first = Some(first.map_or(s, |f| f.min(s)));
+            }
+        }
+        Ok(first)
+    }
+}
+
 /// A rule as the matcher sees it: a query in the search syntax and its filters.
 #[derive(Debug, Clone)]
 pub struct RuleQuery {

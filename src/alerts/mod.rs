@@ -8,7 +8,7 @@ mod store;
 
 pub use sinks::{describe, parse_sink, WebhookPolicy};
 pub use state::RuleState;
-pub use store::{check_name, AlertStore, RULE_VERSION};
+pub use store::{check_name, check_rule, save_json, AlertStore, RULE_VERSION};
 
 use anyhow::Context;
 use chrono::{DateTime, Utc};
@@ -101,8 +101,23 @@ pub fn run(data: &Path, index: &VigieIndex, policy: &WebhookPolicy) -> anyhow::R
     let next = index.next_seq()?;
     let mut states = Vec::with_capacity(rules.len());
     for r in &rules {
-        // a rule file written by hand has no state yet: it watches from now on
-        states.push(store.state(&r.name)?.unwrap_or_else(|| RuleState::new(next, now)));
+        // a rule file written by hand has no state yet: it watches the documents
+        // ingested since it was written (the later of its `created` and the file's
+        // time, so that an old rule copied in does not replay the archive), and its
+        // state is saved at once: before, every run started it "from now" again and it
+        // never saw a document
+        let st = match store.state(&r.name)? {
+            Some(st) => st,
+            None => {
+                let written = store.rule_modified(&r.name).map_or(r.created, |m| m.max(r.created));
+                let from = if written > now { next } else { index.first_seq_ingested_since(written)?.unwrap_or(next).min(next) };
+                let st = RuleState::new(from, now);
+                store.save_state(&r.name, &st)?;
+                tracing::info!(rule = %r.name, watermark = from, "new rule file: watching from {written}");
+                st
+            }
+        };
+        states.push(st);
     }
     let marks = store.watermarks()?;
     for (r, st) in rules.iter().zip(states.iter_mut()) {
@@ -121,7 +136,7 @@ pub fn run(data: &Path, index: &VigieIndex, policy: &WebhookPolicy) -> anyhow::R
     let t = std::time::Instant::now();
     let mut originals = HashMap::new();
     while from < next {
-        let to = next.min(from + MATCH_CHUNK);
+        let to = next.min(from.saturating_add(MATCH_CHUNK));
         let docs = index.documents_between(from, to).context("reading the new documents")?;
         summary.documents += docs.len();
         let batch = BatchIndex::build(docs).context("indexing the new documents")?;
@@ -174,12 +189,17 @@ pub fn run(data: &Path, index: &VigieIndex, policy: &WebhookPolicy) -> anyhow::R
 /// is over. The state is saved after every confirmation.
 fn deliver(store: &AlertStore, sinks: &mut Sinks, r: &AlertRule, st: &mut RuleState, now: DateTime<Utc>, summary: &mut RunSummary) -> anyhow::Result<()> {
     if let Some(period) = r.digest_seconds {
-        if now < st.last_digest + chrono::Duration::seconds(period as i64) {
+        // a period past the calendar's end never ends (rules are checked to 1,000 years)
+        let due = i64::try_from(period)
+            .ok()
+            .and_then(chrono::Duration::try_seconds)
+            .and_then(|p| st.last_digest.checked_add_signed(p));
+        if due.is_none_or(|due| now < due) {
             return Ok(());
         }
         if !st.outbox.is_empty() {
             let digest = Digest { rule: r.name.clone(), since: st.last_digest, until: now, count: st.outbox.len(), notifications: st.outbox.clone() };
-            let key = format!("{}:digest:{}", r.name, now.timestamp());
+            let key = digest_key(&r.name, st.last_digest, &st.outbox);
             let res = send_marked(store, sinks, r, st, &key, std::slice::from_ref(&digest))?;
             if settle(store, sinks, r, st, summary, res, std::slice::from_ref(&digest), digest.count)? {
                 summary.digests += 1;
@@ -206,7 +226,7 @@ fn deliver(store: &AlertStore, sinks: &mut Sinks, r: &AlertRule, st: &mut RuleSt
     }
     // webhooks: one POST per notification, the state saved after each confirmation
     while let Some(n) = st.outbox.first().cloned() {
-        let key = format!("{}:{}", r.name, n.document_id);
+        let key = notification_key(&r.name, &n);
         let res = send_marked(store, sinks, r, st, &key, std::slice::from_ref(&n))?;
         st.outbox.remove(0);
         let delivered = settle(store, sinks, r, st, summary, res, std::slice::from_ref(&n), 1)?;
@@ -217,6 +237,30 @@ fn deliver(store: &AlertStore, sinks: &mut Sinks, r: &AlertRule, st: &mut RuleSt
         }
     }
     Ok(())
+}
+
+/// The Idempotency-Key of one notification: the rule and the document, the same on
+/// every retry and after a crash. Kept to visible ASCII (a header value); a document id
+/// that is not is hashed.
+pub fn notification_key(rule: &str, n: &Notification) -> String {
+    let id = n.document_id.as_str();
+    if !id.is_empty() && id.len() <= 200 && id.bytes().all(|b| b.is_ascii_graphic()) {
+        format!("{rule}:{id}")
+    } else {
+        format!("{rule}:x{:016x}", xxhash_rust::xxh3::xxh3_64(id.as_bytes()))
+    }
+}
+
+/// The Idempotency-Key of a digest: the rule, the period's start and the notifications
+/// it carries (their document ids, sorted), never the time of sending: a retry or a
+/// run after a crash sends the same digest under the same key, and a digest that
+/// gained notifications meanwhile gets a new one.
+pub fn digest_key(rule: &str, since: DateTime<Utc>, notes: &[Notification]) -> String {
+    let mut ids: Vec<&str> = notes.iter().map(|n| n.document_id.as_str()).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let h = xxhash_rust::xxh3::xxh3_64(ids.join("\n").as_bytes());
+    format!("{rule}:digest:{}:{:016x}", since.timestamp_millis(), h)
 }
 
 /// Counts the outcome of sending `payloads` (`count` notifications); what failed goes
@@ -348,5 +392,27 @@ mod tests {
         // "old" was before the mark: not this delivery's, so it stays
         assert_eq!(left, ["b", "old"]);
         assert_eq!(st.delivered, 1);
+    }
+
+    #[test]
+    fn idempotency_keys_come_from_the_content_never_the_clock() {
+        let since = "2025-11-17T10:00:00Z".parse::<DateTime<Utc>>().unwrap();
+        let a = [note("r", "b"), note("r", "a")];
+        let k = digest_key("r", since, &a);
+        // the same digest later (a retry, a run after a crash): the same key
+        std::thread::sleep(std::time::Duration::from_millis(1100));
+        assert_eq!(digest_key("r", since, &a), k);
+        // the order in the outbox does not matter; the content and the period do
+        assert_eq!(digest_key("r", since, &[note("r", "a"), note("r", "b")]), k);
+        assert_ne!(digest_key("r", since, &[note("r", "a")]), k);
+        assert_ne!(digest_key("r", since + chrono::Duration::seconds(1), &a), k);
+        assert_ne!(digest_key("s", since, &a), k);
+        assert!(k.starts_with("r:digest:"));
+        assert_eq!(notification_key("r", &note("r", "doc-1")), "r:doc-1");
+        // ids that cannot go in a header are hashed, stably
+        let odd = note("r", "é\nx");
+        let k = notification_key("r", &odd);
+        assert!(k.starts_with("r:x") && k.bytes().all(|b| b.is_ascii_graphic()), "{k}");
+        assert_eq!(notification_key("r", &odd), k);
     }
 }

@@ -48,7 +48,13 @@ impl Sinks {
     /// (flushed, fsynced, or HTTP 2xx). Stdout and files take them in one write; a
     /// webhook takes one payload per call (one POST, `key` as its Idempotency-Key).
     pub fn send<T: Serialize>(&mut self, sink: &NotifySink, key: &str, payloads: &[T]) -> Result<(), Failed> {
-        let text: String = payloads.iter().map(|p| serde_json::to_string(p).expect("payloads serialize") + "\n").collect();
+        let mut text = String::new();
+        for p in payloads {
+            match serde_json::to_string(p) {
+                Ok(t) => text.push_str(&(t + "\n")),
+                Err(e) => return Err(Failed { reason: format!("cannot serialize the notification: {e}"), attempts: 0 }),
+            }
+        }
         match sink {
             NotifySink::Stdout => {
                 let mut out = std::io::stdout().lock();
@@ -64,16 +70,25 @@ impl Sinks {
 
     fn post(&mut self, url: &str, key: &str, body: String) -> Result<(), Failed> {
         let policy = self.policy.clone();
-        let (rt, client) = self.http.get_or_insert_with(|| {
-            let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("a tokio runtime starts");
+        if self.http.is_none() {
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .map_err(|e| Failed { reason: format!("webhook {url}: cannot start the network runtime: {e}"), attempts: 0 })?;
+            // a webhook never follows a redirect: a 302 would turn the POST into a GET
+            // and drop the payload, so a 3xx is a failed attempt
             let client = reqwest::Client::builder()
                 .user_agent(crate::fetch::USER_AGENT)
                 .timeout(policy.timeout)
                 .connect_timeout(policy.timeout)
+                .redirect(reqwest::redirect::Policy::none())
                 .build()
-                .expect("static client configuration");
-            (rt, client)
-        });
+                .map_err(|e| Failed { reason: format!("webhook {url}: {}", crate::fetch::reason(&e)), attempts: 0 })?;
+            self.http = Some((rt, client));
+        }
+        let Some((rt, client)) = self.http.as_ref() else {
+            return Err(Failed { reason: format!("webhook {url}: no http client"), attempts: 0 });
+        };
         rt.block_on(async {
             let mut wait = policy.backoff;
             let mut attempt = 0;
@@ -94,8 +109,14 @@ impl Sinks {
                         if let Some(after) = crate::fetch::retry_after(r.headers()) {
                             wait = wait.max(after.min(Duration::from_secs(60)));
                         }
-                        // client errors other than rate limits will not heal by retrying
-                        (format!("http {}", s.as_u16()), s.is_server_error() || s.as_u16() == 429 || s.as_u16() == 408)
+                        if s.is_redirection() {
+                            // retried like a 5xx (a moved endpoint may come back), never followed
+                            let to = r.headers().get(reqwest::header::LOCATION).and_then(|v| v.to_str().ok()).unwrap_or("?");
+                            (format!("http {} redirect to {} (webhooks do not follow redirects)", s.as_u16(), vigie_pipeline::reject::truncate_chars(to, 200)), true)
+                        } else {
+                            // client errors other than rate limits will not heal by retrying
+                            (format!("http {}", s.as_u16()), s.is_server_error() || s.as_u16() == 429 || s.as_u16() == 408)
+                        }
                     }
                     Err(e) => (if e.is_timeout() { "timed out".to_string() } else { crate::fetch::reason(&e) }, true),
                 };
@@ -104,7 +125,7 @@ impl Sinks {
                 }
                 tracing::warn!(url, attempt, %reason, "webhook failed; retrying in {:?}", wait);
                 tokio::time::sleep(wait).await;
-                wait *= 2;
+                wait = wait.saturating_mul(2).min(Duration::from_secs(3600));
             }
         })
     }
@@ -121,7 +142,8 @@ impl Sinks {
             payload: &'a T,
         }
         let rec = Dead { at: chrono::Utc::now(), rule, sink, error: &failed.reason, attempts: failed.attempts, payload };
-        append_text(&self.dead_letter, &(serde_json::to_string(&rec).expect("serializes") + "\n"))
+        let line = serde_json::to_string(&rec).context("serializing a dead letter")?;
+        append_text(&self.dead_letter, &(line + "\n"))
     }
 }
 
@@ -148,12 +170,22 @@ pub fn parse_sink(s: &str) -> Result<NotifySink, String> {
         return Ok(NotifySink::File { path: p.display().to_string() });
     }
     if let Some(u) = s.strip_prefix("webhook:") {
-        if !crate::fetch::is_url(u) {
-            return Err(format!("--notify {s}: the webhook must be an http:// or https:// URL"));
-        }
+        check_webhook_url(u).map_err(|e| format!("--notify {s}: {e}"))?;
         return Ok(NotifySink::Webhook { url: u.to_string() });
     }
     Err(format!("--notify {s:?}: use stdout, file:PATH or webhook:URL"))
+}
+
+/// A webhook URL: http:// or https://, and a URL reqwest can send to.
+pub fn check_webhook_url(u: &str) -> Result<(), String> {
+    if !crate::fetch::is_url(u) {
+        return Err("the webhook must be an http:// or https:// URL".into());
+    }
+    match reqwest::Url::parse(u) {
+        Ok(url) if url.host_str().is_some_and(|h| !h.is_empty()) => Ok(()),
+        Ok(_) => Err(format!("webhook {u:?}: no host")),
+        Err(e) => Err(format!("webhook {u:?}: {e}")),
+    }
 }
 
 /// How a sink reads in listings.

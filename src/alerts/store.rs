@@ -4,11 +4,22 @@
 
 use super::state::RuleState;
 use anyhow::Context;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
-use vigie_schemas::AlertRule;
+use std::sync::Mutex;
+use std::time::Duration;
+use vigie_schemas::{AlertRule, NotifySink};
 
 pub const RULE_VERSION: u32 = 1;
+
+/// How long a process waits for the alerts lock before giving up.
+pub const LOCK_TIMEOUT_SECS: u64 = 120;
+
+/// Env var overriding [`LOCK_TIMEOUT_SECS`] (seconds; 0 fails at once when busy).
+pub const LOCK_TIMEOUT_ENV: &str = "VIGIE_ALERTS_LOCK_TIMEOUT";
+
+/// The longest digest period: 1,000 years, as for every duration flag.
+pub const MAX_DIGEST_SECONDS: u64 = 365_250 * 86_400;
 
 pub struct AlertStore {
     dir: PathBuf,
@@ -33,6 +44,87 @@ pub fn check_name(name: &str) -> Result<(), String> {
     }
 }
 
+/// Everything `vigie alerts add` checks, for rules written by the command and rules
+/// written by hand alike: the name, the query (it must parse), the filters, the sink
+/// and the digest period. `checker` parses queries (one for many rules).
+pub fn check_rule(rule: &AlertRule, checker: &vigie_index::alerts::BatchIndex) -> Result<(), String> {
+    check_name(&rule.name)?;
+    if rule.version != RULE_VERSION {
+        return Err(format!("alert {}: version {} (this vigie reads alert.v{RULE_VERSION} rules)", rule.name, rule.version));
+    }
+    if rule.query.trim().is_empty() {
+        return Err(format!("alert {}: empty query", rule.name));
+    }
+    checker.check(&rule.query).map_err(|e| format!("alert {}: malformed query: {e}", rule.name))?;
+    if let Some(e) = &rule.entity {
+        if !e.0.contains(':') {
+            return Err(format!("alert {}: entity {:?}: an entity id looks like company:nvidia", rule.name, e.0));
+        }
+    }
+    match &rule.notify {
+        NotifySink::Stdout => {}
+        NotifySink::File { path } => {
+            if path.is_empty() || !Path::new(path).is_absolute() {
+                return Err(format!("alert {}: notify file {path:?}: the path must be absolute", rule.name));
+            }
+        }
+        NotifySink::Webhook { url } => super::sinks::check_webhook_url(url).map_err(|e| format!("alert {}: {e}", rule.name))?,
+    }
+    if let Some(d) = rule.digest_seconds {
+        if d == 0 || d > MAX_DIGEST_SECONDS {
+            return Err(format!("alert {}: digest_seconds {d}: use 1 to {MAX_DIGEST_SECONDS}", rule.name));
+        }
+    }
+    Ok(())
+}
+
+/// Rule files already reported as malformed by this process (file and reason), so that
+/// `watch` says it once, not at every poll.
+static REPORTED: Mutex<Option<HashSet<(PathBuf, String)>>> = Mutex::new(None);
+
+fn report_once(path: &Path, reason: &str) {
+    let mut seen = REPORTED.lock().unwrap_or_else(|p| p.into_inner());
+    if seen.get_or_insert_with(HashSet::new).insert((path.to_path_buf(), reason.to_string())) {
+        eprintln!("alerts: {}: skipped: {}", path.display(), vigie_pipeline::reject::truncate_chars(&reason.replace('\n', " "), 500));
+    }
+}
+
+/// The lock timeout: `VIGIE_ALERTS_LOCK_TIMEOUT` seconds, else two minutes.
+pub fn lock_timeout() -> anyhow::Result<Duration> {
+    match std::env::var(LOCK_TIMEOUT_ENV) {
+        Err(_) => Ok(Duration::from_secs(LOCK_TIMEOUT_SECS)),
+        Ok(v) => v
+            .trim()
+            .parse::<u64>()
+            .ok()
+            .filter(|s| *s <= 365 * 86_400)
+            .map(Duration::from_secs)
+            .ok_or_else(|| anyhow::anyhow!("{LOCK_TIMEOUT_ENV}={v:?}: use a number of seconds (0 to 31536000)")),
+    }
+}
+
+/// Writes `value` as JSON to `path` atomically: a temporary file with a unique name in
+/// the same directory (two processes never share one), fsync, rename, fsync of the
+/// directory. A crash leaves the previous version or the new one.
+pub fn save_json<T: serde::Serialize + ?Sized>(path: &Path, value: &T) -> anyhow::Result<()> {
+    use std::io::Write;
+    let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    let prefix = format!(".{}.", path.file_name().and_then(|n| n.to_str()).unwrap_or("state"));
+    let tmp = tempfile::Builder::new().prefix(&prefix).suffix(".tmp").tempfile_in(dir).with_context(|| format!("{}: creating a temporary file", path.display()))?;
+    {
+        let mut w = std::io::BufWriter::new(tmp.as_file());
+        serde_json::to_writer(&mut w, value).with_context(|| format!("writing {}", path.display()))?;
+        w.flush().with_context(|| format!("writing {}", path.display()))?;
+    }
+    tmp.as_file().sync_data().with_context(|| format!("syncing {}", path.display()))?;
+    tmp.persist(path).map_err(|e| e.error).with_context(|| format!("renaming into {}", path.display()))?;
+    if let Ok(d) = std::fs::File::open(dir) {
+        let _ = d.sync_all();
+    }
+    Ok(())
+}
+
 impl AlertStore {
     pub fn new(data: &Path) -> Self {
         AlertStore { dir: data.join("alerts") }
@@ -50,25 +142,54 @@ impl AlertStore {
         self.dir.join("dead-letter.jsonl")
     }
 
-    /// Takes the alerts lock, waiting for another process to release it.
+    pub fn lock_path(&self) -> PathBuf {
+        self.dir.join(".lock")
+    }
+
+    /// Takes the alerts lock, waiting for another process to release it at most
+    /// [`lock_timeout`] (a slow webhook run elsewhere never blocks this one for ever).
     pub fn lock(&self) -> anyhow::Result<StoreLock> {
+        self.lock_within(lock_timeout()?)
+    }
+
+    pub fn lock_within(&self, timeout: Duration) -> anyhow::Result<StoreLock> {
         use std::os::fd::AsRawFd;
         std::fs::create_dir_all(&self.dir).with_context(|| format!("creating {}", self.dir.display()))?;
-        let path = self.dir.join(".lock");
+        let path = self.lock_path();
         let file = std::fs::OpenOptions::new()
             .create(true)
             .truncate(false)
             .write(true)
             .open(&path)
             .with_context(|| format!("opening {}", path.display()))?;
-        // SAFETY: flock on a descriptor this function owns
-        if unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX) } != 0 {
-            return Err(std::io::Error::last_os_error()).with_context(|| format!("locking {}", path.display()));
+        let start = std::time::Instant::now();
+        let mut wait = Duration::from_millis(10);
+        loop {
+            // SAFETY: flock on a descriptor this function owns
+            if unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) } == 0 {
+                return Ok(StoreLock { _file: file });
+            }
+            let e = std::io::Error::last_os_error();
+            match e.raw_os_error() {
+                Some(libc::EWOULDBLOCK) | Some(libc::EINTR) => {}
+                _ => return Err(e).with_context(|| format!("locking {}", path.display())),
+            }
+            let spent = start.elapsed();
+            if spent >= timeout {
+                anyhow::bail!(
+                    "another vigie process holds the alerts lock ({}) for more than {} s (set {LOCK_TIMEOUT_ENV} to wait longer)",
+                    path.display(),
+                    timeout.as_secs()
+                );
+            }
+            std::thread::sleep(wait.min(timeout - spent));
+            wait = (wait * 2).min(Duration::from_millis(250));
         }
-        Ok(StoreLock { _file: file })
     }
 
-    /// Every rule, sorted by name; an unreadable rule file is an error naming it.
+    /// Every valid rule, sorted by name. A rule file that does not pass the checks of
+    /// `vigie alerts add` (or cannot be read) is reported once on stderr, naming the
+    /// file and the reason, and skipped: the other rules keep working.
     pub fn rules(&self) -> anyhow::Result<Vec<AlertRule>> {
         let dir = self.dir.join("rules");
         let entries = match std::fs::read_dir(&dir) {
@@ -76,19 +197,27 @@ impl AlertStore {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
             Err(e) => return Err(e).with_context(|| format!("reading {}", dir.display())),
         };
+        let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
+        paths.retain(|p| p.extension().and_then(|x| x.to_str()) == Some("json"));
+        paths.sort();
         let mut rules = Vec::new();
-        for e in entries {
-            let p = e?.path();
-            if p.extension().and_then(|x| x.to_str()) != Some("json") {
-                continue;
+        if paths.is_empty() {
+            return Ok(rules);
+        }
+        let checker = vigie_index::alerts::BatchIndex::build(Vec::new()).context("preparing the query checker")?;
+        for p in paths {
+            match read_rule(&p, &checker) {
+                Ok(r) => rules.push(r),
+                Err(reason) => report_once(&p, &reason),
             }
-            let text = std::fs::read_to_string(&p).with_context(|| format!("reading {}", p.display()))?;
-            let rule: AlertRule =
-                serde_json::from_str(&text).map_err(|e| anyhow::anyhow!("{}: not an alert.v1 rule: {e}", p.display()))?;
-            rules.push(rule);
         }
         rules.sort_by(|a, b| a.name.cmp(&b.name));
         Ok(rules)
+    }
+
+    /// When the rule's file was last written.
+    pub fn rule_modified(&self, name: &str) -> Option<chrono::DateTime<chrono::Utc>> {
+        std::fs::metadata(self.rule_path(name)).and_then(|m| m.modified()).ok().map(chrono::DateTime::<chrono::Utc>::from)
     }
 
     /// One rule, read from its own file.
@@ -103,7 +232,7 @@ impl AlertStore {
     pub fn add(&self, rule: &AlertRule, next_seq: u64) -> anyhow::Result<()> {
         let state = RuleState::new(next_seq, rule.created);
         self.save_state(&rule.name, &state)?;
-        vigie_pipeline::atomic::save_json(&self.rule_path(&rule.name), rule).map_err(anyhow::Error::msg)
+        save_json(&self.rule_path(&rule.name), rule)
     }
 
     /// Removes a rule and its state; returns the state it had, if any.
@@ -135,11 +264,118 @@ impl AlertStore {
     }
 
     pub fn save_watermarks(&self, marks: BTreeMap<String, u64>) -> anyhow::Result<()> {
-        vigie_pipeline::atomic::save_json(&self.watermarks_path(), &marks).map_err(anyhow::Error::msg)
+        save_json(&self.watermarks_path(), &marks)
     }
 
     /// Writes the rule's delivery state atomically.
     pub fn save_state(&self, name: &str, state: &RuleState) -> anyhow::Result<()> {
-        vigie_pipeline::atomic::save_json(&self.state_path(name), state).map_err(anyhow::Error::msg)
+        save_json(&self.state_path(name), state)
+    }
+}
+
+/// Reads and checks one rule file; the error is the reason it is skipped.
+fn read_rule(p: &Path, checker: &vigie_index::alerts::BatchIndex) -> Result<AlertRule, String> {
+    let meta = std::fs::metadata(p).map_err(|e| format!("cannot read: {e}"))?;
+    if meta.len() > 1 << 20 {
+        return Err(format!("{} bytes: a rule file holds at most 1 MiB", meta.len()));
+    }
+    let text = std::fs::read_to_string(p).map_err(|e| format!("cannot read: {e}"))?;
+    let rule: AlertRule = serde_json::from_str(&text).map_err(|e| format!("not an alert.v1 rule: {e}"))?;
+    check_rule(&rule, checker)?;
+    let stem = p.file_stem().and_then(|s| s.to_str()).unwrap_or("");
+    if stem != rule.name {
+        return Err(format!("the rule is named {:?} but its file {stem}.json (name the file {}.json)", rule.name, rule.name));
+    }
+    Ok(rule)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rule(name: &str) -> AlertRule {
+        AlertRule {
+            version: RULE_VERSION,
+            name: name.into(),
+            query: "nvidia".into(),
+            lang: None,
+            entity: None,
+            source: None,
+            notify: NotifySink::Stdout,
+            digest_seconds: None,
+            created: chrono::Utc::now(),
+        }
+    }
+
+    #[test]
+    fn rules_are_checked_as_alerts_add_does() {
+        let c = vigie_index::alerts::BatchIndex::build(Vec::new()).unwrap();
+        assert!(check_rule(&rule("ok"), &c).is_ok());
+        let bad = |f: &dyn Fn(&mut AlertRule)| {
+            let mut r = rule("r");
+            f(&mut r);
+            check_rule(&r, &c).unwrap_err()
+        };
+        assert!(bad(&|r| r.query = "nvidia AND (".into()).contains("malformed query"));
+        assert!(bad(&|r| r.query = "  ".into()).contains("empty query"));
+        assert!(bad(&|r| r.name = "../x".into()).contains("alert name"));
+        assert!(bad(&|r| r.version = 9).contains("version 9"));
+        assert!(bad(&|r| r.digest_seconds = Some(0)).contains("digest_seconds 0"));
+        assert!(bad(&|r| r.digest_seconds = Some(u64::MAX)).contains("digest_seconds"));
+        assert!(bad(&|r| r.entity = Some(vigie_schemas::EntityId("nvidia".into()))).contains("entity"));
+        assert!(bad(&|r| r.notify = NotifySink::File { path: "rel.jsonl".into() }).contains("absolute"));
+        assert!(bad(&|r| r.notify = NotifySink::Webhook { url: "ftp://x".into() }).contains("http"));
+        assert!(bad(&|r| r.notify = NotifySink::Webhook { url: "http://".into() }).contains("webhook"));
+    }
+
+    #[test]
+    fn a_malformed_rule_file_is_skipped_and_the_others_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = AlertStore::new(dir.path());
+        let rules = dir.path().join("alerts/rules");
+        std::fs::create_dir_all(&rules).unwrap();
+        std::fs::write(rules.join("a.json"), serde_json::to_string(&rule("a")).unwrap()).unwrap();
+        std::fs::write(rules.join("b.json"), serde_json::to_string(&rule("not-b")).unwrap()).unwrap();
+        std::fs::write(rules.join("c.json"), "{").unwrap();
+        std::fs::write(rules.join("notes.txt"), "not a rule").unwrap();
+        let got: Vec<String> = store.rules().unwrap().into_iter().map(|r| r.name).collect();
+        assert_eq!(got, ["a"]);
+    }
+
+    #[test]
+    fn the_lock_times_out_instead_of_waiting_for_ever() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = AlertStore::new(dir.path());
+        let held = store.lock_within(Duration::from_secs(1)).unwrap();
+        let t = std::time::Instant::now();
+        let e = store.lock_within(Duration::from_millis(300)).err().unwrap().to_string();
+        assert!(t.elapsed() >= Duration::from_millis(300));
+        assert!(e.contains("another vigie process holds the alerts lock") && e.contains(".lock"), "{e}");
+        drop(held);
+        assert!(store.lock_within(Duration::ZERO).is_ok());
+    }
+
+    #[test]
+    fn saves_use_unique_temporary_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("state/x.json");
+        // two writers at once never share a temporary file: every save lands whole
+        let hs: Vec<_> = (0..4)
+            .map(|i| {
+                let p = p.clone();
+                std::thread::spawn(move || {
+                    for j in 0..50 {
+                        save_json(&p, &vec![i * 1000 + j; 200]).unwrap();
+                    }
+                })
+            })
+            .collect();
+        for h in hs {
+            h.join().unwrap();
+        }
+        let v: Vec<u32> = serde_json::from_str(&std::fs::read_to_string(&p).unwrap()).unwrap();
+        assert!(v.len() == 200 && v.iter().all(|x| *x == v[0]));
+        let left: Vec<_> = std::fs::read_dir(p.parent().unwrap()).unwrap().map(|e| e.unwrap().file_name()).collect();
+        assert_eq!(left.len(), 1, "temporary files left: {left:?}");
     }
 }

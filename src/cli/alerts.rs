@@ -81,8 +81,8 @@ pub struct WebhookArgs {
     /// Webhook request timeout
     #[arg(long, default_value = "10s")]
     pub webhook_timeout: String,
-    /// Webhook retries after the first attempt (exponential backoff from 500 ms)
-    #[arg(long, default_value_t = 3)]
+    /// Webhook retries after the first attempt (exponential backoff from 500 ms), 0-100
+    #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u32).range(0..=100))]
     pub webhook_retries: u32,
 }
 
@@ -107,7 +107,8 @@ pub fn run(ctx: &Ctx, c: AlertsCommand) -> anyhow::Result<ExitCode> {
 
 fn add(ctx: &Ctx, a: AddArgs) -> anyhow::Result<ExitCode> {
     check_name(&a.name).map_err(user_error)?;
-    vigie_index::alerts::check_query(&a.query).map_err(|e| user_error(format!("alert {}: malformed query: {e}", a.name)))?;
+    let checker = vigie_index::alerts::BatchIndex::build(Vec::new())?;
+    checker.check(&a.query).map_err(|e| user_error(format!("alert {}: malformed query: {e}", a.name)))?;
     let notify = parse_sink(&a.notify).map_err(user_error)?;
     let digest_seconds = match &a.digest {
         None => None,
@@ -145,6 +146,8 @@ fn add(ctx: &Ctx, a: AddArgs) -> anyhow::Result<ExitCode> {
         digest_seconds,
         created: chrono::Utc::now(),
     };
+    // the checks a rule file written by hand goes through (one place for both)
+    alerts::check_rule(&rule, &checker).map_err(user_error)?;
     store.add(&rule, next_seq)?;
     if !ctx.quiet {
         eprintln!("alert {} saved: {} -> {}", rule.name, rule.query, describe(&rule.notify));

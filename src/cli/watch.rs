@@ -12,6 +12,7 @@ use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
 use vigie_pipeline::ingest::{FormatChoice, Input};
+use vigie_pipeline::reject::{Reject, RejectLog};
 use vigie_pipeline::runner::Analyzer;
 
 #[derive(Args, Debug)]
@@ -104,12 +105,7 @@ pub fn run(ctx: &Ctx, a: WatchArgs) -> anyhow::Result<ExitCode> {
             }
         });
     }
-    let client = reqwest::Client::builder()
-        .user_agent(crate::fetch::USER_AGENT)
-        .timeout(timeout)
-        .connect_timeout(timeout)
-        .gzip(true)
-        .build()?;
+    let client = crate::fetch::client_with(timeout).map_err(anyhow::Error::msg)?;
 
     let mut state = WatchState::load(&ctx.data)?;
     let mut poll_no = 0u64;
@@ -126,13 +122,22 @@ pub fn run(ctx: &Ctx, a: WatchArgs) -> anyhow::Result<ExitCode> {
             urls.iter().filter(|u| state.feeds.get(*u).and_then(|m| m.next_try).is_none_or(|t| t <= now)).cloned().collect();
         let polled = rt.block_on(async {
             let mut set = tokio::task::JoinSet::new();
+            let mut ids = std::collections::HashMap::new();
             for (i, u) in due.iter().enumerate() {
                 let (c, u, m) = (client.clone(), u.clone(), state.feeds.get(u).cloned().unwrap_or_default());
-                set.spawn(async move { (i, poll_feed(&c, &u, &m).await) });
+                let h = set.spawn(async move { poll_feed(&c, &u, &m).await });
+                ids.insert(h.id(), i);
             }
             let mut out: Vec<(usize, FeedPoll)> = Vec::new();
-            while let Some(r) = set.join_next().await {
-                out.push(r.expect("feed task does not panic"));
+            while let Some(r) = set.join_next_with_id().await {
+                // a task that failed is a failed poll of its feed, never a crash of watch
+                let (id, res) = match r {
+                    Ok((id, res)) => (id, res),
+                    Err(e) => (e.id(), FeedPoll::Failed(format!("the poll task failed: {e}"), None)),
+                };
+                if let Some(&i) = ids.get(&id) {
+                    out.push((i, res));
+                }
             }
             out.sort_by_key(|(i, _)| *i);
             out
@@ -159,13 +164,16 @@ pub fn run(ctx: &Ctx, a: WatchArgs) -> anyhow::Result<ExitCode> {
             }
         }
 
-        // files: new ones, and what grew
+        // files: new ones, and what grew; JSON lines over the record limit are refused
+        // here (written to the rejects once the poll's batch is committed)
+        let mut line_rejects: Vec<Reject> = Vec::new();
         for f in list_files(&a.inputs) {
             let key = f.display().to_string();
             match file_change(&f, state.files.get(&key)) {
                 Ok(Some(c)) => {
                     p.files_changed += 1;
-                    sources.push(c.input);
+                    sources.extend(c.input);
+                    line_rejects.extend(c.rejects);
                     new_state.files.insert(c.key, c.mark);
                 }
                 Ok(None) => {}
@@ -173,6 +181,7 @@ pub fn run(ctx: &Ctx, a: WatchArgs) -> anyhow::Result<ExitCode> {
             }
         }
 
+        let mut ingested = true;
         if !sources.is_empty() {
             // the batch in flight is finished even when a signal arrives meanwhile
             match ingest_sources(ctx, &sources, &setup, &never) {
@@ -183,8 +192,18 @@ pub fn run(ctx: &Ctx, a: WatchArgs) -> anyhow::Result<ExitCode> {
                     // nothing is marked as read: the next poll tries the same input again
                     eprintln!("error: watch: poll {poll_no}: {}", super::common::one_line(&format!("{e:#}")));
                     new_state = state.clone();
+                    ingested = false;
                 }
             }
+        }
+        if ingested && !line_rejects.is_empty() {
+            let mut log = RejectLog::new(ctx.rejects_path());
+            for r in &line_rejects {
+                eprintln!("warning: watch: rejected: {}", super::common::one_line(&r.to_string()));
+                log.write(r)?;
+            }
+            p.read += line_rejects.len() as u64;
+            p.rejected += line_rejects.len() as u64;
         }
         // the marks follow the commit: a crash in between re-reads input already stored,
         // whose ids are then skipped

@@ -223,3 +223,112 @@ fn digests_batch_a_rules_notifications_per_period() {
     assert_eq!(s["digests"], 0);
     assert_eq!(lines(&out).len(), 1);
 }
+
+#[test]
+fn a_webhook_redirect_is_a_failed_attempt_never_a_delivery() {
+    let server = Server::start(|r| match r.path.as_str() {
+        "/hook" => Response::redirect(302, "/elsewhere"),
+        "/elsewhere" => Response::status(200),
+        _ => Response::status(404),
+    });
+    let v = Vigie::new();
+    v.ok(&["alerts", "add", "moved", "title:marseille", "--notify", &format!("webhook:{}", server.url("/hook"))]);
+    let p = articles(v.dir.path(), "a.jsonl", "Nvidia", &["r1"], 0);
+    v.ok(&["ingest", "--quiet", "--no-entities", "--no-alerts", p.to_str().unwrap()]);
+    let o = v.run(&["alerts", "run", "--json", "--webhook-retries", "1"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let s: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!((s["delivered"].as_u64(), s["dead_lettered"].as_u64()), (Some(0), Some(1)), "{s}");
+    // retried like a 5xx, never followed (a followed 302 turns the POST into a GET)
+    let hook = server.requests("/hook");
+    assert_eq!(hook.iter().map(|r| (r.method.as_str(), r.status)).collect::<Vec<_>>(), [("POST", 302), ("POST", 302)]);
+    assert!(server.requests("/elsewhere").is_empty());
+    let dead = lines(&v.data().join("alerts/dead-letter.jsonl"));
+    assert_eq!(dead.len(), 1);
+    assert!(dead[0]["error"].as_str().unwrap().contains("http 302"), "{}", dead[0]);
+    assert_eq!(dead[0]["payload"]["document_id"], "r1");
+    let l = list(&v);
+    assert_eq!((l["moved"]["delivered"].as_u64(), l["moved"]["dead_lettered"].as_u64()), (Some(0), Some(1)));
+}
+
+#[test]
+fn rule_files_written_by_hand_are_checked_and_then_fire() {
+    let v = Vigie::new();
+    let first = articles(v.dir.path(), "a.jsonl", "Nvidia", &["h1"], 0);
+    v.ok(&["ingest", "--quiet", "--no-entities", first.to_str().unwrap()]);
+    // ingest times are kept to the second: the rule is written in a later one
+    std::thread::sleep(Duration::from_millis(1100));
+    let rules = v.data().join("alerts/rules");
+    std::fs::create_dir_all(&rules).unwrap();
+    let out = v.dir.path().join("hand.jsonl");
+    let rule = |name: &str, query: &str| {
+        json!({"version": 1, "name": name, "query": query, "notify": {"kind": "file", "path": out.display().to_string()}, "created": "2025-11-17T10:00:00Z"})
+    };
+    std::fs::write(rules.join("hand.json"), rule("hand", "nvidia").to_string()).unwrap();
+    // malformed: a query that does not parse, a name that is not the file's, bad JSON,
+    // a relative sink path, a zero digest period
+    std::fs::write(rules.join("badquery.json"), rule("badquery", "nvidia AND (").to_string()).unwrap();
+    std::fs::write(rules.join("misnamed.json"), rule("other", "nvidia").to_string()).unwrap();
+    std::fs::write(rules.join("notjson.json"), "{\"version\": 1, \"name\": ").unwrap();
+    let mut rel = rule("relative", "nvidia");
+    rel["notify"]["path"] = json!("out.jsonl");
+    std::fs::write(rules.join("relative.json"), rel.to_string()).unwrap();
+    let mut zero = rule("zero", "nvidia");
+    zero["digest_seconds"] = json!(0);
+    std::fs::write(rules.join("zero.json"), zero.to_string()).unwrap();
+    let second = articles(v.dir.path(), "b.jsonl", "Nvidia", &["h2"], 1);
+    let third = articles(v.dir.path(), "c.jsonl", "Nvidia", &["h3"], 2);
+    let o = v.run(&["ingest", "--quiet", "--no-entities", second.to_str().unwrap(), third.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let err = String::from_utf8_lossy(&o.stderr).to_string();
+    for (file, why) in [
+        ("badquery.json", "malformed query"),
+        ("misnamed.json", "named \"other\""),
+        ("notjson.json", "not an alert.v1 rule"),
+        ("relative.json", "must be absolute"),
+        ("zero.json", "digest_seconds 0"),
+    ] {
+        let hits: Vec<&str> = err.lines().filter(|l| l.contains(file)).collect();
+        assert_eq!(hits.len(), 1, "{file} reported once: {err}");
+        assert!(hits[0].contains(why) && hits[0].contains("skipped"), "{file}: {}", hits[0]);
+    }
+    // the rule written by hand fires on what was ingested after it was written; h1 came
+    // before the file and is not replayed
+    let got: Vec<String> = lines(&out).iter().map(|n| n["document_id"].as_str().unwrap().to_string()).collect();
+    assert_eq!(got, ["h2", "h3"], "{err}");
+    let l = list(&v);
+    assert_eq!(l.keys().collect::<Vec<_>>(), ["hand"]);
+    // and keeps firing on later ingests, once per story
+    let fourth = articles(v.dir.path(), "d.jsonl", "Nvidia", &["h4"], 3);
+    v.ok(&["ingest", "--quiet", "--no-entities", fourth.to_str().unwrap()]);
+    let got: Vec<String> = lines(&out).iter().map(|n| n["document_id"].as_str().unwrap().to_string()).collect();
+    assert_eq!(got, ["h2", "h3", "h4"]);
+}
+
+#[test]
+fn the_alerts_lock_waits_with_a_timeout_then_fails_clearly() {
+    let v = Vigie::new();
+    let hang = Server::start(|_| Response { delay: Duration::from_secs(60), ..Response::status(200) });
+    v.ok(&["alerts", "add", "slow", "nvidia", "--notify", &format!("webhook:{}", hang.url("/slow"))]);
+    let p = articles(v.dir.path(), "a.jsonl", "Nvidia", &["l1"], 0);
+    v.ok(&["ingest", "--quiet", "--no-entities", "--no-alerts", p.to_str().unwrap()]);
+    // a run stuck on a slow webhook holds the lock
+    let mut slow = v.cmd().args(["alerts", "run", "--quiet", "--webhook-timeout", "60s"]).spawn().unwrap();
+    assert!(hang.wait_for("/slow", 1, Duration::from_secs(60)));
+    let t = std::time::Instant::now();
+    let o = v.cmd().args(["alerts", "run"]).env("VIGIE_ALERTS_LOCK_TIMEOUT", "2").output().unwrap();
+    let waited = t.elapsed();
+    slow.kill().unwrap();
+    slow.wait().unwrap();
+    assert!(!o.status.success());
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("another vigie process holds the alerts lock") && err.contains("alerts/.lock") && err.contains("more than 2 s"),
+        "{err}"
+    );
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(waited >= Duration::from_secs(2) && waited < Duration::from_secs(20), "{waited:?}");
+    let bad = v.cmd().args(["alerts", "run"]).env("VIGIE_ALERTS_LOCK_TIMEOUT", "soon").output().unwrap();
+    assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("VIGIE_ALERTS_LOCK_TIMEOUT"));
+}

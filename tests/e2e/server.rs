@@ -35,15 +35,31 @@ pub struct Response {
     pub body: Vec<u8>,
     /// wait before answering (a hung server)
     pub delay: Duration,
+    /// a streamed body instead of `body`: sent chunked (no Content-Length), chunk `i`
+    /// being `stream(i)` until it returns `None` or the client hangs up
+    pub stream: Option<Arc<Stream>>,
 }
+
+type Stream = dyn Fn(usize) -> Option<Vec<u8>> + Send + Sync;
 
 impl Response {
     pub fn status(status: u16) -> Self {
-        Response { status, headers: Vec::new(), body: Vec::new(), delay: Duration::ZERO }
+        Response { status, headers: Vec::new(), body: Vec::new(), delay: Duration::ZERO, stream: None }
     }
 
     pub fn body(status: u16, content_type: &str, body: impl Into<Vec<u8>>) -> Self {
-        Response { status, headers: vec![("Content-Type".into(), content_type.into())], body: body.into(), delay: Duration::ZERO }
+        Response { status, headers: vec![("Content-Type".into(), content_type.into())], body: body.into(), delay: Duration::ZERO, stream: None }
+    }
+
+    /// A redirect to `location`.
+    pub fn redirect(status: u16, location: &str) -> Self {
+        Response { headers: vec![("Location".into(), location.into())], ..Response::status(status) }
+    }
+
+    /// A chunked body that never ends: `chunk` over and over.
+    pub fn endless(content_type: &str, chunk: Vec<u8>) -> Self {
+        let stream: Arc<Stream> = Arc::new(move |_| Some(chunk.clone()));
+        Response { stream: Some(stream), ..Response::body(200, content_type, Vec::new()) }
     }
 }
 
@@ -139,19 +155,43 @@ fn serve_one(
     std::thread::sleep(resp.delay);
     let reason = match resp.status {
         200 => "OK",
+        301 => "Moved Permanently",
+        302 => "Found",
         304 => "Not Modified",
+        307 => "Temporary Redirect",
         404 => "Not Found",
         500 => "Internal Server Error",
         503 => "Service Unavailable",
         _ => "Status",
     };
-    let mut head = format!("HTTP/1.1 {} {reason}\r\nContent-Length: {}\r\nConnection: close\r\n", resp.status, resp.body.len());
+    let length = match resp.stream {
+        Some(_) => "Transfer-Encoding: chunked".to_string(),
+        None => format!("Content-Length: {}", resp.body.len()),
+    };
+    let mut head = format!("HTTP/1.1 {} {reason}\r\n{length}\r\nConnection: close\r\n", resp.status);
     for (k, v) in &resp.headers {
         head.push_str(&format!("{k}: {v}\r\n"));
     }
     head.push_str("\r\n");
+    // logged as answered once the head is sent (a streamed body may never end)
+    log.lock().unwrap()[idx].status = resp.status;
     w.write_all(head.as_bytes())?;
-    w.write_all(&resp.body)?;
+    match &resp.stream {
+        None => w.write_all(&resp.body)?,
+        Some(stream) => {
+            let mut i = 0;
+            while let Some(chunk) = stream(i) {
+                i += 1;
+                if chunk.is_empty() {
+                    continue;
+                }
+                w.write_all(format!("{:x}\r\n", chunk.len()).as_bytes())?;
+                w.write_all(&chunk)?;
+                w.write_all(b"\r\n")?;
+            }
+            w.write_all(b"0\r\n\r\n")?;
+        }
+    }
     w.flush()?;
     req.status = resp.status;
     log.lock().unwrap()[idx].status = resp.status;

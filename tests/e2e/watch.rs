@@ -148,3 +148,42 @@ fn watch_polls_a_changing_feed_and_a_growing_folder_and_stops_cleanly() {
     assert!(v.rejects().is_empty(), "{:?}", v.rejects());
     assert_eq!(std::fs::read_to_string(&out).unwrap().lines().count(), 5);
 }
+
+#[test]
+fn a_json_line_over_the_record_limit_is_one_reject_and_watch_reads_on() {
+    let v = Vigie::new();
+    let folder = v.dir.path().join("inbox");
+    std::fs::create_dir_all(&folder).unwrap();
+    let file = folder.join("wire.jsonl");
+    let poll = || -> Value {
+        let o = v.ok(&["watch", "--json", "--quiet", "--no-entities", "--once", folder.to_str().unwrap()]);
+        serde_json::from_str(o.lines().last().unwrap()).unwrap()
+    };
+    std::fs::write(&file, "{\"id\":\"g1\",\"title\":\"Nvidia ships H200 systems to Paris\",\"body\":\"Nvidia shipped them.\"}\n").unwrap();
+    assert_eq!(poll()["indexed"], 1);
+    // a 9 MiB line (the record limit is 8 MiB), written in two goes
+    let long = format!("{{\"id\":\"big\",\"title\":\"Big\",\"body\":\"{}\"}}\n", "x".repeat(9 << 20));
+    let mut f = std::fs::OpenOptions::new().append(true).open(&file).unwrap();
+    f.write_all(&long.as_bytes()[..5 << 20]).unwrap();
+    f.flush().unwrap();
+    let p = poll();
+    assert_eq!((p["indexed"].as_u64(), p["rejected"].as_u64()), (Some(0), Some(0)), "{p}");
+    f.write_all(&long.as_bytes()[5 << 20..]).unwrap();
+    f.flush().unwrap();
+    let p = poll();
+    assert_eq!((p["indexed"].as_u64(), p["rejected"].as_u64()), (Some(0), Some(1)), "{p}");
+    // the good line written after it is read: the long one does not block the file
+    f.write_all(b"{\"id\":\"g2\",\"title\":\"Nvidia opens an office in Lyon\",\"body\":\"Nvidia opened an office.\"}\n").unwrap();
+    f.flush().unwrap();
+    let p = poll();
+    assert_eq!((p["indexed"].as_u64(), p["rejected"].as_u64()), (Some(1), Some(0)), "{p}");
+    for id in ["g1", "g2"] {
+        assert!(v.run(&["show", id, "--json"]).status.success(), "{id} not stored");
+    }
+    assert!(!v.run(&["show", "big", "--json"]).status.success());
+    let rejects = v.rejects();
+    assert_eq!(rejects.len(), 1, "{rejects:?}");
+    assert_eq!(rejects[0]["file"], file.display().to_string());
+    assert_eq!(rejects[0]["line"], 2);
+    assert!(rejects[0]["reason"].as_str().unwrap().starts_with(&format!("record too large ({} bytes", long.len() - 1)), "{rejects:?}");
+}
