@@ -231,7 +231,7 @@ fn test(ctx: &Ctx, a: TestArgs) -> anyhow::Result<ExitCode> {
     let q = alerts::rule_query(&rule);
     let total = index.count(&q.query, &q.filters)?;
     // newest first, one line per story as the rule would notify
-    let res = index.search(&SearchRequest { query: q.query.clone(), filters: q.filters.clone(), limit: a.limit.max(1) * 5, offset: 0, sort: SortBy::Date })?;
+    let res = index.search(&SearchRequest { query: q.query.clone(), filters: q.filters.clone(), limit: a.limit.clamp(1, 10_000).saturating_mul(5), offset: 0, sort: SortBy::Date })?;
     let mut seen = std::collections::HashSet::new();
     let hits: Vec<_> = res
         .hits

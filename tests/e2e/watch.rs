@@ -177,12 +177,19 @@ fn a_json_line_over_the_record_limit_is_one_reject_and_watch_reads_on() {
     f.flush().unwrap();
     let p = poll();
     assert_eq!((p["indexed"].as_u64(), p["rejected"].as_u64()), (Some(1), Some(0)), "{p}");
-    for id in ["g1", "g2"] {
+    // a line longer than what one poll reads (64 MiB) is skipped as well
+    f.write_all(format!("{{\"id\":\"huge\",\"body\":\"{}\"}}\n", "y".repeat(65 << 20)).as_bytes()).unwrap();
+    f.write_all(b"{\"id\":\"g3\",\"title\":\"Nvidia hires in Nice\",\"body\":\"Nvidia hired engineers in Nice.\"}\n").unwrap();
+    f.flush().unwrap();
+    let p = poll();
+    assert_eq!((p["indexed"].as_u64(), p["rejected"].as_u64()), (Some(1), Some(1)), "{p}");
+    for id in ["g1", "g2", "g3"] {
         assert!(v.run(&["show", id, "--json"]).status.success(), "{id} not stored");
     }
     assert!(!v.run(&["show", "big", "--json"]).status.success());
     let rejects = v.rejects();
-    assert_eq!(rejects.len(), 1, "{rejects:?}");
+    assert_eq!(rejects.len(), 2, "{rejects:?}");
+    assert_eq!(rejects[1]["line"], 4);
     assert_eq!(rejects[0]["file"], file.display().to_string());
     assert_eq!(rejects[0]["line"], 2);
     assert!(rejects[0]["reason"].as_str().unwrap().starts_with(&format!("record too large ({} bytes", long.len() - 1)), "{rejects:?}");
