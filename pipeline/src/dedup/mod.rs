@@ -2,6 +2,11 @@
 //! MinHash over word 3-shingles with LSH banding for syndicated copies that differ by
 //! boilerplate, a changed title or a cut ending.
 //!
+//! Both need a body of at least [`DedupConfig::min_shingles`] distinct shingles (8 by
+//! default, about ten words): a shorter body ("Watch the video.", "Lire la suite",
+//! "Photo: AFP") is the same words under many unrelated articles, so it is never
+//! matched, not even exactly, and never becomes anybody's original.
+//!
 //! The index stores each document's [`Signature`]; on start the binary feeds them back
 //! with [`Dedup::insert`], so the dedup state is always the one of the last index
 //! commit (nothing to keep in sync after a crash).
@@ -74,14 +79,11 @@ impl Dedup {
 
     /// The original this body copies, if any.
     pub fn check(&self, sig: &Signature) -> Option<DupMatch> {
-        if sig.shingles == 0 {
+        if sig.shingles == 0 || sig.shingles < self.cfg.min_shingles {
             return None;
         }
         if let Some(&i) = self.exact.get(&sig.body_hash) {
             return Some(DupMatch { of: self.roots[i as usize].0.clone(), jaccard: 1.0, exact: true });
-        }
-        if sig.shingles < self.cfg.min_shingles {
-            return None;
         }
         let mut best: Option<(f32, u32)> = None;
         let mut seen: Vec<u32> = Vec::new();
@@ -128,16 +130,18 @@ impl Dedup {
         if dup_of.is_some() || sig.shingles == 0 {
             return;
         }
+        if sig.shingles < self.cfg.min_shingles {
+            // too short to tell a copy from a common phrase: never an original
+            return;
+        }
         let idx = self.roots.len() as u32;
         self.exact.entry(sig.body_hash).or_insert(idx);
-        if sig.shingles >= self.cfg.min_shingles {
-            for key in band_keys(&sig) {
-                match self.bands.entry(key) {
-                    std::collections::hash_map::Entry::Vacant(v) => {
-                        v.insert(idx);
-                    }
-                    std::collections::hash_map::Entry::Occupied(_) => self.overflow.entry(key).or_default().push(idx),
+        for key in band_keys(&sig) {
+            match self.bands.entry(key) {
+                std::collections::hash_map::Entry::Vacant(v) => {
+                    v.insert(idx);
                 }
+                std::collections::hash_map::Entry::Occupied(_) => self.overflow.entry(key).or_default().push(idx),
             }
         }
         self.roots.push((id, sig));
@@ -174,6 +178,24 @@ mod tests {
         assert!(d.check(&Signature::of(&A.to_uppercase())).unwrap().exact);
         let other = "Mistral AI a levé 600 millions d'euros auprès d'investisseurs américains et européens. La start-up parisienne fondée par Arthur Mensch veut accélérer le développement de ses modèles ouverts et recruter massivement à Paris et à Londres dans les prochains mois.";
         assert_eq!(d.check(&Signature::of(other)), None);
+    }
+
+    #[test]
+    fn short_common_bodies_are_not_copies_of_each_other() {
+        let mut d = Dedup::default();
+        for (i, body) in ["Watch the video.", "Watch the video.", "watch the VIDEO", "Watch the video."].iter().enumerate() {
+            let sig = Signature::of(body);
+            assert!(sig.shingles > 0 && sig.shingles < DedupConfig::default().min_shingles);
+            assert_eq!(d.check(&sig), None, "article {i}");
+            d.insert(format!("v{i}").as_str().into(), None, sig);
+        }
+        assert_eq!(d.len(), 0, "short bodies are never originals");
+        // at the minimum, exact copies are found again
+        let words = "un deux trois quatre cinq six sept huit neuf dix";
+        let sig = Signature::of(words);
+        assert!(sig.shingles >= DedupConfig::default().min_shingles, "{}", sig.shingles);
+        d.insert("w".into(), None, sig.clone());
+        assert!(d.check(&sig).unwrap().exact);
     }
 
     #[test]
