@@ -20,9 +20,22 @@ pub(crate) fn parse(file: &str, bytes: &[u8], emit: &mut Emit<'_>) {
     match parser().parse(bytes) {
         Ok(feed) => {
             let source = feed.title.as_ref().map(|t| html_to_text(&t.content));
+            // feed-rs drops the dates it cannot read: find their raw text, item by item,
+            // so that the normalizer reads them (time-zone names...) or keeps them raw
+            let raw_dates: Vec<Option<String>> = if feed.entries.iter().any(|e| e.published.is_none() && e.updated.is_none()) {
+                let text = String::from_utf8_lossy(bytes);
+                let dates: Vec<Option<String>> = item_re().find_iter(&text).map(|m| raw_date(m.as_str())).collect();
+                if dates.len() == feed.entries.len() { dates } else { Vec::new() }
+            } else {
+                Vec::new()
+            };
             for (i, e) in feed.entries.into_iter().enumerate() {
                 let o = origin(file, Some(i as u64 + 1));
-                if !emit(RawItem::ok(o, entry_to_article(e, source.as_deref()))) {
+                let mut a = entry_to_article(e, source.as_deref());
+                if a.published.is_none() {
+                    a.published = raw_dates.get(i).cloned().flatten();
+                }
+                if !emit(RawItem::ok(o, a)) {
                     return;
                 }
             }
@@ -64,6 +77,16 @@ fn item_re() -> &'static Regex {
     RE.get_or_init(|| Regex::new(r"(?s)<(item|entry)[\s>].*?</(item|entry)\s*>").expect("static regex"))
 }
 
+/// The text of an item's first date element, as written.
+fn raw_date(item: &str) -> Option<String> {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    let re = RE.get_or_init(|| {
+        Regex::new(r"(?s)<((?:[a-z]+:)?(?:pubDate|date|published|updated|issued|created|modified))(?:\s[^>]*)?>\s*(?:<!\[CDATA\[)?([^<\]]{1,200}?)(?:\]\]>)?\s*</")
+            .expect("static regex")
+    });
+    re.captures(item).map(|c| c[2].trim().to_string()).filter(|d| !d.is_empty())
+}
+
 fn line_of(text: &str, byte: usize) -> u64 {
     memchr::memchr_iter(b'\n', &text.as_bytes()[..byte]).count() as u64 + 1
 }
@@ -101,7 +124,11 @@ fn salvage(file: &str, bytes: &[u8], error: &str, emit: &mut Emit<'_>) {
         let item = match parser().parse(wrapped.as_bytes()) {
             Ok(feed) if feed.entries.len() == 1 => {
                 let e = feed.entries.into_iter().next().expect("one entry");
-                RawItem::ok(o, entry_to_article(e, source.as_deref()))
+                let mut a = entry_to_article(e, source.as_deref());
+                if a.published.is_none() {
+                    a.published = raw_date(m.as_str());
+                }
+                RawItem::ok(o, a)
             }
             Ok(_) => RawItem::err(o, format!("broken feed item {n}: no entry could be read"), Some(m.as_str().to_string())),
             Err(e) => RawItem::err(o, format!("broken feed item {n}: {e}"), Some(m.as_str().to_string())),
@@ -147,6 +174,25 @@ mod tests {
         assert_eq!(a.body.as_deref(), Some("Le H100 arrive"));
         assert_eq!(a.source.as_deref(), Some("Tech & Co"));
         assert_eq!(a.published.as_deref(), Some("2025-01-29T09:00:00+00:00"));
+    }
+
+    #[test]
+    fn deeply_nested_markup_in_a_description_is_text() {
+        let desc = format!("{}Texte profond", "&lt;b&gt;".repeat(12_000));
+        let got = items(&format!("<rss version=\"2.0\"><channel><title>T</title><item><title>a</title><description>{desc}</description></item></channel></rss>"));
+        assert_eq!(got[0].article.as_ref().unwrap().body.as_deref(), Some("Texte profond"));
+    }
+
+    #[test]
+    fn dates_feed_rs_cannot_read_reach_the_normalizer_as_written() {
+        let got = items(
+            "<rss version=\"2.0\"><channel><title>T</title>\n<item><title>a</title><description>x</description><pubDate>Wed, 29 Jan 2025 10:15:00 CET</pubDate></item>\n<item><title>b</title><description>y</description><pubDate>la semaine dernière</pubDate></item>\n<item><title>c</title><description>z</description></item></channel></rss>",
+        );
+        let dates: Vec<_> = got.iter().map(|i| i.article.as_ref().unwrap().published.clone()).collect();
+        let first = dates[0].as_deref().unwrap();
+        assert!(first == "Wed, 29 Jan 2025 10:15:00 CET" || first == "2025-01-29T09:15:00+00:00", "{first}");
+        assert_eq!(dates[1].as_deref(), Some("la semaine dernière"));
+        assert_eq!(dates[2], None);
     }
 
     #[test]

@@ -56,15 +56,15 @@ pub fn sniff(name: Option<&Path>, head: &[u8]) -> Format {
         .and_then(|e| e.to_str())
         .map(|e| e.to_ascii_lowercase());
     match ext.as_deref() {
-        Some("jsonl" | "ndjson") => return Format::Jsonl,
+        Some("jsonl" | "ndjson" | "json") => return Format::Jsonl,
         Some("rss" | "atom" | "rdf") => return Format::Feed,
         Some("html" | "htm" | "xhtml") => return Format::Html,
         _ => {}
     }
     let text = String::from_utf8_lossy(&head[..head.len().min(4096)]);
     let t = text.trim_start_matches('\u{feff}').trim_start();
-    let lower = t[..t.len().min(1024)].to_ascii_lowercase();
-    if t.starts_with('{') {
+    let lower = t[..floor_char_boundary(t, 1024)].to_ascii_lowercase();
+    if t.starts_with('{') || (t.starts_with('[') && matches!(t[1..].trim_start().chars().next(), None | Some('{' | ']'))) {
         return Format::Jsonl;
     }
     if lower.starts_with("<!doctype html") || lower.starts_with("<html") {
@@ -85,6 +85,127 @@ pub fn sniff(name: Option<&Path>, head: &[u8]) -> Format {
     Format::Text
 }
 
+/// The largest index `<= i` that is a char boundary of `s` (slicing a `&str` in the
+/// middle of `é` or `’` panics).
+pub(crate) fn floor_char_boundary(s: &str, i: usize) -> usize {
+    if i >= s.len() {
+        return s.len();
+    }
+    (0..=i).rev().find(|&j| s.is_char_boundary(j)).unwrap_or(0)
+}
+
+/// How the bytes of an input encode its text, as told by a byte order mark or, without
+/// one, by the zero bytes that ASCII markup (`<?xml`, `{"`) leaves in UTF-16 and UTF-32.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TextEncoding {
+    /// UTF-8 (with or without BOM), or a single-byte legacy charset.
+    Utf8,
+    Utf16Le,
+    Utf16Be,
+    Utf32Le,
+    Utf32Be,
+}
+
+impl TextEncoding {
+    pub fn name(self) -> &'static str {
+        match self {
+            TextEncoding::Utf8 => "utf-8",
+            TextEncoding::Utf16Le => "utf-16le",
+            TextEncoding::Utf16Be => "utf-16be",
+            TextEncoding::Utf32Le => "utf-32le",
+            TextEncoding::Utf32Be => "utf-32be",
+        }
+    }
+}
+
+/// Detects UTF-16 and UTF-32 from the first bytes (BOM first, then the zero-byte pattern
+/// of an ASCII first character).
+pub fn detect_encoding(head: &[u8]) -> TextEncoding {
+    match head {
+        [0xff, 0xfe, 0, 0, ..] => return TextEncoding::Utf32Le,
+        [0, 0, 0xfe, 0xff, ..] => return TextEncoding::Utf32Be,
+        [0xff, 0xfe, ..] => return TextEncoding::Utf16Le,
+        [0xfe, 0xff, ..] => return TextEncoding::Utf16Be,
+        [0xef, 0xbb, 0xbf, ..] => return TextEncoding::Utf8,
+        _ => {}
+    }
+    // without BOM: two ASCII characters, each padded with zeros
+    match head {
+        [a, 0, 0, 0, b, 0, 0, 0, ..] if a.is_ascii() && *a != 0 && b.is_ascii() => TextEncoding::Utf32Le,
+        [0, 0, 0, a, 0, 0, 0, b, ..] if a.is_ascii() && *a != 0 && b.is_ascii() => TextEncoding::Utf32Be,
+        [a, 0, b, 0, ..] if a.is_ascii() && *a != 0 && *b != 0 && b.is_ascii() => TextEncoding::Utf16Le,
+        [0, a, 0, b, ..] if a.is_ascii() && *a != 0 && *b != 0 && b.is_ascii() => TextEncoding::Utf16Be,
+        _ => TextEncoding::Utf8,
+    }
+}
+
+/// Decodes UTF-16/UTF-32 input to UTF-8 text (BOM dropped), or says why it cannot.
+pub fn decode_wide(bytes: &[u8], enc: TextEncoding) -> Result<String, String> {
+    let bad = |at: usize| format!("invalid {} at byte {at}", enc.name());
+    match enc {
+        TextEncoding::Utf8 => String::from_utf8(bytes.to_vec()).map_err(|e| format!("invalid utf-8 at byte {}", e.utf8_error().valid_up_to())),
+        TextEncoding::Utf16Le | TextEncoding::Utf16Be => {
+            let le = enc == TextEncoding::Utf16Le;
+            let bom: &[u8] = if le { b"\xff\xfe" } else { b"\xfe\xff" };
+            let body = bytes.strip_prefix(bom).unwrap_or(bytes);
+            if body.len() % 2 != 0 {
+                return Err(format!("invalid {}: odd number of bytes ({})", enc.name(), bytes.len()));
+            }
+            let units = body.chunks_exact(2).map(|c| if le { u16::from_le_bytes([c[0], c[1]]) } else { u16::from_be_bytes([c[0], c[1]]) });
+            let mut out = String::with_capacity(body.len() / 2);
+            for (i, r) in char::decode_utf16(units).enumerate() {
+                match r {
+                    Ok(c) => out.push(c),
+                    Err(_) => return Err(bad(bytes.len() - body.len() + 2 * i)),
+                }
+            }
+            Ok(out)
+        }
+        TextEncoding::Utf32Le | TextEncoding::Utf32Be => {
+            let le = enc == TextEncoding::Utf32Le;
+            let bom: &[u8] = if le { b"\xff\xfe\0\0" } else { b"\0\0\xfe\xff" };
+            let body = bytes.strip_prefix(bom).unwrap_or(bytes);
+            if body.len() % 4 != 0 {
+                return Err(format!("invalid {}: byte count {} is not a multiple of 4", enc.name(), bytes.len()));
+            }
+            let mut out = String::with_capacity(body.len() / 4);
+            for (i, c) in body.chunks_exact(4).enumerate() {
+                let v = if le { u32::from_le_bytes([c[0], c[1], c[2], c[3]]) } else { u32::from_be_bytes([c[0], c[1], c[2], c[3]]) };
+                match char::from_u32(v) {
+                    Some(ch) => out.push(ch),
+                    None => return Err(bad(bytes.len() - body.len() + 4 * i)),
+                }
+            }
+            Ok(out)
+        }
+    }
+}
+
+/// Why the first bytes of a (non UTF-16/32) input are not text: a known binary
+/// signature, a NUL byte, or mostly control characters.
+pub fn binary_reason(head: &[u8]) -> Option<&'static str> {
+    const MAGIC: &[&[u8]] = &[
+        b"%PDF-", b"PK\x03\x04", b"\x1f\x8b", b"\x89PNG", b"GIF87a", b"GIF89a", b"\xff\xd8\xff", b"BZh", b"\xfd7zXZ",
+        b"7z\xbc\xaf", b"\x7fELF", b"\x28\xb5\x2f\xfd", b"SQLite format 3",
+    ];
+    if MAGIC.iter().any(|m| head.starts_with(m)) {
+        return Some("binary file, not a supported format");
+    }
+    let head = &head[..head.len().min(8192)];
+    if head.is_empty() {
+        return None;
+    }
+    if memchr::memchr(0, head).is_some() {
+        return Some("binary file, not a supported format");
+    }
+    let control = head.iter().filter(|&&b| (b < 0x20 && !matches!(b, b'\n' | b'\r' | b'\t' | 0x0c)) || b == 0x7f).count();
+    // high bytes that are not UTF-8 are legacy charsets (windows-1252 pages): text
+    if control * 10 > head.len() {
+        return Some("binary file, not a supported format");
+    }
+    None
+}
+
 /// A digest item separator: a line holding only a bullet, spaces around it allowed.
 pub(crate) fn is_digest_separator(line: &str) -> bool {
     line.trim() == "•"
@@ -103,5 +224,64 @@ mod tests {
         assert_eq!(sniff(None, b"Titre\ncorps\n  \xe2\x80\xa2  \nTitre 2\n"), Format::Digest);
         assert_eq!(sniff(None, b"Les abonn\xe2\x80\xa2es\ncorps"), Format::Text);
         assert_eq!(sniff(Some(Path::new("a.JSONL")), b""), Format::Jsonl);
+        assert_eq!(sniff(None, b" [\n  {\"title\": 1}"), Format::Jsonl);
+        assert_eq!(sniff(None, b"[Exclusif] Nvidia"), Format::Text);
+    }
+
+    #[test]
+    fn sniffing_never_cuts_a_multibyte_char() {
+        // every offset of é (2 bytes) and ’ (3 bytes) across byte 1024 of the trimmed head
+        for pad in 1015..1030 {
+            for ch in ["é", "’", "😀"] {
+                let mut s = format!("<{}", "a".repeat(pad));
+                while s.len() < 1100 {
+                    s.push_str(ch);
+                }
+                let _ = sniff(None, s.as_bytes());
+                let _ = sniff(None, format!("  \u{feff}{s}").as_bytes());
+            }
+        }
+        let s = format!("<rss>{}", "é".repeat(2000));
+        assert_eq!(sniff(None, s.as_bytes()), Format::Feed);
+    }
+
+    #[test]
+    fn binary_heads_are_told_apart_from_text() {
+        assert!(binary_reason(b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR").is_some());
+        assert!(binary_reason(b"%PDF-1.7\n").is_some());
+        assert!(binary_reason(b"title\0body").is_some());
+        let noise: Vec<u8> = (0..4000u32).map(|i| (i.wrapping_mul(2654435761) >> 13) as u8 | 1).collect();
+        assert!(binary_reason(&noise).is_some());
+        assert_eq!(binary_reason("Titre\ncorps é ’\n".as_bytes()), None);
+        assert_eq!(binary_reason(b"<p>caf\xe9 cr\xe8me</p>"), None, "windows-1252 is text");
+        assert_eq!(binary_reason(b""), None);
+    }
+
+    #[test]
+    fn wide_encodings_are_detected_and_decoded() {
+        let text = "<?xml version=\"1.0\"?><rss>é ’ 😀</rss>";
+        let le16: Vec<u8> = text.encode_utf16().flat_map(u16::to_le_bytes).collect();
+        let be16: Vec<u8> = text.encode_utf16().flat_map(u16::to_be_bytes).collect();
+        let le32: Vec<u8> = text.chars().flat_map(|c| (c as u32).to_le_bytes()).collect();
+        let be32: Vec<u8> = text.chars().flat_map(|c| (c as u32).to_be_bytes()).collect();
+        for (bytes, enc) in [(le16, TextEncoding::Utf16Le), (be16, TextEncoding::Utf16Be), (le32, TextEncoding::Utf32Le), (be32, TextEncoding::Utf32Be)] {
+            assert_eq!(detect_encoding(&bytes), enc, "no BOM");
+            assert_eq!(decode_wide(&bytes, enc).unwrap(), text);
+            let bom: Vec<u8> = match enc {
+                TextEncoding::Utf16Le => vec![0xff, 0xfe],
+                TextEncoding::Utf16Be => vec![0xfe, 0xff],
+                TextEncoding::Utf32Le => vec![0xff, 0xfe, 0, 0],
+                _ => vec![0, 0, 0xfe, 0xff],
+            };
+            let with_bom = [bom, bytes.clone()].concat();
+            assert_eq!(detect_encoding(&with_bom), enc, "BOM");
+            assert_eq!(decode_wide(&with_bom, enc).unwrap(), text);
+            assert!(decode_wide(&bytes[..bytes.len() - 1], enc).unwrap_err().starts_with("invalid utf-"));
+        }
+        // a lone surrogate, a code point above U+10FFFF
+        assert!(decode_wide(&[0xff, 0xfe, 0x00, 0xd8, 0x41, 0x00], TextEncoding::Utf16Le).is_err());
+        assert!(decode_wide(&[0, 0, 0x11, 0], TextEncoding::Utf32Le).is_err());
+        assert_eq!(detect_encoding(b"{\"title\":1}"), TextEncoding::Utf8);
+        assert_eq!(detect_encoding(b""), TextEncoding::Utf8);
     }
 }

@@ -2,7 +2,9 @@
 //! text, with navigation, asides, share bars and footers dropped).
 
 use super::{origin, RawItem};
+use ego_tree::iter::Edge;
 use ego_tree::NodeRef;
+use std::collections::HashMap;
 use scraper::{ElementRef, Html, Node, Selector};
 use std::sync::OnceLock;
 use vigie_schemas::{Article, OneOrMany};
@@ -23,43 +25,153 @@ const BOILERPLATE_WORDS: &[&str] = &[
     "paywall", "sidebar", "menu", "footer", "navbar", "sharing", "outbrain", "taboola", "partage", "abonnement",
 ];
 
+/// The deepest element nesting handed to the HTML parser. Deeper opening tags (and
+/// their closing tags) are dropped before parsing, their text kept: the parser checks
+/// scopes by walking its stack of open elements, so 100,000 nested `<div>` would cost
+/// it 10^10 steps. Real pages nest a few dozen levels.
+pub const MAX_HTML_DEPTH: usize = 512;
+
+/// Tags that do not deepen the tree: void elements, and those the parser closes by
+/// itself when the next one opens (`<p>`, `<li>`, `<td>`...).
+const FLAT_TAGS: &[&str] = &[
+    "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source", "track", "wbr",
+    "p", "li", "dt", "dd", "option", "tr", "td", "th", "keygen", "basefont", "frame", "command",
+];
+/// Elements whose content is text, not markup.
+const RAW_TEXT_TAGS: &[&str] = &["script", "style", "textarea", "title", "xmp", "iframe", "noembed", "noframes", "plaintext"];
+
+/// `html` with the opening tags nested deeper than [`MAX_HTML_DEPTH`] removed, with
+/// their closing tags. One linear scan; borrowed unchanged when nothing is that deep.
+fn cap_depth(html: &str) -> std::borrow::Cow<'_, str> {
+    let b = html.as_bytes();
+    if memchr::memchr_iter(b'<', b).count() <= MAX_HTML_DEPTH {
+        return std::borrow::Cow::Borrowed(html);
+    }
+    let find_ci = |from: usize, needle: &[u8]| -> Option<usize> {
+        let mut i = from;
+        while let Some(off) = memchr::memchr(b'<', &b[i..]) {
+            let at = i + off;
+            if b.len() >= at + needle.len() && b[at..at + needle.len()].eq_ignore_ascii_case(needle) {
+                return Some(at);
+            }
+            i = at + 1;
+        }
+        None
+    };
+    let mut out = String::new();
+    let mut copied = 0;
+    let (mut depth, mut dropped) = (0usize, 0usize);
+    let mut i = 0;
+    while let Some(off) = memchr::memchr(b'<', &b[i..]) {
+        let lt = i + off;
+        if b[lt..].starts_with(b"<!--") {
+            i = match memchr::memmem::find(&b[lt + 4..], b"-->") {
+                Some(e) => lt + 4 + e + 3,
+                None => b.len(),
+            };
+            continue;
+        }
+        let closing = b.get(lt + 1) == Some(&b'/');
+        let name_start = lt + 1 + closing as usize;
+        let mut name_end = name_start;
+        while name_end < b.len() && (b[name_end].is_ascii_alphanumeric() || b[name_end] == b'-' || b[name_end] == b':') {
+            name_end += 1;
+        }
+        if name_end == name_start || !b[name_start].is_ascii_alphabetic() {
+            i = lt + 1;
+            continue;
+        }
+        let Some(gt) = memchr::memchr(b'>', &b[name_end..]) else { break };
+        let tag_end = name_end + gt + 1;
+        let name = html[name_start..name_end].to_ascii_lowercase();
+        let self_closing = b[tag_end - 2] == b'/';
+        i = tag_end;
+        if !closing && RAW_TEXT_TAGS.contains(&name.as_str()) {
+            // its content is not markup: go to its closing tag
+            i = find_ci(tag_end, format!("</{name}").as_bytes()).unwrap_or(b.len());
+            continue;
+        }
+        if FLAT_TAGS.contains(&name.as_str()) || (self_closing && !closing) {
+            continue;
+        }
+        let drop = if closing {
+            if dropped > 0 {
+                dropped -= 1;
+                true
+            } else {
+                depth = depth.saturating_sub(1);
+                false
+            }
+        } else if depth >= MAX_HTML_DEPTH {
+            dropped += 1;
+            true
+        } else {
+            depth += 1;
+            false
+        };
+        if drop {
+            out.push_str(&html[copied..lt]);
+            copied = tag_end;
+        }
+    }
+    if copied == 0 {
+        return std::borrow::Cow::Borrowed(html);
+    }
+    out.push_str(&html[copied..]);
+    std::borrow::Cow::Owned(out)
+}
+
 /// Converts an HTML fragment (a feed description) to text, one line per block.
 pub fn html_to_text(fragment: &str) -> String {
     if !fragment.contains('<') && !fragment.contains('&') {
         return fragment.to_string();
     }
-    let doc = Html::parse_fragment(fragment);
+    let fragment = cap_depth(fragment);
+    let doc = Html::parse_fragment(&fragment);
     let mut out = String::new();
     collect(*doc.root_element(), &mut out, false);
     tidy(&out)
 }
 
+/// Appends the text under `node` to `out`. An explicit walk (ego_tree's `traverse`),
+/// not recursion: a page nested 100,000 elements deep cannot overflow the stack.
 fn collect(node: NodeRef<'_, Node>, out: &mut String, page: bool) {
-    match node.value() {
-        Node::Text(t) => out.push_str(t),
-        Node::Element(e) => {
-            let name = e.name();
-            if SKIP_TAGS.contains(&name) || (page && is_boilerplate(e)) {
-                return;
+    // the element whose subtree is being skipped (until its Close edge)
+    let mut skipping: Option<ego_tree::NodeId> = None;
+    for edge in node.traverse() {
+        match edge {
+            Edge::Open(n) => {
+                if skipping.is_some() {
+                    continue;
+                }
+                match n.value() {
+                    Node::Text(t) => out.push_str(t),
+                    Node::Element(e) => {
+                        let name = e.name();
+                        if SKIP_TAGS.contains(&name) || (page && is_boilerplate(e)) {
+                            skipping = Some(n.id());
+                        } else if name == "br" {
+                            out.push('\n');
+                            skipping = Some(n.id());
+                        } else if BLOCK_TAGS.contains(&name) {
+                            out.push_str("\n\n");
+                        }
+                    }
+                    _ => {}
+                }
             }
-            if name == "br" {
-                out.push('\n');
-                return;
-            }
-            let block = BLOCK_TAGS.contains(&name);
-            if block {
-                out.push_str("\n\n");
-            }
-            for c in node.children() {
-                collect(c, out, page);
-            }
-            if block {
-                out.push_str("\n\n");
-            }
-        }
-        _ => {
-            for c in node.children() {
-                collect(c, out, page);
+            Edge::Close(n) => {
+                if let Some(id) = skipping {
+                    if id == n.id() {
+                        skipping = None;
+                    }
+                    continue;
+                }
+                if let Node::Element(e) = n.value() {
+                    if BLOCK_TAGS.contains(&e.name()) {
+                        out.push_str("\n\n");
+                    }
+                }
             }
         }
     }
@@ -136,7 +248,7 @@ pub(crate) fn parse_page(file: &str, html: &str) -> RawItem {
     static CANON: OnceLock<Selector> = OnceLock::new();
     static TIME: OnceLock<Selector> = OnceLock::new();
     static HTML: OnceLock<Selector> = OnceLock::new();
-    let doc = Html::parse_document(html);
+    let doc = Html::parse_document(&cap_depth(html));
     let title = meta(&doc, &["og:title", "twitter:title"])
         .or_else(|| first_text(&doc, "h1", &H1))
         .or_else(|| first_text(&doc, "title", &TITLE));
@@ -178,19 +290,28 @@ fn main_text(doc: &Html) -> String {
         .filter(|e| p_text(e) > 0)
         .or_else(|| doc.select(sel("main", &MAIN)).max_by_key(p_text).filter(|e| p_text(e) > 0))
         .or_else(|| {
-            // the parent of the most paragraph text
-            let mut best: Option<(usize, ElementRef)> = None;
+            // the parent of the most paragraph text (direct <p> children), summed in one
+            // pass over the paragraphs: linear in the number of siblings; ties go to the
+            // parent met first
+            let mut totals: HashMap<ego_tree::NodeId, usize> = HashMap::new();
+            let mut order: Vec<ElementRef> = Vec::new();
             for p in doc.select(sel("p", &P)) {
                 if let Some(parent) = p.parent().and_then(ElementRef::wrap) {
-                    let direct: usize = parent
-                        .children()
-                        .filter_map(ElementRef::wrap)
-                        .filter(|c| c.value().name() == "p")
-                        .map(|c| c.text().map(str::len).sum::<usize>())
-                        .sum();
-                    if best.as_ref().is_none_or(|(n, _)| direct > *n) {
-                        best = Some((direct, parent));
+                    let len: usize = p.text().map(str::len).sum();
+                    match totals.get_mut(&parent.id()) {
+                        Some(t) => *t += len,
+                        None => {
+                            totals.insert(parent.id(), len);
+                            order.push(parent);
+                        }
                     }
+                }
+            }
+            let mut best: Option<(usize, ElementRef)> = None;
+            for parent in order {
+                let direct = totals[&parent.id()];
+                if best.as_ref().is_none_or(|(n, _)| direct > *n) {
+                    best = Some((direct, parent));
                 }
             }
             best.map(|(_, e)| e)
@@ -236,5 +357,53 @@ mod tests {
         assert_eq!(a.lang.as_deref(), Some("fr"));
         assert_eq!(a.body.as_deref(), Some("La start-up parisienne a annoncé une levée.\n\nArthur Mensch s'est félicité."));
         assert_eq!(a.published.as_deref(), Some("2025-01-29T10:00:00+01:00"));
+    }
+
+    #[test]
+    fn deep_nesting_needs_no_recursion() {
+        let deep = format!("{}profond{}", "<div>".repeat(100_000), "</div>".repeat(100_000));
+        assert_eq!(html_to_text(&deep), "profond");
+        let bold = format!("avant {}gras", "<b>".repeat(12_000));
+        assert_eq!(html_to_text(&bold), "avant gras");
+        let page = format!("<html><body>{}<p>Texte au fond.</p></body></html>", "<div>".repeat(50_000));
+        let a = parse_page("deep.html", &page).article.unwrap();
+        assert_eq!(a.body.as_deref(), Some("Texte au fond."));
+    }
+
+    #[test]
+    fn depth_capping_keeps_text_and_shallow_pages_as_they_are() {
+        let shallow = format!("<div>{}</div>", "<p>a</p><br><img src=x>".repeat(400));
+        assert!(matches!(cap_depth(&shallow), std::borrow::Cow::Borrowed(_)));
+        let deep = format!("<div>{}x{}</div><p>après</p><script>if (a<b) {{}}</script>", "<span>".repeat(1000), "</span>".repeat(1000));
+        let capped = cap_depth(&deep);
+        assert_eq!(capped.matches("<span>").count(), MAX_HTML_DEPTH - 1);
+        assert_eq!(capped.matches("</span>").count(), MAX_HTML_DEPTH - 1);
+        assert!(capped.ends_with("x</span></div><p>après</p><script>if (a<b) {}</script>") || capped.contains("</div><p>après</p><script>if (a<b) {}</script>"));
+        assert_eq!(html_to_text(&deep), "x\n\naprès");
+    }
+
+    #[test]
+    fn many_siblings_take_linear_time() {
+        // 50,000 paragraphs (about 500 KB) under one parent, no <article>/<main>
+        let mut page = String::from("<html><body><div class=\"txt\">");
+        for i in 0..50_000 {
+            page.push_str(&format!("<p>Ligne {i}</p>"));
+        }
+        page.push_str("</div></body></html>");
+        let t = std::time::Instant::now();
+        let a = parse_page("big.html", &page).article.unwrap();
+        let took = t.elapsed();
+        let body = a.body.unwrap();
+        assert!(body.starts_with("Ligne 0\n\nLigne 1\n\n"), "{}", &body[..40]);
+        assert!(body.ends_with("Ligne 49999"));
+        // quadratic sibling scans took 41 s here in a debug build
+        assert!(took < std::time::Duration::from_secs(10), "took {took:?}");
+    }
+
+    #[test]
+    fn the_parent_with_most_paragraph_text_is_kept() {
+        let page = "<html><body><div><p>court</p></div><div id=\"x\"><p>un paragraphe plus long</p><p>et un autre</p></div><div><p>un paragraphe plus long</p><p>et un autre</p></div></body></html>";
+        let a = parse_page("p.html", page).article.unwrap();
+        assert_eq!(a.body.as_deref(), Some("un paragraphe plus long\n\net un autre"));
     }
 }

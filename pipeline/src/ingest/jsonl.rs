@@ -1,4 +1,7 @@
-//! JSON lines (`article.v1`), streamed line by line.
+//! JSON lines (`article.v1`), streamed line by line, and `.json` exports: a JSON array
+//! of records, or pretty-printed objects spread over many lines, read whole (bounded by
+//! [`MAX_FILE_BYTES`](super::MAX_FILE_BYTES)) and split into records by a scanner that
+//! follows strings and brackets, so each error names its record's starting line.
 
 use super::lines::{read_line_bounded, Line};
 use super::{origin, Emit, RawItem, MAX_RECORD_BYTES};
@@ -42,4 +45,216 @@ pub(crate) fn parse<R: BufRead>(file: &str, mut r: R, emit: &mut Emit<'_>) -> st
         }
     }
     Ok(())
+}
+
+/// True when the input starts like a whole JSON document rather than one object per
+/// line: a `[`, or a first line that opens an object without closing it
+/// (`{`, `{"title": "x",`). A first line longer than `head` is a JSON line.
+pub(crate) fn is_whole_document(head: &[u8]) -> bool {
+    let head = head.strip_prefix(b"\xef\xbb\xbf").unwrap_or(head);
+    let start = head.iter().position(|b| !b.is_ascii_whitespace()).unwrap_or(head.len());
+    let head = &head[start..];
+    match head.first() {
+        Some(b'[') => true,
+        Some(b'{') => {
+            let Some(end) = memchr::memchr(b'\n', head) else { return false };
+            let line = head[..end].trim_ascii();
+            if serde_json::from_slice::<serde::de::IgnoredAny>(line).is_ok() {
+                return false;
+            }
+            matches!(line.last(), Some(b'{' | b'[' | b',' | b':'))
+        }
+        _ => false,
+    }
+}
+
+/// Reads a whole JSON document: an array of records or a sequence of objects. Every
+/// record becomes an article or an error naming the line where it starts.
+pub(crate) fn parse_document(file: &str, bytes: &[u8], emit: &mut Emit<'_>) -> bool {
+    let bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
+    let text = match std::str::from_utf8(bytes) {
+        Ok(t) => t,
+        Err(e) => {
+            let at = e.valid_up_to();
+            let line = memchr::memchr_iter(b'\n', &bytes[..at]).count() as u64 + 1;
+            return emit(RawItem::err(origin(file, Some(line)), format!("invalid utf-8 at byte {at}"), None));
+        }
+    };
+    let mut line = 1u64;
+    let mut counted = 0usize;
+    let mut line_at = |pos: usize| {
+        line += memchr::memchr_iter(b'\n', &text.as_bytes()[counted..pos]).count() as u64;
+        counted = pos;
+        line
+    };
+    let (spans, trailing) = split_values(text);
+    for (start, end) in spans {
+        let o = origin(file, Some(line_at(start)));
+        let raw = &text[start..end];
+        let item = match serde_json::from_str::<Article>(raw) {
+            Ok(a) => RawItem::ok(o, a),
+            Err(e) => RawItem::err(o, format!("invalid json: {e}"), Some(raw.chars().take(100_000).collect())),
+        };
+        if !emit(item) {
+            return false;
+        }
+    }
+    if let Some((at, reason)) = trailing {
+        let o = origin(file, Some(line_at(at)));
+        return emit(RawItem::err(o, reason, Some(text[at..].chars().take(2000).collect())));
+    }
+    true
+}
+
+/// Splits a JSON array (or a run of concatenated values) into the byte spans of its
+/// top-level values, without recursion. The second value is the offset and reason of
+/// what could not be split (an unclosed record, a stray character).
+fn split_values(text: &str) -> (Vec<(usize, usize)>, Option<(usize, String)>) {
+    let b = text.as_bytes();
+    let mut spans = Vec::new();
+    let mut i = 0;
+    let skip_ws = |mut i: usize| {
+        while i < b.len() && b[i].is_ascii_whitespace() {
+            i += 1;
+        }
+        i
+    };
+    i = skip_ws(i);
+    let in_array = b.get(i) == Some(&b'[');
+    if in_array {
+        i += 1;
+    }
+    loop {
+        i = skip_ws(i);
+        while i < b.len() && b[i] == b',' {
+            i = skip_ws(i + 1);
+        }
+        if i >= b.len() {
+            return (spans, in_array.then(|| (b.len(), "truncated json array: no closing ]".to_string())));
+        }
+        if in_array && b[i] == b']' {
+            let rest = skip_ws(i + 1);
+            if rest < b.len() {
+                return (spans, Some((rest, "unexpected text after the json array".to_string())));
+            }
+            return (spans, None);
+        }
+        let start = i;
+        match b[i] {
+            b'{' | b'[' => {
+                let mut depth = 0usize;
+                let mut in_str = false;
+                let mut esc = false;
+                let mut end = None;
+                while i < b.len() {
+                    let c = b[i];
+                    if in_str {
+                        if esc {
+                            esc = false;
+                        } else if c == b'\\' {
+                            esc = true;
+                        } else if c == b'"' {
+                            in_str = false;
+                        }
+                    } else {
+                        match c {
+                            b'"' => in_str = true,
+                            b'{' | b'[' => depth += 1,
+                            b'}' | b']' => {
+                                depth -= 1;
+                                if depth == 0 {
+                                    end = Some(i + 1);
+                                    break;
+                                }
+                            }
+                            _ => {}
+                        }
+                    }
+                    i += 1;
+                }
+                match end {
+                    Some(e) => {
+                        spans.push((start, e));
+                        i = e;
+                    }
+                    None => return (spans, Some((start, "truncated json record: not closed".to_string()))),
+                }
+            }
+            _ => {
+                // a scalar or garbage: up to the next separator, reported by serde
+                while i < b.len() && !matches!(b[i], b',' | b']' | b'\n') {
+                    i += 1;
+                }
+                if i == start {
+                    i += 1;
+                }
+                spans.push((start, i));
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lines(s: &str) -> Vec<RawItem> {
+        let mut out = Vec::new();
+        parse("a.jsonl", s.as_bytes(), &mut |i| {
+            out.push(i);
+            true
+        })
+        .unwrap();
+        out
+    }
+
+    fn doc(s: &str) -> Vec<RawItem> {
+        let mut out = Vec::new();
+        parse_document("a.json", s.as_bytes(), &mut |i| {
+            out.push(i);
+            true
+        });
+        out
+    }
+
+    #[test]
+    fn json_lines_keep_per_line_errors() {
+        let got = lines("{\"title\":\"a\",\"body\":\"b\"}\n\n{broken\n{\"title\":\"c\",\"id\":12345}\n");
+        assert_eq!(got.len(), 3);
+        assert_eq!(got[1].origin.line, Some(3));
+        assert!(got[1].article.as_ref().unwrap_err().starts_with("invalid json"));
+        assert_eq!(got[2].article.as_ref().unwrap().id.as_deref(), Some("12345"));
+        assert!(!is_whole_document(b"{\"title\":\"a\"}\n{\"title\":\"b\"}\n"));
+        assert!(!is_whole_document(b"{broken\n"), "a broken json line stays a line");
+    }
+
+    #[test]
+    fn json_arrays_and_pretty_objects_are_read_whole_with_record_lines() {
+        let arr = "\u{feff} [\n  {\"title\": \"un\", \"body\": \"a ] } [ \\\" b\"},\n  {\"title\": 5},\n\n  {\n    \"title\": \"trois\",\n    \"text\": \"c\"\n  }\n]\n";
+        assert!(is_whole_document(arr.as_bytes()));
+        let got = doc(arr);
+        assert_eq!(got.len(), 3, "{got:?}");
+        assert_eq!(got[0].article.as_ref().unwrap().body.as_deref(), Some("a ] } [ \" b"));
+        assert_eq!(got[1].origin.line, Some(3));
+        assert!(got[1].article.is_err());
+        assert_eq!(got[2].origin.line, Some(5));
+        assert_eq!(got[2].article.as_ref().unwrap().title.as_deref(), Some("trois"));
+
+        let pretty = "{\n  \"title\": \"a\",\n  \"body\": \"b\"\n}\n{\n  \"title\": \"c\",\n  \"body\": \"d\"\n}\n{\n  \"title\": \"coupé\"";
+        assert!(is_whole_document(pretty.as_bytes()));
+        let got = doc(pretty);
+        assert_eq!(got.len(), 3, "{got:?}");
+        assert_eq!(got[1].origin.line, Some(5));
+        assert_eq!(got[1].article.as_ref().unwrap().title.as_deref(), Some("c"));
+        assert_eq!(got[2].origin.line, Some(9));
+        assert!(got[2].article.as_ref().unwrap_err().contains("truncated"));
+
+        assert_eq!(doc("[]").len(), 0);
+        assert!(doc("[{\"title\":\"a\"}").last().unwrap().article.as_ref().unwrap_err().contains("no closing"));
+        // deep nesting is split without recursion and rejected by serde's own limit
+        let deep = format!("[{}{}]", "[".repeat(100_000), "]".repeat(100_000));
+        let got = doc(&deep);
+        assert_eq!(got.len(), 1);
+        assert!(got[0].article.is_err());
+    }
 }

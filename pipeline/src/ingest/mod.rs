@@ -13,9 +13,9 @@ mod lines;
 mod source;
 mod text;
 
-pub use format::{sniff, Format, FormatChoice};
+pub use format::{binary_reason, decode_wide, detect_encoding, sniff, Format, FormatChoice, TextEncoding};
 pub use html::html_to_text;
-pub use source::{parse_bytes, read_input, Input};
+pub use source::{parse_bytes, read_input, read_input_skipping, Input};
 
 use vigie_schemas::{Article, Origin};
 

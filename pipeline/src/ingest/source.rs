@@ -1,11 +1,15 @@
 //! Where inputs come from (paths, directories, stdin, fetched bytes) and the dispatch
 //! to each format's parser.
 
-use super::format::{sniff, Format, FormatChoice};
+use super::format::{binary_reason, decode_wide, detect_encoding, sniff, Format, FormatChoice, TextEncoding};
 use super::{digest, feed, html, jsonl, origin, text, Emit, RawItem, MAX_FILE_BYTES};
 use std::fs::File;
 use std::io::{BufRead, BufReader, Read};
+use regex::Regex;
+use std::collections::HashSet;
+use std::panic::AssertUnwindSafe;
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 
 /// One input named on the command line (directories are walked by [`read_input`]).
 #[derive(Debug, Clone)]
@@ -22,53 +26,140 @@ pub enum Input {
 /// Reads every article of `input`, walking directories recursively (sorted, hidden
 /// files skipped). Unreadable files become error items; the walk goes on.
 pub fn read_input(input: &Input, choice: FormatChoice, emit: &mut Emit<'_>) -> bool {
+    read_input_skipping(input, choice, &[], emit)
+}
+
+/// [`read_input`], never entering the directories in `skip` (compared canonicalized:
+/// the `--data` directory when it lies inside an input directory). Directories are
+/// entered once each (a symlink loop ends), and a directory that looks like a vigie
+/// data directory (`index/meta.json` beside `state/` or `alerts/`) is skipped too.
+///
+/// Each input (each file of a walk, stdin, fetched bytes) is parsed under
+/// `catch_unwind`: a panic in a parser becomes one error item for that input, the
+/// items it emitted before stay emitted, and the walk goes on.
+pub fn read_input_skipping(input: &Input, choice: FormatChoice, skip: &[PathBuf], emit: &mut Emit<'_>) -> bool {
     match input {
-        Input::Stdin => {
+        Input::Stdin => guarded("-", emit, |emit| {
             let stdin = std::io::stdin();
             read_stream("-", None, stdin.lock(), choice, emit)
+        }),
+        Input::Bytes { name, bytes } => guarded(name, emit, |emit| parse_memory(name, Some(Path::new(name)), bytes, choice, emit)),
+        Input::Path(p) => {
+            let skip: Vec<PathBuf> = skip.iter().filter_map(|s| std::fs::canonicalize(s).ok()).collect();
+            let mut walk = Walk { skip, visited: HashSet::new() };
+            walk.read_path(p, choice, emit)
         }
-        Input::Bytes { name, bytes } => {
-            let format = match choice {
-                FormatChoice::Fixed(f) => f,
-                FormatChoice::Auto => sniff(Some(Path::new(name)), bytes),
-            };
-            parse_whole(name, bytes, format, emit)
-        }
-        Input::Path(p) => read_path(p, choice, emit),
         Input::Lines { name, bytes, first_line } => {
             let shift = first_line.saturating_sub(1);
             let mut shifted = |mut item: RawItem| {
                 item.origin.line = item.origin.line.map(|l| l + shift);
                 emit(item)
             };
-            parse_whole(name, bytes, Format::Jsonl, &mut shifted)
+            guarded(name, &mut shifted, |emit| parse_whole(name, bytes, Format::Jsonl, emit))
         }
     }
 }
 
-fn read_path(path: &Path, choice: FormatChoice, emit: &mut Emit<'_>) -> bool {
-    let name = path.display().to_string();
-    let meta = match std::fs::metadata(path) {
-        Ok(m) => m,
-        Err(e) => return emit(RawItem::err(origin(&name, None), format!("cannot read: {}", io_reason(&e)), None)),
-    };
-    if meta.is_dir() {
-        let mut entries: Vec<PathBuf> = match std::fs::read_dir(path) {
-            Ok(rd) => rd.filter_map(|e| e.ok().map(|e| e.path())).collect(),
-            Err(e) => return emit(RawItem::err(origin(&name, None), format!("cannot read directory: {}", io_reason(&e)), None)),
-        };
-        entries.sort();
-        for p in entries {
-            let hidden = p.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with('.'));
-            if !hidden && !read_path(&p, choice, emit) {
+/// Runs one input's parser; a panic becomes an error item naming the input.
+fn guarded(name: &str, emit: &mut Emit<'_>, f: impl FnOnce(&mut Emit<'_>) -> bool) -> bool {
+    match std::panic::catch_unwind(AssertUnwindSafe(|| f(&mut *emit))) {
+        Ok(keep_going) => keep_going,
+        Err(payload) => {
+            let msg = payload
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| payload.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "unknown panic".to_string());
+            let msg = msg.split_whitespace().collect::<Vec<_>>().join(" ");
+            emit(RawItem::err(origin(name, None), format!("internal error while reading this input: {msg}"), None))
+        }
+    }
+}
+
+/// The state of one directory walk.
+struct Walk {
+    /// Canonical directories never entered.
+    skip: Vec<PathBuf>,
+    /// (device, inode) of the directories entered so far.
+    visited: HashSet<(u64, u64)>,
+}
+
+/// True when `dir` holds a vigie data directory's layout.
+fn is_data_dir(dir: &Path) -> bool {
+    dir.join("index").join("meta.json").is_file() && (dir.join("state").is_dir() || dir.join("alerts").is_dir())
+}
+
+#[cfg(unix)]
+fn dir_key(meta: &std::fs::Metadata) -> Option<(u64, u64)> {
+    use std::os::unix::fs::MetadataExt;
+    Some((meta.dev(), meta.ino()))
+}
+
+#[cfg(not(unix))]
+fn dir_key(_meta: &std::fs::Metadata) -> Option<(u64, u64)> {
+    None
+}
+
+impl Walk {
+    /// Reads a file, or walks a directory depth-first in sorted order (an explicit
+    /// stack: no recursion however deep the tree).
+    fn read_path(&mut self, top: &Path, choice: FormatChoice, emit: &mut Emit<'_>) -> bool {
+        let mut stack: Vec<PathBuf> = vec![top.to_path_buf()];
+        while let Some(path) = stack.pop() {
+            let name = path.display().to_string();
+            let meta = match std::fs::metadata(&path) {
+                Ok(m) => m,
+                Err(e) => {
+                    if !emit(RawItem::err(origin(&name, None), format!("cannot read: {}", io_reason(&e)), None)) {
+                        return false;
+                    }
+                    continue;
+                }
+            };
+            if meta.is_dir() {
+                if let Some(key) = dir_key(&meta) {
+                    if !self.visited.insert(key) {
+                        tracing::info!(dir = %name, "directory already read (a symlink loop or a second link): skipped");
+                        continue;
+                    }
+                }
+                if !self.skip.is_empty() {
+                    if let Ok(canon) = std::fs::canonicalize(&path) {
+                        if self.skip.contains(&canon) {
+                            tracing::info!(dir = %name, "the data directory is not read as input: skipped");
+                            continue;
+                        }
+                    }
+                }
+                if is_data_dir(&path) {
+                    tracing::info!(dir = %name, "a vigie data directory is not read as input: skipped");
+                    continue;
+                }
+                let mut entries: Vec<PathBuf> = match std::fs::read_dir(&path) {
+                    Ok(rd) => rd.filter_map(|e| e.ok().map(|e| e.path())).collect(),
+                    Err(e) => {
+                        if !emit(RawItem::err(origin(&name, None), format!("cannot read directory: {}", io_reason(&e)), None)) {
+                            return false;
+                        }
+                        continue;
+                    }
+                };
+                entries.sort();
+                entries.retain(|p| !p.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with('.')));
+                stack.extend(entries.into_iter().rev());
+                continue;
+            }
+            let keep_going = match File::open(&path) {
+                Ok(f) => guarded(&name, emit, |emit| {
+                    read_stream(&name, Some(&path), BufReader::with_capacity(256 * 1024, f), choice, emit)
+                }),
+                Err(e) => emit(RawItem::err(origin(&name, None), format!("cannot read: {}", io_reason(&e)), None)),
+            };
+            if !keep_going {
                 return false;
             }
         }
-        return true;
-    }
-    match File::open(path) {
-        Ok(f) => read_stream(&name, Some(path), BufReader::with_capacity(256 * 1024, f), choice, emit),
-        Err(e) => emit(RawItem::err(origin(&name, None), format!("cannot read: {}", io_reason(&e)), None)),
+        true
     }
 }
 
@@ -80,17 +171,41 @@ fn io_reason(e: &std::io::Error) -> String {
     }
 }
 
+/// Reads a whole input up to [`MAX_FILE_BYTES`], or the error item to emit.
+fn read_bounded<R: Read>(name: &str, r: R, what: &str) -> Result<Vec<u8>, RawItem> {
+    let mut bytes = Vec::new();
+    match r.take(MAX_FILE_BYTES as u64 + 1).read_to_end(&mut bytes) {
+        Ok(_) if bytes.len() > MAX_FILE_BYTES => Err(RawItem::err(
+            origin(name, None),
+            format!("file too large for {what} (limit {} MiB)", MAX_FILE_BYTES >> 20),
+            None,
+        )),
+        Ok(_) => Ok(bytes),
+        Err(e) => Err(RawItem::err(origin(name, None), format!("read error: {}", io_reason(&e)), None)),
+    }
+}
+
 /// Streams line formats; reads whole-document formats up to [`MAX_FILE_BYTES`].
 fn read_stream<R: BufRead>(name: &str, path: Option<&Path>, mut r: R, choice: FormatChoice, emit: &mut Emit<'_>) -> bool {
+    // fill_buf may return few bytes on a pipe; it is enough to see the BOM and first bytes
+    let head = match r.fill_buf() {
+        Ok(head) => head,
+        Err(e) => return emit(RawItem::err(origin(name, None), format!("cannot read: {}", io_reason(&e)), None)),
+    };
+    let enc = detect_encoding(head);
+    if enc != TextEncoding::Utf8 {
+        // UTF-16/32: decoded whole, then parsed as UTF-8
+        return match read_bounded(name, r, enc.name()) {
+            Ok(bytes) => parse_memory(name, path, &bytes, choice, emit),
+            Err(item) => emit(item),
+        };
+    }
+    if let Some(reason) = binary_reason(head) {
+        return emit(RawItem::err(origin(name, None), reason, None));
+    }
     let format = match choice {
         FormatChoice::Fixed(f) => f,
-        FormatChoice::Auto => match r.fill_buf() {
-            Ok(head) => {
-                // fill_buf may return few bytes on a pipe; it is enough to see the first byte
-                sniff(path, head)
-            }
-            Err(e) => return emit(RawItem::err(origin(name, None), format!("cannot read: {}", io_reason(&e)), None)),
-        },
+        FormatChoice::Auto => sniff(path, head),
     };
     let mut keep_going = true;
     let mut guarded = |item: RawItem| {
@@ -98,22 +213,23 @@ fn read_stream<R: BufRead>(name: &str, path: Option<&Path>, mut r: R, choice: Fo
         keep_going
     };
     let res = match format {
-        Format::Jsonl => jsonl::parse(name, r, &mut guarded),
-        Format::Digest => digest::parse(name, r, &mut guarded),
-        Format::Feed | Format::Html | Format::Text => {
-            let mut bytes = Vec::new();
-            match r.take(MAX_FILE_BYTES as u64 + 1).read_to_end(&mut bytes) {
-                Ok(_) if bytes.len() > MAX_FILE_BYTES => {
-                    return guarded(RawItem::err(
-                        origin(name, None),
-                        format!("file too large for format {} (limit {} MiB)", format.as_str(), MAX_FILE_BYTES >> 20),
-                        None,
-                    ))
-                }
-                Ok(_) => return parse_whole(name, &bytes, format, &mut guarded),
-                Err(e) => Err(e),
+        Format::Jsonl => {
+            // a `.json` export (an array, pretty-printed objects) is a whole document
+            let mut start = [0u8; 4096];
+            let n = peek(&mut r, &mut start);
+            if jsonl::is_whole_document(&start[..n]) {
+                return match read_bounded(name, r, "a json document") {
+                    Ok(bytes) => jsonl::parse_document(name, &bytes, &mut guarded),
+                    Err(item) => guarded(item),
+                };
             }
+            jsonl::parse(name, r, &mut guarded)
         }
+        Format::Digest => digest::parse(name, r, &mut guarded),
+        Format::Feed | Format::Html | Format::Text => match read_bounded(name, r, &format!("format {}", format.as_str())) {
+            Ok(bytes) => return parse_whole(name, &bytes, format, &mut guarded),
+            Err(item) => return guarded(item),
+        },
     };
     if let Err(e) = res {
         guarded(RawItem::err(origin(name, None), format!("read error: {}", io_reason(&e)), None));
@@ -121,14 +237,65 @@ fn read_stream<R: BufRead>(name: &str, path: Option<&Path>, mut r: R, choice: Fo
     keep_going
 }
 
-/// Parses a whole in-memory input (also used for fetched URLs and in tests).
+/// Copies the start of the buffered input into `out` without consuming it.
+fn peek<R: BufRead>(r: &mut R, out: &mut [u8]) -> usize {
+    match r.fill_buf() {
+        Ok(b) => {
+            let n = b.len().min(out.len());
+            out[..n].copy_from_slice(&b[..n]);
+            n
+        }
+        Err(_) => 0,
+    }
+}
+
+/// Parses a whole in-memory input (also used for fetched URLs and in tests). A panic in
+/// a parser becomes an error item.
 pub fn parse_bytes(name: &str, bytes: &[u8], format: Format) -> Vec<RawItem> {
     let mut out = Vec::new();
-    parse_whole(name, bytes, format, &mut |i| {
+    guarded(name, &mut |i| {
         out.push(i);
         true
-    });
+    }, |emit| parse_memory(name, None, bytes, FormatChoice::Fixed(format), emit));
     out
+}
+
+/// A whole input in memory: UTF-16/32 decoded, binary rejected, format sniffed.
+fn parse_memory(name: &str, path: Option<&Path>, bytes: &[u8], choice: FormatChoice, emit: &mut Emit<'_>) -> bool {
+    let enc = detect_encoding(bytes);
+    let decoded;
+    let bytes = if enc == TextEncoding::Utf8 {
+        if let Some(reason) = binary_reason(bytes) {
+            return emit(RawItem::err(origin(name, None), reason, None));
+        }
+        bytes
+    } else {
+        match decode_wide(bytes, enc) {
+            Ok(text) => {
+                decoded = declare_utf8(text);
+                decoded.as_bytes()
+            }
+            Err(reason) => return emit(RawItem::err(origin(name, None), format!("cannot decode: {reason}"), None)),
+        }
+    };
+    let format = match choice {
+        FormatChoice::Fixed(f) => f,
+        FormatChoice::Auto => sniff(path, bytes),
+    };
+    parse_whole(name, bytes, format, emit)
+}
+
+/// Once decoded, an XML declaration's `encoding="UTF-16"` would mislead the XML parser.
+fn declare_utf8(text: String) -> String {
+    static DECL: OnceLock<Regex> = OnceLock::new();
+    let re = DECL.get_or_init(|| Regex::new(r#"^(\u{feff}?\s*<\?xml[^>]*?\bencoding\s*=\s*)["'][^"']*["']"#).expect("static regex"));
+    match re.captures(&text) {
+        Some(c) => {
+            let end = c.get(0).expect("whole match").end();
+            format!("{}\"UTF-8\"{}", &c[1], &text[end..])
+        }
+        None => text,
+    }
 }
 
 fn parse_whole(name: &str, bytes: &[u8], format: Format, emit: &mut Emit<'_>) -> bool {
@@ -138,6 +305,9 @@ fn parse_whole(name: &str, bytes: &[u8], format: Format, emit: &mut Emit<'_>) ->
         keep_going
     };
     match format {
+        Format::Jsonl if jsonl::is_whole_document(bytes) => {
+            jsonl::parse_document(name, bytes, &mut guarded);
+        }
         Format::Jsonl => jsonl::parse(name, bytes, &mut guarded).expect("reading memory cannot fail"),
         Format::Digest => digest::parse(name, bytes, &mut guarded).expect("reading memory cannot fail"),
         Format::Feed => feed::parse(name, bytes, &mut guarded),
@@ -181,5 +351,187 @@ fn decode_text(bytes: &[u8], html: bool) -> Result<String, (u64, String)> {
             let line = memchr::memchr_iter(b'\n', &bytes[..e.valid_up_to()]).count() as u64 + 1;
             Err((line, format!("invalid utf-8 at byte {}", e.valid_up_to())))
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::fs;
+
+    fn read_all(input: &Input, skip: &[PathBuf]) -> Vec<RawItem> {
+        let mut out = Vec::new();
+        read_input_skipping(input, FormatChoice::Auto, skip, &mut |i| {
+            out.push(i);
+            true
+        });
+        out
+    }
+
+    fn summary(items: &[RawItem]) -> Vec<String> {
+        items
+            .iter()
+            .map(|i| {
+                let file = Path::new(&i.origin.file).file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default();
+                match &i.article {
+                    Ok(a) => format!("{file}: {}", a.title.as_deref().unwrap_or("")),
+                    Err(e) => format!("{file}: ERR {e}"),
+                }
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_binary_file_among_good_ones_is_rejected_alone() {
+        let dir = tempfile::tempdir().unwrap();
+        fs::write(dir.path().join("a.txt"), "Titre A\ncorps").unwrap();
+        let mut png = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR".to_vec();
+        png.extend((0..5000u32).map(|i| (i * 7919 % 251) as u8));
+        fs::write(dir.path().join("b.png"), &png).unwrap();
+        fs::write(dir.path().join("c.dat"), b"abc\0\0\x01\x02\x03 def").unwrap();
+        // a multibyte character across byte 1024 of the head, then a feed
+        let mut feed = format!("<rss version=\"2.0\"><channel><title>{}</title>", "é".repeat(600));
+        feed.push_str("<item><title>Item D</title><description>d</description></item></channel></rss>");
+        fs::write(dir.path().join("d.xml"), feed).unwrap();
+        let got = summary(&read_all(&Input::Path(dir.path().into()), &[]));
+        assert_eq!(
+            got,
+            vec![
+                "a.txt: Titre A",
+                "b.png: ERR binary file, not a supported format",
+                "c.dat: ERR binary file, not a supported format",
+                "d.xml: Item D"
+            ]
+        );
+    }
+
+    fn utf16le(s: &str, bom: bool) -> Vec<u8> {
+        let mut v: Vec<u8> = if bom { vec![0xff, 0xfe] } else { vec![] };
+        v.extend(s.encode_utf16().flat_map(u16::to_le_bytes));
+        v
+    }
+
+    fn utf16be(s: &str) -> Vec<u8> {
+        let mut v = vec![0xfe, 0xff];
+        v.extend(s.encode_utf16().flat_map(u16::to_be_bytes));
+        v
+    }
+
+    fn utf32(s: &str, le: bool) -> Vec<u8> {
+        let mut v: Vec<u8> = if le { vec![0xff, 0xfe, 0, 0] } else { vec![0, 0, 0xfe, 0xff] };
+        v.extend(s.chars().flat_map(|c| if le { (c as u32).to_le_bytes() } else { (c as u32).to_be_bytes() }));
+        v
+    }
+
+    #[test]
+    fn utf16_and_utf32_inputs_are_decoded_for_every_format() {
+        let feed = "<?xml version=\"1.0\" encoding=\"UTF-16\"?>\n<rss version=\"2.0\"><channel><title>Flux</title><item><title>L’été à Paris</title><description>&lt;p&gt;Café&lt;/p&gt;</description></item></channel></rss>";
+        let html = "<!DOCTYPE html><html lang=\"fr\"><head><meta charset=\"utf-16\"><title>Page été</title></head><body><p>Texte é ’</p></body></html>";
+        let text = "Titre texte é\ncorps ’";
+        let jsonl = "{\"title\":\"Ligne un é\",\"body\":\"b\"}\n{\"title\":\"Ligne deux ’\",\"body\":\"c\"}\n";
+        let dir = tempfile::tempdir().unwrap();
+        let files: Vec<(&str, Vec<u8>)> = vec![
+            ("f1.xml", utf16le(feed, true)),
+            ("f2.xml", utf16le(feed, false)),
+            ("f3.xml", utf16be(feed)),
+            ("f4.xml", utf32(feed, true)),
+            ("f5.xml", utf32(feed, false)),
+            ("h.html", utf16le(html, true)),
+            ("j.jsonl", utf16be(jsonl)),
+            ("t.txt", utf32(text, true)),
+            ("x.txt", [utf16le(text, true), vec![0x00, 0xd8]].concat()),
+        ];
+        for (name, bytes) in &files {
+            fs::write(dir.path().join(name), bytes).unwrap();
+        }
+        let got = summary(&read_all(&Input::Path(dir.path().into()), &[]));
+        assert_eq!(
+            got,
+            vec![
+                "f1.xml: L’été à Paris",
+                "f2.xml: L’été à Paris",
+                "f3.xml: L’été à Paris",
+                "f4.xml: L’été à Paris",
+                "f5.xml: L’été à Paris",
+                "h.html: Page été",
+                "j.jsonl: Ligne un é",
+                "j.jsonl: Ligne deux ’",
+                "t.txt: Titre texte é",
+                "x.txt: ERR cannot decode: invalid utf-16le at byte 44",
+            ]
+        );
+        let items = parse_bytes("f.xml", &utf16le(feed, false), Format::Feed);
+        assert_eq!(items[0].article.as_ref().unwrap().body.as_deref(), Some("Café"));
+        let items = read_all(&Input::Bytes { name: "page".into(), bytes: utf16be(html) }, &[]);
+        assert_eq!(items[0].article.as_ref().unwrap().body.as_deref(), Some("Texte é ’"));
+    }
+
+    #[test]
+    fn arbitrary_bytes_as_a_feed_never_panic() {
+        let mut x: u64 = 0x9e3779b97f4a7c15;
+        let frags: &[&[u8]] = &[b"<", b"\0", b"?xml", b"\xff\xfe", b"<rss>", b"<item>", b"</", b"&#", b"\xe9", b"<![CDATA[", b"]]>", b"encoding=\"utf-16\"", b" "];
+        for _ in 0..300 {
+            let mut bytes = Vec::new();
+            for _ in 0..(x % 30) {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                bytes.extend_from_slice(frags[(x % frags.len() as u64) as usize]);
+            }
+            for f in [Format::Feed, Format::Html, Format::Text, Format::Jsonl, Format::Digest] {
+                for item in parse_bytes("fuzz", &bytes, f) {
+                    if let Err(e) = &item.article {
+                        assert!(!e.contains("internal error"), "{bytes:?} as {f:?}: {e}");
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_panic_while_reading_one_input_is_one_error_and_the_walk_goes_on() {
+        let dir = tempfile::tempdir().unwrap();
+        fs::write(dir.path().join("a.jsonl"), "{\"title\":\"a1\"}\n{\"title\":\"a2\"}\n{\"title\":\"a3\"}\n").unwrap();
+        fs::write(dir.path().join("b.jsonl"), "{\"title\":\"b1\"}\n").unwrap();
+        let mut out = Vec::new();
+        let mut armed = true;
+        read_input(&Input::Path(dir.path().into()), FormatChoice::Auto, &mut |i| {
+            if armed && i.article.as_ref().is_ok_and(|a| a.title.as_deref() == Some("a2")) {
+                armed = false;
+                panic!("boom in the parser");
+            }
+            out.push(i);
+            true
+        });
+        assert_eq!(
+            summary(&out),
+            vec!["a.jsonl: a1", "a.jsonl: ERR internal error while reading this input: boom in the parser", "b.jsonl: b1"]
+        );
+        assert_eq!(out[1].origin.line, None);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn symlink_loops_end_and_data_directories_are_skipped() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        fs::write(root.join("a.txt"), "Titre A\ncorps").unwrap();
+        fs::create_dir(root.join("sub")).unwrap();
+        fs::write(root.join("sub/b.txt"), "Titre B\ncorps").unwrap();
+        std::os::unix::fs::symlink(".", root.join("loop")).unwrap();
+        std::os::unix::fs::symlink("..", root.join("sub/up")).unwrap();
+        // a vigie data directory inside the input
+        fs::create_dir_all(root.join("vigie-data/index")).unwrap();
+        fs::create_dir_all(root.join("vigie-data/state")).unwrap();
+        fs::write(root.join("vigie-data/index/meta.json"), "{}").unwrap();
+        fs::write(root.join("vigie-data/rejects.jsonl"), "{\"title\":\"rejet\"}\n").unwrap();
+        // a directory named by the caller
+        fs::create_dir(root.join("other")).unwrap();
+        fs::write(root.join("other/c.txt"), "Titre C\ncorps").unwrap();
+        let got = summary(&read_all(&Input::Path(root.into()), &[]));
+        assert_eq!(got, vec!["a.txt: Titre A", "c.txt: Titre C", "b.txt: Titre B"]);
+        let skip = vec![root.join("sub/../other")];
+        let got = summary(&read_all(&Input::Path(root.into()), &skip));
+        assert_eq!(got, vec!["a.txt: Titre A", "b.txt: Titre B"]);
     }
 }
