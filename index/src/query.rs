@@ -177,8 +177,8 @@ mod tests {
 
     #[test]
     fn deep_long_or_wide_queries_are_refused_before_parsing() {
-        let deep = format!("{}nvidia{}", "(".repeat(30_000), ")".repeat(30_000));
-        assert!(check_query_shape(&deep).unwrap_err().to_string().contains("nested 30000 levels"));
+        let deep = format!("{}nvidia{}", "(".repeat(5_000), ")".repeat(5_000));
+        assert!(check_query_shape(&deep).unwrap_err().to_string().contains("nested 5000 levels"));
         assert!(check_query_shape(&format!("{}x{}", "(".repeat(32), ")".repeat(32))).is_ok());
         assert!(check_query_shape(&"a ".repeat(2000)).unwrap_err().to_string().contains("terms"));
         assert!(check_query_shape(&"a".repeat(20_000)).unwrap_err().to_string().contains("too long"));
