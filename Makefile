@@ -12,7 +12,7 @@ export LIBTORCH := $(LIBTORCH_DIR)
 export LIBTORCH_CXX11_ABI := 0
 export LD_LIBRARY_PATH := $(LIBTORCH_DIR)/lib$(if $(LD_LIBRARY_PATH),:$(LD_LIBRARY_PATH))
 
-.PHONY: all build demo test setup libtorch models models-release bench bench-enrich eval eval-precision clean
+.PHONY: all build demo test setup libtorch models models-release bench bench-enrich eval eval-precision fuzz clean
 
 all: build
 
@@ -75,6 +75,11 @@ bench-enrich: models-release
 # NER and cluster quality per encoder precision (fp32 and what `auto` picks here)
 eval-precision: models-release
 	VIGIE=$(VIGIE) SHARED=$(SHARED) scripts/eval-precision.sh
+
+# every parser under libFuzzer, FUZZ_SECONDS (default 60) each, one target after the
+# other; a crash input lands in fuzz/artifacts/TARGET/ and the run fails (scripts/fuzz.sh)
+fuzz: libtorch
+	./scripts/fuzz.sh
 
 clean:
 	rm -rf target $(DEMO_DATA)
