@@ -114,3 +114,40 @@ fn directories_are_walked_recursively_and_hidden_files_skipped() {
     assert_eq!(s["indexed"], 2, "{s}");
     assert_eq!(s["rejected"], 0);
 }
+
+#[test]
+fn hostile_inputs_in_a_folder_holding_the_data_directory() {
+    let v = Vigie::new();
+    let root = v.dir.path();
+    let first = write(root, "first.jsonl", br#"{"title":"Arm prepares its own server chip","body":"Arm Holdings plans to sell its own data center processor, with Meta as a first customer."}"#);
+    assert_eq!(v.ingest(&[&first])["indexed"], 1);
+    std::fs::remove_file(&first).unwrap();
+    assert!(v.data().join("index/meta.json").exists(), "the data directory lies inside the input folder");
+    let dir = root.join("in");
+    std::fs::create_dir_all(&dir).unwrap();
+    // a UTF-16 feed without BOM whose declaration says so
+    let feed = "<?xml version=\"1.0\" encoding=\"UTF-16\"?>\n<rss version=\"2.0\"><channel><title>Flux</title><item><title>L’été des puces</title><link>https://ex.fr/ete</link><pubDate>Wed, 29 Jan 2025 10:15:00 CET</pubDate><description>Les fondeurs préparent l’été.</description></item></channel></rss>";
+    let utf16: Vec<u8> = feed.encode_utf16().flat_map(u16::to_le_bytes).collect();
+    write(&dir, "feed.xml", &utf16);
+    // a NewsAPI export: a pretty-printed JSON array
+    write(&dir, "newsapi.json", "[\n  {\n    \"source\": {\"id\": null, \"name\": \"Le Monde\"},\n    \"author\": \"A. Auteur\",\n    \"title\": \"Mistral lève des fonds\",\n    \"description\": \"La start-up parisienne lève 600 millions.\",\n    \"url\": \"https://ex.fr/mistral\",\n    \"urlToImage\": null,\n    \"publishedAt\": 1738145700,\n    \"content\": \"La start-up parisienne a levé 600 millions d’euros… [+2345 chars]\"\n  },\n  {\n    \"title\": 5\n  }\n]\n".as_bytes());
+    write(&dir, "photo.png", b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x10");
+    #[cfg(unix)]
+    std::os::unix::fs::symlink(".", dir.join("loop")).unwrap();
+    let s = v.ingest(&[root]);
+    assert_eq!(s["indexed"], 2, "{s}");
+    assert_eq!(s["rejected"], 2, "{s}");
+    let rejects = v.rejects();
+    let reasons: Vec<String> = rejects.iter().map(|r| r.to_string()).collect();
+    assert!(reasons.iter().any(|r| r.contains("binary file")), "{reasons:?}");
+    assert!(reasons.iter().any(|r| r.contains("newsapi.json") && r.contains("invalid")), "{reasons:?}");
+    let hits = v.json_lines(&["search", "mistral", "--json"]);
+    let doc = v.json(&["show", hits[0]["id"].as_str().unwrap(), "--json"]);
+    assert_eq!(doc["source"], "Le Monde");
+    assert_eq!(doc["published"], "2025-01-29T10:15:00Z");
+    assert!(!doc["body"].as_str().unwrap().contains("chars]"), "{doc}");
+    let hits = v.json_lines(&["search", "fondeurs", "--json"]);
+    let doc = v.json(&["show", hits[0]["id"].as_str().unwrap(), "--json"]);
+    assert_eq!(doc["title"], "L’été des puces");
+    assert_eq!(doc["published"], "2025-01-29T09:15:00Z");
+}
