@@ -6,6 +6,7 @@
 #   FUZZ_TARGETS="feed html"  a subset (default: all, in the order below)
 #   FUZZ_SANITIZER=none       cargo fuzz --sanitizer (none by default: see below)
 #   FUZZ_TOOLCHAIN=stable     force a toolchain (default: nightly when installed)
+#   FUZZ_KEEP_GOING=1         libFuzzer fork mode: go on after a crash (default: stop)
 #
 # Installs cargo-fuzz into .tools/cargo once. Uses the nightly toolchain when one is
 # installed, else the stable one with RUSTC_BOOTSTRAP=1 (cargo fuzz needs -Z flags).
@@ -13,8 +14,9 @@
 # copied into a scratch corpus under target/fuzz-corpus/TARGET/ that later runs keep
 # growing. A crash, a hang over 10 s (-timeout=10) or an input that needs more than
 # 2 GB (libFuzzer's -rss_limit_mb) stops that target and leaves the input in
-# fuzz/artifacts/TARGET/ (git-ignored); the script then goes on with the next target
-# and exits 1 at the end. Keep a crash as fuzz/regressions/TARGET/NAME (a descriptive
+# fuzz/artifacts/TARGET/ (git-ignored); the script goes on with the next target and
+# exits 1 at the end. While a known crash is unfixed, FUZZ_KEEP_GOING=1 runs libFuzzer
+# in fork mode (-fork=1 -ignore_crashes=1 ...) so that it does not hide the others. Keep a crash as fuzz/regressions/TARGET/NAME (a descriptive
 # name) and `make test` runs it from then on.
 #
 # The sanitizer is off by default: the code under test is safe Rust, whose failures
@@ -87,8 +89,11 @@ done
 
 start=$SECONDS
 echo "fuzz: building the targets ($TOOLCHAIN, sanitizer $FUZZ_SANITIZER)"
-# shellcheck disable=SC2086
-(cd fuzz && "${CARGO[@]}" fuzz build "${FLAGS[@]}" $FUZZ_TARGETS)
+if [ "$FUZZ_TARGETS" = "$ALL_TARGETS" ]; then
+    (cd fuzz && "${CARGO[@]}" fuzz build "${FLAGS[@]}")
+else
+    for t in $FUZZ_TARGETS; do (cd fuzz && "${CARGO[@]}" fuzz build "${FLAGS[@]}" "$t"); done
+fi
 echo "fuzz: built in $((SECONDS - start)) s; $FUZZ_SECONDS s per target"
 
 LOGS=$ROOT/target/fuzz-logs
@@ -101,26 +106,30 @@ for t in $FUZZ_TARGETS; do
     cp -n fuzz/seeds/"$t"/* "$corpus"/ 2>/dev/null || true
     log=$LOGS/$t.log
     before=$(ls "fuzz/artifacts/$t" | wc -l)
+    keep_going=()
+    if [ "${FUZZ_KEEP_GOING:-0}" = 1 ]; then
+        keep_going=(-fork=1 -ignore_crashes=1 -ignore_timeouts=1 -ignore_ooms=1)
+    fi
     rc=0
     (cd fuzz && "${CARGO[@]}" fuzz run "${FLAGS[@]}" "$t" "$corpus" -- \
         -max_total_time="$FUZZ_SECONDS" -max_len="$(max_len "$t")" -timeout=10 \
-        -artifact_prefix="$ROOT/fuzz/artifacts/$t/" -print_final_stats=1) >"$log" 2>&1 || rc=$?
+        -artifact_prefix="$ROOT/fuzz/artifacts/$t/" -print_final_stats=1 "${keep_going[@]}") >"$log" 2>&1 || rc=$?
     execs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$' | tail -1 || true)
     if [ -z "$execs" ]; then
         execs=$(grep -oE '^#[0-9]+' "$log" | tail -1 | tr -d '#' || true)
     fi
     files=$(ls "$corpus" | wc -l)
-    if [ "$rc" -eq 0 ]; then
+    new=$(($(ls "fuzz/artifacts/$t" | wc -l) - before))
+    if [ "$rc" -eq 0 ] && [ "$new" -eq 0 ]; then
         line="fuzz $t: ok, ${execs:-?} runs in ${FUZZ_SECONDS} s, corpus $files files"
     else
         artifact=$(grep -oE "Test unit written to [^ ]+" "$log" | tail -1 | sed 's/Test unit written to //' || true)
-        what=$(grep -m1 -oE "deadly signal|panicked at [^:]+:[0-9]+|has overflowed its stack|ERROR: libFuzzer: (timeout|out-of-memory)[^ ]*" "$log" || true)
-        line="fuzz $t: CRASH after ${execs:-?} runs (${what:-exit $rc}): ${artifact:-no input saved} (log: $log)"
+        what=$(grep -oE "panicked at [^:]+:[0-9]+|has overflowed its stack|ERROR: libFuzzer: (timeout|out-of-memory|deadly signal)" "$log" | sort | uniq -c | sort -rn | awk '{$1=$1; print}' | paste -sd ';' - || true)
+        line="fuzz $t: CRASH, $new new inputs in ${execs:-?} runs (${what:-exit $rc}), last ${artifact:-not saved} (log: $log)"
         failed+=("$t")
     fi
     results+=("$line")
     echo "$line"
-    [ "$(ls "fuzz/artifacts/$t" | wc -l)" -gt "$before" ] || [ "$rc" -eq 0 ] || echo "fuzz $t: no new artifact; see $log" >&2
 done
 
 echo

@@ -231,3 +231,34 @@ fn query_deep_parentheses() {
         }
     });
 }
+
+/// Found by the feed fuzzer (`fuzz/regressions/feed/feed-quick-xml-set-encoding-after-prefix`):
+/// an XML declaration whose `encoding=` follows bytes that are not UTF-8 makes quick-xml,
+/// inside feed-rs, panic ("set_encoding() called after prefix buffer was drained"); the
+/// guard in parse_bytes turns it into an "internal error" reject of the whole feed.
+#[test]
+fn feed_encoding_declared_after_invalid_bytes() {
+    isolated("feed_encoding_declared_after_invalid_bytes", || {
+        for junk in [&b"\xff\xff\xff\xff\xff\xff\xff\x83"[..], b"\xe9", b"\xc3"] {
+            let mut feed = b"<?xml versio".to_vec();
+            feed.extend_from_slice(junk);
+            feed.extend_from_slice(
+                b"n=\"1.0\" encoding=\"ISO-8859-1\"?>\n<rss version=\"2.0\"><channel><title>Latin</title><item><title>Caf\xe9</title></item></channel></rss>\n",
+            );
+            vigie_fuzz_targets::feed(&feed);
+        }
+    });
+}
+
+/// Found by the query fuzzer (`fuzz/regressions/query/query-unknown-field-star`):
+/// `field:*` on a field the index lacks passes the parser and `validate_query`, then
+/// fails at search time with an index error ("The field does not exist") instead of
+/// the "unknown field" query error that `field:value` gives.
+#[test]
+fn query_unknown_field_star_is_a_query_error() {
+    isolated("query_unknown_field_star_is_a_query_error", || {
+        for q in ["trgle:*", "nosuchfield:*", "nvidia AND nosuchfield:*", "-nosuchfield:*"] {
+            vigie_fuzz_targets::query(q.as_bytes());
+        }
+    });
+}
