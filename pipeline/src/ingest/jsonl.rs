@@ -48,22 +48,15 @@ pub(crate) fn parse<R: BufRead>(file: &str, mut r: R, emit: &mut Emit<'_>) -> st
 }
 
 /// True when the input starts like a whole JSON document rather than one object per
-/// line: a `[`, or a first line that opens an object without closing it
-/// (`{`, `{"title": "x",`). A first line longer than `head` is a JSON line.
+/// line: a `[`, or a first line that is only `{` (how pretty printers open an object).
+/// A torn JSON line (`{"title": "x", "body":`) stays a line, rejected alone.
 pub(crate) fn is_whole_document(head: &[u8]) -> bool {
     let head = head.strip_prefix(b"\xef\xbb\xbf").unwrap_or(head);
     let start = head.iter().position(|b| !b.is_ascii_whitespace()).unwrap_or(head.len());
     let head = &head[start..];
     match head.first() {
         Some(b'[') => true,
-        Some(b'{') => {
-            let Some(end) = memchr::memchr(b'\n', head) else { return false };
-            let line = head[..end].trim_ascii();
-            if serde_json::from_slice::<serde::de::IgnoredAny>(line).is_ok() {
-                return false;
-            }
-            matches!(line.last(), Some(b'{' | b'[' | b',' | b':'))
-        }
+        Some(b'{') => head[1..].iter().find(|b| !matches!(b, b' ' | b'\t' | b'\r')).is_some_and(|&b| b == b'\n'),
         _ => false,
     }
 }
@@ -226,6 +219,9 @@ mod tests {
         assert_eq!(got[2].article.as_ref().unwrap().id.as_deref(), Some("12345"));
         assert!(!is_whole_document(b"{\"title\":\"a\"}\n{\"title\":\"b\"}\n"));
         assert!(!is_whole_document(b"{broken\n"), "a broken json line stays a line");
+        assert!(!is_whole_document(b"{\"title\": \"cut off\", \"body\": \n{\"title\":\"b\"}\n"), "a torn line stays a line");
+        assert!(!is_whole_document(b"{\"title\": {\n"));
+        assert!(is_whole_document(b"{ \r\n  \"title\": 1\n}"));
     }
 
     #[test]

@@ -55,7 +55,16 @@ pub fn read_input_skipping(input: &Input, choice: FormatChoice, skip: &[PathBuf]
                 item.origin.line = item.origin.line.map(|l| l + shift);
                 emit(item)
             };
-            guarded(name, &mut shifted, |emit| parse_whole(name, bytes, Format::Jsonl, emit))
+            // new lines of a growing file: always one record per line
+            guarded(name, &mut shifted, |emit| {
+                let mut keep_going = true;
+                let mut tracked = |item: RawItem| {
+                    keep_going = emit(item);
+                    keep_going
+                };
+                jsonl::parse(name, &bytes[..], &mut tracked).expect("reading memory cannot fail");
+                keep_going
+            })
         }
     }
 }
@@ -217,7 +226,7 @@ fn read_stream<R: BufRead>(name: &str, path: Option<&Path>, mut r: R, choice: Fo
             // a `.json` export (an array, pretty-printed objects) is a whole document
             let mut start = [0u8; 4096];
             let n = peek(&mut r, &mut start);
-            if jsonl::is_whole_document(&start[..n]) {
+            if !is_jsonl_name(path) && jsonl::is_whole_document(&start[..n]) {
                 return match read_bounded(name, r, "a json document") {
                     Ok(bytes) => jsonl::parse_document(name, &bytes, &mut guarded),
                     Err(item) => guarded(item),
@@ -235,6 +244,11 @@ fn read_stream<R: BufRead>(name: &str, path: Option<&Path>, mut r: R, choice: Fo
         guarded(RawItem::err(origin(name, None), format!("read error: {}", io_reason(&e)), None));
     }
     keep_going
+}
+
+/// A `.jsonl`/`.ndjson` name: one record per line, never read as a whole document.
+fn is_jsonl_name(path: Option<&Path>) -> bool {
+    path.and_then(|p| p.extension()).and_then(|e| e.to_str()).is_some_and(|e| e.eq_ignore_ascii_case("jsonl") || e.eq_ignore_ascii_case("ndjson"))
 }
 
 /// Copies the start of the buffered input into `out` without consuming it.
@@ -486,6 +500,22 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn torn_json_lines_stay_lines_in_files_and_growing_files() {
+        let data = "{\"title\": \"cut off\", \"body\": \n{\"title\":\"b\",\"body\":\"x\"}\n{\"title\":\"c\",\"body\":\"y\"}\n";
+        let dir = tempfile::tempdir().unwrap();
+        fs::write(dir.path().join("a.jsonl"), data).unwrap();
+        fs::write(dir.path().join("b.json"), data).unwrap();
+        let got = read_all(&Input::Path(dir.path().into()), &[]);
+        let s = summary(&got);
+        assert_eq!(s.len(), 6, "{s:?}");
+        assert!(s[0].starts_with("a.jsonl: ERR invalid json") && s[3].starts_with("b.json: ERR invalid json"), "{s:?}");
+        assert_eq!(&s[1..3], ["a.jsonl: b", "a.jsonl: c"]);
+        let got = read_all(&Input::Lines { name: "g.jsonl".into(), bytes: data.as_bytes().to_vec(), first_line: 10 }, &[]);
+        assert_eq!(got.iter().map(|i| i.origin.line.unwrap()).collect::<Vec<_>>(), vec![10, 11, 12]);
+        assert!(got[0].article.is_err() && got[2].article.is_ok());
     }
 
     #[test]
