@@ -233,7 +233,8 @@ fn query_deep_parentheses() {
 }
 
 /// Found by the feed fuzzer (`fuzz/regressions/feed/feed-quick-xml-set-encoding-after-prefix`):
-/// an XML declaration whose `encoding=` follows bytes that are not UTF-8 makes quick-xml,
+/// an XML declaration whose `encoding=` follows bytes that are not UTF-8, or that is not
+/// closed by `?>`, makes quick-xml,
 /// inside feed-rs, panic ("set_encoding() called after prefix buffer was drained"); the
 /// guard in parse_bytes turns it into an "internal error" reject of the whole feed.
 #[test]
@@ -247,6 +248,10 @@ fn feed_encoding_declared_after_invalid_bytes() {
             );
             vigie_fuzz_targets::feed(&feed);
         }
+        // `fuzz/regressions/feed/feed-quick-xml-encoding-declaration-unclosed`: the same
+        // panic when the declaration ends in `?(` instead of `?>`
+        let unclosed = "<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?(\n<rss version=\"2.0\"><channel><title>T</title><item><title>x</title></item></channel></rss>\n";
+        vigie_fuzz_targets::feed(unclosed.as_bytes());
     });
 }
 
