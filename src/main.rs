@@ -36,9 +36,24 @@ fn bound_onednn_cache() {
     }
 }
 
+/// A panic is a bug, never the input's fault: one line on stderr naming where it
+/// happened (the full report with `RUST_BACKTRACE=1`). The pipeline catches panics per
+/// input and per article and turns them into rejects, so this line comes before one.
+fn one_line_panics() {
+    if std::env::var_os("RUST_BACKTRACE").is_some() {
+        return;
+    }
+    std::panic::set_hook(Box::new(|info| {
+        let msg = vigie_pipeline::runner::panic_message(info.payload());
+        let at = info.location().map(|l| format!(" at {}:{}", l.file(), l.line())).unwrap_or_default();
+        eprintln!("vigie: internal error{at}: {msg}");
+    }));
+}
+
 fn main() -> ExitCode {
     tune_malloc();
     bound_onednn_cache();
+    one_line_panics();
     let cli = match cli::Cli::try_parse() {
         Ok(c) => c,
         Err(e) => {

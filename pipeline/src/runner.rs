@@ -6,7 +6,7 @@
 //! stage slows the reader instead of filling memory.
 
 use crate::dedup::{Dedup, Signature};
-use crate::ingest::{read_input, FormatChoice, Input, RawItem};
+use crate::ingest::{read_input_skipping, FormatChoice, Input, RawItem};
 use crate::lang::{LangDecision, LangDetector, SourcePrior};
 use crate::model_stage::ModelStage;
 use crate::normalize::Normalizer;
@@ -137,12 +137,14 @@ pub struct RunConfig {
     /// Model worker threads (default: what the analyser suggests).
     pub model_workers: Option<usize>,
     pub channel_capacity: usize,
+    /// Directories a walk never enters (the data directory being written).
+    pub skip_dirs: Vec<std::path::PathBuf>,
 }
 
 impl Default for RunConfig {
     fn default() -> Self {
         let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2);
-        RunConfig { format: FormatChoice::Auto, workers: cores.max(1), model_workers: None, channel_capacity: 512 }
+        RunConfig { format: FormatChoice::Auto, workers: cores.max(1), model_workers: None, channel_capacity: 512, skip_dirs: Vec::new() }
     }
 }
 
@@ -283,11 +285,11 @@ pub fn run(
     let (done_tx, done_rx) = crossbeam_channel::bounded::<(u64, std::result::Result<Prepared, Reject>)>(cfg.channel_capacity);
     let mut summary = Summary::default();
     let result = std::thread::scope(|s| -> Result<()> {
-        let format = cfg.format;
+        let (format, skip) = (cfg.format, &cfg.skip_dirs);
         s.spawn(move || {
             let mut seq = 0u64;
             for input in inputs {
-                let go_on = read_input(input, format, &mut |item| {
+                let go_on = read_input_skipping(input, format, skip, &mut |item| {
                     if stop.load(Ordering::Relaxed) {
                         return false;
                     }

@@ -111,24 +111,33 @@ pub fn parse_when(s: &str, flag: &str) -> anyhow::Result<DateTime<Utc>> {
         return Ok(Utc.from_utc_datetime(&d.and_hms_opt(0, 0, 0).expect("midnight exists")));
     }
     if let Some(d) = parse_duration(s) {
-        return Ok(Utc::now() - d);
+        if let Some(t) = Utc::now().checked_sub_signed(d) {
+            return Ok(t);
+        }
     }
-    Err(user_error(format!("{flag}: cannot read {s:?} as a date (2025-01-29, RFC 3339, or 7d/24h/2w ago)")))
+    Err(user_error(format!(
+        "{flag}: cannot read {s:?} as a date (2025-01-29, RFC 3339, or 7d/24h/2w ago, at most {MAX_DURATION_DAYS} days)"
+    )))
 }
 
-/// `7d`, `24h`, `2w`, `30m`, `90s`.
+/// `7d`, `24h`, `2w`, `30m`, `90s`; at most [`MAX_DURATION_DAYS`] days (a larger or
+/// overflowing number reads as no duration, which callers turn into a usage error).
 pub fn parse_duration(s: &str) -> Option<Duration> {
     let (num, unit) = s.split_at(s.find(|c: char| !c.is_ascii_digit())?);
     let n: i64 = num.parse().ok()?;
-    Some(match unit {
-        "s" => Duration::seconds(n),
-        "m" | "min" => Duration::minutes(n),
-        "h" => Duration::hours(n),
-        "d" => Duration::days(n),
-        "w" => Duration::weeks(n),
-        _ => return None,
-    })
+    let d = match unit {
+        "s" => Duration::try_seconds(n),
+        "m" | "min" => Duration::try_minutes(n),
+        "h" => Duration::try_hours(n),
+        "d" => Duration::try_days(n),
+        "w" => Duration::try_weeks(n),
+        _ => None,
+    }?;
+    (d <= Duration::days(MAX_DURATION_DAYS)).then_some(d)
 }
+
+/// The longest duration a flag accepts: 1,000 years.
+pub const MAX_DURATION_DAYS: i64 = 365_250;
 
 /// One JSON object per row, one per line; the command's exit status.
 pub fn print_json_lines<T: Serialize>(out: &mut impl Write, rows: &[T]) -> anyhow::Result<std::process::ExitCode> {
@@ -245,5 +254,22 @@ impl ModelArgs {
             embedding: self.embedding_from,
             ..Default::default()
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_and_dates_overflow_into_errors_not_panics() {
+        assert_eq!(parse_duration("7d"), Some(Duration::days(7)));
+        assert_eq!(parse_duration("90s"), Some(Duration::seconds(90)));
+        assert_eq!(parse_duration("99999999999999d"), None);
+        assert_eq!(parse_duration("9999999999999999d"), None);
+        assert_eq!(parse_duration("99999999999999999999999d"), None);
+        assert_eq!(parse_duration("400000d"), None);
+        assert!(parse_when("99999999999999d", "--since").is_err());
+        assert!(parse_when("365000d", "--since").is_ok());
     }
 }

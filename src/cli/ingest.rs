@@ -234,11 +234,19 @@ pub fn ingest_sources(ctx: &Ctx, sources: &[Input], setup: &Setup<'_>, stop: &At
     let mut printer = Printer { pb: pb.clone() };
     let normalizer = Normalizer::default();
     let stages = Stages { normalizer: &normalizer, lang: setup.lang };
-    let mut cfg = RunConfig { format: setup.format, ..Default::default() };
+    // a walk of a folder that holds the data directory never reads the index back in
+    let mut cfg = RunConfig { format: setup.format, skip_dirs: vec![ctx.data.clone()], ..Default::default() };
     if let Some(w) = setup.workers {
         cfg.workers = w.max(1);
     }
-    let result = runner::run(sources, &cfg, &stages, setup.analyzer, Some(&mut stories), &mut dedup, &mut sink, &mut rejects, &mut printer, stop);
+    // a panic the stages did not catch (a bug in the ordered stage) still leaves the
+    // articles accepted so far committed below
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        runner::run(sources, &cfg, &stages, setup.analyzer, Some(&mut stories), &mut dedup, &mut sink, &mut rejects, &mut printer, stop)
+    }))
+    .unwrap_or_else(|p| {
+        Err(vigie_pipeline::Error::Stage(format!("internal error: {}", vigie_pipeline::runner::panic_message(&*p))))
+    });
     // whatever was accepted is committed, even when the run failed part-way
     let committed = sink.writer.commit().context("committing the index");
     if result.is_ok() && committed.is_ok() && result.as_ref().is_ok_and(|s| s.indexed > 0) {

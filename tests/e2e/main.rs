@@ -11,6 +11,7 @@ mod crash;
 mod export;
 mod entities;
 mod formats;
+mod hostile;
 mod http;
 mod quality;
 mod search;

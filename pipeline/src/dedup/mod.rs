@@ -22,6 +22,9 @@ use vigie_schemas::DocId;
 // becomes a candidate with probability 1 - (1 - 0.59^3)^21 = 0.99; with 16 bands of 4 it
 // was 0.87
 const BANDS: usize = 21;
+/// The most originals compared per band (besides the band's first holder), which
+/// bounds the time of one check whatever the stream.
+const MAX_BAND_CANDIDATES: usize = 64;
 const ROWS: usize = 3;
 
 /// When two bodies count as copies.
@@ -86,15 +89,18 @@ impl Dedup {
             return Some(DupMatch { of: self.roots[i as usize].0.clone(), jaccard: 1.0, exact: true });
         }
         let mut best: Option<(f32, u32)> = None;
-        let mut seen: Vec<u32> = Vec::new();
+        let mut seen: std::collections::HashSet<u32> = std::collections::HashSet::new();
         for (b, key) in band_keys(sig).enumerate() {
             let Some(&first) = self.bands.get(&key) else { continue };
             let more = self.overflow.get(&key).map(Vec::as_slice).unwrap_or(&[]);
+            // a band shared by thousands of originals (template text, a stream of
+            // near-identical items) would make every check scan them all: the first
+            // holder and the most recent ones are the candidates
+            let more = &more[more.len().saturating_sub(MAX_BAND_CANDIDATES)..];
             for &c in std::iter::once(&first).chain(more) {
-                if seen.contains(&c) {
+                if !seen.insert(c) {
                     continue;
                 }
-                seen.push(c);
                 let other = &self.roots[c as usize].1;
                 if let Some(score) = self.is_copy(sig, other) {
                     if best.is_none_or(|(s, _)| score > s) {
@@ -166,6 +172,25 @@ mod tests {
     use super::*;
 
     const A: &str = "Nvidia a annoncé mercredi une nouvelle génération de processeurs graphiques destinés aux centres de données, baptisée Blackwell Ultra. Le groupe de Santa Clara affirme que ces puces offriront des performances nettement supérieures pour l'entraînement des grands modèles de langage. Jensen Huang, son patron, a présenté la feuille de route lors de la conférence GTC. Les premières livraisons sont attendues au second semestre, notamment auprès de Microsoft, Google et Amazon.";
+
+    #[test]
+    fn a_stream_of_near_identical_originals_is_checked_in_bounded_time() {
+                let mut d = Dedup::default();
+        let common: Vec<String> = (0..30).map(|i| format!("mot{i}")).collect();
+        let started = std::time::Instant::now();
+        for n in 0..20_000u32 {
+            // half shared, half own: a Jaccard near 0.3, below the copy thresholds, so
+            // every one is an original, and a band shared with thousands of others
+            let own: Vec<String> = (0..30).map(|k| format!("var{n}x{k}")).collect();
+            let sig = Signature::of(&[common.join(" "), own.join(" ")].join(" "));
+            let m = d.check(&sig);
+            assert!(m.is_none());
+            d.insert(format!("d{n}").into(), None, sig);
+        }
+        // quadratic candidate scans took minutes here; bounded ones take seconds even
+        // in a debug build
+        assert!(started.elapsed() < std::time::Duration::from_secs(60), "{:?}", started.elapsed());
+    }
 
     #[test]
     fn finds_syndicated_copies_and_cut_endings_but_not_other_stories() {
