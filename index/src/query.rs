@@ -65,7 +65,9 @@ pub(crate) fn parse_user_query(index: &Index, f: &Fields, q: &str) -> Result<Box
         return Ok(Box::new(AllQuery));
     }
     check_query_shape(q)?;
-    parser(index, f).parse_query(&expand_aliases(q)).map_err(|e| Error::Query(query_error_text(&e)))
+    let q = expand_aliases(q);
+    check_field_names(index, &q)?;
+    parser(index, f).parse_query(&q).map_err(|e| Error::Query(query_error_text(&e)))
 }
 
 /// The longest query accepted, in bytes.
@@ -100,6 +102,23 @@ pub fn check_query_shape(q: &str) -> Result<()> {
     let terms = q.split_whitespace().count();
     if terms > MAX_QUERY_TERMS {
         return Err(Error::Query(format!("query has {terms} terms (limit {MAX_QUERY_TERMS})")));
+    }
+    Ok(())
+}
+
+/// Every `field:` of the query names a field of the index: tantivy's parser accepts
+/// `nosuchfield:*` and the search then fails on it.
+fn check_field_names(index: &Index, q: &str) -> Result<()> {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    let re = RE.get_or_init(|| Regex::new(r#"(?:^|[\s(+\-])([A-Za-z_][A-Za-z0-9_]*):"#).expect("static regex"));
+    let schema = index.schema();
+    for c in re.captures_iter(q) {
+        let m = c.get(1).expect("group 1");
+        // a colon inside a phrase is a word
+        let quoted = q[..m.start()].matches('"').count() % 2 == 1;
+        if !quoted && schema.get_field(m.as_str()).is_err() {
+            return Err(Error::Query(query_error_text(&tantivy::query::QueryParserError::FieldDoesNotExist(m.as_str().to_string()))));
+        }
     }
     Ok(())
 }

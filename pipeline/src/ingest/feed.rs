@@ -17,6 +17,8 @@ fn parser() -> feed_rs::parser::Parser {
 }
 
 pub(crate) fn parse(file: &str, bytes: &[u8], emit: &mut Emit<'_>) {
+    let prepared = without_declaration(bytes);
+    let bytes = &prepared[..];
     match parser().parse(bytes) {
         Ok(feed) => {
             let source = feed.title.as_ref().map(|t| html_to_text(&t.content));
@@ -42,6 +44,40 @@ pub(crate) fn parse(file: &str, bytes: &[u8], emit: &mut Emit<'_>) {
         }
         Err(err) => salvage(file, bytes, &err.to_string(), emit),
     }
+}
+
+/// The feed with its XML declaration removed, in UTF-8: a legacy encoding the
+/// declaration names is decoded here (encoding_rs), so that the XML parser never
+/// switches encodings itself (quick-xml panics when a declaration it cannot read
+/// cleanly, or one after stray bytes, asks it to). Wide encodings were decoded before
+/// this point; a UTF-8 feed keeps its bytes, valid or not, as the parser judges them.
+fn without_declaration(bytes: &[u8]) -> std::borrow::Cow<'_, [u8]> {
+    use std::borrow::Cow;
+    let b = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
+    let start = b.iter().position(|c| !c.is_ascii_whitespace()).unwrap_or(b.len());
+    if !b[start..].starts_with(b"<?xml") {
+        return Cow::Borrowed(b);
+    }
+    let Some(end) = b[start..].iter().position(|&c| c == b'>').map(|i| start + i + 1) else {
+        return Cow::Borrowed(&b[b.len()..]);
+    };
+    let decl = String::from_utf8_lossy(&b[start..end]).to_ascii_lowercase();
+    let label = decl.find("encoding").map(|i| {
+        decl[i + 8..]
+            .trim_start_matches([' ', '=', '"', '\''])
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | ':'))
+            .collect::<String>()
+    });
+    let enc = label
+        .and_then(|l| encoding_rs::Encoding::for_label(l.as_bytes()))
+        .filter(|e| *e != encoding_rs::UTF_16LE && *e != encoding_rs::UTF_16BE)
+        .unwrap_or(encoding_rs::UTF_8);
+    let body = &b[end..];
+    if enc == encoding_rs::UTF_8 {
+        return Cow::Borrowed(body);
+    }
+    Cow::Owned(enc.decode_without_bom_handling(body).0.into_owned().into_bytes())
 }
 
 fn entry_to_article(e: feed_rs::model::Entry, source: Option<&str>) -> Article {
@@ -152,6 +188,33 @@ fn salvage(file: &str, bytes: &[u8], error: &str, emit: &mut Emit<'_>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn raw_items(bytes: &[u8]) -> Vec<RawItem> {
+        let mut out = Vec::new();
+        parse("f.rss", bytes, &mut |i| {
+            out.push(i);
+            true
+        });
+        out
+    }
+
+    #[test]
+    fn a_legacy_encoding_is_decoded_here_and_odd_declarations_never_panic() {
+        let latin = b"<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?>\n<rss version=\"2.0\"><channel><title>Latin</title><item><title>Caf\xe9 cr\xe8me</title><description>\xe0 la carte</description></item></channel></rss>";
+        let got = raw_items(latin);
+        assert_eq!(got.len(), 1);
+        assert_eq!(got[0].article.as_ref().unwrap().title.as_deref(), Some("Café crème"));
+        // stray bytes inside the declaration, found by the feed fuzz target: quick-xml
+        // panicked switching encodings
+        let mut stray = latin.to_vec();
+        stray.splice(12..12, *b"\xff\xff\xff\xff\x83");
+        assert!(raw_items(&stray).iter().all(|i| i.article.as_ref().err().is_none_or(|e| !e.contains("internal"))));
+        // a declaration that never closes, and one followed by garbage
+        for bad in [&b"<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?(\n<rss"[..], b"<?xml encoding='utf-16'?><rss><channel><item><title>x</title></item></channel></rss>", b"<?xml"] {
+            let got = raw_items(bad);
+            assert!(got.iter().all(|i| i.article.as_ref().err().is_none_or(|e| !e.contains("internal"))), "{got:?}");
+        }
+    }
 
     fn items(xml: &str) -> Vec<RawItem> {
         let mut out = Vec::new();
