@@ -107,22 +107,7 @@ pub fn lock_timeout() -> anyhow::Result<Duration> {
 /// the same directory (two processes never share one), fsync, rename, fsync of the
 /// directory. A crash leaves the previous version or the new one.
 pub fn save_json<T: serde::Serialize + ?Sized>(path: &Path, value: &T) -> anyhow::Result<()> {
-    use std::io::Write;
-    let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
-    let prefix = format!(".{}.", path.file_name().and_then(|n| n.to_str()).unwrap_or("state"));
-    let tmp = tempfile::Builder::new().prefix(&prefix).suffix(".tmp").tempfile_in(dir).with_context(|| format!("{}: creating a temporary file", path.display()))?;
-    {
-        let mut w = std::io::BufWriter::new(tmp.as_file());
-        serde_json::to_writer(&mut w, value).with_context(|| format!("writing {}", path.display()))?;
-        w.flush().with_context(|| format!("writing {}", path.display()))?;
-    }
-    tmp.as_file().sync_data().with_context(|| format!("syncing {}", path.display()))?;
-    tmp.persist(path).map_err(|e| e.error).with_context(|| format!("renaming into {}", path.display()))?;
-    if let Ok(d) = std::fs::File::open(dir) {
-        let _ = d.sync_all();
-    }
-    Ok(())
+    vigie_pipeline::atomic::save_json(path, value).map_err(anyhow::Error::msg)
 }
 
 impl AlertStore {
