@@ -68,29 +68,12 @@ impl WatchState {
     }
 }
 
-/// Files found under the watched paths (directories walked recursively, hidden entries
-/// skipped), sorted.
-pub fn list_files(paths: &[String]) -> Vec<PathBuf> {
-    fn walk(p: &Path, out: &mut Vec<PathBuf>) {
-        let Ok(meta) = std::fs::metadata(p) else { return };
-        if meta.is_file() {
-            out.push(p.to_path_buf());
-        } else if meta.is_dir() {
-            let Ok(rd) = std::fs::read_dir(p) else { return };
-            let mut entries: Vec<PathBuf> = rd.filter_map(|e| e.ok().map(|e| e.path())).collect();
-            entries.sort();
-            for e in entries {
-                if !e.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with('.')) {
-                    walk(&e, out);
-                }
-            }
-        }
-    }
-    let mut out = Vec::new();
-    for p in paths.iter().filter(|p| !is_url(p)) {
-        walk(Path::new(p), &mut out);
-    }
-    out
+/// Files found under the watched paths, walked as `ingest` walks them (sorted, hidden
+/// entries skipped, symlink loops ended, regular files only, the data directory `skip`
+/// and any vigie data directory left out).
+pub fn list_files(paths: &[String], skip: &[PathBuf]) -> Vec<PathBuf> {
+    let tops: Vec<PathBuf> = paths.iter().filter(|p| !is_url(p)).map(PathBuf::from).collect();
+    vigie_pipeline::ingest::list_files(&tops, skip)
 }
 
 /// A file's new content since the last poll, and the mark to store once it is committed.
@@ -126,7 +109,10 @@ fn file_change_bounded(path: &Path, old: Option<&FileMark>, max_record: usize, m
     }
     let mut head = [0u8; 512];
     let n = std::fs::File::open(path)?.read(&mut head)?;
-    if sniff(Some(path), &head[..n]) != Format::Jsonl {
+    // only JSON lines grow line by line: a `.json` file (an array, pretty-printed
+    // records) is read whole, as `ingest` reads it
+    let json_document = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("json"));
+    if json_document || sniff(Some(path), &head[..n]) != Format::Jsonl {
         let mark = FileMark { inode, len, modified_ns, consumed: len, lines: 0, skipping: None };
         return Ok(Some(FileChange { input: Some(Input::Path(path.to_path_buf())), rejects: Vec::new(), mark, key }));
     }

@@ -84,15 +84,16 @@ pub fn check_query_shape(q: &str) -> Result<()> {
     if q.len() > MAX_QUERY_BYTES {
         return Err(Error::Query(format!("query too long ({} bytes, limit {MAX_QUERY_BYTES})", q.len())));
     }
-    let (mut depth, mut deepest, mut quoted) = (0usize, 0usize, false);
+    // brackets count inside phrases too: escapes (`\"`) and quote styles make "inside"
+    // easy to fake, and refusing a phrase of 33 parentheses costs nothing
+    let (mut depth, mut deepest) = (0usize, 0usize);
     for c in q.chars() {
         match c {
-            '"' => quoted = !quoted,
-            '(' | '[' | '{' if !quoted => {
+            '(' | '[' | '{' => {
                 depth += 1;
                 deepest = deepest.max(depth);
             }
-            ')' | ']' | '}' if !quoted => depth = depth.saturating_sub(1),
+            ')' | ']' | '}' => depth = depth.saturating_sub(1),
             _ => {}
         }
     }
@@ -201,8 +202,9 @@ mod tests {
         assert!(check_query_shape(&format!("{}x{}", "(".repeat(32), ")".repeat(32))).is_ok());
         assert!(check_query_shape(&"a ".repeat(2000)).unwrap_err().to_string().contains("terms"));
         assert!(check_query_shape(&"a".repeat(20_000)).unwrap_err().to_string().contains("too long"));
-        // parentheses inside a phrase are words, not nesting
-        assert!(check_query_shape(&format!("\"{}\"", "(".repeat(100))).is_ok());
+        // an escaped quote does not hide nesting
+        let sneaky = format!("x\\\" {}x{}", "(".repeat(8000), ")".repeat(8000));
+        assert!(check_query_shape(&sneaky).unwrap_err().to_string().contains("nested"));
     }
 
     #[test]

@@ -2,7 +2,7 @@
 //! output.
 
 use anyhow::Context;
-use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
+use chrono::{DateTime, Datelike, Duration, NaiveDate, TimeZone, Utc};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde::Serialize;
 use std::io::{IsTerminal, Write};
@@ -103,6 +103,20 @@ pub fn one_line(s: &str) -> String {
 
 /// `2025-01-29`, RFC 3339, or a time ago: `7d`, `24h`, `2w`.
 pub fn parse_when(s: &str, flag: &str) -> anyhow::Result<DateTime<Utc>> {
+    let t = parse_when_unbounded(s, flag)?;
+    // the index holds 1678-2261; a date far outside would overflow the arithmetic of
+    // windows and periods built on it
+    if !(vigie_pipeline::normalize::MIN_YEAR..=vigie_pipeline::normalize::MAX_YEAR).contains(&t.year()) {
+        return Err(user_error(format!(
+            "{flag}: {s:?} is outside the dates vigie stores ({}-{})",
+            vigie_pipeline::normalize::MIN_YEAR,
+            vigie_pipeline::normalize::MAX_YEAR
+        )));
+    }
+    Ok(t)
+}
+
+fn parse_when_unbounded(s: &str, flag: &str) -> anyhow::Result<DateTime<Utc>> {
     let s = s.trim();
     if let Ok(d) = DateTime::parse_from_rfc3339(s) {
         return Ok(d.with_timezone(&Utc));
@@ -270,6 +284,9 @@ mod tests {
         assert_eq!(parse_duration("99999999999999999999999d"), None);
         assert_eq!(parse_duration("400000d"), None);
         assert!(parse_when("99999999999999d", "--since").is_err());
-        assert!(parse_when("365000d", "--since").is_ok());
+        assert!(parse_when("36500d", "--since").is_ok());
+        assert!(parse_when("365000d", "--since").is_err(), "before 1678");
+        assert!(parse_when("-262143-01-01T00:00:00Z", "--at").is_err());
+        assert!(parse_when("9999-12-31", "--until").is_err());
     }
 }

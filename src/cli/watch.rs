@@ -167,7 +167,7 @@ pub fn run(ctx: &Ctx, a: WatchArgs) -> anyhow::Result<ExitCode> {
         // files: new ones, and what grew; JSON lines over the record limit are refused
         // here (written to the rejects once the poll's batch is committed)
         let mut line_rejects: Vec<Reject> = Vec::new();
-        for f in list_files(&a.inputs) {
+        for f in list_files(&a.inputs, std::slice::from_ref(&ctx.data)) {
             let key = f.display().to_string();
             match file_change(&f, state.files.get(&key)) {
                 Ok(Some(c)) => {

@@ -123,6 +123,9 @@ fn raw_date(item: &str) -> Option<String> {
     re.captures(item).map(|c| c[2].trim().to_string()).filter(|d| !d.is_empty())
 }
 
+/// The longest feed header repeated around each salvaged item.
+const MAX_SALVAGE_HEADER: usize = 64 * 1024;
+
 fn line_of(text: &str, byte: usize) -> u64 {
     memchr::memchr_iter(b'\n', &text.as_bytes()[..byte]).count() as u64 + 1
 }
@@ -149,13 +152,28 @@ fn salvage(file: &str, bytes: &[u8], error: &str, emit: &mut Emit<'_>) {
         .parse(format!("{header}{closer}").as_bytes())
         .ok()
         .and_then(|f| f.title.map(|t| html_to_text(&t.content)));
+    // each item is parsed inside the header: a huge header (megabytes before the first
+    // item) would be copied for every item, so it is replaced by a bare root element
+    let header = if header.len() <= MAX_SALVAGE_HEADER {
+        header
+    } else if closer == "</rdf:RDF>" {
+        "<rdf:RDF xmlns:rdf=\"http://www.w3.org/1999/02/22-rdf-syntax-ns#\" xmlns=\"http://purl.org/rss/1.0/\">"
+    } else if closer == "</feed>" {
+        "<feed xmlns=\"http://www.w3.org/2005/Atom\">"
+    } else {
+        "<rss version=\"2.0\"><channel>"
+    };
     let mut end_of_last = first;
     let mut n = 0u64;
+    // line numbers counted on from the previous item (once over the text in all)
+    let (mut counted_to, mut line) = (0usize, 1u64);
     for m in item_re().find_iter(&text[first..]) {
         n += 1;
         let start = first + m.start();
         end_of_last = first + m.end();
-        let o = origin(file, Some(line_of(&text, start)));
+        line += memchr::memchr_iter(b'\n', &text.as_bytes()[counted_to..start]).count() as u64;
+        counted_to = start;
+        let o = origin(file, Some(line));
         let wrapped = format!("{header}{}{closer}", m.as_str());
         let item = match parser().parse(wrapped.as_bytes()) {
             Ok(feed) if feed.entries.len() == 1 => {

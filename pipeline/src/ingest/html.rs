@@ -37,6 +37,11 @@ const FLAT_TAGS: &[&str] = &[
     "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source", "track", "wbr",
     "p", "li", "dt", "dd", "option", "tr", "td", "th", "keygen", "basefont", "frame", "command",
 ];
+/// The HTML parser's formatting elements (re-opened at every block while open).
+const FORMATTING_TAGS: &[&str] = &["a", "b", "big", "code", "em", "font", "i", "nobr", "s", "small", "strike", "strong", "tt", "u"];
+/// The most formatting elements left open at once; deeper ones are dropped like
+/// deep elements, their text kept.
+const MAX_FORMATTING_OPEN: usize = 16;
 /// Elements whose content is text, not markup.
 const RAW_TEXT_TAGS: &[&str] = &["script", "style", "textarea", "title", "xmp", "iframe", "noembed", "noframes", "plaintext"];
 
@@ -61,6 +66,7 @@ fn cap_depth(html: &str) -> std::borrow::Cow<'_, str> {
     let mut out = String::new();
     let mut copied = 0;
     let (mut depth, mut dropped) = (0usize, 0usize);
+    let (mut fmt_open, mut fmt_dropped) = (0usize, 0usize);
     let mut i = 0;
     while let Some(off) = memchr::memchr(b'<', &b[i..]) {
         let lt = i + off;
@@ -88,7 +94,33 @@ fn cap_depth(html: &str) -> std::borrow::Cow<'_, str> {
         i = tag_end;
         if !closing && RAW_TEXT_TAGS.contains(&name.as_str()) {
             // its content is not markup: go to its closing tag
-            i = find_ci(tag_end, format!("</{name}").as_bytes()).unwrap_or(b.len());
+            // (when it never closes, the rest is scanned as markup: inside <svg> a
+            // <title> holds markup, and the depth cap must still apply to it)
+            i = find_ci(tag_end, format!("</{name}").as_bytes()).unwrap_or(tag_end);
+            continue;
+        }
+        if FORMATTING_TAGS.contains(&name.as_str()) {
+            // the HTML algorithm re-opens open formatting elements in new blocks; only
+            // text is kept here, so more than a few open at once are dropped
+            let drop = if closing {
+                if fmt_dropped > 0 {
+                    fmt_dropped -= 1;
+                    true
+                } else {
+                    fmt_open = fmt_open.saturating_sub(1);
+                    false
+                }
+            } else if fmt_open >= MAX_FORMATTING_OPEN {
+                fmt_dropped += 1;
+                true
+            } else {
+                fmt_open += 1;
+                false
+            };
+            if drop {
+                out.push_str(&html[copied..lt]);
+                copied = tag_end;
+            }
             continue;
         }
         if FLAT_TAGS.contains(&name.as_str()) || (self_closing && !closing) {
@@ -335,6 +367,29 @@ fn main_text(doc: &Html) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn open_formatting_elements_do_not_multiply_across_blocks() {
+        // 512 distinct open <b> before 10,000 paragraphs: a parser that re-opened all
+        // of them in each paragraph would build five million nodes (html5ever does not
+        // here, measured: the cap is a guard, and this test keeps the case fast)
+        let mut page = String::from("<html><body><article>");
+        for k in 0..512 {
+            page.push_str(&format!("<b id=\"b{k}\">"));
+        }
+        for k in 0..10_000 {
+            page.push_str(&format!("<p>ligne {k}"));
+        }
+        let started = std::time::Instant::now();
+        let text = html_to_text(&page);
+        assert!(text.contains("ligne 9999"));
+        assert!(started.elapsed() < std::time::Duration::from_secs(20), "{:?}", started.elapsed());
+        // an <svg><title> that never closes does not hide deep nesting from the cap
+        let svg = format!("<svg><title>{}x", "<div>".repeat(100_000));
+        let started = std::time::Instant::now();
+        let _ = html_to_text(&svg);
+        assert!(started.elapsed() < std::time::Duration::from_secs(20), "{:?}", started.elapsed());
+    }
 
     #[test]
     fn fragment_to_text_keeps_blocks_and_decodes_entities() {

@@ -15,7 +15,7 @@ mod text;
 
 pub use format::{binary_reason, decode_wide, detect_encoding, sniff, Format, FormatChoice, TextEncoding};
 pub use html::html_to_text;
-pub use source::{parse_bytes, read_input, read_input_skipping, Input};
+pub use source::{list_files, parse_bytes, read_input, read_input_skipping, Input};
 
 use vigie_schemas::{Article, Origin};
 

@@ -113,8 +113,9 @@ impl Walk {
     /// Reads a file, or walks a directory depth-first in sorted order (an explicit
     /// stack: no recursion however deep the tree).
     fn read_path(&mut self, top: &Path, choice: FormatChoice, emit: &mut Emit<'_>) -> bool {
-        let mut stack: Vec<PathBuf> = vec![top.to_path_buf()];
-        while let Some(path) = stack.pop() {
+        // (path, found by walking a directory)
+        let mut stack: Vec<(PathBuf, bool)> = vec![(top.to_path_buf(), false)];
+        while let Some((path, walked)) = stack.pop() {
             let name = path.display().to_string();
             let meta = match std::fs::metadata(&path) {
                 Ok(m) => m,
@@ -126,36 +127,21 @@ impl Walk {
                 }
             };
             if meta.is_dir() {
-                if let Some(key) = dir_key(&meta) {
-                    if !self.visited.insert(key) {
-                        tracing::info!(dir = %name, "directory already read (a symlink loop or a second link): skipped");
-                        continue;
-                    }
-                }
-                if !self.skip.is_empty() {
-                    if let Ok(canon) = std::fs::canonicalize(&path) {
-                        if self.skip.contains(&canon) {
-                            tracing::info!(dir = %name, "the data directory is not read as input: skipped");
-                            continue;
-                        }
-                    }
-                }
-                if is_data_dir(&path) {
-                    tracing::info!(dir = %name, "a vigie data directory is not read as input: skipped");
-                    continue;
-                }
-                let mut entries: Vec<PathBuf> = match std::fs::read_dir(&path) {
-                    Ok(rd) => rd.filter_map(|e| e.ok().map(|e| e.path())).collect(),
+                match self.enter(&path, &meta) {
+                    Ok(Some(entries)) => stack.extend(entries.into_iter().rev().map(|p| (p, true))),
+                    Ok(None) => {}
                     Err(e) => {
                         if !emit(RawItem::err(origin(&name, None), format!("cannot read directory: {}", io_reason(&e)), None)) {
                             return false;
                         }
-                        continue;
                     }
-                };
-                entries.sort();
-                entries.retain(|p| !p.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with('.')));
-                stack.extend(entries.into_iter().rev());
+                }
+                continue;
+            }
+            if walked && !meta.is_file() {
+                // a FIFO or a device met in a walk would block or never end; named on
+                // the command line, it is read (process substitution, /dev/stdin)
+                tracing::info!(file = %name, "not a regular file: skipped");
                 continue;
             }
             let keep_going = match File::open(&path) {
@@ -170,6 +156,57 @@ impl Walk {
         }
         true
     }
+
+    /// The visible entries of a directory, sorted; `None` when it is not to be entered
+    /// (already entered: a symlink loop or a second link; the data directory; any vigie
+    /// data directory).
+    fn enter(&mut self, path: &Path, meta: &std::fs::Metadata) -> std::io::Result<Option<Vec<PathBuf>>> {
+        let name = path.display();
+        if let Some(key) = dir_key(meta) {
+            if !self.visited.insert(key) {
+                tracing::info!(dir = %name, "directory already read (a symlink loop or a second link): skipped");
+                return Ok(None);
+            }
+        }
+        if !self.skip.is_empty() {
+            if let Ok(canon) = std::fs::canonicalize(path) {
+                if self.skip.contains(&canon) {
+                    tracing::info!(dir = %name, "the data directory is not read as input: skipped");
+                    return Ok(None);
+                }
+            }
+        }
+        if is_data_dir(path) {
+            tracing::info!(dir = %name, "a vigie data directory is not read as input: skipped");
+            return Ok(None);
+        }
+        let mut entries: Vec<PathBuf> = std::fs::read_dir(path)?.filter_map(|e| e.ok().map(|e| e.path())).collect();
+        entries.sort();
+        entries.retain(|p| !p.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with('.')));
+        Ok(Some(entries))
+    }
+}
+
+/// The regular files under `tops` as an ingest walk would read them (sorted, hidden
+/// entries skipped, symlink loops ended, `skip` and vigie data directories left out):
+/// what `watch` polls.
+pub fn list_files(tops: &[PathBuf], skip: &[PathBuf]) -> Vec<PathBuf> {
+    let mut walk = Walk { skip: skip.iter().filter_map(|p| std::fs::canonicalize(p).ok()).collect(), visited: HashSet::new() };
+    let mut out = Vec::new();
+    for top in tops {
+        let mut stack = vec![top.clone()];
+        while let Some(path) = stack.pop() {
+            let Ok(meta) = std::fs::metadata(&path) else { continue };
+            if meta.is_dir() {
+                if let Ok(Some(entries)) = walk.enter(&path, &meta) {
+                    stack.extend(entries.into_iter().rev());
+                }
+            } else if meta.is_file() {
+                out.push(path);
+            }
+        }
+    }
+    out
 }
 
 fn io_reason(e: &std::io::Error) -> String {
@@ -209,7 +246,7 @@ fn read_stream<R: BufRead>(name: &str, path: Option<&Path>, mut r: R, choice: Fo
             Err(item) => emit(item),
         };
     }
-    if let Some(reason) = binary_reason(head) {
+    if let Some(reason) = binary_reason(head).filter(|_| !named_json_lines(path)) {
         return emit(RawItem::err(origin(name, None), reason, None));
     }
     let format = match choice {
@@ -274,12 +311,18 @@ pub fn parse_bytes(name: &str, bytes: &[u8], format: Format) -> Vec<RawItem> {
     out
 }
 
+/// A `.jsonl`/`.ndjson` file promises one record per line: a NUL or control bytes
+/// make bad lines (each a reject), not a binary file.
+fn named_json_lines(path: Option<&Path>) -> bool {
+    path.and_then(|p| p.extension()).and_then(|e| e.to_str()).is_some_and(|e| e.eq_ignore_ascii_case("jsonl") || e.eq_ignore_ascii_case("ndjson"))
+}
+
 /// A whole input in memory: UTF-16/32 decoded, binary rejected, format sniffed.
 fn parse_memory(name: &str, path: Option<&Path>, bytes: &[u8], choice: FormatChoice, emit: &mut Emit<'_>) -> bool {
     let enc = detect_encoding(bytes);
     let decoded;
     let bytes = if enc == TextEncoding::Utf8 {
-        if let Some(reason) = binary_reason(bytes) {
+        if let Some(reason) = binary_reason(bytes).filter(|_| !named_json_lines(path)) {
             return emit(RawItem::err(origin(name, None), reason, None));
         }
         bytes
@@ -371,6 +414,26 @@ fn decode_text(bytes: &[u8], html: bool) -> Result<String, (u64, String)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn watch_listings_end_on_loops_and_skip_fifos_and_data_directories() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        std::fs::write(d.join("a.jsonl"), "{}\n").unwrap();
+        std::fs::create_dir(d.join("sub")).unwrap();
+        std::fs::write(d.join("sub/b.jsonl"), "{}\n").unwrap();
+        std::os::unix::fs::symlink(".", d.join("loop1")).unwrap();
+        std::os::unix::fs::symlink("..", d.join("sub/loop2")).unwrap();
+        assert!(std::process::Command::new("mkfifo").arg(d.join("pipe.jsonl")).status().unwrap().success());
+        std::fs::create_dir_all(d.join("data/index")).unwrap();
+        std::fs::write(d.join("data/index/meta.json"), "{}").unwrap();
+        std::fs::create_dir_all(d.join("data/state")).unwrap();
+        std::fs::write(d.join("data/rejects.jsonl"), "{}\n").unwrap();
+        std::fs::create_dir(d.join("out")).unwrap();
+        std::fs::write(d.join("out/rejects.jsonl"), "{}\n").unwrap();
+        let files = list_files(&[d.to_path_buf()], &[d.join("out")]);
+        assert_eq!(files, [d.join("a.jsonl"), d.join("sub/b.jsonl")]);
+    }
     use std::fs;
 
     fn read_all(input: &Input, skip: &[PathBuf]) -> Vec<RawItem> {

@@ -58,7 +58,7 @@ fn parse_any(s: &str) -> Option<DateTime<Utc>> {
     if s.is_empty() || s.len() > 200 {
         return None;
     }
-    if let Some(d) = epoch(s) {
+    if let Some(d) = compact(s).or_else(|| epoch(s)) {
         return Some(d);
     }
     // odd spacing: runs of blanks, no blank after a comma
@@ -74,6 +74,16 @@ fn parse_any(s: &str) -> Option<DateTime<Utc>> {
         return parse_plain(&spaced);
     }
     None
+}
+
+/// `YYYYMMDD`, `YYYYMMDDhhmm` and `YYYYMMDDhhmmss` (UTC), when they make a date of
+/// 1900-2199: "202501291015" is 29 January 2025, not epoch milliseconds of 1976.
+fn compact(s: &str) -> Option<DateTime<Utc>> {
+    if !s.bytes().all(|b| b.is_ascii_digit()) || !matches!(s.len(), 8 | 12 | 14) || !(s.starts_with("19") || s.starts_with("20") || s.starts_with("21")) {
+        return None;
+    }
+    let padded = format!("{s:0<14}");
+    chrono::NaiveDateTime::parse_from_str(&padded, "%Y%m%d%H%M%S").ok().map(|d| d.and_utc())
 }
 
 /// 9-10 digits are epoch seconds, 11-13 epoch milliseconds (a fraction allowed on seconds).
@@ -272,6 +282,10 @@ mod tests {
 
     #[test]
     fn zoneless_iso_epochs_odd_spacing_and_gdelt() {
+        assert_eq!(parse_date("202501291015").unwrap().to_rfc3339(), "2025-01-29T10:15:00+00:00");
+        assert_eq!(parse_date("20250129101500").unwrap().to_rfc3339(), "2025-01-29T10:15:00+00:00");
+        assert_eq!(parse_date("20250129").unwrap().to_rfc3339(), "2025-01-29T00:00:00+00:00");
+        assert_eq!(parse_date("1738145700000").unwrap().to_rfc3339(), "2025-01-29T10:15:00+00:00");
         assert_eq!(iso("2025-01-29T10:15:00"), "2025-01-29T10:15:00+00:00");
         assert_eq!(iso("2025-01-29 10:15"), "2025-01-29T10:15:00+00:00");
         assert_eq!(iso("20250129T101500Z"), "2025-01-29T10:15:00+00:00");
