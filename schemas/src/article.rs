@@ -95,12 +95,36 @@ fn strip_truncation_marker(mut s: String) -> String {
     s
 }
 
+/// Reads an object keeping only the fields an article is made of: the others (a
+/// NewsAPI `urlToImage`, a scraper's raw HTML, arrays of numbers) are skipped without
+/// being built, which keeps a record's memory near its size.
+struct KnownFields;
+
+impl<'de> de::Visitor<'de> for KnownFields {
+    type Value = Map<String, Value>;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("an article object")
+    }
+
+    fn visit_map<A: de::MapAccess<'de>>(self, mut a: A) -> Result<Self::Value, A::Error> {
+        let mut m = Map::new();
+        while let Some(k) = a.next_key::<String>()? {
+            let known = [ID, TITLE, BODY, URL, SOURCE, PUBLISHED, LANG, AUTHOR].iter().any(|names| names.contains(&k.as_str()));
+            if known && !m.contains_key(&k) {
+                let v: Value = a.next_value()?;
+                m.insert(k, v);
+            } else {
+                a.next_value::<de::IgnoredAny>()?;
+            }
+        }
+        Ok(m)
+    }
+}
+
 impl<'de> Deserialize<'de> for Article {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let mut m = match Value::deserialize(d)? {
-            Value::Object(m) => m,
-            other => return Err(de::Error::custom(format!("invalid type: {}, expected an article object", kind(&other)))),
-        };
+        let mut m = d.deserialize_any(KnownFields)?;
         let m = &mut m;
         let author = {
             let mut found = None;
