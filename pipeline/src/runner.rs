@@ -217,7 +217,7 @@ pub fn panic_message(p: &(dyn std::any::Any + Send)) -> String {
 /// The model's second phase over a batch; a panic (on input no test foresaw) is
 /// narrowed to the articles that cause it, by analysing them one at a time: those
 /// come back as rejects, the others are analysed.
-fn complete_guarded(a: &dyn Analyzer, batch: &mut Vec<Prepared>, encoded: Encoded, failed: &mut Vec<Reject>) {
+fn complete_guarded(a: &dyn Analyzer, batch: &mut Vec<Prepared>, encoded: Encoded, failed: &mut Vec<(DocId, Reject)>) {
     use std::panic::{catch_unwind, AssertUnwindSafe};
     if catch_unwind(AssertUnwindSafe(|| a.complete(batch, encoded))).is_err() {
         analyze_one_by_one(a, batch, failed);
@@ -226,7 +226,7 @@ fn complete_guarded(a: &dyn Analyzer, batch: &mut Vec<Prepared>, encoded: Encode
 
 /// Both phases of the model, one article at a time, each guarded (after a batch
 /// panicked in either phase).
-fn analyze_one_by_one(a: &dyn Analyzer, batch: &mut Vec<Prepared>, failed: &mut Vec<Reject>) {
+fn analyze_one_by_one(a: &dyn Analyzer, batch: &mut Vec<Prepared>, failed: &mut Vec<(DocId, Reject)>) {
     use std::panic::{catch_unwind, AssertUnwindSafe};
     let docs = std::mem::take(batch);
     for mut p in docs {
@@ -234,10 +234,9 @@ fn analyze_one_by_one(a: &dyn Analyzer, batch: &mut Vec<Prepared>, failed: &mut 
         p.embedding = None;
         match catch_unwind(AssertUnwindSafe(|| a.analyze(std::slice::from_mut(&mut p)))) {
             Ok(()) => batch.push(p),
-            Err(e) => failed.push(Reject::new(
-                &p.doc.origin,
-                format!("internal error while enriching this article: {}", panic_message(&*e)),
-                None,
+            Err(e) => failed.push((
+                p.doc.id.clone(),
+                Reject::new(&p.doc.origin, format!("internal error while enriching this article: {}", panic_message(&*e)), None),
             )),
         }
     }
@@ -251,13 +250,17 @@ pub trait Observer {
 
 impl Observer for () {}
 
+/// Writes the rejects of articles whose enrichment failed; they were counted as
+/// originals for dedup when they passed the ordered stage, and are forgotten there.
 fn write_failed(
-    failed: &std::cell::RefCell<Vec<Reject>>,
+    failed: &std::cell::RefCell<Vec<(DocId, Reject)>>,
+    dedup: &mut Dedup,
     rejects: &mut RejectLog,
     observer: &mut dyn Observer,
     summary: &mut Summary,
 ) -> Result<()> {
-    for r in failed.borrow_mut().drain(..) {
+    for (id, r) in failed.borrow_mut().drain(..) {
+        dedup.forget(&id);
         summary.rejected += 1;
         rejects.write(&r)?;
         observer.rejected(&r);
@@ -325,7 +328,7 @@ pub fn run(
         let mut batch: Vec<Prepared> = Vec::with_capacity(ANALYZE_BATCH);
         // the model stage's second phase, stories and storage of a batch, in input order
         // articles whose enrichment panicked, written to the rejects file by the loop
-        let failed = std::cell::RefCell::new(Vec::<Reject>::new());
+        let failed = std::cell::RefCell::new(Vec::<(DocId, Reject)>::new());
         let mut finish = |(mut batch, encoded): crate::model_stage::Batch, sink: &mut dyn Sink, summary: &mut Summary| -> Result<()> {
             match (analyzer, encoded) {
                 (Some(a), Some(e)) => complete_guarded(a, &mut batch, e, &mut failed.borrow_mut()),
@@ -405,7 +408,7 @@ pub fn run(
             if !batch.is_empty() && waiting.is_empty() && done_rx.is_empty() {
                 model.submit(&mut batch, &mut finish, sink, &mut summary)?;
             }
-            write_failed(&failed, rejects, observer, &mut summary)?;
+            write_failed(&failed, dedup, rejects, observer, &mut summary)?;
             if last_progress.elapsed().as_millis() >= 100 {
                 summary.seconds = started.elapsed().as_secs_f64();
                 observer.progress(&summary);
@@ -414,7 +417,7 @@ pub fn run(
         }
         model.submit(&mut batch, &mut finish, sink, &mut summary)?;
         model.close(&mut finish, sink, &mut summary)?;
-        write_failed(&failed, rejects, observer, &mut summary)?;
+        write_failed(&failed, dedup, rejects, observer, &mut summary)?;
         Ok(())
     });
     summary.seconds = started.elapsed().as_secs_f64();

@@ -130,6 +130,19 @@ impl Dedup {
         (inter / small >= self.cfg.containment).then_some(j)
     }
 
+    /// Forgets an original that was not stored after all (its enrichment failed): it
+    /// is no longer anyone's original. Linear in the originals; a rare event.
+    pub fn forget(&mut self, id: &DocId) {
+        if let Some(i) = self.roots.iter().position(|(r, _)| r == id) {
+            let sig = &mut self.roots[i].1;
+            if self.exact.get(&sig.body_hash) == Some(&(i as u32)) {
+                self.exact.remove(&sig.body_hash);
+            }
+            // below the minimum, it is never a candidate again (`is_copy`)
+            sig.shingles = 0;
+        }
+    }
+
     /// Records a stored document; copies (`dup_of` set) are not candidates themselves,
     /// so every copy points at the original.
     pub fn insert(&mut self, id: DocId, dup_of: Option<&DocId>, sig: Signature) {
@@ -190,6 +203,16 @@ mod tests {
         // quadratic candidate scans took minutes here; bounded ones take seconds even
         // in a debug build
         assert!(started.elapsed() < std::time::Duration::from_secs(60), "{:?}", started.elapsed());
+    }
+
+    #[test]
+    fn a_forgotten_original_is_nobodys_original() {
+        let mut d = Dedup::default();
+        d.insert("a".into(), None, Signature::of(A));
+        assert!(d.check(&Signature::of(A)).is_some());
+        d.forget(&"a".into());
+        assert_eq!(d.check(&Signature::of(A)), None);
+        assert_eq!(d.check(&Signature::of(&format!("PARIS (AFP) - {A}"))), None);
     }
 
     #[test]
