@@ -267,3 +267,31 @@ fn query_unknown_field_star_is_a_query_error() {
         }
     });
 }
+
+/// `fuzz/regressions/feed/feed-second-xml-declaration-inside-the-document`: a second
+/// `<?xml ... encoding=...?>` in the middle of a feed made quick-xml switch encodings
+/// mid-stream and panic.
+#[test]
+fn feed_second_xml_declaration_inside_the_document() {
+    isolated("feed_second_xml_declaration_inside_the_document", || {
+        for decl in ["<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?>", "<?XML encoding='utf-16'?>", "<?xml"] {
+            let feed = format!(
+                "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\"><title>T</title><id>urn:x{decl}</id><entry><title>A</title><id>urn:a</id></entry></feed>\n"
+            );
+            vigie_fuzz_targets::feed(feed.as_bytes());
+            // and with no declaration at the start
+            vigie_fuzz_targets::feed(&feed.as_bytes()[39..]);
+        }
+    });
+}
+
+/// `fuzz/regressions/query/query-unknown-field-with-control-bytes`: a field name with
+/// NUL bytes passed the field check and failed at search time.
+#[test]
+fn query_unknown_field_with_control_bytes() {
+    isolated("query_unknown_field_with_control_bytes", || {
+        for q in ["publis\0hed\0hed5:* 4", "no\u{1}field:x", "é:*"] {
+            vigie_fuzz_targets::query(q.as_bytes());
+        }
+    });
+}

@@ -56,7 +56,7 @@ fn without_declaration(bytes: &[u8]) -> std::borrow::Cow<'_, [u8]> {
     let b = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
     let start = b.iter().position(|c| !c.is_ascii_whitespace()).unwrap_or(b.len());
     if !b[start..].starts_with(b"<?xml") {
-        return Cow::Borrowed(b);
+        return defuse_declarations(Cow::Borrowed(b));
     }
     let Some(end) = b[start..].iter().position(|&c| c == b'>').map(|i| start + i + 1) else {
         return Cow::Borrowed(&b[b.len()..]);
@@ -74,10 +74,33 @@ fn without_declaration(bytes: &[u8]) -> std::borrow::Cow<'_, [u8]> {
         .filter(|e| *e != encoding_rs::UTF_16LE && *e != encoding_rs::UTF_16BE)
         .unwrap_or(encoding_rs::UTF_8);
     let body = &b[end..];
-    if enc == encoding_rs::UTF_8 {
-        return Cow::Borrowed(body);
+    let body = if enc == encoding_rs::UTF_8 {
+        Cow::Borrowed(body)
+    } else {
+        Cow::Owned(enc.decode_without_bom_handling(body).0.into_owned().into_bytes())
+    };
+    defuse_declarations(body)
+}
+
+/// A second `<?xml ...?>` inside the document would make the XML parser switch
+/// encodings mid-stream (and panic): it becomes an ordinary processing instruction.
+fn defuse_declarations(body: std::borrow::Cow<'_, [u8]>) -> std::borrow::Cow<'_, [u8]> {
+    let is_decl = |w: &[u8]| w.len() >= 5 && w[..2] == *b"<?" && w[2..5].eq_ignore_ascii_case(b"xml");
+    if !memchr::memmem::find_iter(&body, b"<?").any(|i| is_decl(&body[i..body.len().min(i + 5)])) {
+        return body;
     }
-    Cow::Owned(enc.decode_without_bom_handling(body).0.into_owned().into_bytes())
+    let mut out = Vec::with_capacity(body.len() + 16);
+    let mut i = 0;
+    while i < body.len() {
+        if is_decl(&body[i..body.len().min(i + 5)]) {
+            out.extend_from_slice(b"<?_");
+            i += 2;
+        } else {
+            out.push(body[i]);
+            i += 1;
+        }
+    }
+    std::borrow::Cow::Owned(out)
 }
 
 fn entry_to_article(e: feed_rs::model::Entry, source: Option<&str>) -> Article {
