@@ -57,6 +57,15 @@ pub struct SearchResults {
 
 const SNIPPET_CHARS: usize = 220;
 
+/// A field the query names that the index lacks is the query's fault (a backstop:
+/// the parser step refuses the names it can see).
+fn query_error(e: tantivy::TantivyError) -> crate::Error {
+    match e {
+        tantivy::TantivyError::FieldNotFound(name) => crate::Error::Query(format!("unknown field {name:?}")),
+        other => other.into(),
+    }
+}
+
 impl VigieIndex {
     pub fn search(&self, req: &SearchRequest) -> Result<SearchResults> {
         let f = &self.fields;
@@ -67,10 +76,10 @@ impl VigieIndex {
         let limit = req.limit.max(1);
         let top = TopDocs::with_limit(limit).and_offset(req.offset);
         let (total, addrs): (usize, Vec<(f32, DocAddress)>) = if req.sort == SortBy::Date || match_all {
-            let (n, v) = searcher.search(&q, &(Count, top.order_by_fast_field::<TDate>("published", Order::Desc)))?;
+            let (n, v) = searcher.search(&q, &(Count, top.order_by_fast_field::<TDate>("published", Order::Desc))).map_err(query_error)?;
             (n, v.into_iter().map(|(_, a)| (1.0, a)).collect())
         } else {
-            searcher.search(&q, &(Count, top.order_by_score()))?
+            searcher.search(&q, &(Count, top.order_by_score())).map_err(query_error)?
         };
         let mut gens = Vec::new();
         if !match_all {
@@ -110,7 +119,7 @@ impl VigieIndex {
     /// How many documents match, without loading any.
     pub fn count(&self, query: &str, filters: &Filters) -> Result<usize> {
         let q = with_filters(&self.fields, parse_user_query(&self.index, &self.fields, query)?, filters);
-        Ok(self.reader.searcher().search(&q, &Count)?)
+        self.reader.searcher().search(&q, &Count).map_err(query_error)
     }
 
     /// Checks a query's syntax.
