@@ -111,7 +111,7 @@ pub fn check_query_shape(q: &str) -> Result<()> {
 /// `nosuchfield:*` and the search then fails on it.
 fn check_field_names(index: &Index, q: &str) -> Result<()> {
     static RE: OnceLock<Regex> = OnceLock::new();
-    let re = RE.get_or_init(|| Regex::new(r#"(?:^|[\s(+\-])([^\s:()"]+):"#).expect("static regex"));
+    let re = RE.get_or_init(|| Regex::new(r#"(?:^|[\s(+\-])([^\s:()"]+)\s*:"#).expect("static regex"));
     let schema = index.schema();
     for c in re.captures_iter(q) {
         let m = c.get(1).expect("group 1");
