@@ -117,8 +117,17 @@ fn check_field_names(index: &Index, q: &str) -> Result<()> {
         let m = c.get(1).expect("group 1");
         // a colon inside a phrase is a word
         let quoted = q[..m.start()].matches('"').count() % 2 == 1;
-        if !quoted && schema.get_field(m.as_str()).is_err() {
+        if quoted {
+            continue;
+        }
+        let Ok(field) = schema.get_field(m.as_str()) else {
             return Err(Error::Query(query_error_text(&tantivy::query::QueryParserError::FieldDoesNotExist(m.as_str().to_string()))));
+        };
+        // `field:*` (the field has any value) runs on fast fields only
+        let after = q[c.get(0).expect("match").end()..].trim_start();
+        let any_value = after.starts_with('*') && after[1..].chars().next().is_none_or(|ch| ch.is_whitespace() || ch == ')');
+        if any_value && !schema.get_field_entry(field).is_fast() {
+            return Err(Error::Query(format!("{}:* (any value) is not supported on this field: search for words in it instead", m.as_str())));
         }
     }
     Ok(())

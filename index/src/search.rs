@@ -62,6 +62,8 @@ const SNIPPET_CHARS: usize = 220;
 fn query_error(e: tantivy::TantivyError) -> crate::Error {
     match e {
         tantivy::TantivyError::FieldNotFound(name) => crate::Error::Query(format!("unknown field {name:?}")),
+        // the schema is fixed: a schema error at search time comes from the query
+        tantivy::TantivyError::SchemaError(msg) => crate::Error::Query(msg.to_lowercase()),
         other => other.into(),
     }
 }
