@@ -18,7 +18,11 @@ fn parser() -> feed_rs::parser::Parser {
 
 pub(crate) fn parse(file: &str, bytes: &[u8], emit: &mut Emit<'_>) {
     let prepared = without_declaration(bytes);
-    let bytes = &prepared[..];
+    let padded = std::str::from_utf8(&prepared).ok().map(pad_contacts);
+    let bytes = match &padded {
+        Some(text) => text.as_bytes(),
+        None => &prepared[..],
+    };
     match parser().parse(bytes) {
         Ok(feed) => {
             let source = feed.title.as_ref().map(|t| html_to_text(&t.content));
@@ -80,6 +84,83 @@ fn without_declaration(bytes: &[u8]) -> std::borrow::Cow<'_, [u8]> {
         Cow::Owned(enc.decode_without_bom_handling(body).0.into_owned().into_bytes())
     };
     defuse_declarations(body)
+}
+
+/// feed-rs slices a contact (`<author>`, `<managingEditor>`, `<webMaster>`,
+/// `<dc:creator>`) one byte before or after the e-mail address it finds, which panics
+/// when a non-ASCII character touches the address ("Émilie<a@b.fr>"): such an address
+/// gets a space on that side (names are trimmed afterwards).
+fn pad_contacts(text: &str) -> std::borrow::Cow<'_, str> {
+    static CONTACT: OnceLock<Regex> = OnceLock::new();
+    static EMAIL: OnceLock<Regex> = OnceLock::new();
+    let contact = CONTACT.get_or_init(|| {
+        Regex::new(r"(?s)<((?:[A-Za-z0-9_-]+:)?(?:author|managingEditor|webMaster|creator))(?:\s[^>]*)?>(.*?)</").expect("static regex")
+    });
+    let email = EMAIL.get_or_init(|| {
+        Regex::new(r"(?:(?:<|&lt;)\[\()?(?:mailto:)?[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}(?:(?:>|&gt;)\]\))?").expect("static regex")
+    });
+    if !text.contains('@') {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 64);
+    let mut copied = 0;
+    for c in contact.captures_iter(text) {
+        let inner = c.get(2).expect("group 2");
+        if !inner.as_str().contains('@') {
+            continue;
+        }
+        out.push_str(&text[copied..inner.start()]);
+        let inner = inner.as_str();
+        let mut done = 0;
+        for m in email.find_iter(inner) {
+            out.push_str(&inner[done..m.start()]);
+            if touches_non_ascii(&inner[..m.start()], true) {
+                out.push(' ');
+            }
+            out.push_str(m.as_str());
+            if touches_non_ascii(&inner[m.end()..], false) {
+                out.push(' ');
+            }
+            done = m.end();
+        }
+        out.push_str(&inner[done..]);
+        copied = c.get(2).expect("group 2").end();
+    }
+    if copied == 0 {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    out.push_str(&text[copied..]);
+    std::borrow::Cow::Owned(out)
+}
+
+/// Whether the character at the end of `side` (`before`) or at its start, once XML
+/// entities are decoded, is not ASCII.
+fn touches_non_ascii(side: &str, before: bool) -> bool {
+    let entity_is_ascii = |name: &str| match name {
+        "lt" | "gt" | "amp" | "quot" | "apos" => true,
+        n if n.starts_with("#x") || n.starts_with("#X") => u32::from_str_radix(&n[2..], 16).is_ok_and(|v| v < 128),
+        n if n.starts_with('#') => n[1..].parse::<u32>().is_ok_and(|v| v < 128),
+        _ => false,
+    };
+    if before {
+        match side.chars().next_back() {
+            None => false,
+            Some(';') => match side.rfind('&') {
+                Some(amp) if side.len() - amp <= 12 => !entity_is_ascii(&side[amp + 1..side.len() - 1]),
+                _ => false,
+            },
+            Some(c) => !c.is_ascii(),
+        }
+    } else {
+        match side.chars().next() {
+            None => false,
+            Some('&') => match side.find(';') {
+                Some(semi) if semi <= 12 => !entity_is_ascii(&side[1..semi]),
+                _ => false,
+            },
+            Some(c) => !c.is_ascii(),
+        }
+    }
 }
 
 /// A second `<?xml ...?>` inside the document would make the XML parser switch
@@ -156,7 +237,8 @@ fn line_of(text: &str, byte: usize) -> u64 {
 /// Parses each item of a broken feed alone, inside the feed's own header (so that
 /// namespace prefixes such as `content:` and `dc:` stay declared).
 fn salvage(file: &str, bytes: &[u8], error: &str, emit: &mut Emit<'_>) {
-    let text = String::from_utf8_lossy(bytes);
+    let lossy = String::from_utf8_lossy(bytes);
+    let text = pad_contacts(&lossy);
     let first = text.find("<item").into_iter().chain(text.find("<entry")).min();
     let Some(first) = first else {
         emit(RawItem::err(origin(file, Some(1)), format!("broken feed: {error}"), Some(text.chars().take(2000).collect())));
@@ -237,6 +319,23 @@ mod tests {
             true
         });
         out
+    }
+
+    #[test]
+    fn contacts_with_non_ascii_next_to_the_address_are_read() {
+        // feed-rs sliced one byte before/after the address (found by the feed fuzz target)
+        for author in ["Émilie&lt;emilie@exemple.fr&gt;", "emilie@exemple.fr·", "é&lt;[(emilie@exemple.fr&gt;])é", "Zoé mailto:zoe@exemple.fr (Zoé)", "<![CDATA[Émilie<emilie@exemple.fr>]]>"] {
+            let xml = format!(
+                "<rss version=\"2.0\" xmlns:dc=\"http://purl.org/dc/elements/1.1/\"><channel><title>T</title><managingEditor>{author}</managingEditor><item><title>Un</title><author>{author}</author><dc:creator>{author}</dc:creator><description>Texte.</description></item></channel></rss>"
+            );
+            let got = raw_items(xml.as_bytes());
+            assert_eq!(got.len(), 1, "{author}");
+            assert!(got[0].article.is_ok(), "{author}: {:?}", got[0].article);
+        }
+        // an address that touches no other character is left as it is (feed-rs keeps
+        // the parenthesis of this form)
+        let got = raw_items(b"<rss version=\"2.0\"><channel><title>T</title><item><title>Un</title><author>jdoe@example.com (John Doe)</author><description>x</description></item></channel></rss>");
+        assert_eq!(got[0].article.as_ref().unwrap().author.as_ref().map(|a| a.joined()), Some("(John Doe)".into()));
     }
 
     #[test]
