@@ -290,7 +290,7 @@ fn feed_second_xml_declaration_inside_the_document() {
 #[test]
 fn query_unknown_field_with_control_bytes() {
     isolated("query_unknown_field_with_control_bytes", || {
-        for q in ["publis\0hed\0hed5:* 4", "no\u{1}field:x", "é:*", "lid~:*\t<", "a^b:*", "x!y:z", "nv        :   *       t", "nvidia AND body:*", "title:*", "source:*", "lang:* x"] {
+        for q in ["publis\0hed\0hed5:* 4", "no\u{1}field:x", "é:*", "lid~:*\t<", "a^b:*", "x!y:z", "nv        :   *       t", "nvidia AND body:*", "title:*", "source:*", "lang:* x", "id:<=x", "body:[a TO b]", "title:>abc"] {
             vigie_fuzz_targets::query(q.as_bytes());
         }
     });

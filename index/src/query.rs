@@ -108,10 +108,11 @@ pub fn check_query_shape(q: &str) -> Result<()> {
 }
 
 /// Every `field:` of the query names a field of the index: tantivy's parser accepts
-/// `nosuchfield:*` and the search then fails on it.
+/// `nosuchfield:*` and the search then fails on it. Names are cut as tantivy cuts
+/// them: at spaces only (a tab or a newline belongs to the name).
 fn check_field_names(index: &Index, q: &str) -> Result<()> {
     static RE: OnceLock<Regex> = OnceLock::new();
-    let re = RE.get_or_init(|| Regex::new(r#"(?:^|[\s(+\-])([^\s:()"]+)\s*:"#).expect("static regex"));
+    let re = RE.get_or_init(|| Regex::new(r#"(?:^|[ (+\-])([^ :()"]+) *:"#).expect("static regex"));
     let schema = index.schema();
     for c in re.captures_iter(q) {
         let m = c.get(1).expect("group 1");
@@ -123,11 +124,14 @@ fn check_field_names(index: &Index, q: &str) -> Result<()> {
         let Ok(field) = schema.get_field(m.as_str()) else {
             return Err(Error::Query(query_error_text(&tantivy::query::QueryParserError::FieldDoesNotExist(m.as_str().to_string()))));
         };
-        // `field:*` (the field has any value) runs on fast fields only
+        // `field:*` (the field has any value) and ranges (`field:>x`, `field:[a TO b]`)
+        // run on fast fields only
         let after = q[c.get(0).expect("match").end()..].trim_start();
         let any_value = after.starts_with('*') && after[1..].chars().next().is_none_or(|ch| ch.is_whitespace() || ch == ')');
-        if any_value && !schema.get_field_entry(field).is_fast() {
-            return Err(Error::Query(format!("{}:* (any value) is not supported on this field: search for words in it instead", m.as_str())));
+        let range = after.starts_with(['<', '>', '[', '{']);
+        if (any_value || range) && !schema.get_field_entry(field).is_fast() {
+            let what = if range { "a range" } else { "* (any value)" };
+            return Err(Error::Query(format!("{}: {what} is not supported on this field: search for words in it instead", m.as_str())));
         }
     }
     Ok(())
