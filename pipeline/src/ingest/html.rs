@@ -45,6 +45,34 @@ const MAX_FORMATTING_OPEN: usize = 16;
 /// Elements whose content is text, not markup.
 const RAW_TEXT_TAGS: &[&str] = &["script", "style", "textarea", "title", "xmp", "iframe", "noembed", "noframes", "plaintext"];
 
+/// Open elements of one kind, and how many deeper ones were dropped (whose closing
+/// tags are dropped too).
+#[derive(Default)]
+struct Nesting {
+    open: usize,
+    dropped: usize,
+}
+
+impl Nesting {
+    /// Counts a tag; true when it is to be dropped.
+    fn step(&mut self, closing: bool, max: usize) -> bool {
+        if closing {
+            if self.dropped > 0 {
+                self.dropped -= 1;
+                return true;
+            }
+            self.open = self.open.saturating_sub(1);
+            false
+        } else if self.open >= max {
+            self.dropped += 1;
+            true
+        } else {
+            self.open += 1;
+            false
+        }
+    }
+}
+
 /// `html` with the opening tags nested deeper than [`MAX_HTML_DEPTH`] removed, with
 /// their closing tags. One linear scan; borrowed unchanged when nothing is that deep.
 fn cap_depth(html: &str) -> std::borrow::Cow<'_, str> {
@@ -65,8 +93,7 @@ fn cap_depth(html: &str) -> std::borrow::Cow<'_, str> {
     };
     let mut out = String::new();
     let mut copied = 0;
-    let (mut depth, mut dropped) = (0usize, 0usize);
-    let (mut fmt_open, mut fmt_dropped) = (0usize, 0usize);
+    let (mut depth, mut nesting) = (Nesting::default(), Nesting::default());
     let mut i = 0;
     while let Some(off) = memchr::memchr(b'<', &b[i..]) {
         let lt = i + off;
@@ -99,47 +126,16 @@ fn cap_depth(html: &str) -> std::borrow::Cow<'_, str> {
             i = find_ci(tag_end, format!("</{name}").as_bytes()).unwrap_or(tag_end);
             continue;
         }
-        if FORMATTING_TAGS.contains(&name.as_str()) {
-            // the HTML algorithm re-opens open formatting elements in new blocks; only
-            // text is kept here, so more than a few open at once are dropped
-            let drop = if closing {
-                if fmt_dropped > 0 {
-                    fmt_dropped -= 1;
-                    true
-                } else {
-                    fmt_open = fmt_open.saturating_sub(1);
-                    false
-                }
-            } else if fmt_open >= MAX_FORMATTING_OPEN {
-                fmt_dropped += 1;
-                true
-            } else {
-                fmt_open += 1;
-                false
-            };
-            if drop {
-                out.push_str(&html[copied..lt]);
-                copied = tag_end;
-            }
+        // the HTML algorithm re-opens open formatting elements in new blocks; only text
+        // is kept here, so more than a few open at once are dropped
+        let formatting = FORMATTING_TAGS.contains(&name.as_str());
+        if !formatting && (FLAT_TAGS.contains(&name.as_str()) || (self_closing && !closing)) {
             continue;
         }
-        if FLAT_TAGS.contains(&name.as_str()) || (self_closing && !closing) {
-            continue;
-        }
-        let drop = if closing {
-            if dropped > 0 {
-                dropped -= 1;
-                true
-            } else {
-                depth = depth.saturating_sub(1);
-                false
-            }
-        } else if depth >= MAX_HTML_DEPTH {
-            dropped += 1;
-            true
+        let drop = if formatting {
+            nesting.step(closing, MAX_FORMATTING_OPEN)
         } else {
-            depth += 1;
-            false
+            depth.step(closing, MAX_HTML_DEPTH)
         };
         if drop {
             out.push_str(&html[copied..lt]);
