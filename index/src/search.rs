@@ -125,8 +125,11 @@ impl VigieIndex {
     }
 
     /// Checks a query's syntax.
+    /// (the query is also run, counting only: some mistakes, such as a field name
+    /// tantivy's grammar reads differently from the check above, show only then)
     pub fn validate_query(&self, query: &str) -> Result<()> {
-        parse_user_query(&self.index, &self.fields, query).map(|_| ())
+        let q = parse_user_query(&self.index, &self.fields, query)?;
+        self.reader.searcher().search(&*q, &Count).map(|_| ()).map_err(query_error)
     }
 }
 
