@@ -44,7 +44,7 @@ fn one_line_panics() {
         return;
     }
     std::panic::set_hook(Box::new(|info| {
-        let msg = vigie_pipeline::runner::panic_message(info.payload());
+        let msg = vigie_pipeline::reject::panic_message(info.payload());
         let at = info.location().map(|l| format!(" at {}:{}", l.file(), l.line())).unwrap_or_default();
         eprintln!("vigie: internal error{at}: {msg}");
     }));

@@ -47,6 +47,16 @@ impl std::fmt::Display for Reject {
     }
 }
 
+/// The message a panic carried, on one line, at most 300 characters.
+pub fn panic_message(p: &(dyn std::any::Any + Send)) -> String {
+    let s = p
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| p.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "unknown panic".into());
+    truncate_chars(&s.split_whitespace().collect::<Vec<_>>().join(" "), 300).to_string()
+}
+
 /// The first `n` characters of `s` (never splitting a character).
 pub fn truncate_chars(s: &str, n: usize) -> &str {
     match s.char_indices().nth(n) {

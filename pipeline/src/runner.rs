@@ -10,7 +10,7 @@ use crate::ingest::{read_input_skipping, FormatChoice, Input, RawItem};
 use crate::lang::{LangDecision, LangDetector, SourcePrior};
 use crate::model_stage::ModelStage;
 use crate::normalize::Normalizer;
-use crate::reject::{Reject, RejectLog};
+use crate::reject::{panic_message, Reject, RejectLog};
 use crate::stories::{title_terms, Stories, StoryInput};
 use crate::Result;
 use serde::Serialize;
@@ -192,9 +192,7 @@ impl Stages<'_> {
         let title_terms = title_terms(&doc.title);
         Ok(Prepared { doc, signature, lang, embedding: None, title_terms })
     }
-}
 
-impl Stages<'_> {
     /// [`Stages::prepare`], with a panic on this one record turned into its reject.
     pub fn prepare_guarded(&self, item: RawItem) -> std::result::Result<Prepared, Reject> {
         let origin = item.origin.clone();
@@ -202,16 +200,6 @@ impl Stages<'_> {
             Err(Reject::new(&origin, format!("internal error while preparing this record: {}", panic_message(&*p)), None))
         })
     }
-}
-
-/// The message a panic carried.
-pub fn panic_message(p: &(dyn std::any::Any + Send)) -> String {
-    let s = p
-        .downcast_ref::<&str>()
-        .map(|s| s.to_string())
-        .or_else(|| p.downcast_ref::<String>().cloned())
-        .unwrap_or_else(|| "unknown panic".into());
-    crate::reject::truncate_chars(&s.split_whitespace().collect::<Vec<_>>().join(" "), 300).to_string()
 }
 
 /// The model's second phase over a batch; a panic (on input no test foresaw) is

@@ -245,7 +245,7 @@ pub fn ingest_sources(ctx: &Ctx, sources: &[Input], setup: &Setup<'_>, stop: &At
         runner::run(sources, &cfg, &stages, setup.analyzer, Some(&mut stories), &mut dedup, &mut sink, &mut rejects, &mut printer, stop)
     }))
     .unwrap_or_else(|p| {
-        Err(vigie_pipeline::Error::Stage(format!("internal error: {}", vigie_pipeline::runner::panic_message(&*p))))
+        Err(vigie_pipeline::Error::Stage(format!("internal error: {}", vigie_pipeline::reject::panic_message(&*p))))
     });
     // whatever was accepted is committed, even when the run failed part-way
     let committed = sink.writer.commit().context("committing the index");

@@ -230,10 +230,6 @@ fn raw_date(item: &str) -> Option<String> {
 /// The longest feed header repeated around each salvaged item.
 const MAX_SALVAGE_HEADER: usize = 64 * 1024;
 
-fn line_of(text: &str, byte: usize) -> u64 {
-    memchr::memchr_iter(b'\n', &text.as_bytes()[..byte]).count() as u64 + 1
-}
-
 /// Parses each item of a broken feed alone, inside the feed's own header (so that
 /// namespace prefixes such as `content:` and `dc:` stay declared).
 fn salvage(file: &str, bytes: &[u8], error: &str, emit: &mut Emit<'_>) {
@@ -270,15 +266,12 @@ fn salvage(file: &str, bytes: &[u8], error: &str, emit: &mut Emit<'_>) {
     };
     let mut end_of_last = first;
     let mut n = 0u64;
-    // line numbers counted on from the previous item (once over the text in all)
-    let (mut counted_to, mut line) = (0usize, 1u64);
+    let mut lines = super::LineCounter::new(&text);
     for m in item_re().find_iter(&text[first..]) {
         n += 1;
         let start = first + m.start();
         end_of_last = first + m.end();
-        line += memchr::memchr_iter(b'\n', &text.as_bytes()[counted_to..start]).count() as u64;
-        counted_to = start;
-        let o = origin(file, Some(line));
+        let o = origin(file, Some(lines.line_at(start)));
         let wrapped = format!("{header}{}{closer}", m.as_str());
         let item = match parser().parse(wrapped.as_bytes()) {
             Ok(feed) if feed.entries.len() == 1 => {
@@ -301,7 +294,7 @@ fn salvage(file: &str, bytes: &[u8], error: &str, emit: &mut Emit<'_>) {
     if let Some(p) = rest.find("<item").or_else(|| rest.find("<entry")) {
         let at = end_of_last + p;
         emit(RawItem::err(
-            origin(file, Some(line_of(&text, at))),
+            origin(file, Some(lines.line_at(at))),
             format!("broken feed: truncated item ({error})"),
             Some(text[at..].chars().take(2000).collect()),
         ));
@@ -357,12 +350,7 @@ mod tests {
     }
 
     fn items(xml: &str) -> Vec<RawItem> {
-        let mut out = Vec::new();
-        parse("f.xml", xml.as_bytes(), &mut |i| {
-            out.push(i);
-            true
-        });
-        out
+        raw_items(xml.as_bytes())
     }
 
     #[test]

@@ -73,16 +73,10 @@ pub(crate) fn parse_document(file: &str, bytes: &[u8], emit: &mut Emit<'_>) -> b
             return emit(RawItem::err(origin(file, Some(line)), format!("invalid utf-8 at byte {at}"), None));
         }
     };
-    let mut line = 1u64;
-    let mut counted = 0usize;
-    let mut line_at = |pos: usize| {
-        line += memchr::memchr_iter(b'\n', &text.as_bytes()[counted..pos]).count() as u64;
-        counted = pos;
-        line
-    };
+    let mut lines = super::LineCounter::new(text);
     let (spans, trailing) = split_values(text);
     for (start, end) in spans {
-        let o = origin(file, Some(line_at(start)));
+        let o = origin(file, Some(lines.line_at(start)));
         let raw = &text[start..end];
         let item = match serde_json::from_str::<Article>(raw) {
             Ok(a) => RawItem::ok(o, a),
@@ -93,7 +87,7 @@ pub(crate) fn parse_document(file: &str, bytes: &[u8], emit: &mut Emit<'_>) -> b
         }
     }
     if let Some((at, reason)) = trailing {
-        let o = origin(file, Some(line_at(at)));
+        let o = origin(file, Some(lines.line_at(at)));
         return emit(RawItem::err(o, reason, Some(text[at..].chars().take(2000).collect())));
     }
     true

@@ -46,6 +46,27 @@ impl RawItem {
 /// Receives parsed items; returns `false` to stop reading (the consumer went away).
 pub type Emit<'a> = dyn FnMut(RawItem) -> bool + 'a;
 
+/// Line numbers of increasing byte offsets of one text, the newlines counted once
+/// over the whole text (not again from the start for each offset).
+pub(crate) struct LineCounter<'t> {
+    text: &'t [u8],
+    counted: usize,
+    line: u64,
+}
+
+impl<'t> LineCounter<'t> {
+    pub(crate) fn new(text: &'t str) -> Self {
+        LineCounter { text: text.as_bytes(), counted: 0, line: 1 }
+    }
+
+    /// The line (from 1) holding byte `pos`; `pos` never decreases from call to call.
+    pub(crate) fn line_at(&mut self, pos: usize) -> u64 {
+        self.line += memchr::memchr_iter(b'\n', &self.text[self.counted..pos]).count() as u64;
+        self.counted = pos;
+        self.line
+    }
+}
+
 pub(crate) fn origin(file: &str, line: Option<u64>) -> Origin {
     Origin { file: file.to_string(), line }
 }

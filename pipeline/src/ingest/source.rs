@@ -74,12 +74,7 @@ fn guarded(name: &str, emit: &mut Emit<'_>, f: impl FnOnce(&mut Emit<'_>) -> boo
     match std::panic::catch_unwind(AssertUnwindSafe(|| f(&mut *emit))) {
         Ok(keep_going) => keep_going,
         Err(payload) => {
-            let msg = payload
-                .downcast_ref::<&str>()
-                .map(|s| s.to_string())
-                .or_else(|| payload.downcast_ref::<String>().cloned())
-                .unwrap_or_else(|| "unknown panic".to_string());
-            let msg = msg.split_whitespace().collect::<Vec<_>>().join(" ");
+            let msg = crate::reject::panic_message(&*payload);
             emit(RawItem::err(origin(name, None), format!("internal error while reading this input: {msg}"), None))
         }
     }
@@ -246,7 +241,7 @@ fn read_stream<R: BufRead>(name: &str, path: Option<&Path>, mut r: R, choice: Fo
             Err(item) => emit(item),
         };
     }
-    if let Some(reason) = binary_reason(head).filter(|_| !named_json_lines(path)) {
+    if let Some(reason) = binary_reason(head).filter(|_| !is_jsonl_name(path)) {
         return emit(RawItem::err(origin(name, None), reason, None));
     }
     let format = match choice {
@@ -283,7 +278,8 @@ fn read_stream<R: BufRead>(name: &str, path: Option<&Path>, mut r: R, choice: Fo
     keep_going
 }
 
-/// A `.jsonl`/`.ndjson` name: one record per line, never read as a whole document.
+/// A `.jsonl`/`.ndjson` name: one record per line, never read as a whole document, and
+/// NUL or control bytes in it make bad lines (each a reject), not a binary file.
 fn is_jsonl_name(path: Option<&Path>) -> bool {
     path.and_then(|p| p.extension()).and_then(|e| e.to_str()).is_some_and(|e| e.eq_ignore_ascii_case("jsonl") || e.eq_ignore_ascii_case("ndjson"))
 }
@@ -311,18 +307,12 @@ pub fn parse_bytes(name: &str, bytes: &[u8], format: Format) -> Vec<RawItem> {
     out
 }
 
-/// A `.jsonl`/`.ndjson` file promises one record per line: a NUL or control bytes
-/// make bad lines (each a reject), not a binary file.
-fn named_json_lines(path: Option<&Path>) -> bool {
-    path.and_then(|p| p.extension()).and_then(|e| e.to_str()).is_some_and(|e| e.eq_ignore_ascii_case("jsonl") || e.eq_ignore_ascii_case("ndjson"))
-}
-
 /// A whole input in memory: UTF-16/32 decoded, binary rejected, format sniffed.
 fn parse_memory(name: &str, path: Option<&Path>, bytes: &[u8], choice: FormatChoice, emit: &mut Emit<'_>) -> bool {
     let enc = detect_encoding(bytes);
     let decoded;
     let bytes = if enc == TextEncoding::Utf8 {
-        if let Some(reason) = binary_reason(bytes).filter(|_| !named_json_lines(path)) {
+        if let Some(reason) = binary_reason(bytes).filter(|_| !is_jsonl_name(path)) {
             return emit(RawItem::err(origin(name, None), reason, None));
         }
         bytes
