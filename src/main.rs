@@ -36,6 +36,31 @@ fn bound_onednn_cache() {
     }
 }
 
+/// libtorch's thread pool is OpenMP (libgomp), whose threads spin after each parallel
+/// region waiting for the next one. With any other job on the cores (another ingest, a
+/// build, vigie's own tagging thread beside the encoder) the spinning threads take the
+/// time the others need: the encoder ran 8-9x slower (518-624 against 4,663-4,975
+/// tokens/s, `vigie bench encode` on French dev articles with a build running beside it).
+/// libgomp reads `OMP_WAIT_POLICY` once, when it is loaded, before `main` runs, so a
+/// command that runs the encoder re-executes itself once with the passive policy,
+/// unless the caller chose a policy or a spin count.
+fn passive_openmp(cli: &cli::Cli) {
+    const VAR: &str = "OMP_WAIT_POLICY";
+    if !cli.command.runs_encoder() || std::env::var_os(VAR).is_some() || std::env::var_os("GOMP_SPINCOUNT").is_some() {
+        return;
+    }
+    let Ok(exe) = std::env::current_exe() else { return };
+    std::env::set_var(VAR, "PASSIVE");
+    let mut args = std::env::args_os();
+    let mut cmd = std::process::Command::new(exe);
+    if let Some(arg0) = args.next() {
+        std::os::unix::process::CommandExt::arg0(&mut cmd, arg0);
+    }
+    // only returns on failure: the command then runs here with spinning threads
+    let err = std::os::unix::process::CommandExt::exec(cmd.args(args));
+    tracing::debug!(%err, "re-executing with {VAR}=PASSIVE failed");
+}
+
 /// A panic is a bug, never the input's fault: one line on stderr naming where it
 /// happened (the full report with `RUST_BACKTRACE=1`). The pipeline catches panics per
 /// input and per article and turns them into rejects, so this line comes before one.
@@ -65,6 +90,7 @@ fn main() -> ExitCode {
             return ExitCode::from(code);
         }
     };
+    passive_openmp(&cli);
     init_tracing(cli.verbose, cli.quiet);
     match cli::run(cli) {
         Ok(code) => code,

@@ -183,6 +183,7 @@ pub fn load_analyzer(
         embedding = ?an.encoder.embedding_from,
         cpu = ?an.encoder.cpu.names(),
         threads = vigie_pipeline::encoder::tch::get_num_threads(),
+        omp_wait_policy = std::env::var("OMP_WAIT_POLICY").unwrap_or_default(),
         "model stage"
     );
     Ok(an)

@@ -92,6 +92,17 @@ pub enum Command {
     Model(model::ModelCommand),
 }
 
+impl Command {
+    /// Whether the command may run the encoder (libtorch's thread pool).
+    pub fn runs_encoder(&self) -> bool {
+        match self {
+            Command::Ingest(a) => !a.stages.no_entities,
+            Command::Watch(_) | Command::Eval(_) | Command::Bench(_) | Command::Train(_) => true,
+            _ => false,
+        }
+    }
+}
+
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let ctx = common::Ctx { data: cli.data, quiet: cli.quiet };
     match cli.command {

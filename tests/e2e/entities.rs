@@ -65,10 +65,13 @@ fn precision_is_chosen_per_cpu_and_keeps_the_entities() {
     let auto = info["auto_precision"].as_str().unwrap().to_string();
     assert!(auto == "bf16" || auto == "fp32", "{info}");
     assert_eq!(auto == "bf16", info["native_bf16"] == true, "{info}");
-    let ids = |precision: &str| {
+    let ids = |precision: &str, policy: Option<&str>| {
         let v = Vigie::new();
-        let out = v
-            .cmd()
+        let mut cmd = v.cmd();
+        if let Some(policy) = policy {
+            cmd.env("OMP_WAIT_POLICY", policy);
+        }
+        let out = cmd
             .env("VIGIE_LOG", "info")
             .args(["ingest", samples().to_str().unwrap(), "--precision", precision, "--no-alerts"])
             .output()
@@ -90,9 +93,12 @@ fn precision_is_chosen_per_cpu_and_keeps_the_entities() {
         ids.sort();
         (ids, log)
     };
-    let (with_auto, log) = ids("auto");
+    let (with_auto, log) = ids("auto", None);
     assert!(log.contains("model stage") && log.contains(&format!("precision={auto}")), "{log}");
-    let (with_fp32, _) = ids("fp32");
+    // the encoder's OpenMP threads sleep between parallel regions unless asked otherwise
+    assert!(log.contains("omp_wait_policy=\"PASSIVE\""), "{log}");
+    let (with_fp32, log) = ids("fp32", Some("ACTIVE"));
+    assert!(log.contains("omp_wait_policy=\"ACTIVE\""), "{log}");
     assert_eq!(with_auto, with_fp32);
     let bad = Vigie::new().run(&["ingest", samples().to_str().unwrap(), "--precision", "fp8"]);
     assert_eq!(bad.status.code(), Some(1), "{}", String::from_utf8_lossy(&bad.stderr));
