@@ -221,8 +221,8 @@ impl Bert {
     }
 
     /// One encoder layer over `[B, T, H]` f32 states with a `[B, 1, 1, T]` additive mask (0 for
-    /// tokens, a large negative number for padding).
-    fn layer(&self, l: &Layer, x: &Tensor, mask: &Tensor) -> Tensor {
+    /// tokens, a large negative number for padding; `None` for a batch without padding).
+    fn layer(&self, l: &Layer, x: &Tensor, mask: Option<&Tensor>) -> Tensor {
         let size = x.size();
         let (b, t) = (size[0], size[1]);
         let d = self.hidden / self.heads;
@@ -233,7 +233,9 @@ impl Bert {
         // the scores) and the mask is added, not filled
         let q = qkv.get(0) * (1.0 / (d as f64).sqrt());
         let mut scores = q.matmul(&qkv.get(1).transpose(-1, -2));
-        let _ = scores.g_add_(mask);
+        if let Some(mask) = mask {
+            let _ = scores.g_add_(mask);
+        }
         let ctx = scores.softmax(-1, self.kind).matmul(&qkv.get(2));
         let ctx = ctx.transpose(1, 2).reshape([b, t, self.hidden]);
         // the residual stream and the norms stay in f32 whatever the precision: in bf16
@@ -256,7 +258,9 @@ impl Bert {
                 + Tensor::embedding(&self.pos, &positions, -1, false, false)
                 + self.typ.get(0);
             let mut x = self.norm(&x, &self.eln);
-            let attn = ((mask.to_kind(Kind::Float) - 1.0) * 1e4).to_kind(self.kind).view([b, 1, 1, t]);
+            // long texts come in full windows: no mask to add to every layer's scores then
+            let padded = mask.min().int64_value(&[]) == 0;
+            let attn = padded.then(|| ((mask.to_kind(Kind::Float) - 1.0) * 1e4).to_kind(self.kind).view([b, 1, 1, t]));
             let deepest = taps.deepest();
             let pool_layer = pool.map(|p| p.0.min(self.layers.len())).unwrap_or(0);
             let shared = match pool {
@@ -272,7 +276,7 @@ impl Bert {
                 (x.to_kind(Kind::Float) * &m).sum_dim_intlist(1, false, Kind::Float) / m.sum_dim_intlist(1, false, Kind::Float)
             };
             for (i, l) in self.layers.iter().enumerate().take(shared) {
-                x = self.layer(l, &x, &attn);
+                x = self.layer(l, &x, attn.as_ref());
                 let n = i + 1;
                 match taps {
                     Taps::None => {}
@@ -300,9 +304,9 @@ impl Bert {
                     let idx = Tensor::from_slice(rows).to(self.device);
                     let mut y = x.index_select(0, &idx);
                     let m = mask.index_select(0, &idx);
-                    let a = attn.index_select(0, &idx);
+                    let a = attn.as_ref().map(|a| a.index_select(0, &idx));
                     for l in self.layers.iter().take(pool_layer).skip(shared) {
-                        y = self.layer(l, &y, &a);
+                        y = self.layer(l, &y, a.as_ref());
                     }
                     pooled = Some(mean(&y, &m));
                 }
