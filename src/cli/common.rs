@@ -213,32 +213,6 @@ pub fn open_index(ctx: &Ctx) -> anyhow::Result<vigie_index::VigieIndex> {
     vigie_index::VigieIndex::open(&ctx.index_dir()).with_context(|| format!("opening {}", ctx.data.display()))
 }
 
-/// A directory given on the command line, else in environment variable `env`, else
-/// `rel` under the checkout the binary was built in, else `rel` under the current one.
-fn resolve_dir(given: Option<&std::path::Path>, env: &str, rel: &str) -> PathBuf {
-    given
-        .map(std::path::Path::to_path_buf)
-        .or_else(|| std::env::var_os(env).map(PathBuf::from))
-        .or_else(|| repo_path(rel))
-        .unwrap_or_else(|| PathBuf::from(rel))
-}
-
-/// Where the converted encoder lives (`--models`, `VIGIE_MODELS`, `models/`).
-pub fn models_dir(given: Option<&std::path::Path>) -> PathBuf {
-    resolve_dir(given, "VIGIE_MODELS", "models")
-}
-
-/// `rel` under the checkout the running binary sits in (target/{debug,release}/vigie).
-pub fn repo_path(rel: &str) -> Option<PathBuf> {
-    let exe = std::env::current_exe().ok()?;
-    exe.ancestors().skip(1).take(4).map(|d| d.join(rel)).find(|p| p.exists())
-}
-
-/// The NER head (`--model`, `VIGIE_NER_MODEL`, `data/models/ner`).
-pub fn ner_model_dir(given: Option<&std::path::Path>) -> PathBuf {
-    resolve_dir(given, "VIGIE_NER_MODEL", "data/models/ner")
-}
-
 /// How the encoder runs (ingest, watch, eval, bench): precision and engine.
 #[derive(clap::Args, Debug, Clone)]
 pub struct ModelArgs {

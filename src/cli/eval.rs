@@ -29,10 +29,10 @@ pub struct NerArgs {
     /// FILE.conllu or FILE.tsv (HIPE); FILE#dev / FILE#train select vigie's split
     #[arg(long)]
     pub gold: String,
-    /// The NER head directory (default: data/models/ner of the checkout)
+    /// The NER head directory (default: VIGIE_NER_MODEL, else the head built into vigie)
     #[arg(long)]
     pub model: Option<PathBuf>,
-    /// Encoder models directory
+    /// Model directory (default: VIGIE_MODELS, else ~/.cache/vigie/models)
     #[arg(long)]
     pub models: Option<PathBuf>,
     #[command(flatten)]
@@ -250,12 +250,14 @@ fn ner(a: NerArgs) -> anyhow::Result<ExitCode> {
     use vigie_pipeline::encoder::{Device, Encoder, EncoderOptions};
     use vigie_pipeline::ner::{predict, read_gold, score, sentence_features, NerHead};
     let gold = read_gold(&a.gold).map_err(user_error)?;
-    let head_dir = super::common::ner_model_dir(a.model.as_deref());
-    let head = NerHead::load(&head_dir, Device::Cpu).map_err(|e| anyhow::anyhow!(e))?;
+    let head = match super::model_dir::ner_head_dir(a.model.as_deref()) {
+        Some(dir) => NerHead::load(&dir, Device::Cpu).map_err(|e| anyhow::anyhow!(e))?,
+        None => NerHead::builtin(Device::Cpu),
+    };
     let max_layer = head.cfg.layers.iter().copied().max();
     let opts = EncoderOptions { max_layers: max_layer, ..a.encoder.options() };
-    let encoder =
-        Encoder::open(&super::common::models_dir(a.models.as_deref()).join("e5-small"), &opts).map_err(|e| anyhow::anyhow!(e))?;
+    let models = super::model_dir::ModelDir::resolve(a.models.as_deref())?.require_encoder()?;
+    let encoder = Encoder::open(&models, &opts).map_err(|e| anyhow::anyhow!(e))?;
     tracing::info!(precision = %encoder.precision, engine = ?encoder.engine, "encoder");
     let t = std::time::Instant::now();
     let mut feats = Vec::with_capacity(gold.len());

@@ -55,10 +55,10 @@ pub struct StageArgs {
     /// Skip the model stage (entities and embeddings): storage and search only
     #[arg(long)]
     pub no_entities: bool,
-    /// Encoder models directory (default: models/ of the checkout)
+    /// Model directory (default: VIGIE_MODELS, else ~/.cache/vigie/models)
     #[arg(long)]
     pub models: Option<PathBuf>,
-    /// NER head directory (default: data/models/ner of the checkout)
+    /// NER head directory (default: VIGIE_NER_MODEL, else the head built into vigie)
     #[arg(long)]
     pub ner_model: Option<PathBuf>,
     #[command(flatten)]
@@ -170,9 +170,10 @@ pub fn load_analyzer(
     head: Option<&std::path::Path>,
     model: &super::common::ModelArgs,
 ) -> anyhow::Result<ArticleAnalyzer> {
-    let models = super::common::models_dir(models);
-    let head = super::common::ner_model_dir(head);
-    let mut an = ArticleAnalyzer::open(&models, &head, &model.options())
+    let models = super::model_dir::ModelDir::resolve(models)?;
+    models.require_encoder()?;
+    let head = super::model_dir::ner_head_dir(head);
+    let mut an = ArticleAnalyzer::open(&models.path, head.as_deref(), &model.options())
         .map_err(|e| user_error(format!("{e} (or ingest with --no-entities)")))?;
     an.workers = model.model_workers.map(usize::from);
     tracing::info!(

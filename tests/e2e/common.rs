@@ -12,6 +12,13 @@ pub fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
+/// The model directory the binary is pointed at: `VIGIE_MODELS` as `make test` sets it,
+/// else the checkout's `models/` (what `make models` fills), so that a bare `cargo test`
+/// runs too; the binary itself never looks inside the checkout.
+pub fn models() -> PathBuf {
+    std::env::var_os("VIGIE_MODELS").filter(|p| !p.is_empty()).map(PathBuf::from).unwrap_or_else(|| repo().join("models"))
+}
+
 pub fn samples() -> PathBuf {
     repo().join("data/samples")
 }
@@ -42,7 +49,7 @@ impl Vigie {
 
     pub fn cmd(&self) -> Command {
         let mut c = Command::new(bin());
-        c.arg("--data").arg(self.data()).env_remove("VIGIE_DATA").env("VIGIE_LOG", "warn");
+        c.arg("--data").arg(self.data()).env_remove("VIGIE_DATA").env("VIGIE_LOG", "warn").env("VIGIE_MODELS", models());
         c.stdin(Stdio::null());
         c
     }

@@ -23,14 +23,15 @@ pub struct ArticleAnalyzer {
 }
 
 impl ArticleAnalyzer {
-    /// The encoder from `models_dir/e5-small` (fp32), the NER head from `head_dir`.
-    pub fn load(models_dir: &Path, head_dir: &Path) -> Result<Self, String> {
+    /// The encoder from `models_dir/e5-small` (fp32), the NER head from `head_dir` (the
+    /// built-in one when `None`).
+    pub fn load(models_dir: &Path, head_dir: Option<&Path>) -> Result<Self, String> {
         let opts = EncoderOptions { precision: PrecisionChoice::Fixed(Precision::Fp32), ..Default::default() };
         Self::open(models_dir, head_dir, &opts)
     }
 
     /// Like [`ArticleAnalyzer::load`] with the encoder loaded with `opts`.
-    pub fn open(models_dir: &Path, head_dir: &Path, opts: &EncoderOptions) -> Result<Self, String> {
+    pub fn open(models_dir: &Path, head_dir: Option<&Path>, opts: &EncoderOptions) -> Result<Self, String> {
         let encoder = Encoder::open(&models_dir.join("e5-small"), opts)?;
         let extractor = EntityExtractor::load(head_dir)?;
         let mix = extractor.head.mix_weights();
@@ -114,6 +115,8 @@ mod tests {
         PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
     }
 
+    /// The encoder as vigie finds it when `make` runs the tests (`VIGIE_MODELS`), else the
+    /// checkout's `models/`, so that a bare `cargo test` after `make models` runs them too.
     fn models() -> Option<PathBuf> {
         let p = std::env::var_os("VIGIE_MODELS").map(PathBuf::from).unwrap_or_else(|| root().join("models"));
         if p.join("e5-small/model.safetensors").exists() {
@@ -162,11 +165,10 @@ mod tests {
     #[test]
     fn each_precision_finds_the_fp32_entities() {
         let Some(models) = models() else { return };
-        let head = root().join("data/models/ner");
         let docs = articles();
         let open = |p: Precision| {
             let opts = EncoderOptions { precision: PrecisionChoice::Fixed(p), ..Default::default() };
-            ArticleAnalyzer::open(&models, &head, &opts).unwrap()
+            ArticleAnalyzer::open(&models, None, &opts).unwrap()
         };
         let (want, want_emb) = entities(&open(Precision::Fp32), &docs);
         assert!(want.iter().map(|s| s.len()).sum::<usize>() > docs.len(), "fp32 finds entities: {want:?}");
@@ -189,17 +191,30 @@ mod tests {
         }
     }
 
+    /// The head built into the binary finds exactly the entities of the head directory
+    /// it was built from, loaded from disk as `--ner-model data/models/ner` loads it.
+    #[test]
+    fn the_builtin_head_finds_the_entities_of_its_directory() {
+        let Some(models) = models() else { return };
+        let docs = articles();
+        let opts = EncoderOptions { precision: PrecisionChoice::Fixed(Precision::Fp32), ..Default::default() };
+        let builtin = entities(&ArticleAnalyzer::open(&models, None, &opts).unwrap(), &docs).0;
+        let head = root().join("data/models/ner");
+        let disk = entities(&ArticleAnalyzer::open(&models, Some(&head), &opts).unwrap(), &docs).0;
+        assert!(builtin.iter().map(|s| s.len()).sum::<usize>() > docs.len(), "entities found: {builtin:?}");
+        assert_eq!(builtin, disk);
+    }
+
     /// The rust-bert reference and vigie's forward give the same entities in fp32.
     #[test]
     fn the_native_engine_finds_the_reference_entities() {
         let Some(models) = models() else { return };
-        let head = root().join("data/models/ner");
         let docs: Vec<(String, String)> = articles().into_iter().take(6).collect();
         let fixed = PrecisionChoice::Fixed(Precision::Fp32);
-        let native = ArticleAnalyzer::open(&models, &head, &EncoderOptions { precision: fixed, ..Default::default() }).unwrap();
+        let native = ArticleAnalyzer::open(&models, None, &EncoderOptions { precision: fixed, ..Default::default() }).unwrap();
         let reference = ArticleAnalyzer::open(
             &models,
-            &head,
+            None,
             &EncoderOptions { precision: fixed, engine: crate::encoder::Engine::RustBert, ..Default::default() },
         )
         .unwrap();

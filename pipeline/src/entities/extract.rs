@@ -55,8 +55,13 @@ pub fn sentences(text: &str, words: &[(usize, usize)]) -> Vec<std::ops::Range<us
 }
 
 impl EntityExtractor {
-    pub fn load(head_dir: &Path) -> Result<Self, String> {
-        let head = NerHead::load(head_dir, tch::Device::Cpu)?;
+    /// The NER head from `head_dir`, else the one built into vigie, with the built-in
+    /// knowledge base and GPU catalogue.
+    pub fn load(head_dir: Option<&Path>) -> Result<Self, String> {
+        let head = match head_dir {
+            Some(dir) => NerHead::load(dir, tch::Device::Cpu)?,
+            None => NerHead::builtin(tch::Device::Cpu),
+        };
         Ok(Self::new(head, Kb::builtin(), GpuCatalog::builtin()))
     }
 

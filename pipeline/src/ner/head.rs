@@ -30,6 +30,10 @@ impl Default for HeadConfig {
     }
 }
 
+/// The committed head (`data/models/ner`), embedded at build time.
+const BUILTIN_CONFIG: &str = include_str!("../../../data/models/ner/head.json");
+const BUILTIN_WEIGHTS: &[u8] = include_bytes!("../../../data/models/ner/ner-head.safetensors");
+
 /// Sentences tagged in one LSTM call.
 const HEAD_BATCH: usize = 128;
 
@@ -194,6 +198,31 @@ impl NerHead {
             .map_err(|e| format!("head.json: {e}"))
     }
 
+    /// The head trained for this release (`data/models/ner`), built into the binary so
+    /// that vigie runs outside its checkout; `--ner-model DIR` loads another one.
+    pub fn builtin(device: Device) -> Self {
+        let cfg: HeadConfig = serde_json::from_str(BUILTIN_CONFIG).expect("the built-in head.json parses");
+        let h = NerHead::new(cfg, device);
+        h.copy_safetensors(BUILTIN_WEIGHTS).expect("the built-in head weights fit its head.json");
+        h
+    }
+
+    /// Sets every weight from safetensors bytes: each variable must be there, in f32 and
+    /// of its shape (`copy_` would broadcast a wrong one silently).
+    fn copy_safetensors(&self, bytes: &[u8]) -> Result<(), String> {
+        let st = safetensors::SafeTensors::deserialize(bytes).map_err(|e| format!("head weights: {e}"))?;
+        for (name, mut var) in self.vs.variables() {
+            let view = st.tensor(&name).map_err(|e| format!("head weights: {name}: {e}"))?;
+            let shape: Vec<i64> = view.shape().iter().map(|&d| d as i64).collect();
+            if view.dtype() != safetensors::Dtype::F32 || shape != var.size() {
+                return Err(format!("head weights: {name} is {:?} {shape:?}, not F32 {:?}", view.dtype(), var.size()));
+            }
+            let src = Tensor::f_from_data_size(view.data(), &shape, Kind::Float).map_err(|e| format!("head weights: {name}: {e}"))?;
+            tch::no_grad(|| var.copy_(&src));
+        }
+        Ok(())
+    }
+
     pub fn load(dir: &Path, device: Device) -> Result<Self, String> {
         let cfg: HeadConfig = serde_json::from_str(
             &std::fs::read_to_string(dir.join("head.json")).map_err(|e| format!("{}: {e}", dir.join("head.json").display()))?,
@@ -214,6 +243,30 @@ impl NerHead {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The head built into the binary is the one in `data/models/ner`, weight for weight,
+    /// as tch's own file loader reads it.
+    #[test]
+    fn the_builtin_head_is_the_committed_one() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../data/models/ner");
+        let disk = NerHead::load(&dir, Device::Cpu).unwrap();
+        let builtin = NerHead::builtin(Device::Cpu);
+        assert_eq!(builtin.cfg.layers, disk.cfg.layers);
+        assert_eq!(builtin.cfg.labels, disk.cfg.labels);
+        let (b, d) = (builtin.vs.variables(), disk.vs.variables());
+        assert_eq!(b.len(), d.len());
+        for (name, t) in &d {
+            assert!(b[name].equal(t), "{name} differs");
+        }
+    }
+
+    /// A weight file of another shape is refused, not broadcast into the head.
+    #[test]
+    fn weights_of_another_shape_are_refused() {
+        let small = NerHead::new(HeadConfig { lstm_hidden: 8, ..Default::default() }, Device::Cpu);
+        let err = small.copy_safetensors(BUILTIN_WEIGHTS).unwrap_err();
+        assert!(err.contains("not F32"), "{err}");
+    }
 
     /// One packed call tags every sentence as the sentence-by-sentence path does.
     #[test]
