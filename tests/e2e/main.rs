@@ -6,6 +6,7 @@ mod server;
 
 mod alerts;
 mod analytics;
+mod anywhere;
 mod bad_input;
 mod crash;
 mod export;
