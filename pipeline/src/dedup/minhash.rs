@@ -16,6 +16,7 @@ pub struct Signature {
 
 const SHINGLE: usize = 3;
 
+#[inline(always)]
 fn mix(mut x: u64) -> u64 {
     // splitmix64 finalizer
     x = (x ^ (x >> 30)).wrapping_mul(0xbf58476d1ce4e5b9);
@@ -39,6 +40,36 @@ const fn seeds() -> [u64; NUM_HASHES] {
 }
 const SEEDS: [u64; NUM_HASHES] = seeds();
 
+/// The minimum of each hash function over the shingle hashes. This loop (64 mixes per
+/// shingle) was most of the signature's time: with AVX-512 (Zen 4 and later, recent
+/// Xeons) the same loop, compiled for it, runs 8 hash functions per instruction; the
+/// integer results are the same either way.
+fn min_hashes(hashes: &[u64]) -> [u32; NUM_HASHES] {
+    #[cfg(target_arch = "x86_64")]
+    if std::arch::is_x86_feature_detected!("avx512f") && std::arch::is_x86_feature_detected!("avx512dq") {
+        // SAFETY: the CPU has the features the function is compiled for (checked above)
+        return unsafe { min_hashes_avx512(hashes) };
+    }
+    min_hashes_portable(hashes)
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f,avx512dq")]
+fn min_hashes_avx512(hashes: &[u64]) -> [u32; NUM_HASHES] {
+    min_hashes_portable(hashes)
+}
+
+#[inline(always)]
+fn min_hashes_portable(hashes: &[u64]) -> [u32; NUM_HASHES] {
+    let mut mins = [u32::MAX; NUM_HASHES];
+    for h in hashes {
+        for (m, seed) in mins.iter_mut().zip(SEEDS.iter()) {
+            *m = (*m).min((mix(h ^ seed) >> 32) as u32);
+        }
+    }
+    mins
+}
+
 impl Signature {
     /// The signature of a body: words are lowercased alphanumeric runs, so case,
     /// punctuation and spacing changes do not matter.
@@ -55,16 +86,7 @@ impl Signature {
         };
         hashes.sort_unstable();
         hashes.dedup();
-        let mut mins = [u32::MAX; NUM_HASHES];
-        for h in &hashes {
-            for (m, seed) in mins.iter_mut().zip(SEEDS.iter()) {
-                let v = (mix(h ^ seed) >> 32) as u32;
-                if v < *m {
-                    *m = v;
-                }
-            }
-        }
-        Signature { body_hash, shingles: hashes.len() as u32, mins }
+        Signature { body_hash, shingles: hashes.len() as u32, mins: min_hashes(&hashes) }
     }
 
     /// Estimated Jaccard similarity of the two shingle sets.
@@ -107,5 +129,13 @@ mod tests {
         let s = Signature::of("Le président américain Donald Trump a annoncé le projet Stargate.");
         assert_eq!(Signature::from_bytes(&s.to_bytes()), Some(s.clone()));
         assert_eq!(s.jaccard(&Signature::of("le Président américain, Donald Trump, a annoncé le projet Stargate")), 1.0);
+    }
+
+    #[test]
+    fn the_cpu_specific_minimums_are_the_portable_ones() {
+        let hashes: Vec<u64> = (0..1000u64).map(|i| mix(i.wrapping_mul(0x9e3779b97f4a7c15))).collect();
+        for n in [0, 1, 7, 64, 1000] {
+            assert_eq!(min_hashes(&hashes[..n]), min_hashes_portable(&hashes[..n]), "{n} hashes");
+        }
     }
 }
