@@ -2,10 +2,8 @@
 
 mod alerts;
 mod cli;
-mod clusters;
 mod corpus;
 mod fetch;
-mod store;
 mod watch;
 
 use clap::Parser;

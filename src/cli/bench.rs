@@ -209,7 +209,7 @@ fn part(ctx: &Ctx, p: Part) -> anyhow::Result<ExitCode> {
             let sub = Ctx { data: p.out.clone(), quiet: true };
             let lang = LangDetector::new(&LangConfig::default()).map_err(user_error)?;
             let input = p.input.display().to_string();
-            let s = super::ingest::ingest(&sub, &[input], &super::ingest::Setup::new(FormatChoice::Auto, &lang, None), &AtomicBool::new(false))?;
+            let s = super::ingest::ingest(&sub, &[input], &vigie_engine::IngestOptions::new(FormatChoice::Auto, &lang, None), &AtomicBool::new(false))?;
             s.indexed
         }
         Side::Tantivy => raw_tantivy(&p)?,

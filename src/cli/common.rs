@@ -15,11 +15,15 @@ pub struct Ctx {
 }
 
 impl Ctx {
+    /// The data directory's layout.
+    pub fn dir(&self) -> vigie_engine::DataDir {
+        vigie_engine::DataDir::new(&self.data)
+    }
     pub fn index_dir(&self) -> PathBuf {
-        self.data.join("index")
+        self.dir().index_dir()
     }
     pub fn rejects_path(&self) -> PathBuf {
-        self.data.join("rejects.jsonl")
+        self.dir().rejects_path()
     }
     /// A spinner on stderr, hidden when stderr is not a terminal or with --quiet.
     pub fn spinner(&self, what: &str) -> ProgressBar {
@@ -82,6 +86,12 @@ pub fn exit_code(e: &anyhow::Error) -> u8 {
     for cause in e.chain() {
         if cause.downcast_ref::<UserError>().is_some() {
             return 1;
+        }
+        if let Some(ee) = cause.downcast_ref::<vigie_engine::Error>() {
+            return match ee.kind() {
+                vigie_engine::ErrorKind::Usage => 1,
+                vigie_engine::ErrorKind::Internal => 2,
+            };
         }
         if let Some(ie) = cause.downcast_ref::<vigie_index::Error>() {
             if matches!(ie, vigie_index::Error::Query(_) | vigie_index::Error::Missing(_) | vigie_index::Error::Locked(_)) {

@@ -12,6 +12,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::atomic::AtomicBool;
+use vigie_engine::IngestOptions;
 use vigie_index::VigieIndex;
 use vigie_pipeline::cluster_scores::{bcubed, nmi, BCubed};
 use vigie_pipeline::ingest::{Format, FormatChoice};
@@ -131,13 +132,13 @@ pub fn clusters(ctx: &Ctx, a: ClustersArgs) -> anyhow::Result<ExitCode> {
     let analyzer = super::ingest::load_analyzer(a.models.as_deref(), a.ner_model.as_deref(), &a.model)?;
     let lang = LangDetector::new(&LangConfig::default()).map_err(user_error)?;
     let ictx = Ctx { data: data.clone(), quiet: ctx.quiet };
-    let setup = super::ingest::Setup::new(FormatChoice::Fixed(Format::Jsonl), &lang, Some(&analyzer as &dyn Analyzer));
+    let setup = IngestOptions::new(FormatChoice::Fixed(Format::Jsonl), &lang, Some(&analyzer as &dyn Analyzer));
     let summary = super::ingest::ingest(&ictx, &[input.display().to_string()], &setup, &AtomicBool::new(false))?;
     let index = VigieIndex::open(&ictx.index_dir())?;
     let stored: HashMap<String, vigie_index::StoredVector> =
         // scoring needs story ids only; the development dump also writes the embeddings
         if a.dump.is_some() { index.vectors()? } else { index.vectors_without_embeddings()? }.into_iter().map(|v| (v.id.0.clone(), v)).collect();
-    let topics = crate::clusters::topic_map(&data)?;
+    let topics = vigie_engine::topics::topic_map(&ictx.dir())?;
     let mut gold_labels = Vec::new();
     let mut story_labels = Vec::new();
     let mut topic_labels = Vec::new();

@@ -73,7 +73,7 @@ struct Summary {
 pub fn run(ctx: &Ctx, a: ExportArgs) -> anyhow::Result<ExitCode> {
     let index = open_index(ctx)?;
     let filters = a.filters.build()?;
-    let topics = crate::clusters::topic_map(&ctx.data)?;
+    let topics = vigie_engine::topics::topic_map(&ctx.dir())?;
     let mut df = match a.what {
         What::Documents => index.documents_frame(&filters, &topics)?,
         What::Mentions => index.mentions_frame(&filters)?,

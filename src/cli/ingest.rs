@@ -2,20 +2,19 @@
 
 use super::common::{print_json, user_error, Ctx};
 use crate::fetch::{fetch_all, is_url};
-use crate::store::{load_dedup, IndexSink};
 use anyhow::Context;
 use clap::Args;
 use indicatif::ProgressBar;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::atomic::AtomicBool;
+use vigie_engine::{IngestOptions, Session};
 use vigie_index::VigieIndex;
+use vigie_pipeline::entities::ArticleAnalyzer;
 use vigie_pipeline::ingest::{FormatChoice, Input};
 use vigie_pipeline::lang::{LangConfig, LangDetector};
-use vigie_pipeline::normalize::Normalizer;
 use vigie_pipeline::reject::{Reject, RejectLog};
-use vigie_pipeline::entities::ArticleAnalyzer;
-use vigie_pipeline::runner::{self, Analyzer, Observer, RunConfig, Stages, Summary};
+use vigie_pipeline::runner::{Analyzer, Observer, Summary};
 
 #[derive(Args, Debug)]
 pub struct IngestArgs {
@@ -74,24 +73,15 @@ impl StageArgs {
     }
 }
 
-/// How an ingest runs: input format, stages, commit size and worker threads.
-pub struct Setup<'a> {
-    pub format: FormatChoice,
-    pub lang: &'a LangDetector,
-    pub analyzer: Option<&'a dyn Analyzer>,
-    pub commit_every: usize,
-    pub workers: Option<usize>,
-}
-
-impl<'a> Setup<'a> {
-    /// Defaults for a one-off ingest: commits every 5,000 documents, all cores.
-    pub fn new(format: FormatChoice, lang: &'a LangDetector, analyzer: Option<&'a dyn Analyzer>) -> Self {
-        Setup { format, lang, analyzer, commit_every: 5000, workers: None }
-    }
-}
-
-struct Printer {
+/// Progress and rejects on stderr while a batch runs.
+pub struct Printer {
     pb: ProgressBar,
+}
+
+impl Printer {
+    pub fn new(pb: ProgressBar) -> Self {
+        Printer { pb }
+    }
 }
 
 impl Observer for Printer {
@@ -110,14 +100,20 @@ impl Observer for Printer {
 pub fn run(ctx: &Ctx, a: IngestArgs) -> anyhow::Result<ExitCode> {
     let (lang, analyzer) = a.stages.load()?;
     let policy = a.webhook.policy()?;
-    let setup = Setup {
+    let opts = IngestOptions {
         commit_every: a.commit_every,
         workers: a.workers,
-        ..Setup::new(a.format, &lang, analyzer.as_ref().map(|x| x as &dyn Analyzer))
+        ..IngestOptions::new(a.format, &lang, analyzer.as_ref().map(|x| x as &dyn Analyzer))
     };
-    let summary = ingest(ctx, &a.inputs, &setup, &AtomicBool::new(false))?;
+    let summary = ingest(ctx, &a.inputs, &opts, &AtomicBool::new(false))?;
     if !a.no_alerts {
-        run_alerts(ctx, &policy);
+        let index = VigieIndex::open(&ctx.index_dir());
+        match index {
+            Ok(index) => {
+                run_alerts(ctx, &index, &policy);
+            }
+            Err(e) => eprintln!("error: alerts: {}", super::common::one_line(&e.to_string())),
+        }
     }
     let mut out = std::io::stdout().lock();
     if a.json {
@@ -148,9 +144,8 @@ pub fn run(ctx: &Ctx, a: IngestArgs) -> anyhow::Result<ExitCode> {
 
 /// Runs the alert rules after a commit. A failure is reported, not fatal: the ingested
 /// documents are committed, and the next run picks the same documents up again.
-pub fn run_alerts(ctx: &Ctx, policy: &crate::alerts::WebhookPolicy) -> Option<crate::alerts::RunSummary> {
-    let res = VigieIndex::open(&ctx.index_dir()).map_err(anyhow::Error::from).and_then(|i| crate::alerts::run(&ctx.data, &i, policy));
-    match res {
+pub fn run_alerts(ctx: &Ctx, index: &VigieIndex, policy: &crate::alerts::WebhookPolicy) -> Option<crate::alerts::RunSummary> {
+    match crate::alerts::run(&ctx.data, index, policy) {
         Ok(s) => {
             if (s.documents > 0 || s.delivered > 0 || s.dead_lettered > 0) && !ctx.quiet {
                 eprintln!("{}", super::alerts::summary_line(&s));
@@ -190,10 +185,9 @@ pub fn load_analyzer(
     Ok(an)
 }
 
-/// Runs one ingest into `ctx.data` (also used by `bench`): URLs are fetched first, a
-/// failed fetch is a reject like any other.
-pub fn ingest(ctx: &Ctx, inputs: &[String], setup: &Setup<'_>, stop: &AtomicBool) -> anyhow::Result<Summary> {
-    std::fs::create_dir_all(&ctx.data).with_context(|| format!("creating {}", ctx.data.display()))?;
+/// Runs one ingest into `ctx.data` (also used by `bench` and `eval`): URLs are fetched
+/// first, a failed fetch is a reject like any other; one session for the batch.
+pub fn ingest(ctx: &Ctx, inputs: &[String], opts: &IngestOptions<'_>, stop: &AtomicBool) -> anyhow::Result<Summary> {
     let mut rejects = RejectLog::new(ctx.rejects_path());
     let urls: Vec<String> = inputs.iter().filter(|i| is_url(i)).cloned().collect();
     let mut fetched = fetch_all(&urls).into_iter();
@@ -205,6 +199,7 @@ pub fn ingest(ctx: &Ctx, inputs: &[String], setup: &Setup<'_>, stop: &AtomicBool
                 Ok(input) => sources.push(input),
                 Err(reason) => {
                     let r = Reject { file: i.clone(), line: None, reason, record: None };
+                    ctx.dir().create()?;
                     rejects.write(&r)?;
                     eprintln!("rejected: {}", super::common::one_line(&r.to_string()));
                     fetch_failures += 1;
@@ -216,51 +211,14 @@ pub fn ingest(ctx: &Ctx, inputs: &[String], setup: &Setup<'_>, stop: &AtomicBool
             sources.push(Input::Path(PathBuf::from(i)));
         }
     }
-    let mut summary = ingest_sources(ctx, &sources, setup, stop)?;
+    let mut session = Session::open(ctx.dir()).with_context(|| format!("opening {}", ctx.data.display()))?;
+    let pb = ctx.spinner("ingest");
+    let result = session.ingest(&sources, opts, &mut Printer::new(pb.clone()), stop);
+    pb.finish_and_clear();
+    let closed = session.close();
+    let mut summary = result?;
+    closed?;
     summary.read += fetch_failures;
     summary.rejected += fetch_failures;
-    Ok(summary)
-}
-
-/// Ingests read inputs into `ctx.data`: one pass of the pipeline, batched commits,
-/// then the topic update (also used by `watch`).
-pub fn ingest_sources(ctx: &Ctx, sources: &[Input], setup: &Setup<'_>, stop: &AtomicBool) -> anyhow::Result<Summary> {
-    std::fs::create_dir_all(&ctx.data).with_context(|| format!("creating {}", ctx.data.display()))?;
-    let index = VigieIndex::open_or_create(&ctx.index_dir()).with_context(|| format!("opening {}", ctx.data.display()))?;
-    let mut dedup = load_dedup(&index)?;
-    let mut stories = crate::clusters::load_stories(&index.vectors().context("reading the story state")?);
-    let mut sink = IndexSink { writer: index.writer()?, commits: 0 };
-    sink.writer.set_commit_every(setup.commit_every);
-    let mut rejects = RejectLog::new(ctx.rejects_path());
-    let pb = ctx.spinner("ingest");
-    let mut printer = Printer { pb: pb.clone() };
-    let normalizer = Normalizer::default();
-    let stages = Stages { normalizer: &normalizer, lang: setup.lang };
-    // a walk of a folder that holds the data directory never reads the index back in
-    let mut cfg = RunConfig { format: setup.format, skip_dirs: vec![ctx.data.clone()], ..Default::default() };
-    if let Some(w) = setup.workers {
-        cfg.workers = w.max(1);
-    }
-    // a panic the stages did not catch (a bug in the ordered stage) still leaves the
-    // articles accepted so far committed below
-    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        runner::run(sources, &cfg, &stages, setup.analyzer, Some(&mut stories), &mut dedup, &mut sink, &mut rejects, &mut printer, stop)
-    }))
-    .unwrap_or_else(|p| {
-        Err(vigie_pipeline::Error::Stage(format!("internal error: {}", vigie_pipeline::reject::panic_message(&*p))))
-    });
-    // whatever was accepted is committed, even when the run failed part-way
-    let committed = sink.writer.commit().context("committing the index");
-    if result.is_ok() && committed.is_ok() && result.as_ref().is_ok_and(|s| s.indexed > 0) {
-        // topics follow the commit while this process still holds the index lock
-        pb.set_message("topics");
-        index.reload()?;
-        crate::clusters::update_topics(&ctx.data, &index, &stories)?;
-    }
-    let finish = sink.writer.finish().context("committing the index");
-    pb.finish_and_clear();
-    let summary = result.context("ingest failed")?;
-    committed?;
-    finish?;
     Ok(summary)
 }

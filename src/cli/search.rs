@@ -53,7 +53,7 @@ pub fn run(ctx: &Ctx, a: SearchArgs) -> anyhow::Result<ExitCode> {
     };
     let mut res = index.search(&req)?;
     // topics live in the topic state (a re-clustering does not rewrite the index)
-    let topics = crate::clusters::topic_map(&ctx.data)?;
+    let topics = vigie_engine::topics::topic_map(&ctx.dir())?;
     for h in &mut res.hits {
         h.topic_id = h.story_id.as_ref().and_then(|s| topics.get(s).cloned());
     }

@@ -19,7 +19,7 @@ pub fn run(ctx: &Ctx, a: ShowArgs) -> anyhow::Result<ExitCode> {
         return Err(user_error(format!("no document with id {:?}", a.id)));
     };
     // topics live in the topic state (a re-clustering does not rewrite the index)
-    let topics = crate::clusters::topic_map(&ctx.data)?;
+    let topics = vigie_engine::topics::topic_map(&ctx.dir())?;
     d.topic_id = d.story_id.as_ref().and_then(|s| topics.get(s).cloned());
     let mut out = std::io::stdout().lock();
     if a.json {

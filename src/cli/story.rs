@@ -3,14 +3,12 @@
 
 use super::common::{fmt_date, open_index, parse_when, print_json, print_table, shorten, user_error, Ctx};
 use super::topics::{top_entities, EntityRow};
-use crate::clusters::topics_path;
 use chrono::{DateTime, Utc};
 use clap::Args;
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
 use std::io::Write;
 use std::process::ExitCode;
-use vigie_pipeline::topics::TopicState;
 
 /// The most articles listed for one story.
 const MAX_ARTICLES: usize = 10_000;
@@ -71,7 +69,7 @@ pub fn run(ctx: &Ctx, a: StoryArgs) -> anyhow::Result<ExitCode> {
     }
     let when = |d: &vigie_schemas::Document| d.published.unwrap_or(d.ingested_at);
     docs.retain(|d| since.is_none_or(|s| when(d) >= s));
-    let state = TopicState::load(&topics_path(&ctx.data)).map_err(anyhow::Error::msg)?;
+    let state = vigie_engine::topics::load_state(&ctx.dir())?;
     let topic = state.as_ref().and_then(|s| s.story_topic.get(&story_id).and_then(|t| s.topic(t)));
     let mut languages = BTreeMap::new();
     let mut sources = BTreeMap::new();

@@ -2,7 +2,7 @@
 //! and first/last article, counted live from the index (within `--since/--until`).
 
 use super::common::{fmt_date, open_index, print_json, print_table, shorten, user_error, Ctx, FilterArgs};
-use crate::clusters::{load_stories, rebuild_topics, topics_path};
+use vigie_engine::topics::{load_state, load_stories, rebuild_topics, topic_config};
 use chrono::{DateTime, Utc};
 use clap::{Args, Subcommand};
 use serde::Serialize;
@@ -100,7 +100,7 @@ pub fn run(ctx: &Ctx, a: TopicsArgs) -> anyhow::Result<ExitCode> {
         return rebuild(ctx, r);
     }
     let index = open_index(ctx)?;
-    let Some(state) = TopicState::load(&topics_path(&ctx.data)).map_err(anyhow::Error::msg)? else {
+    let Some(state) = load_state(&ctx.dir())? else {
         return Err(user_error(format!("{}: no topics yet (ingest with the model, or run `vigie topics rebuild`)", ctx.data.display())));
     };
     let bounds = Bounds::new(&a.window)?;
@@ -227,9 +227,9 @@ struct RebuildReport {
 fn rebuild(ctx: &Ctx, r: RebuildArgs) -> anyhow::Result<ExitCode> {
     let t = std::time::Instant::now();
     let index = open_index(ctx)?;
-    let path = topics_path(&ctx.data);
-    let old = TopicState::load(&path).map_err(anyhow::Error::msg)?;
-    let mut cfg = crate::clusters::topic_config(old.as_ref());
+    let path = ctx.dir().topics_path();
+    let old = load_state(&ctx.dir())?;
+    let mut cfg = topic_config(old.as_ref());
     if let Some(x) = r.threshold {
         cfg.threshold = x;
     }
@@ -269,7 +269,7 @@ fn rebuild(ctx: &Ctx, r: RebuildArgs) -> anyhow::Result<ExitCode> {
 /// The topics as a polars frame (label, keywords per language joined, counts, dates).
 pub fn topics_frame(ctx: &Ctx, index: &VigieIndex) -> anyhow::Result<polars::prelude::DataFrame> {
     use polars::prelude::{Column, DataFrame};
-    let Some(state) = TopicState::load(&topics_path(&ctx.data)).map_err(anyhow::Error::msg)? else {
+    let Some(state) = load_state(&ctx.dir())? else {
         return Err(user_error("no topics yet"));
     };
     let rows = topic_rows(index, &state, &index.vectors_without_embeddings()?, &Bounds::new(&FilterArgs::default())?)?;

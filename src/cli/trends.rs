@@ -131,7 +131,7 @@ struct TopicTrend {
 /// the baseline (when topics exist).
 fn topic_trends(ctx: &Ctx, index: &vigie_index::VigieIndex, req: &TrendRequest) -> anyhow::Result<Vec<TopicTrend>> {
     use std::collections::HashMap;
-    let Some(state) = vigie_pipeline::topics::TopicState::load(&crate::clusters::topics_path(&ctx.data)).map_err(anyhow::Error::msg)? else {
+    let Some(state) = vigie_engine::topics::load_state(&ctx.dir())? else {
         return Ok(Vec::new());
     };
     let (start, base_start) = ((req.at - req.window).timestamp(), (req.at - req.window - req.baseline).timestamp());

@@ -3,7 +3,7 @@
 
 use super::alerts::WebhookArgs;
 use super::common::{parse_duration, print_json, user_error, Ctx};
-use super::ingest::{ingest_sources, run_alerts, Setup, StageArgs};
+use super::ingest::{run_alerts, Printer, StageArgs};
 use crate::fetch::is_url;
 use crate::watch::{backoff, file_change, list_files, poll_feed, FeedPoll, WatchState};
 use clap::Args;
@@ -11,6 +11,7 @@ use serde::Serialize;
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
+use vigie_engine::{IngestOptions, Session};
 use vigie_pipeline::ingest::{FormatChoice, Input};
 use vigie_pipeline::reject::{Reject, RejectLog};
 use vigie_pipeline::runner::Analyzer;
@@ -75,8 +76,11 @@ pub fn run(ctx: &Ctx, a: WatchArgs) -> anyhow::Result<ExitCode> {
         }
     }
     let (lang, analyzer) = a.stages.load()?;
-    let setup = Setup::new(a.format, &lang, analyzer.as_ref().map(|x| x as &dyn Analyzer));
-    std::fs::create_dir_all(&ctx.data)?;
+    let opts = IngestOptions::new(a.format, &lang, analyzer.as_ref().map(|x| x as &dyn Analyzer));
+    // one session for every poll: the dedup and story state stay in memory and the
+    // index writer stays open (another process's ingest into this directory is refused
+    // while watch runs)
+    let mut session = Session::open(ctx.dir())?;
     let urls: Vec<String> = a.inputs.iter().filter(|i| is_url(i)).cloned().collect();
 
     // tokio for the I/O (feeds, signals); the pipeline's CPU stages keep their threads
@@ -184,7 +188,10 @@ pub fn run(ctx: &Ctx, a: WatchArgs) -> anyhow::Result<ExitCode> {
         let mut ingested = true;
         if !sources.is_empty() {
             // the batch in flight is finished even when a signal arrives meanwhile
-            match ingest_sources(ctx, &sources, &setup, &never) {
+            let pb = ctx.spinner("ingest");
+            let result = session.ingest(&sources, &opts, &mut Printer::new(pb.clone()), &never);
+            pb.finish_and_clear();
+            match result {
                 Ok(s) => {
                     (p.read, p.indexed, p.duplicates, p.existing, p.rejected) = (s.read, s.indexed, s.duplicates, s.existing, s.rejected)
                 }
@@ -209,7 +216,7 @@ pub fn run(ctx: &Ctx, a: WatchArgs) -> anyhow::Result<ExitCode> {
         // whose ids are then skipped
         new_state.save(&ctx.data)?;
         state = new_state;
-        if let Some(s) = run_alerts(ctx, &policy) {
+        if let Some(s) = run_alerts(ctx, session.index(), &policy) {
             (p.notifications, p.delivered) = (s.notifications, s.delivered);
         }
         if a.json {
@@ -234,6 +241,7 @@ pub fn run(ctx: &Ctx, a: WatchArgs) -> anyhow::Result<ExitCode> {
             break;
         }
     }
+    session.close()?;
     if !ctx.quiet {
         eprintln!("watch: stopped cleanly after {poll_no} polls");
     }

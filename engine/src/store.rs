@@ -1,7 +1,7 @@
 //! Wiring the pipeline to the index: the dedup state read back from the index, and the
 //! [`Sink`] that writes documents in batched commits.
 
-use anyhow::Context;
+use crate::Result;
 use vigie_index::{Extras, VigieIndex, Writer};
 use vigie_pipeline::dedup::{Dedup, DedupConfig, Signature};
 use vigie_pipeline::runner::{Prepared, Sink};
@@ -9,11 +9,11 @@ use vigie_schemas::DocId;
 
 /// Rebuilds the dedup state from the signatures stored in the index: always the state
 /// of the last commit, so a crash cannot leave the two out of step.
-pub fn load_dedup(index: &VigieIndex) -> anyhow::Result<Dedup> {
+pub fn load_dedup(index: &VigieIndex) -> Result<Dedup> {
     let t = std::time::Instant::now();
     let mut dedup = Dedup::new(DedupConfig::default());
     // copies are never candidates: every copy points at its original
-    for s in index.signatures().context("reading dedup signatures")?.into_iter().filter(|s| !s.is_dup) {
+    for s in index.signatures()?.into_iter().filter(|s| !s.is_dup) {
         match Signature::from_bytes(&s.signature) {
             Some(sig) => dedup.insert(s.id, None, sig),
             None => tracing::warn!(id = %s.id, "stored dedup signature unreadable; skipped"),
@@ -23,13 +23,13 @@ pub fn load_dedup(index: &VigieIndex) -> anyhow::Result<Dedup> {
     Ok(dedup)
 }
 
-/// The index as the pipeline's sink.
-pub struct IndexSink {
-    pub writer: Writer,
+/// The index writer as the pipeline's sink.
+pub struct IndexSink<'w> {
+    pub writer: &'w mut Writer,
     pub commits: u64,
 }
 
-impl Sink for IndexSink {
+impl Sink for IndexSink<'_> {
     fn contains(&mut self, id: &DocId) -> vigie_pipeline::Result<bool> {
         Ok(self.writer.contains(id.as_str()))
     }
@@ -41,7 +41,7 @@ impl Sink for IndexSink {
                 &p.doc,
                 &Extras { signature: &p.signature.to_bytes(), embedding: p.embedding.as_deref(), title_terms: &p.title_terms },
             )
-            .map_err(|e| vigie_pipeline::Error::Sink(format!("{e:#}")))?;
+            .map_err(|e| vigie_pipeline::Error::Sink(e.to_string()))?;
         if committed {
             self.commits += 1;
         }

@@ -2,9 +2,8 @@
 //! embeddings, topic re-clustering with labels from the stored documents, and the
 //! incremental topic assignment that follows each ingest.
 
-use anyhow::Context;
+use crate::{DataDir, Error, Result};
 use std::collections::{BTreeMap, HashMap};
-use std::path::{Path, PathBuf};
 use vigie_index::{StoredVector, VigieIndex};
 use vigie_pipeline::stories::{content_words_with_forms, fold_key, Stories, StoryInput};
 use vigie_pipeline::topics::{cluster, match_ids, nearest, Keywords, LabelDoc, StoryPoint, TopicConfig, TopicInfo, TopicState, STATE_VERSION};
@@ -14,10 +13,6 @@ use vigie_pipeline::normalize::first_chars as cut;
 const REBUILD_GROWTH: f64 = 1.25;
 /// Characters of a body read for topic keywords (the lead carries the subject).
 const LABEL_CHARS: usize = 3000;
-
-pub fn topics_path(data: &Path) -> PathBuf {
-    data.join("state").join("topics.json")
-}
 
 /// The story state of the stored documents, in ingest order.
 pub fn load_stories(vectors: &[StoredVector]) -> Stories {
@@ -42,7 +37,7 @@ pub fn load_stories(vectors: &[StoredVector]) -> Stories {
 
 /// Re-clusters the topics from the story centroids (no re-encoding) and labels them from
 /// the stored documents; topic ids of `old` survive where a topic kept its stories.
-pub fn rebuild_topics(index: &VigieIndex, stories: &Stories, old: Option<&TopicState>, cfg: &TopicConfig) -> anyhow::Result<TopicState> {
+pub fn rebuild_topics(index: &VigieIndex, stories: &Stories, old: Option<&TopicState>, cfg: &TopicConfig) -> Result<TopicState> {
     let t = std::time::Instant::now();
     let centroids: Vec<Vec<f32>> =
         stories.stories().iter().map(|s| if s.size > 0 { stories.centred_centroid(s) } else { Vec::new() }).collect();
@@ -174,12 +169,11 @@ pub fn assign_new(state: &mut TopicState, stories: &Stories) -> usize {
 
 /// After an ingest: re-clusters when no topics exist yet or the stories grew by a
 /// quarter since the last re-clustering (amortized linear), else assigns new stories.
-pub fn update_topics(data: &Path, index: &VigieIndex, stories: &Stories) -> anyhow::Result<()> {
+pub fn update_topics(data: &DataDir, index: &VigieIndex, stories: &Stories) -> Result<()> {
     if stories.is_empty() {
         return Ok(());
     }
-    let path = topics_path(data);
-    let state = TopicState::load(&path).map_err(anyhow::Error::msg)?;
+    let state = load_state(data)?;
     let due = state.as_ref().is_none_or(|s| stories.len() as f64 >= REBUILD_GROWTH * s.stories_at_build as f64 && stories.len() > s.stories_at_build);
     let new_state = if due {
         let cfg = topic_config(state.as_ref());
@@ -191,10 +185,17 @@ pub fn update_topics(data: &Path, index: &VigieIndex, stories: &Stories) -> anyh
         }
         s
     };
-    new_state.save(&path).map_err(anyhow::Error::msg).context("saving the topic state")
+    let path = data.topics_path();
+    new_state.save(&path).map_err(|e| Error::state(&path, format!("saving the topic state: {e}")))
+}
+
+/// The topic state of a data directory (`None` before the first topics are built).
+pub fn load_state(data: &DataDir) -> Result<Option<TopicState>> {
+    let path = data.topics_path();
+    TopicState::load(&path).map_err(|e| Error::state(&path, e))
 }
 
 /// story id -> topic id of the current state (empty when there is none).
-pub fn topic_map(data: &Path) -> anyhow::Result<BTreeMap<String, String>> {
-    Ok(TopicState::load(&topics_path(data)).map_err(anyhow::Error::msg)?.map(|s| s.story_topic).unwrap_or_default())
+pub fn topic_map(data: &DataDir) -> Result<BTreeMap<String, String>> {
+    Ok(load_state(data)?.map(|s| s.story_topic).unwrap_or_default())
 }

@@ -1,0 +1,14 @@
+//! vigie's engine: the one API the command line, the HTTP server and the enrichment
+//! filter share. It owns the data directory's layout ([`DataDir`]), opens it once for
+//! any number of ingest batches ([`Session`]) and wires the pipeline to the index
+//! (dedup state, story state, topics).
+
+mod datadir;
+mod error;
+mod session;
+pub mod store;
+pub mod topics;
+
+pub use datadir::DataDir;
+pub use error::{Error, ErrorKind, Result};
+pub use session::{IngestOptions, Session};

@@ -1,0 +1,122 @@
+//! A long-lived ingest session: the data directory opened once, the index writer, the
+//! dedup signatures and the story state held between batches. `vigie ingest` runs one
+//! batch; `vigie watch` (and the server to come) run one per poll without reloading
+//! the state from the index each time.
+
+use crate::store::{load_dedup, IndexSink};
+use crate::topics::{load_stories, update_topics};
+use crate::{DataDir, Error, Result};
+use std::sync::atomic::AtomicBool;
+use vigie_index::{VigieIndex, Writer};
+use vigie_pipeline::dedup::Dedup;
+use vigie_pipeline::ingest::{FormatChoice, Input};
+use vigie_pipeline::lang::LangDetector;
+use vigie_pipeline::normalize::Normalizer;
+use vigie_pipeline::reject::RejectLog;
+use vigie_pipeline::runner::{self, Analyzer, Observer, RunConfig, Stages, Summary};
+use vigie_pipeline::stories::Stories;
+
+/// How a batch is ingested: input format, stages, commit size and worker threads.
+pub struct IngestOptions<'a> {
+    pub format: FormatChoice,
+    pub lang: &'a LangDetector,
+    /// the model stage (entities and embeddings); `None` for storage and search only
+    pub analyzer: Option<&'a dyn Analyzer>,
+    /// commit to the index every this many documents (and at the end of the batch)
+    pub commit_every: usize,
+    /// CPU worker threads (default: all cores)
+    pub workers: Option<usize>,
+}
+
+impl<'a> IngestOptions<'a> {
+    /// Defaults for a batch: commits every 5,000 documents, all cores.
+    pub fn new(format: FormatChoice, lang: &'a LangDetector, analyzer: Option<&'a dyn Analyzer>) -> Self {
+        IngestOptions { format, lang, analyzer, commit_every: 5000, workers: None }
+    }
+}
+
+/// The writing side of a data directory, held by one process at a time (the index
+/// lock): another process's ingest into the same directory is refused meanwhile.
+pub struct Session {
+    data: DataDir,
+    index: VigieIndex,
+    writer: Writer,
+    dedup: Dedup,
+    stories: Stories,
+    normalizer: Normalizer,
+    /// a batch failed part-way: the state in memory may hold articles the index does
+    /// not, so it is read again from the last commit before the next batch
+    stale: bool,
+}
+
+impl Session {
+    /// Opens (or creates) the data directory, takes the index writer and reads the dedup
+    /// and story state of the last commit.
+    pub fn open(data: DataDir) -> Result<Self> {
+        data.create()?;
+        let index = VigieIndex::open_or_create(&data.index_dir())?;
+        let writer = index.writer()?;
+        let (dedup, stories) = read_state(&index)?;
+        Ok(Session { data, index, writer, dedup, stories, normalizer: Normalizer::default(), stale: false })
+    }
+
+    pub fn data(&self) -> &DataDir {
+        &self.data
+    }
+
+    /// The index as of the last commit.
+    pub fn index(&self) -> &VigieIndex {
+        &self.index
+    }
+
+    /// Ingests one batch: one pass of the pipeline, batched commits, then the topic
+    /// update. Whatever was accepted is committed, even when the batch fails part-way.
+    pub fn ingest(&mut self, sources: &[Input], opts: &IngestOptions<'_>, observer: &mut dyn Observer, stop: &AtomicBool) -> Result<Summary> {
+        if self.stale {
+            (self.dedup, self.stories) = read_state(&self.index)?;
+            self.stale = false;
+        }
+        self.writer.set_commit_every(opts.commit_every);
+        let mut rejects = RejectLog::new(self.data.rejects_path());
+        let stages = Stages { normalizer: &self.normalizer, lang: opts.lang };
+        // a walk of a folder that holds the data directory never reads the index back in
+        let mut cfg = RunConfig { format: opts.format, skip_dirs: vec![self.data.root().to_path_buf()], ..Default::default() };
+        if let Some(w) = opts.workers {
+            cfg.workers = w.max(1);
+        }
+        let mut sink = IndexSink { writer: &mut self.writer, commits: 0 };
+        let (dedup, stories) = (&mut self.dedup, &mut self.stories);
+        // a panic the stages did not catch (a bug in the ordered stage) still leaves the
+        // articles accepted so far committed below
+        let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            runner::run(sources, &cfg, &stages, opts.analyzer, Some(stories), dedup, &mut sink, &mut rejects, observer, stop)
+        }))
+        .unwrap_or_else(|p| {
+            Err(vigie_pipeline::Error::Stage(format!("internal error: {}", vigie_pipeline::reject::panic_message(&*p))))
+        });
+        let committed = self.writer.commit();
+        if result.is_err() || committed.is_err() {
+            self.stale = true;
+        }
+        let summary = result.map_err(|e| Error::Ingest(Box::new(e.into())))?;
+        committed?;
+        if summary.indexed > 0 {
+            // topics follow the commit while this process holds the index lock
+            self.index.reload()?;
+            update_topics(&self.data, &self.index, &self.stories)?;
+        }
+        Ok(summary)
+    }
+
+    /// Waits for the index's background merges and releases the writer.
+    pub fn close(self) -> Result<()> {
+        Ok(self.writer.finish()?)
+    }
+}
+
+/// The dedup signatures and the story state of the last commit.
+fn read_state(index: &VigieIndex) -> Result<(Dedup, Stories)> {
+    let dedup = load_dedup(index)?;
+    let stories = load_stories(&index.vectors()?);
+    Ok((dedup, stories))
+}
