@@ -120,3 +120,51 @@ fn read_state(index: &VigieIndex) -> Result<(Dedup, Stories)> {
     let stories = load_stories(&index.vectors()?);
     Ok((dedup, stories))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use vigie_pipeline::lang::LangConfig;
+
+    fn articles(dir: &std::path::Path, name: &str, ids: &[&str], body: &str) -> Input {
+        let p = dir.join(name);
+        let lines: Vec<String> = ids
+            .iter()
+            .map(|id| serde_json::json!({"id": id, "title": format!("Nvidia et OpenAI {id}"), "body": format!("{body} ({id})"), "lang": "fr"}).to_string())
+            .collect();
+        std::fs::write(&p, lines.join("\n")).unwrap();
+        Input::Path(p)
+    }
+
+    const BODY: &str = "Nvidia a présenté lundi ses puces Blackwell, que Microsoft et OpenAI installeront \
+        dans les centres de données du projet Stargate au Texas, selon les dirigeants des deux groupes, \
+        qui ont détaillé le calendrier des livraisons et le coût des premiers sites.";
+
+    /// One session ingests several batches: what a batch stored is known to the next
+    /// (same ids are skipped, copies are found against earlier batches) without
+    /// reopening, and a new session over the same directory sees it too.
+    #[test]
+    fn batches_share_the_state_of_one_session_and_the_next() {
+        let tmp = tempfile::tempdir().unwrap();
+        let lang = LangDetector::new(&LangConfig::default()).unwrap();
+        let opts = IngestOptions::new(FormatChoice::Auto, &lang, None);
+        let stop = AtomicBool::new(false);
+        let mut s = Session::open(DataDir::new(tmp.path().join("data"))).unwrap();
+        let first = s.ingest(&[articles(tmp.path(), "a.jsonl", &["a1"], BODY)], &opts, &mut (), &stop).unwrap();
+        assert_eq!((first.indexed, first.duplicates), (1, 0));
+        // the same article again, and a copy of it under another id
+        let again = s.ingest(&[articles(tmp.path(), "a.jsonl", &["a1"], BODY)], &opts, &mut (), &stop).unwrap();
+        assert_eq!((again.indexed, again.existing), (0, 1));
+        let copy = s.ingest(&[articles(tmp.path(), "b.jsonl", &["b1"], BODY)], &opts, &mut (), &stop).unwrap();
+        assert_eq!((copy.indexed, copy.duplicates), (1, 1));
+        assert_eq!(s.index().num_docs(), 2);
+        // the writer is held: a second session on the directory is refused meanwhile
+        let locked = Session::open(DataDir::new(tmp.path().join("data")));
+        assert!(matches!(locked, Err(Error::Index(vigie_index::Error::Locked(_)))), "{:?}", locked.err());
+        s.close().unwrap();
+        let mut s = Session::open(DataDir::new(tmp.path().join("data"))).unwrap();
+        let later = s.ingest(&[articles(tmp.path(), "c.jsonl", &["c1"], BODY)], &opts, &mut (), &stop).unwrap();
+        assert_eq!((later.indexed, later.duplicates), (1, 1));
+        s.close().unwrap();
+    }
+}
