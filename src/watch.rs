@@ -54,7 +54,7 @@ pub struct WatchState {
 
 impl WatchState {
     pub fn path(data: &Path) -> PathBuf {
-        data.join("state").join("watch.json")
+        vigie_engine::DataDir::new(data).watch_path()
     }
 
     pub fn load(data: &Path) -> anyhow::Result<Self> {

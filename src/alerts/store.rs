@@ -112,7 +112,7 @@ pub fn save_json<T: serde::Serialize + ?Sized>(path: &Path, value: &T) -> anyhow
 
 impl AlertStore {
     pub fn new(data: &Path) -> Self {
-        AlertStore { dir: data.join("alerts") }
+        AlertStore { dir: vigie_engine::DataDir::new(data).alerts_dir() }
     }
 
     fn rule_path(&self, name: &str) -> PathBuf {

@@ -57,6 +57,8 @@ struct Poll {
     rejected: u64,
     notifications: usize,
     delivered: usize,
+    /// the poll's time: fetching, ingesting, committing, alerts
+    seconds: f64,
 }
 
 fn duration(s: &str, flag: &str) -> anyhow::Result<chrono::Duration> {
@@ -116,6 +118,7 @@ pub fn run(ctx: &Ctx, a: WatchArgs) -> anyhow::Result<ExitCode> {
     let never = AtomicBool::new(false);
     loop {
         poll_no += 1;
+        let started = std::time::Instant::now();
         let mut p = Poll { poll: poll_no, ..Default::default() };
         let now = chrono::Utc::now();
         let mut sources: Vec<Input> = Vec::new();
@@ -219,12 +222,13 @@ pub fn run(ctx: &Ctx, a: WatchArgs) -> anyhow::Result<ExitCode> {
         if let Some(s) = run_alerts(ctx, session.index(), &policy) {
             (p.notifications, p.delivered) = (s.notifications, s.delivered);
         }
+        p.seconds = started.elapsed().as_secs_f64();
         if a.json {
             print_json(&mut std::io::stdout().lock(), &p)?;
         } else if !ctx.quiet {
             eprintln!(
-                "watch: poll {}: feeds {} changed, {} not modified, {} failed; {} files changed; indexed {} ({} duplicates, {} already stored, {} rejected); {} notifications",
-                p.poll, p.feeds_changed, p.feeds_not_modified, p.feeds_failed, p.files_changed, p.indexed, p.duplicates, p.existing, p.rejected, p.notifications
+                "watch: poll {}: feeds {} changed, {} not modified, {} failed; {} files changed; indexed {} ({} duplicates, {} already stored, {} rejected); {} notifications; {:.2} s",
+                p.poll, p.feeds_changed, p.feeds_not_modified, p.feeds_failed, p.files_changed, p.indexed, p.duplicates, p.existing, p.rejected, p.notifications, p.seconds
             );
         }
         if a.once || stop.load(Ordering::SeqCst) {
