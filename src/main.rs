@@ -1,10 +1,7 @@
 //! `vigie`: media-monitoring text analytics for French and English news.
 
-mod alerts;
 mod cli;
 mod corpus;
-mod fetch;
-mod watch;
 
 use clap::Parser;
 use std::process::ExitCode;

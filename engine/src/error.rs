@@ -16,6 +16,18 @@ pub enum Error {
     /// A state file that cannot be read or written.
     #[error("{}: {message}", path.display())]
     State { path: PathBuf, message: String },
+    /// Another process holds a lock for longer than this one waits.
+    #[error("another vigie process holds {what} ({}) for more than {seconds} s{hint}", path.display())]
+    Busy { what: &'static str, path: PathBuf, seconds: u64, hint: &'static str },
+    /// A setting (flag, environment variable, file) that cannot be used as given.
+    #[error("{0}")]
+    Config(String),
+    /// The HTTP client could not be built (TLS, resolver).
+    #[error("{0}")]
+    Http(String),
+    /// One alert rule failed (its query against the batch, its delivery state).
+    #[error("alert {name}")]
+    Rule { name: String, source: Box<Error> },
     /// The ingest stopped on a fault of the pipeline (what was accepted is committed).
     #[error("ingest failed")]
     Ingest(#[source] Box<Error>),
@@ -48,7 +60,8 @@ impl Error {
             Error::Pipeline(P::Config(_) | P::Io { .. }) => ErrorKind::Usage,
             // a data directory the user pointed at that cannot be created or read
             Error::Io { .. } => ErrorKind::Usage,
-            Error::Ingest(e) => e.kind(),
+            Error::Busy { .. } | Error::Config(_) => ErrorKind::Usage,
+            Error::Ingest(e) | Error::Rule { source: e, .. } => e.kind(),
             _ => ErrorKind::Internal,
         }
     }

@@ -1,14 +1,20 @@
 //! vigie's engine: the one API the command line, the HTTP server and the enrichment
 //! filter share. It owns the data directory's layout ([`DataDir`]), opens it once for
 //! any number of ingest batches ([`Session`]) and wires the pipeline to the index
-//! (dedup state, story state, topics).
+//! (dedup state, story state, topics), runs the alert rules and their delivery, and
+//! keeps what `watch` remembers between polls.
 
+pub mod alerts;
+mod clock;
 mod datadir;
 mod error;
 mod session;
+pub mod fetch;
 pub mod store;
 pub mod topics;
+pub mod watch;
 
+pub use clock::{Clock, SystemClock};
 pub use datadir::DataDir;
 pub use error::{Error, ErrorKind, Result};
 pub use session::{IngestOptions, Session};

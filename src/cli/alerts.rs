@@ -1,7 +1,7 @@
 //! `vigie alerts add|list|rm|test|run`
 
 use super::common::{fmt_date, parse_duration, print_json, print_json_lines, print_table, shorten, user_error, Ctx};
-use crate::alerts::{self, check_name, describe, parse_sink, AlertStore, WebhookPolicy, RULE_VERSION};
+use vigie_engine::alerts::{self, check_name, describe, parse_sink, AlertStore, WebhookPolicy, RULE_VERSION};
 use clap::{Args, Subcommand};
 use serde::Serialize;
 use std::io::Write;
@@ -106,10 +106,10 @@ pub fn run(ctx: &Ctx, c: AlertsCommand) -> anyhow::Result<ExitCode> {
 }
 
 fn add(ctx: &Ctx, a: AddArgs) -> anyhow::Result<ExitCode> {
-    check_name(&a.name).map_err(user_error)?;
+    check_name(&a.name)?;
     let checker = vigie_index::alerts::BatchIndex::build(Vec::new())?;
     checker.check(&a.query).map_err(|e| user_error(format!("alert {}: malformed query: {e}", a.name)))?;
-    let notify = parse_sink(&a.notify).map_err(user_error)?;
+    let notify = parse_sink(&a.notify)?;
     let digest_seconds = match &a.digest {
         None => None,
         Some(d) => Some(
@@ -147,7 +147,7 @@ fn add(ctx: &Ctx, a: AddArgs) -> anyhow::Result<ExitCode> {
         created: chrono::Utc::now(),
     };
     // the checks a rule file written by hand goes through (one place for both)
-    alerts::check_rule(&rule, &checker).map_err(user_error)?;
+    alerts::check_rule(&rule, &checker)?;
     store.add(&rule, next_seq)?;
     if !ctx.quiet {
         eprintln!("alert {} saved: {} -> {}", rule.name, rule.query, describe(&rule.notify));
@@ -276,7 +276,7 @@ fn test(ctx: &Ctx, a: TestArgs) -> anyhow::Result<ExitCode> {
 
 fn run_now(ctx: &Ctx, a: RunArgs) -> anyhow::Result<ExitCode> {
     let index = super::common::open_index(ctx)?;
-    let s = alerts::run(&ctx.data, &index, &a.webhook.policy()?)?;
+    let s = alerts::run(&ctx.data, &index, &a.webhook.policy()?, &vigie_engine::SystemClock)?;
     if a.json {
         print_json(&mut std::io::stdout().lock(), &s)?;
     } else if !ctx.quiet {

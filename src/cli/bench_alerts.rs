@@ -138,7 +138,7 @@ fn make_rules(docs: &[BatchDoc], n: usize) -> Vec<RuleQuery> {
 /// A real data directory: the archive indexed on disk, the rules saved with file sinks,
 /// then batches committed one at a time, each followed by a timed `alerts run`.
 fn end_to_end(docs: &[BatchDoc], rules: &[RuleQuery], batch: usize, runs: usize) -> anyhow::Result<Vec<EndToEnd>> {
-    use crate::alerts::{self, AlertStore, WebhookPolicy};
+    use vigie_engine::alerts::{self, AlertStore, WebhookPolicy};
     let tmp = tempfile::tempdir()?;
     let data = tmp.path().join("data");
     let index = vigie_index::VigieIndex::open_or_create(&data.join("index"))?;
@@ -175,7 +175,7 @@ fn end_to_end(docs: &[BatchDoc], rules: &[RuleQuery], batch: usize, runs: usize)
         w.commit()?;
         index.reload()?;
         let t = std::time::Instant::now();
-        let s = alerts::run(&data, &index, &WebhookPolicy::default())?;
+        let s = alerts::run(&data, &index, &WebhookPolicy::default(), &vigie_engine::SystemClock)?;
         out.push(EndToEnd { ms: t.elapsed().as_secs_f64() * 1000.0, documents: s.documents, matches: s.matches, notifications: s.notifications, delivered: s.delivered });
     }
     w.finish()?;

@@ -4,8 +4,8 @@
 use super::alerts::WebhookArgs;
 use super::common::{parse_duration, print_json, user_error, Ctx};
 use super::ingest::{run_alerts, Printer, StageArgs};
-use crate::fetch::is_url;
-use crate::watch::{backoff, file_change, list_files, poll_feed, FeedPoll, WatchState};
+use vigie_engine::fetch::is_url;
+use vigie_engine::watch::{backoff, file_change, list_files, poll_feed, FeedPoll, WatchState};
 use clap::Args;
 use serde::Serialize;
 use std::process::ExitCode;
@@ -111,7 +111,7 @@ pub fn run(ctx: &Ctx, a: WatchArgs) -> anyhow::Result<ExitCode> {
             }
         });
     }
-    let client = crate::fetch::client_with(timeout).map_err(anyhow::Error::msg)?;
+    let client = vigie_engine::fetch::client_with(timeout)?;
 
     let mut state = WatchState::load(&ctx.data)?;
     let mut poll_no = 0u64;

@@ -33,7 +33,7 @@ pub fn redirect_policy() -> reqwest::redirect::Policy {
 }
 
 /// The client for feeds and pages (gzip decompressed, redirects bounded).
-pub fn client_with(timeout: Duration) -> Result<reqwest::Client, String> {
+pub fn client_with(timeout: Duration) -> crate::Result<reqwest::Client> {
     reqwest::Client::builder()
         .user_agent(USER_AGENT)
         .timeout(timeout)
@@ -41,10 +41,10 @@ pub fn client_with(timeout: Duration) -> Result<reqwest::Client, String> {
         .gzip(true)
         .redirect(redirect_policy())
         .build()
-        .map_err(|e| format!("http client: {}", reason(&e)))
+        .map_err(|e| crate::Error::Http(format!("http client: {}", reason(&e))))
 }
 
-pub fn client() -> Result<reqwest::Client, String> {
+pub fn client() -> crate::Result<reqwest::Client> {
     client_with(Duration::from_secs(30))
 }
 
@@ -116,7 +116,7 @@ pub fn fetch_all(urls: &[String]) -> Vec<Result<Input, String>> {
     rt.block_on(async {
         let client = match client() {
             Ok(c) => c,
-            Err(e) => return all_failed(e),
+            Err(e) => return all_failed(e.to_string()),
         };
         let mut set = tokio::task::JoinSet::new();
         let mut ids = std::collections::HashMap::new();

@@ -3,7 +3,7 @@
 //! two processes from delivering the same notifications.
 
 use super::state::RuleState;
-use anyhow::Context;
+use crate::{Error, Result};
 use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -32,7 +32,7 @@ pub struct StoreLock {
 }
 
 /// Rule names become file names: letters, digits, `_ . -`, at most 64.
-pub fn check_name(name: &str) -> Result<(), String> {
+pub fn check_name(name: &str) -> Result<()> {
     let ok = !name.is_empty()
         && name.len() <= 64
         && name.chars().next().is_some_and(|c| c.is_ascii_alphanumeric())
@@ -40,39 +40,39 @@ pub fn check_name(name: &str) -> Result<(), String> {
     if ok {
         Ok(())
     } else {
-        Err(format!("alert name {name:?}: use letters, digits, '_', '.', '-' (at most 64, starting with a letter or digit)"))
+        Err(Error::Config(format!("alert name {name:?}: use letters, digits, '_', '.', '-' (at most 64, starting with a letter or digit)")))
     }
 }
 
 /// Everything `vigie alerts add` checks, for rules written by the command and rules
 /// written by hand alike: the name, the query (it must parse), the filters, the sink
 /// and the digest period. `checker` parses queries (one for many rules).
-pub fn check_rule(rule: &AlertRule, checker: &vigie_index::alerts::BatchIndex) -> Result<(), String> {
+pub fn check_rule(rule: &AlertRule, checker: &vigie_index::alerts::BatchIndex) -> Result<()> {
     check_name(&rule.name)?;
     if rule.version != RULE_VERSION {
-        return Err(format!("alert {}: version {} (this vigie reads alert.v{RULE_VERSION} rules)", rule.name, rule.version));
+        return Err(Error::Config(format!("alert {}: version {} (this vigie reads alert.v{RULE_VERSION} rules)", rule.name, rule.version)));
     }
     if rule.query.trim().is_empty() {
-        return Err(format!("alert {}: empty query", rule.name));
+        return Err(Error::Config(format!("alert {}: empty query", rule.name)));
     }
-    checker.check(&rule.query).map_err(|e| format!("alert {}: malformed query: {e}", rule.name))?;
+    checker.check(&rule.query).map_err(|e| Error::Config(format!("alert {}: malformed query: {e}", rule.name)))?;
     if let Some(e) = &rule.entity {
         if !e.0.contains(':') {
-            return Err(format!("alert {}: entity {:?}: an entity id looks like company:nvidia", rule.name, e.0));
+            return Err(Error::Config(format!("alert {}: entity {:?}: an entity id looks like company:nvidia", rule.name, e.0)));
         }
     }
     match &rule.notify {
         NotifySink::Stdout => {}
         NotifySink::File { path } => {
             if path.is_empty() || !Path::new(path).is_absolute() {
-                return Err(format!("alert {}: notify file {path:?}: the path must be absolute", rule.name));
+                return Err(Error::Config(format!("alert {}: notify file {path:?}: the path must be absolute", rule.name)));
             }
         }
-        NotifySink::Webhook { url } => super::sinks::check_webhook_url(url).map_err(|e| format!("alert {}: {e}", rule.name))?,
+        NotifySink::Webhook { url } => super::sinks::check_webhook_url(url).map_err(|e| Error::Config(format!("alert {}: {e}", rule.name)))?,
     }
     if let Some(d) = rule.digest_seconds {
         if d == 0 || d > MAX_DIGEST_SECONDS {
-            return Err(format!("alert {}: digest_seconds {d}: use 1 to {MAX_DIGEST_SECONDS}", rule.name));
+            return Err(Error::Config(format!("alert {}: digest_seconds {d}: use 1 to {MAX_DIGEST_SECONDS}", rule.name)));
         }
     }
     Ok(())
@@ -90,7 +90,7 @@ fn report_once(path: &Path, reason: &str) {
 }
 
 /// The lock timeout: `VIGIE_ALERTS_LOCK_TIMEOUT` seconds, else two minutes.
-pub fn lock_timeout() -> anyhow::Result<Duration> {
+pub fn lock_timeout() -> Result<Duration> {
     match std::env::var(LOCK_TIMEOUT_ENV) {
         Err(_) => Ok(Duration::from_secs(LOCK_TIMEOUT_SECS)),
         Ok(v) => v
@@ -99,20 +99,20 @@ pub fn lock_timeout() -> anyhow::Result<Duration> {
             .ok()
             .filter(|s| *s <= 365 * 86_400)
             .map(Duration::from_secs)
-            .ok_or_else(|| anyhow::anyhow!("{LOCK_TIMEOUT_ENV}={v:?}: use a number of seconds (0 to 31536000)")),
+            .ok_or_else(|| Error::Config(format!("{LOCK_TIMEOUT_ENV}={v:?}: use a number of seconds (0 to 31536000)"))),
     }
 }
 
 /// Writes `value` as JSON to `path` atomically: a temporary file with a unique name in
 /// the same directory (two processes never share one), fsync, rename, fsync of the
 /// directory. A crash leaves the previous version or the new one.
-pub fn save_json<T: serde::Serialize + ?Sized>(path: &Path, value: &T) -> anyhow::Result<()> {
-    vigie_pipeline::atomic::save_json(path, value).map_err(anyhow::Error::msg)
+pub fn save_json<T: serde::Serialize + ?Sized>(path: &Path, value: &T) -> Result<()> {
+    vigie_pipeline::atomic::save_json(path, value).map_err(|e| Error::state(path, e))
 }
 
 impl AlertStore {
     pub fn new(data: &Path) -> Self {
-        AlertStore { dir: vigie_engine::DataDir::new(data).alerts_dir() }
+        AlertStore { dir: crate::DataDir::new(data).alerts_dir() }
     }
 
     fn rule_path(&self, name: &str) -> PathBuf {
@@ -133,20 +133,20 @@ impl AlertStore {
 
     /// Takes the alerts lock, waiting for another process to release it at most
     /// [`lock_timeout`] (a slow webhook run elsewhere never blocks this one for ever).
-    pub fn lock(&self) -> anyhow::Result<StoreLock> {
+    pub fn lock(&self) -> Result<StoreLock> {
         self.lock_within(lock_timeout()?)
     }
 
-    pub fn lock_within(&self, timeout: Duration) -> anyhow::Result<StoreLock> {
+    pub fn lock_within(&self, timeout: Duration) -> Result<StoreLock> {
         use std::os::fd::AsRawFd;
-        std::fs::create_dir_all(&self.dir).with_context(|| format!("creating {}", self.dir.display()))?;
+        std::fs::create_dir_all(&self.dir).map_err(|e| Error::io(&self.dir, e))?;
         let path = self.lock_path();
         let file = std::fs::OpenOptions::new()
             .create(true)
             .truncate(false)
             .write(true)
             .open(&path)
-            .with_context(|| format!("opening {}", path.display()))?;
+            .map_err(|e| Error::io(&path, e))?;
         let start = std::time::Instant::now();
         let mut wait = Duration::from_millis(10);
         loop {
@@ -157,15 +157,16 @@ impl AlertStore {
             let e = std::io::Error::last_os_error();
             match e.raw_os_error() {
                 Some(libc::EWOULDBLOCK) | Some(libc::EINTR) => {}
-                _ => return Err(e).with_context(|| format!("locking {}", path.display())),
+                _ => return Err(Error::io(&path, e)),
             }
             let spent = start.elapsed();
             if spent >= timeout {
-                anyhow::bail!(
-                    "another vigie process holds the alerts lock ({}) for more than {} s (set {LOCK_TIMEOUT_ENV} to wait longer)",
-                    path.display(),
-                    timeout.as_secs()
-                );
+                return Err(Error::Busy {
+                    what: "the alerts lock",
+                    path,
+                    seconds: timeout.as_secs(),
+                    hint: " (set VIGIE_ALERTS_LOCK_TIMEOUT to wait longer)",
+                });
             }
             std::thread::sleep(wait.min(timeout - spent));
             wait = (wait * 2).min(Duration::from_millis(250));
@@ -175,12 +176,12 @@ impl AlertStore {
     /// Every valid rule, sorted by name. A rule file that does not pass the checks of
     /// `vigie alerts add` (or cannot be read) is reported once on stderr, naming the
     /// file and the reason, and skipped: the other rules keep working.
-    pub fn rules(&self) -> anyhow::Result<Vec<AlertRule>> {
+    pub fn rules(&self) -> Result<Vec<AlertRule>> {
         let dir = self.dir.join("rules");
         let entries = match std::fs::read_dir(&dir) {
             Ok(e) => e,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
-            Err(e) => return Err(e).with_context(|| format!("reading {}", dir.display())),
+            Err(e) => return Err(Error::io(&dir, e)),
         };
         let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
         paths.retain(|p| p.extension().and_then(|x| x.to_str()) == Some("json"));
@@ -189,7 +190,7 @@ impl AlertStore {
         if paths.is_empty() {
             return Ok(rules);
         }
-        let checker = vigie_index::alerts::BatchIndex::build(Vec::new()).context("preparing the query checker")?;
+        let checker = vigie_index::alerts::BatchIndex::build(Vec::new())?;
         for p in paths {
             match read_rule(&p, &checker) {
                 Ok(r) => rules.push(r),
@@ -206,35 +207,37 @@ impl AlertStore {
     }
 
     /// One rule, read from its own file.
-    pub fn get(&self, name: &str) -> anyhow::Result<Option<AlertRule>> {
+    pub fn get(&self, name: &str) -> Result<Option<AlertRule>> {
         if check_name(name).is_err() {
             return Ok(None);
         }
-        vigie_pipeline::atomic::load_json(&self.rule_path(name), "alert.v1 rule").map_err(anyhow::Error::msg)
+        let path = self.rule_path(name);
+        vigie_pipeline::atomic::load_json(&path, "alert.v1 rule").map_err(|e| Error::state(&path, e))
     }
 
     /// Saves a new rule and its initial state (watching from `next_seq`).
-    pub fn add(&self, rule: &AlertRule, next_seq: u64) -> anyhow::Result<()> {
+    pub fn add(&self, rule: &AlertRule, next_seq: u64) -> Result<()> {
         let state = RuleState::new(next_seq, rule.created);
         self.save_state(&rule.name, &state)?;
         save_json(&self.rule_path(&rule.name), rule)
     }
 
     /// Removes a rule and its state; returns the state it had, if any.
-    pub fn remove(&self, name: &str) -> anyhow::Result<Option<RuleState>> {
+    pub fn remove(&self, name: &str) -> Result<Option<RuleState>> {
         let state = self.state(name)?;
         let p = self.rule_path(name);
-        std::fs::remove_file(&p).with_context(|| format!("removing {}", p.display()))?;
+        std::fs::remove_file(&p).map_err(|e| Error::io(&p, e))?;
         let s = self.state_path(name);
         if s.exists() {
-            std::fs::remove_file(&s).with_context(|| format!("removing {}", s.display()))?;
+            std::fs::remove_file(&s).map_err(|e| Error::io(&s, e))?;
         }
         Ok(state)
     }
 
     /// The rule's delivery state; `None` when the rule has none yet.
-    pub fn state(&self, name: &str) -> anyhow::Result<Option<RuleState>> {
-        vigie_pipeline::atomic::load_json(&self.state_path(name), "alert state").map_err(anyhow::Error::msg)
+    pub fn state(&self, name: &str) -> Result<Option<RuleState>> {
+        let path = self.state_path(name);
+        vigie_pipeline::atomic::load_json(&path, "alert state").map_err(|e| Error::state(&path, e))
     }
 
     fn watermarks_path(&self) -> PathBuf {
@@ -243,30 +246,31 @@ impl AlertStore {
 
     /// Every rule's watermark as of the last run (a rule's own state may be older: it is
     /// written only when the rule queues or delivers notifications).
-    pub fn watermarks(&self) -> anyhow::Result<BTreeMap<String, u64>> {
-        let marks = vigie_pipeline::atomic::load_json(&self.watermarks_path(), "alert watermarks").map_err(anyhow::Error::msg)?;
+    pub fn watermarks(&self) -> Result<BTreeMap<String, u64>> {
+        let path = self.watermarks_path();
+        let marks = vigie_pipeline::atomic::load_json(&path, "alert watermarks").map_err(|e| Error::state(&path, e))?;
         Ok(marks.unwrap_or_default())
     }
 
-    pub fn save_watermarks(&self, marks: BTreeMap<String, u64>) -> anyhow::Result<()> {
+    pub fn save_watermarks(&self, marks: BTreeMap<String, u64>) -> Result<()> {
         save_json(&self.watermarks_path(), &marks)
     }
 
     /// Writes the rule's delivery state atomically.
-    pub fn save_state(&self, name: &str, state: &RuleState) -> anyhow::Result<()> {
+    pub fn save_state(&self, name: &str, state: &RuleState) -> Result<()> {
         save_json(&self.state_path(name), state)
     }
 }
 
 /// Reads and checks one rule file; the error is the reason it is skipped.
-fn read_rule(p: &Path, checker: &vigie_index::alerts::BatchIndex) -> Result<AlertRule, String> {
+fn read_rule(p: &Path, checker: &vigie_index::alerts::BatchIndex) -> std::result::Result<AlertRule, String> {
     let meta = std::fs::metadata(p).map_err(|e| format!("cannot read: {e}"))?;
     if meta.len() > 1 << 20 {
         return Err(format!("{} bytes: a rule file holds at most 1 MiB", meta.len()));
     }
     let text = std::fs::read_to_string(p).map_err(|e| format!("cannot read: {e}"))?;
     let rule: AlertRule = serde_json::from_str(&text).map_err(|e| format!("not an alert.v1 rule: {e}"))?;
-    check_rule(&rule, checker)?;
+    check_rule(&rule, checker).map_err(|e| e.to_string())?;
     let stem = p.file_stem().and_then(|s| s.to_str()).unwrap_or("");
     if stem != rule.name {
         return Err(format!("the rule is named {:?} but its file {stem}.json (name the file {}.json)", rule.name, rule.name));
@@ -299,7 +303,7 @@ mod tests {
         let bad = |f: &dyn Fn(&mut AlertRule)| {
             let mut r = rule("r");
             f(&mut r);
-            check_rule(&r, &c).unwrap_err()
+            check_rule(&r, &c).unwrap_err().to_string()
         };
         assert!(bad(&|r| r.query = "nvidia AND (".into()).contains("malformed query"));
         assert!(bad(&|r| r.query = "  ".into()).contains("empty query"));

@@ -2,7 +2,7 @@
 //! of JSON with a timeout, retries with exponential backoff, and a dead-letter file
 //! after the last retry).
 
-use anyhow::Context;
+use crate::Error;
 use serde::Serialize;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -60,7 +60,7 @@ impl Sinks {
                 let mut out = std::io::stdout().lock();
                 out.write_all(text.as_bytes()).and_then(|_| out.flush()).map_err(|e| Failed { reason: format!("stdout: {e}"), attempts: 1 })
             }
-            NotifySink::File { path } => append_text(Path::new(path), &text).map_err(|e| Failed { reason: format!("{e:#}"), attempts: 1 }),
+            NotifySink::File { path } => append_text(Path::new(path), &text).map_err(|e| Failed { reason: e.to_string(), attempts: 1 }),
             NotifySink::Webhook { url } => {
                 debug_assert_eq!(payloads.len(), 1, "one POST per payload");
                 self.post(url, key, text.trim_end().to_string())
@@ -131,7 +131,7 @@ impl Sinks {
     }
 
     /// Records a payload that could not be delivered.
-    pub fn dead_letter<T: Serialize>(&self, rule: &str, sink: &NotifySink, failed: &Failed, payload: &T) -> anyhow::Result<()> {
+    pub fn dead_letter<T: Serialize>(&self, rule: &str, sink: &NotifySink, failed: &Failed, payload: &T, at: chrono::DateTime<chrono::Utc>) -> crate::Result<()> {
         #[derive(Serialize)]
         struct Dead<'a, T> {
             at: chrono::DateTime<chrono::Utc>,
@@ -141,50 +141,50 @@ impl Sinks {
             attempts: u32,
             payload: &'a T,
         }
-        let rec = Dead { at: chrono::Utc::now(), rule, sink, error: &failed.reason, attempts: failed.attempts, payload };
-        let line = serde_json::to_string(&rec).context("serializing a dead letter")?;
+        let rec = Dead { at, rule, sink, error: &failed.reason, attempts: failed.attempts, payload };
+        let line = serde_json::to_string(&rec).map_err(|e| Error::state(&self.dead_letter, format!("serializing a dead letter: {e}")))?;
         append_text(&self.dead_letter, &(line + "\n"))
     }
 }
 
 /// Appends lines (`text` ends with a newline) and syncs them to disk.
-pub fn append_text(path: &Path, text: &str) -> anyhow::Result<()> {
+pub fn append_text(path: &Path, text: &str) -> crate::Result<()> {
     if let Some(d) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(d).with_context(|| format!("creating {}", d.display()))?;
+        std::fs::create_dir_all(d).map_err(|e| Error::io(d, e))?;
     }
-    let mut f = std::fs::OpenOptions::new().create(true).append(true).open(path).with_context(|| format!("opening {}", path.display()))?;
-    f.write_all(text.as_bytes()).with_context(|| format!("writing {}", path.display()))?;
-    f.sync_data().with_context(|| format!("syncing {}", path.display()))
+    let mut f = std::fs::OpenOptions::new().create(true).append(true).open(path).map_err(|e| Error::io(path, e))?;
+    f.write_all(text.as_bytes()).map_err(|e| Error::io(path, e))?;
+    f.sync_data().map_err(|e| Error::io(path, e))
 }
 
 /// Parses `stdout`, `file:PATH` or `webhook:URL`.
-pub fn parse_sink(s: &str) -> Result<NotifySink, String> {
+pub fn parse_sink(s: &str) -> crate::Result<NotifySink> {
     if s == "stdout" {
         return Ok(NotifySink::Stdout);
     }
     if let Some(p) = s.strip_prefix("file:") {
         if p.is_empty() {
-            return Err("--notify file:PATH needs a path".into());
+            return Err(Error::Config("--notify file:PATH needs a path".into()));
         }
-        let p = std::path::absolute(p).map_err(|e| format!("--notify {s}: {e}"))?;
+        let p = std::path::absolute(p).map_err(|e| Error::Config(format!("--notify {s}: {e}")))?;
         return Ok(NotifySink::File { path: p.display().to_string() });
     }
     if let Some(u) = s.strip_prefix("webhook:") {
-        check_webhook_url(u).map_err(|e| format!("--notify {s}: {e}"))?;
+        check_webhook_url(u).map_err(|e| Error::Config(format!("--notify {s}: {e}")))?;
         return Ok(NotifySink::Webhook { url: u.to_string() });
     }
-    Err(format!("--notify {s:?}: use stdout, file:PATH or webhook:URL"))
+    Err(Error::Config(format!("--notify {s:?}: use stdout, file:PATH or webhook:URL")))
 }
 
 /// A webhook URL: http:// or https://, and a URL reqwest can send to.
-pub fn check_webhook_url(u: &str) -> Result<(), String> {
+pub fn check_webhook_url(u: &str) -> crate::Result<()> {
     if !crate::fetch::is_url(u) {
-        return Err("the webhook must be an http:// or https:// URL".into());
+        return Err(Error::Config("the webhook must be an http:// or https:// URL".into()));
     }
     match reqwest::Url::parse(u) {
         Ok(url) if url.host_str().is_some_and(|h| !h.is_empty()) => Ok(()),
-        Ok(_) => Err(format!("webhook {u:?}: no host")),
-        Err(e) => Err(format!("webhook {u:?}: {e}")),
+        Ok(_) => Err(Error::Config(format!("webhook {u:?}: no host"))),
+        Err(e) => Err(Error::Config(format!("webhook {u:?}: {e}"))),
     }
 }
 

@@ -54,15 +54,16 @@ pub struct WatchState {
 
 impl WatchState {
     pub fn path(data: &Path) -> PathBuf {
-        vigie_engine::DataDir::new(data).watch_path()
+        crate::DataDir::new(data).watch_path()
     }
 
-    pub fn load(data: &Path) -> anyhow::Result<Self> {
-        let state = vigie_pipeline::atomic::load_json(&Self::path(data), "watch state").map_err(anyhow::Error::msg)?;
+    pub fn load(data: &Path) -> crate::Result<Self> {
+        let path = Self::path(data);
+        let state = vigie_pipeline::atomic::load_json(&path, "watch state").map_err(|e| crate::Error::state(&path, e))?;
         Ok(state.unwrap_or_default())
     }
 
-    pub fn save(&self, data: &Path) -> anyhow::Result<()> {
+    pub fn save(&self, data: &Path) -> crate::Result<()> {
         // a unique temporary name: two watch processes never write the same temp file
         crate::alerts::save_json(&Self::path(data), self)
     }

@@ -10,7 +10,7 @@ pub use sinks::{describe, parse_sink, WebhookPolicy};
 pub use state::RuleState;
 pub use store::{check_name, check_rule, save_json, AlertStore, RULE_VERSION};
 
-use anyhow::Context;
+use crate::{Clock, Error, Result};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use sinks::{Failed, Sinks};
@@ -89,7 +89,7 @@ pub fn notification(rule: &str, d: &BatchDoc, terms: Vec<String>) -> Notificatio
 
 /// Matches every rule against the documents committed since its watermark, queues the
 /// new notifications, and delivers what is due. Holds the alerts lock throughout.
-pub fn run(data: &Path, index: &VigieIndex, policy: &WebhookPolicy) -> anyhow::Result<RunSummary> {
+pub fn run(data: &Path, index: &VigieIndex, policy: &WebhookPolicy, clock: &dyn Clock) -> Result<RunSummary> {
     let store = AlertStore::new(data);
     let rules = store.rules()?;
     let mut summary = RunSummary { rules: rules.len(), ..Default::default() };
@@ -97,7 +97,7 @@ pub fn run(data: &Path, index: &VigieIndex, policy: &WebhookPolicy) -> anyhow::R
         return Ok(summary);
     }
     let _lock = store.lock()?;
-    let now = Utc::now();
+    let now = clock.now();
     let next = index.next_seq()?;
     let mut states = Vec::with_capacity(rules.len());
     for r in &rules {
@@ -137,14 +137,15 @@ pub fn run(data: &Path, index: &VigieIndex, policy: &WebhookPolicy) -> anyhow::R
     let mut originals = HashMap::new();
     while from < next {
         let to = next.min(from.saturating_add(MATCH_CHUNK));
-        let docs = index.documents_between(from, to).context("reading the new documents")?;
+        let docs = index.documents_between(from, to)?;
         summary.documents += docs.len();
-        let batch = BatchIndex::build(docs).context("indexing the new documents")?;
+        let batch = BatchIndex::build(docs)?;
         for (r, st) in rules.iter().zip(states.iter_mut()) {
             if st.next_seq >= to {
                 continue;
             }
-            let matches = batch.run(&rule_query(r), st.next_seq).with_context(|| format!("alert {}", r.name))?;
+            let matches =
+                batch.run(&rule_query(r), st.next_seq).map_err(|e| Error::Rule { name: r.name.clone(), source: Box::new(e.into()) })?;
             summary.matches += matches.len();
             let queued = st.outbox.len();
             for m in matches {
@@ -187,7 +188,7 @@ pub fn run(data: &Path, index: &VigieIndex, policy: &WebhookPolicy) -> anyhow::R
 
 /// Delivers a rule's outbox: each notification at once, or one digest when the period
 /// is over. The state is saved after every confirmation.
-fn deliver(store: &AlertStore, sinks: &mut Sinks, r: &AlertRule, st: &mut RuleState, now: DateTime<Utc>, summary: &mut RunSummary) -> anyhow::Result<()> {
+fn deliver(store: &AlertStore, sinks: &mut Sinks, r: &AlertRule, st: &mut RuleState, now: DateTime<Utc>, summary: &mut RunSummary) -> Result<()> {
     if let Some(period) = r.digest_seconds {
         // a period past the calendar's end never ends (rules are checked to 1,000 years)
         let due = i64::try_from(period)
@@ -201,7 +202,7 @@ fn deliver(store: &AlertStore, sinks: &mut Sinks, r: &AlertRule, st: &mut RuleSt
             let digest = Digest { rule: r.name.clone(), since: st.last_digest, until: now, count: st.outbox.len(), notifications: st.outbox.clone() };
             let key = digest_key(&r.name, st.last_digest, &st.outbox);
             let res = send_marked(store, sinks, r, st, &key, std::slice::from_ref(&digest))?;
-            if settle(store, sinks, r, st, summary, res, std::slice::from_ref(&digest), digest.count)? {
+            if settle(store, sinks, r, st, summary, res, std::slice::from_ref(&digest), digest.count, now)? {
                 summary.digests += 1;
             }
             st.outbox.clear();
@@ -220,7 +221,7 @@ fn deliver(store: &AlertStore, sinks: &mut Sinks, r: &AlertRule, st: &mut RuleSt
         let res = send_marked(store, sinks, r, st, &r.name, &batch)?;
         st.outbox.clear();
         st.file_mark = None;
-        settle(store, sinks, r, st, summary, res, &batch, batch.len())?;
+        settle(store, sinks, r, st, summary, res, &batch, batch.len(), now)?;
         store.save_state(&r.name, st)?;
         return Ok(());
     }
@@ -229,7 +230,7 @@ fn deliver(store: &AlertStore, sinks: &mut Sinks, r: &AlertRule, st: &mut RuleSt
         let key = notification_key(&r.name, &n);
         let res = send_marked(store, sinks, r, st, &key, std::slice::from_ref(&n))?;
         st.outbox.remove(0);
-        let delivered = settle(store, sinks, r, st, summary, res, std::slice::from_ref(&n), 1)?;
+        let delivered = settle(store, sinks, r, st, summary, res, std::slice::from_ref(&n), 1, now)?;
         store.save_state(&r.name, st)?;
         if !delivered {
             // the sink is down: the rest waits in the outbox for the next run
@@ -272,10 +273,11 @@ fn settle<T: Serialize>(
     r: &AlertRule,
     st: &mut RuleState,
     summary: &mut RunSummary,
-    res: Result<(), Failed>,
+    res: std::result::Result<(), Failed>,
     payloads: &[T],
     count: usize,
-) -> anyhow::Result<bool> {
+    now: DateTime<Utc>,
+) -> Result<bool> {
     match res {
         Ok(()) => {
             summary.delivered += count;
@@ -284,7 +286,7 @@ fn settle<T: Serialize>(
         }
         Err(f) => {
             for p in payloads {
-                sinks.dead_letter(&r.name, &r.notify, &f, p)?;
+                sinks.dead_letter(&r.name, &r.notify, &f, p, now)?;
             }
             eprintln!("alert {}: {} ({count} notifications written to {})", r.name, f.reason, store.dead_letter_path().display());
             summary.dead_lettered += count;
@@ -303,7 +305,7 @@ fn send_marked<T: Serialize>(
     st: &mut RuleState,
     key: &str,
     payloads: &[T],
-) -> anyhow::Result<Result<(), Failed>> {
+) -> Result<std::result::Result<(), Failed>> {
     if let (NotifySink::File { path }, None) = (&r.notify, st.file_mark) {
         st.file_mark = Some(file_len(path));
         store.save_state(&r.name, st)?;
@@ -392,6 +394,75 @@ mod tests {
         // "old" was before the mark: not this delivery's, so it stays
         assert_eq!(left, ["b", "old"]);
         assert_eq!(st.delivered, 1);
+    }
+
+    /// A clock the test moves.
+    struct At(std::sync::Mutex<DateTime<Utc>>);
+
+    impl Clock for At {
+        fn now(&self) -> DateTime<Utc> {
+            *self.0.lock().unwrap()
+        }
+    }
+
+    /// A digest rule queues its matches until its period is over on the engine's clock,
+    /// then delivers them in one digest; the next period starts empty. No sleeping: the
+    /// test moves the clock.
+    #[test]
+    fn digests_follow_the_injected_clock() {
+        use crate::{DataDir, IngestOptions, Session};
+        use vigie_pipeline::ingest::{FormatChoice, Input};
+        use vigie_pipeline::lang::{LangConfig, LangDetector};
+        let tmp = tempfile::tempdir().unwrap();
+        let data = DataDir::new(tmp.path().join("data"));
+        let out = tmp.path().join("digest.jsonl");
+        let t0 = "2026-03-02T08:00:00Z".parse::<DateTime<Utc>>().unwrap();
+        let clock = At(std::sync::Mutex::new(t0));
+        let rule = AlertRule {
+            version: RULE_VERSION,
+            name: "daily".into(),
+            query: "nvidia".into(),
+            lang: None,
+            entity: None,
+            source: None,
+            notify: NotifySink::File { path: out.display().to_string() },
+            digest_seconds: Some(86_400),
+            created: t0,
+        };
+        AlertStore::new(data.root()).add(&rule, 0).unwrap();
+        let input = tmp.path().join("a.jsonl");
+        // three unrelated stories (one notification each)
+        let stories = [
+            ("n1", "Nvidia opens a research lab in Paris", "The chip maker will hire two hundred engineers in the French capital over three years."),
+            ("n2", "Nvidia shares fall after export rules", "Washington tightened the rules on selling accelerators to several countries on Friday."),
+            ("n3", "Nvidia sponsors a cycling team", "The Tour de France squad will carry the company's logo on its jerseys next summer."),
+        ];
+        let lines: Vec<String> =
+            stories.iter().map(|(id, title, body)| serde_json::json!({"id": id, "title": title, "body": body}).to_string()).collect();
+        std::fs::write(&input, lines.join("\n")).unwrap();
+        let lang = LangDetector::new(&LangConfig::default()).unwrap();
+        let mut session = Session::open(data.clone()).unwrap();
+        let stop = std::sync::atomic::AtomicBool::new(false);
+        session.ingest(&[Input::Path(input)], &IngestOptions::new(FormatChoice::Auto, &lang, None), &mut (), &stop).unwrap();
+        let run = |c: &At| run(data.root(), session.index(), &WebhookPolicy::default(), c).unwrap();
+        // an hour later: matched and queued, not delivered
+        *clock.0.lock().unwrap() = t0 + chrono::Duration::hours(1);
+        let s = run(&clock);
+        assert_eq!((s.notifications, s.digests, s.pending), (3, 0, 3), "{s:?}");
+        assert!(!out.exists());
+        // a day and a minute after the rule was made: one digest of the three
+        *clock.0.lock().unwrap() = t0 + chrono::Duration::minutes(24 * 60 + 1);
+        let s = run(&clock);
+        assert_eq!((s.digests, s.delivered, s.pending), (1, 3, 0), "{s:?}");
+        let text = std::fs::read_to_string(&out).unwrap();
+        let d: Digest = serde_json::from_str(text.trim()).unwrap();
+        assert_eq!((d.count, d.since, d.until), (3, t0, t0 + chrono::Duration::minutes(24 * 60 + 1)));
+        // the next period starts empty: nothing more, even two days on
+        *clock.0.lock().unwrap() = t0 + chrono::Duration::days(3);
+        let s = run(&clock);
+        assert_eq!((s.digests, s.delivered), (0, 0), "{s:?}");
+        assert_eq!(std::fs::read_to_string(&out).unwrap().lines().count(), 1);
+        session.close().unwrap();
     }
 
     #[test]
