@@ -16,6 +16,9 @@ pub enum Error {
     /// A state file that cannot be read or written.
     #[error("{}: {message}", path.display())]
     State { path: PathBuf, message: String },
+    /// A state file written by a later vigie.
+    #[error("{}: {what} version {found}, but this vigie reads up to version {supported}: upgrade vigie (or restore the file from the vigie that wrote it)", path.display())]
+    StateVersion { path: PathBuf, what: &'static str, found: u32, supported: u32 },
     /// Another process holds a lock for longer than this one waits.
     #[error("another vigie process holds {what} ({}) for more than {seconds} s{hint}", path.display())]
     Busy { what: &'static str, path: PathBuf, seconds: u64, hint: &'static str },
@@ -56,11 +59,11 @@ impl Error {
         use vigie_index::Error as I;
         use vigie_pipeline::Error as P;
         match self {
-            Error::Index(I::Query(_) | I::Missing(_) | I::Locked(_)) => ErrorKind::Usage,
+            Error::Index(I::Query(_) | I::Missing(_) | I::Locked(_) | I::Outdated(_)) => ErrorKind::Usage,
             Error::Pipeline(P::Config(_) | P::Io { .. }) => ErrorKind::Usage,
             // a data directory the user pointed at that cannot be created or read
             Error::Io { .. } => ErrorKind::Usage,
-            Error::Busy { .. } | Error::Config(_) => ErrorKind::Usage,
+            Error::Busy { .. } | Error::Config(_) | Error::StateVersion { .. } => ErrorKind::Usage,
             Error::Ingest(e) | Error::Rule { source: e, .. } => e.kind(),
             _ => ErrorKind::Internal,
         }

@@ -9,6 +9,7 @@ mod clock;
 mod datadir;
 mod error;
 mod session;
+pub mod versioned;
 pub mod fetch;
 pub mod store;
 pub mod topics;

@@ -46,11 +46,27 @@ pub struct FeedMark {
     pub next_try: Option<DateTime<Utc>>,
 }
 
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct WatchState {
+    pub version: u32,
     pub files: BTreeMap<String, FileMark>,
     pub feeds: BTreeMap<String, FeedMark>,
 }
+
+impl Default for WatchState {
+    fn default() -> Self {
+        WatchState { version: WATCH_VERSION, files: BTreeMap::new(), feeds: BTreeMap::new() }
+    }
+}
+
+/// The watch marks' version (0: the files written before versions, same shape).
+pub const WATCH_VERSION: u32 = 1;
+
+const WATCH_STATE: crate::versioned::Kind = crate::versioned::Kind {
+    what: "watch state",
+    version: WATCH_VERSION,
+    migrate: |_, v| crate::versioned::add_version(WATCH_VERSION)(v),
+};
 
 impl WatchState {
     pub fn path(data: &Path) -> PathBuf {
@@ -59,8 +75,7 @@ impl WatchState {
 
     pub fn load(data: &Path) -> crate::Result<Self> {
         let path = Self::path(data);
-        let state = vigie_pipeline::atomic::load_json(&path, "watch state").map_err(|e| crate::Error::state(&path, e))?;
-        Ok(state.unwrap_or_default())
+        Ok(WATCH_STATE.load(&path)?.unwrap_or_default())
     }
 
     pub fn save(&self, data: &Path) -> crate::Result<()> {

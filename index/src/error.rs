@@ -11,6 +11,9 @@ pub enum Error {
     Query(String),
     #[error("index: {0}")]
     Tantivy(#[from] tantivy::TantivyError),
+    /// An index written by an earlier vigie, without a field this one needs.
+    #[error("{0}")]
+    Outdated(String),
     #[error("stored document is unreadable: {0}")]
     Corrupt(String),
     #[error("dataframe: {0}")]

@@ -97,7 +97,7 @@ pub fn build_schema() -> Schema {
 impl Fields {
     /// Looks every field up by name; an index made by another schema version fails here.
     pub fn from_schema(s: &Schema) -> Result<Fields, String> {
-        let f = |name: &str| s.get_field(name).map_err(|_| format!("field {name:?} missing: index made by another vigie version"));
+        let f = |name: &str| s.get_field(name).map_err(|_| format!("field {name:?} missing: the index was made by an earlier vigie; ingest the articles again into a new data directory (--data NEW)"));
         let pair = |sfx: &str| -> Result<TextPair, String> {
             Ok(TextPair { title: f(&format!("title_{sfx}"))?, body: f(&format!("body_{sfx}"))? })
         };

@@ -48,7 +48,7 @@ impl VigieIndex {
 
     fn from_index(index: Index, dir: &Path) -> Result<Self> {
         analyzers::register(index.tokenizers());
-        let fields = Fields::from_schema(&index.schema()).map_err(Error::Corrupt)?;
+        let fields = Fields::from_schema(&index.schema()).map_err(|e| Error::Outdated(format!("{}: {e}", dir.display())))?;
         let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
         Ok(VigieIndex { index, fields, reader, dir: dir.to_path_buf() })
     }
@@ -129,5 +129,24 @@ impl VigieIndex {
             }
         }
         Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// An index from an earlier vigie (a schema without a field this one needs) is
+    /// refused with the missing field and what to do, not as a corrupt document.
+    #[test]
+    fn an_index_without_a_field_says_which_and_what_to_do() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut b = tantivy::schema::Schema::builder();
+        b.add_text_field("id", tantivy::schema::STRING | tantivy::schema::STORED);
+        Index::create_in_dir(dir.path(), b.build()).unwrap();
+        let e = VigieIndex::open(dir.path()).err().expect("refused");
+        assert!(matches!(e, Error::Outdated(_)), "{e}");
+        let msg = e.to_string();
+        assert!(msg.contains("\"url\" missing") && msg.contains("earlier vigie") && msg.contains("--data"), "{msg}");
     }
 }

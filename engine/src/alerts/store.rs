@@ -3,6 +3,7 @@
 //! two processes from delivering the same notifications.
 
 use super::state::RuleState;
+use crate::versioned::Kind;
 use crate::{Error, Result};
 use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -20,6 +21,25 @@ pub const LOCK_TIMEOUT_ENV: &str = "VIGIE_ALERTS_LOCK_TIMEOUT";
 
 /// The longest digest period: 1,000 years, as for every duration flag.
 pub const MAX_DIGEST_SECONDS: u64 = 365_250 * 86_400;
+
+/// The shared watermarks file: version 1 wraps the map that version 0 was.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct Watermarks {
+    version: u32,
+    marks: BTreeMap<String, u64>,
+}
+
+const WATERMARKS: Kind = Kind {
+    what: "alert watermarks",
+    version: 1,
+    migrate: |_, v| match v {
+        serde_json::Value::Object(m) => Ok(serde_json::json!({"version": 1, "marks": m})),
+        _ => Err("not a JSON object".into()),
+    },
+};
+
+/// A rule's delivery state (version 1 since the first release: nothing to migrate).
+const RULE_STATE: Kind = Kind { what: "alert state", version: 1, migrate: |_, v| crate::versioned::add_version(1)(v) };
 
 pub struct AlertStore {
     dir: PathBuf,
@@ -236,8 +256,7 @@ impl AlertStore {
 
     /// The rule's delivery state; `None` when the rule has none yet.
     pub fn state(&self, name: &str) -> Result<Option<RuleState>> {
-        let path = self.state_path(name);
-        vigie_pipeline::atomic::load_json(&path, "alert state").map_err(|e| Error::state(&path, e))
+        RULE_STATE.load(&self.state_path(name))
     }
 
     fn watermarks_path(&self) -> PathBuf {
@@ -247,13 +266,12 @@ impl AlertStore {
     /// Every rule's watermark as of the last run (a rule's own state may be older: it is
     /// written only when the rule queues or delivers notifications).
     pub fn watermarks(&self) -> Result<BTreeMap<String, u64>> {
-        let path = self.watermarks_path();
-        let marks = vigie_pipeline::atomic::load_json(&path, "alert watermarks").map_err(|e| Error::state(&path, e))?;
-        Ok(marks.unwrap_or_default())
+        let marks: Option<Watermarks> = WATERMARKS.load(&self.watermarks_path())?;
+        Ok(marks.map(|m| m.marks).unwrap_or_default())
     }
 
     pub fn save_watermarks(&self, marks: BTreeMap<String, u64>) -> Result<()> {
-        save_json(&self.watermarks_path(), &marks)
+        save_json(&self.watermarks_path(), &Watermarks { version: WATERMARKS.version, marks })
     }
 
     /// Writes the rule's delivery state atomically.
