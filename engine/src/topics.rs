@@ -195,6 +195,17 @@ pub fn load_state(data: &DataDir) -> Result<Option<TopicState>> {
     TopicState::load(&path).map_err(|e| Error::state(&path, e))
 }
 
+/// The stories of a topic of the current state (a topic is resolved here, once: the
+/// index stores stories, not topics, which change when they are re-clustered).
+pub fn stories_of(data: &DataDir, topic: &str) -> Result<Vec<String>> {
+    let state = load_state(data)?;
+    let known = state.as_ref().is_some_and(|s| s.topic(topic).is_some());
+    if !known {
+        return Err(Error::Config(format!("unknown topic {topic:?} (vigie topics lists them)")));
+    }
+    Ok(state.map(|s| s.story_topic.into_iter().filter(|(_, t)| t == topic).map(|(story, _)| story).collect()).unwrap_or_default())
+}
+
 /// story id -> topic id of the current state (empty when there is none).
 pub fn topic_map(data: &DataDir) -> Result<BTreeMap<String, String>> {
     Ok(load_state(data)?.map(|s| s.story_topic).unwrap_or_default())

@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use regex::Regex;
 use std::ops::Bound;
 use std::sync::OnceLock;
-use tantivy::query::{AllQuery, BooleanQuery, Occur, Query, QueryParser, RangeQuery, TermQuery};
+use tantivy::query::{AllQuery, BooleanQuery, Occur, Query, QueryParser, RangeQuery, TermQuery, TermSetQuery};
 use tantivy::schema::IndexRecordOption;
 use tantivy::{DateTime as TDate, Index, Term};
 
@@ -20,6 +20,10 @@ pub struct Filters {
     pub until: Option<DateTime<Utc>>,
     /// Leave out duplicates (`dup_of` set).
     pub originals_only: bool,
+    /// Only documents of these stories (a topic's stories, resolved by the engine from
+    /// the topic state: topics are not stored in the index, they change when they are
+    /// re-clustered). An empty list matches nothing.
+    pub stories: Option<Vec<String>>,
 }
 
 /// `title:x` and `body:x` stand for the three language variants of each field.
@@ -121,6 +125,11 @@ fn check_field_names(index: &Index, q: &str) -> Result<()> {
         if quoted {
             continue;
         }
+        if m.as_str() == "topic_id" {
+            return Err(Error::Query(
+                "topic_id: topics are not a query field (they change when re-clustered): filter with --topic ID (ids: vigie topics)".into(),
+            ));
+        }
         let Ok(field) = schema.get_field(m.as_str()) else {
             return Err(Error::Query(query_error_text(&tantivy::query::QueryParserError::FieldDoesNotExist(m.as_str().to_string()))));
         };
@@ -141,7 +150,7 @@ fn query_error_text(e: &tantivy::query::QueryParserError) -> String {
     use tantivy::query::QueryParserError as E;
     match e {
         E::FieldDoesNotExist(name) => format!(
-            "unknown field {name:?} (fields: title, body, text, lang, source, id, url, ent, ent_person, ent_company, ent_gpu, story_id, topic_id)"
+            "unknown field {name:?} (fields: title, body, text, lang, source, id, url, ent, ent_person, ent_company, ent_gpu, story_id)"
         ),
         E::SyntaxError(s) => format!("cannot parse {s:?} (tantivy query syntax: words, \"phrases\", AND, OR, -word, field:value)"),
         other => other.to_string().to_lowercase(),
@@ -165,6 +174,10 @@ pub(crate) fn with_filters(f: &Fields, q: Box<dyn Query>, filters: &Filters) -> 
     }
     if let Some(e) = &filters.entity {
         clauses.push((Occur::Must, term(f.entity, e)));
+    }
+    if let Some(stories) = &filters.stories {
+        let terms = stories.iter().map(|s| Term::from_field_text(f.story_id, s));
+        clauses.push((Occur::Must, Box::new(TermSetQuery::new(terms))));
     }
     if filters.since.is_some() || filters.until.is_some() {
         let b = |d: Option<DateTime<Utc>>, incl: bool| match d {

@@ -51,11 +51,23 @@ pub struct FilterArgs {
     pub until: Option<String>,
     #[arg(long)]
     pub source: Option<String>,
+    /// Only the documents of one topic (ids: vigie topics)
+    #[arg(long)]
+    pub topic: Option<String>,
 }
 
 impl FilterArgs {
-    /// The index filters, dates parsed (an unreadable date is a usage error).
-    pub fn build(&self) -> anyhow::Result<vigie_index::Filters> {
+    /// The index filters, dates parsed (an unreadable date is a usage error) and a topic
+    /// resolved to its stories from the data directory's topic state.
+    pub fn build(&self, ctx: &Ctx) -> anyhow::Result<vigie_index::Filters> {
+        Ok(vigie_index::Filters {
+            stories: self.topic.as_deref().map(|t| vigie_engine::topics::stories_of(&ctx.dir(), t)).transpose()?,
+            ..self.build_without_topic()?
+        })
+    }
+
+    /// The filters other than `--topic` (for commands that list topics themselves).
+    pub fn build_without_topic(&self) -> anyhow::Result<vigie_index::Filters> {
         Ok(vigie_index::Filters {
             lang: self.lang.clone(),
             source: self.source.clone(),
@@ -63,6 +75,7 @@ impl FilterArgs {
             since: self.since.as_deref().map(|s| parse_when(s, "--since")).transpose()?,
             until: self.until.as_deref().map(|s| parse_when(s, "--until")).transpose()?,
             originals_only: false,
+            stories: None,
         })
     }
 }

@@ -21,7 +21,7 @@ pub struct EntitiesArgs {
 pub fn run(ctx: &Ctx, a: EntitiesArgs) -> anyhow::Result<ExitCode> {
     let kind: Option<EntityType> = a.kind.as_deref().map(str::parse).transpose().map_err(|e: String| user_error(format!("--type: {e}")))?;
     let index = open_index(ctx)?;
-    let f = a.filters.build()?;
+    let f = a.filters.build(ctx)?;
     let rows = index.entity_table(kind, &f, a.top)?;
     let mut out = std::io::stdout().lock();
     if a.json {

@@ -72,7 +72,7 @@ struct Summary {
 
 pub fn run(ctx: &Ctx, a: ExportArgs) -> anyhow::Result<ExitCode> {
     let index = open_index(ctx)?;
-    let filters = a.filters.build()?;
+    let filters = a.filters.build(ctx)?;
     let topics = vigie_engine::topics::topic_map(&ctx.dir())?;
     let mut df = match a.what {
         What::Documents => index.documents_frame(&filters, &topics)?,

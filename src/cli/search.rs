@@ -38,7 +38,7 @@ pub enum Sort {
 
 pub fn run(ctx: &Ctx, a: SearchArgs) -> anyhow::Result<ExitCode> {
     let index = open_index(ctx)?;
-    let mut f = a.filters.build()?;
+    let mut f = a.filters.build(ctx)?;
     f.entity = a.entity.clone();
     f.originals_only = a.no_dups;
     let req = SearchRequest {

@@ -60,7 +60,7 @@ pub fn run(ctx: &Ctx, a: TimelineArgs) -> anyhow::Result<ExitCode> {
         series: a.series.iter().map(|s| Selector::parse(s)).collect(),
         by: a.by,
         tz,
-        filters: a.filters.build()?,
+        filters: a.filters.build(ctx)?,
     };
     let t = index.timeline(&req)?;
     if let Some(p) = &a.plot {

@@ -35,7 +35,10 @@ pub struct Bounds {
 
 impl Bounds {
     pub fn new(f: &FilterArgs) -> anyhow::Result<Bounds> {
-        let f = f.build()?;
+        if f.topic.is_some() {
+            return Err(user_error("--topic does not apply here: `vigie topics` lists every topic"));
+        }
+        let f = f.build_without_topic()?;
         Ok(Bounds {
             since: f.since.map(|d| d.timestamp()),
             until: f.until.map(|d| d.timestamp()),

@@ -193,7 +193,7 @@ pub struct CooccurArgs {
 
 pub fn cooccur(ctx: &Ctx, a: CooccurArgs) -> anyhow::Result<ExitCode> {
     let index = open_index(ctx)?;
-    let rows = index.cooccur(&a.entity, &a.filters.build()?, a.top, a.min_stories)?;
+    let rows = index.cooccur(&a.entity, &a.filters.build(ctx)?, a.top, a.min_stories)?;
     let mut out = std::io::stdout().lock();
     if a.json {
         return print_json_lines(&mut out, &rows);

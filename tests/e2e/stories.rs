@@ -96,6 +96,21 @@ fn translations_pair_up_and_topics_grow_incrementally_then_rebuild_with_stable_i
     assert!(assigned >= 7, "{assigned} of 10 new articles in a topic");
     assert!(new_hits.iter().filter_map(|h| h["topic_id"].as_str()).all(|t| topics.contains(t)));
 
+    // --topic: the documents of a topic's stories, resolved from the topic state
+    let all = v.json_lines(&["search", "*", "--json", "--limit", "1000"]);
+    let t = all.iter().filter_map(|h| h["topic_id"].as_str()).next().expect("a document in a topic").to_string();
+    let want = all.iter().filter(|h| h["topic_id"] == t.as_str()).count();
+    let got = v.json_lines(&["search", "*", "--topic", &t, "--json", "--limit", "1000"]);
+    assert_eq!(got.len(), want, "--topic {t}");
+    assert!(got.iter().all(|h| h["topic_id"] == t.as_str()));
+    // topics are not a query field (a topic_id: query used to find nothing, silently)
+    let o = v.run(&["search", &format!("topic_id:{t}")]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("--topic"), "{}", String::from_utf8_lossy(&o.stderr));
+    let o = v.run(&["search", "*", "--topic", "t999999"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("unknown topic"), "{}", String::from_utf8_lossy(&o.stderr));
+
     // a rebuild from the stored embeddings keeps the ids of the topics that kept their stories
     let r = v.json(&["topics", "rebuild", "--json"]);
     assert!(r["topics"].as_u64().unwrap() >= 3);
