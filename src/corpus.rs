@@ -6,10 +6,8 @@ use vigie_schemas::Article;
 
 /// Every `<REUTERS>` story with a body in the `reut2-*.sgm` files of `dir`, in file order.
 pub fn reuters(dir: &Path) -> anyhow::Result<Vec<Article>> {
-    let mut files: Vec<_> = std::fs::read_dir(dir)?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|e| e == "sgm"))
-        .collect();
+    let mut files: Vec<_> =
+        std::fs::read_dir(dir)?.filter_map(|e| e.ok().map(|e| e.path())).filter(|p| p.extension().is_some_and(|e| e == "sgm")).collect();
     files.sort();
     if files.is_empty() {
         anyhow::bail!("{}: no reut2-*.sgm files", dir.display());
@@ -61,10 +59,8 @@ pub fn huffpost(path: &Path) -> anyhow::Result<Vec<Article>> {
 /// by article id (`reuters-NEWID`): `location:usa`, `person:reagan`, `organization:opec`.
 pub fn reuters_tags(dir: &Path) -> anyhow::Result<std::collections::HashMap<String, Vec<String>>> {
     let mut out = std::collections::HashMap::new();
-    let mut files: Vec<_> = std::fs::read_dir(dir)?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|e| e == "sgm"))
-        .collect();
+    let mut files: Vec<_> =
+        std::fs::read_dir(dir)?.filter_map(|e| e.ok().map(|e| e.path())).filter(|p| p.extension().is_some_and(|e| e == "sgm")).collect();
     files.sort();
     for f in files {
         let text = encoding_rs::WINDOWS_1252.decode(&std::fs::read(&f)?).0.into_owned();

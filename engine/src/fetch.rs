@@ -188,7 +188,8 @@ mod tests {
     #[test]
     fn an_endless_chunked_body_stops_at_the_limit() {
         // no Content-Length, never ends: the old read-it-all waited for the timeout
-        let (base, sent) = serve("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nContent-Type: text/plain\r\n\r\n", || Some(vec![b'x'; 1 << 16]));
+        let (base, sent) =
+            serve("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nContent-Type: text/plain\r\n\r\n", || Some(vec![b'x'; 1 << 16]));
         let t = std::time::Instant::now();
         let res = rt().block_on(async {
             let c = client_with(Duration::from_secs(20)).unwrap();
@@ -272,7 +273,7 @@ mod tests {
             b.huff(0, 5); // distance code 0 = distance 1
         }
         b.huff(0, 7); // end of block (256: 7 zero bits)
-        // an empty stored block to end on a byte boundary
+                      // an empty stored block to end on a byte boundary
         b.put(0, 1);
         b.put(0, 2);
         if b.n > 0 {
@@ -304,7 +305,9 @@ mod tests {
                         Ok(n) => format!("/{}", n + 1),
                     },
                 };
-                let _ = s.write_all(format!("HTTP/1.1 302 Found\r\nLocation: {to}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n").as_bytes());
+                let _ = s.write_all(
+                    format!("HTTP/1.1 302 Found\r\nLocation: {to}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n").as_bytes(),
+                );
             }
         });
         let rt = rt();

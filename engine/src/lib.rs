@@ -8,11 +8,11 @@ pub mod alerts;
 mod clock;
 mod datadir;
 mod error;
-mod session;
-pub mod versioned;
 pub mod fetch;
+mod session;
 pub mod store;
 pub mod topics;
+pub mod versioned;
 pub mod watch;
 
 pub use clock::{Clock, SystemClock};

@@ -71,7 +71,13 @@ impl Session {
 
     /// Ingests one batch: one pass of the pipeline, batched commits, then the topic
     /// update. Whatever was accepted is committed, even when the batch fails part-way.
-    pub fn ingest(&mut self, sources: &[Input], opts: &IngestOptions<'_>, observer: &mut dyn Observer, stop: &AtomicBool) -> Result<Summary> {
+    pub fn ingest(
+        &mut self,
+        sources: &[Input],
+        opts: &IngestOptions<'_>,
+        observer: &mut dyn Observer,
+        stop: &AtomicBool,
+    ) -> Result<Summary> {
         if self.stale {
             (self.dedup, self.stories) = read_state(&self.index)?;
             self.stale = false;
@@ -91,9 +97,7 @@ impl Session {
         let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
             runner::run(sources, &cfg, &stages, opts.analyzer, Some(stories), dedup, &mut sink, &mut rejects, observer, stop)
         }))
-        .unwrap_or_else(|p| {
-            Err(vigie_pipeline::Error::Stage(format!("internal error: {}", vigie_pipeline::reject::panic_message(&*p))))
-        });
+        .unwrap_or_else(|p| Err(vigie_pipeline::Error::Stage(format!("internal error: {}", vigie_pipeline::reject::panic_message(&*p)))));
         let committed = self.writer.commit();
         if result.is_err() || committed.is_err() {
             self.stale = true;
@@ -130,7 +134,10 @@ mod tests {
         let p = dir.join(name);
         let lines: Vec<String> = ids
             .iter()
-            .map(|id| serde_json::json!({"id": id, "title": format!("Nvidia et OpenAI {id}"), "body": format!("{body} ({id})"), "lang": "fr"}).to_string())
+            .map(|id| {
+                serde_json::json!({"id": id, "title": format!("Nvidia et OpenAI {id}"), "body": format!("{body} ({id})"), "lang": "fr"})
+                    .to_string()
+            })
             .collect();
         std::fs::write(&p, lines.join("\n")).unwrap();
         Input::Path(p)

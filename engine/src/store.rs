@@ -37,10 +37,7 @@ impl Sink for IndexSink<'_> {
     fn add(&mut self, p: &Prepared) -> vigie_pipeline::Result<()> {
         let committed = self
             .writer
-            .add(
-                &p.doc,
-                &Extras { signature: &p.signature.to_bytes(), embedding: p.embedding.as_deref(), title_terms: &p.title_terms },
-            )
+            .add(&p.doc, &Extras { signature: &p.signature.to_bytes(), embedding: p.embedding.as_deref(), title_terms: &p.title_terms })
             .map_err(|e| vigie_pipeline::Error::Sink(e.to_string()))?;
         if committed {
             self.commits += 1;

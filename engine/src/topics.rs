@@ -5,9 +5,11 @@
 use crate::{DataDir, Error, Result};
 use std::collections::{BTreeMap, HashMap};
 use vigie_index::{StoredVector, VigieIndex};
-use vigie_pipeline::stories::{content_words_with_forms, fold_key, Stories, StoryInput};
-use vigie_pipeline::topics::{cluster, match_ids, nearest, Keywords, LabelDoc, StoryPoint, TopicConfig, TopicInfo, TopicState, STATE_VERSION};
 use vigie_pipeline::normalize::first_chars as cut;
+use vigie_pipeline::stories::{content_words_with_forms, fold_key, Stories, StoryInput};
+use vigie_pipeline::topics::{
+    cluster, match_ids, nearest, Keywords, LabelDoc, StoryPoint, TopicConfig, TopicInfo, TopicState, STATE_VERSION,
+};
 
 /// A rebuild is due when the stories have grown by this factor since the last one.
 const REBUILD_GROWTH: f64 = 1.25;
@@ -33,7 +35,6 @@ pub fn load_stories(vectors: &[StoredVector]) -> Stories {
     tracing::info!(documents = vectors.len(), stories = st.len(), ms = t.elapsed().as_millis() as u64, "story state loaded");
     st
 }
-
 
 /// Re-clusters the topics from the story centroids (no re-encoding) and labels them from
 /// the stored documents; topic ids of `old` survive where a topic kept its stories.
@@ -65,8 +66,7 @@ pub fn rebuild_topics(index: &VigieIndex, stories: &Stories, old: Option<&TopicS
         .collect();
     let story_topic: BTreeMap<String, String> =
         members.iter().zip(&ids).flat_map(|(m, id)| m.iter().map(move |s| (s.to_string(), id.clone()))).collect();
-    let topic_index: HashMap<&str, usize> =
-        members.iter().enumerate().flat_map(|(i, m)| m.iter().map(move |s| (*s, i))).collect();
+    let topic_index: HashMap<&str, usize> = members.iter().enumerate().flat_map(|(i, m)| m.iter().map(move |s| (*s, i))).collect();
 
     // keywords and entities from the originals' text
     let mut kw = Keywords::new(k);
@@ -100,12 +100,21 @@ pub fn rebuild_topics(index: &VigieIndex, stories: &Stories, old: Option<&TopicS
         .map(|i| {
             // entities frequent in this topic and rare elsewhere ("United States" is in every topic)
             let score = |id: &str, c: u32| c as f64 * (1.0 + originals as f64 / entity_df[id] as f64).ln();
-            let mut top: Vec<(String, String, f64)> =
-                ents[i].iter().filter(|(_, (_, c))| *c >= 2 || members[i].len() == 1).map(|(id, (n, c))| (id.clone(), n.clone(), score(id, *c))).collect();
+            let mut top: Vec<(String, String, f64)> = ents[i]
+                .iter()
+                .filter(|(_, (_, c))| *c >= 2 || members[i].len() == 1)
+                .map(|(id, (n, c))| (id.clone(), n.clone(), score(id, *c)))
+                .collect();
             top.sort_by(|a, b| b.2.total_cmp(&a.2).then(a.0.cmp(&b.0)));
             top.truncate(5);
             let entities: Vec<(String, String)> = top.iter().map(|(id, n, _)| (id.clone(), n.clone())).collect();
-            TopicInfo { id: ids[i].clone(), label: label(&entities, &keywords[i]), keywords: keywords[i].clone(), entities, centroid: c.centroids[i].clone() }
+            TopicInfo {
+                id: ids[i].clone(),
+                label: label(&entities, &keywords[i]),
+                keywords: keywords[i].clone(),
+                entities,
+                centroid: c.centroids[i].clone(),
+            }
         })
         .collect();
     tracing::info!(stories = stories.len(), topics = k, ms = t.elapsed().as_millis() as u64, "topics rebuilt");
@@ -174,7 +183,9 @@ pub fn update_topics(data: &DataDir, index: &VigieIndex, stories: &Stories) -> R
         return Ok(());
     }
     let state = load_state(data)?;
-    let due = state.as_ref().is_none_or(|s| stories.len() as f64 >= REBUILD_GROWTH * s.stories_at_build as f64 && stories.len() > s.stories_at_build);
+    let due = state
+        .as_ref()
+        .is_none_or(|s| stories.len() as f64 >= REBUILD_GROWTH * s.stories_at_build as f64 && stories.len() > s.stories_at_build);
     let new_state = if due {
         let cfg = topic_config(state.as_ref());
         rebuild_topics(index, stories, state.as_ref(), &cfg)?

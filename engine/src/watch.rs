@@ -62,11 +62,8 @@ impl Default for WatchState {
 /// The watch marks' version (0: the files written before versions, same shape).
 pub const WATCH_VERSION: u32 = 1;
 
-const WATCH_STATE: crate::versioned::Kind = crate::versioned::Kind {
-    what: "watch state",
-    version: WATCH_VERSION,
-    migrate: |_, v| crate::versioned::add_version(WATCH_VERSION)(v),
-};
+const WATCH_STATE: crate::versioned::Kind =
+    crate::versioned::Kind { what: "watch state", version: WATCH_VERSION, migrate: |_, v| crate::versioned::add_version(WATCH_VERSION)(v) };
 
 impl WatchState {
     pub fn path(data: &Path) -> PathBuf {
@@ -213,16 +210,18 @@ fn file_change_bounded(path: &Path, old: Option<&FileMark>, max_record: usize, m
     // a poll cut short records a length that differs from the file's, so that the next
     // poll reads on even if the file does not change meanwhile
     let mark = FileMark { inode, len: if capped { consumed } else { len }, modified_ns, consumed, lines, skipping };
-    let input = out
-        .iter()
-        .any(|b| *b != b'\n')
-        .then(|| Input::Lines { name: key.clone(), bytes: out, first_line: first_lines + 1 });
+    let input = out.iter().any(|b| *b != b'\n').then(|| Input::Lines { name: key.clone(), bytes: out, first_line: first_lines + 1 });
     Ok(Some(FileChange { input, rejects, mark, key }))
 }
 
 /// The result of polling one feed.
 pub enum FeedPoll {
-    Changed { input: Input, etag: Option<String>, last_modified: Option<String>, hash: u64 },
+    Changed {
+        input: Input,
+        etag: Option<String>,
+        last_modified: Option<String>,
+        hash: u64,
+    },
     NotModified,
     Unchanged,
     /// why, and how long the server asked to wait (`Retry-After`)

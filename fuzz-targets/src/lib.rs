@@ -148,7 +148,9 @@ pub fn html(bytes: &[u8]) {
 /// that format's parser, as `vigie ingest -` does.
 pub fn sniff_and_parse(bytes: &[u8]) {
     // a telling extension wins whatever the content
-    for (ext, want) in [("jsonl", Format::Jsonl), ("ndjson", Format::Jsonl), ("rss", Format::Feed), ("atom", Format::Feed), ("html", Format::Html)] {
+    for (ext, want) in
+        [("jsonl", Format::Jsonl), ("ndjson", Format::Jsonl), ("rss", Format::Feed), ("atom", Format::Feed), ("html", Format::Html)]
+    {
         let name = format!("in.{ext}");
         assert_eq!(sniff(Some(Path::new(&name)), bytes), want, "sniff ignored the extension .{ext}");
     }
@@ -182,8 +184,26 @@ fn index() -> &'static VigieIndex {
             let index = VigieIndex::open_or_create(dir.path()).expect("create the fuzz index");
             let mut w = index.writer().expect("index writer");
             let docs = [
-                ("a", "fr", "Nvidia livre ses H100 à Mistral", "La start-up parisienne reçoit les puces pour l’entraînement de ses modèles.", "Le Monde", 2025, 1, 29),
-                ("b", "en", "Nvidia ships H100 chips to OpenAI", "Data centers in Texas buy the new GPUs; Stargate expands.", "Reuters", 2024, 12, 3),
+                (
+                    "a",
+                    "fr",
+                    "Nvidia livre ses H100 à Mistral",
+                    "La start-up parisienne reçoit les puces pour l’entraînement de ses modèles.",
+                    "Le Monde",
+                    2025,
+                    1,
+                    29,
+                ),
+                (
+                    "b",
+                    "en",
+                    "Nvidia ships H100 chips to OpenAI",
+                    "Data centers in Texas buy the new GPUs; Stargate expands.",
+                    "Reuters",
+                    2024,
+                    12,
+                    3,
+                ),
                 ("c", "xx", "Wetter morgen", "Regen und Wind im Norden.", "DWD", 1999, 6, 30),
             ];
             for (id, lang, title, body, source, y, m, d) in docs {

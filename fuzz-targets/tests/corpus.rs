@@ -8,7 +8,7 @@
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use vigie_fuzz_targets::{TARGETS, Target};
+use vigie_fuzz_targets::{Target, TARGETS};
 
 const CHILD_ENV: &str = "VIGIE_FUZZ_TEST_CHILD";
 
@@ -27,10 +27,7 @@ fn isolated(test: &str, body: impl FnOnce()) {
         .expect("run the test in a child process");
     let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        stdout.contains("1 passed") || !out.status.success(),
-        "the child ran no test named {test}:\n{stdout}"
-    );
+    assert!(stdout.contains("1 passed") || !out.status.success(), "the child ran no test named {test}:\n{stdout}");
     if !out.status.success() {
         let tail: String = {
             let lines: Vec<&str> = stderr.lines().collect();
@@ -290,7 +287,22 @@ fn feed_second_xml_declaration_inside_the_document() {
 #[test]
 fn query_unknown_field_with_control_bytes() {
     isolated("query_unknown_field_with_control_bytes", || {
-        for q in ["publis\0hed\0hed5:* 4", "no\u{1}field:x", "é:*", "lid~:*\t<", "a^b:*", "x!y:z", "nv        :   *       t", "nvidia AND body:*", "title:*", "source:*", "lang:* x", "id:<=x", "body:[a TO b]", "title:>abc"] {
+        for q in [
+            "publis\0hed\0hed5:* 4",
+            "no\u{1}field:x",
+            "é:*",
+            "lid~:*\t<",
+            "a^b:*",
+            "x!y:z",
+            "nv        :   *       t",
+            "nvidia AND body:*",
+            "title:*",
+            "source:*",
+            "lang:* x",
+            "id:<=x",
+            "body:[a TO b]",
+            "title:>abc",
+        ] {
             vigie_fuzz_targets::query(q.as_bytes());
         }
     });

@@ -115,9 +115,7 @@ impl BatchIndex {
         let mut positions = Vec::new();
         for seg in searcher.segment_readers() {
             let col = seg.fast_fields().u64("seq")?;
-            let pos = (0..seg.max_doc())
-                .map(|doc| col.first(doc).and_then(|s| by_seq.get(&s).copied()).unwrap_or(usize::MAX))
-                .collect();
+            let pos = (0..seg.max_doc()).map(|doc| col.first(doc).and_then(|s| by_seq.get(&s).copied()).unwrap_or(usize::MAX)).collect();
             positions.push(pos);
         }
         Ok(BatchIndex { index, fields, searcher, docs, positions, postings: RefCell::new(HashMap::new()) })

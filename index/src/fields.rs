@@ -2,8 +2,8 @@
 
 use crate::analyzers::{EN, FR, KEYWORD, STD};
 use tantivy::schema::{
-    BytesOptions, DateOptions, DateTimePrecision, Field, IndexRecordOption, NumericOptions, Schema, TextFieldIndexing,
-    TextOptions, FAST, STORED, STRING,
+    BytesOptions, DateOptions, DateTimePrecision, Field, IndexRecordOption, NumericOptions, Schema, TextFieldIndexing, TextOptions, FAST,
+    STORED, STRING,
 };
 use vigie_schemas::EntityType;
 
@@ -63,10 +63,7 @@ pub fn build_schema() -> Schema {
     let mut b = Schema::builder();
     b.add_text_field("id", STRING | STORED | FAST);
     b.add_text_field("url", STRING | FAST);
-    b.add_text_field(
-        "source",
-        TextOptions::default().set_indexing_options(TextFieldIndexing::default().set_tokenizer(KEYWORD)),
-    );
+    b.add_text_field("source", TextOptions::default().set_indexing_options(TextFieldIndexing::default().set_tokenizer(KEYWORD)));
     b.add_text_field("source_raw", STRING | FAST);
     b.add_text_field("lang", STRING | FAST);
     let date = DateOptions::default().set_indexed().set_fast().set_precision(DateTimePrecision::Seconds);
@@ -97,7 +94,9 @@ pub fn build_schema() -> Schema {
 impl Fields {
     /// Looks every field up by name; an index made by another schema version fails here.
     pub fn from_schema(s: &Schema) -> Result<Fields, String> {
-        let f = |name: &str| s.get_field(name).map_err(|_| format!("field {name:?} missing: the index was made by an earlier vigie; ingest the articles again into a new data directory (--data NEW)"));
+        let f = |name: &str| {
+            s.get_field(name).map_err(|_| format!("field {name:?} missing: the index was made by an earlier vigie; ingest the articles again into a new data directory (--data NEW)"))
+        };
         let pair = |sfx: &str| -> Result<TextPair, String> {
             Ok(TextPair { title: f(&format!("title_{sfx}"))?, body: f(&format!("body_{sfx}"))? })
         };

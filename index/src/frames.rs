@@ -3,8 +3,8 @@
 //! NDJSON or Arrow IPC.
 
 use crate::analytics::{Selector, Timeline, TrendRow};
-use crate::query::Filters;
 use crate::fast::{all_str, first_str, split_mentions};
+use crate::query::Filters;
 use crate::{Error, Result, VigieIndex};
 use chrono::{DateTime, NaiveDateTime};
 use polars::prelude::*;
@@ -174,11 +174,8 @@ impl VigieIndex {
     pub fn documents_frame(&self, filters: &Filters, topics: &BTreeMap<String, String>) -> Result<DataFrame> {
         let c = self.doc_columns(filters)?;
         let topic: Vec<Option<String>> = c.story_id.iter().map(|s| s.as_ref().and_then(|s| topics.get(s).cloned())).collect();
-        let ents: Vec<Series> = c
-            .entities
-            .iter()
-            .map(|v| Series::new("".into(), v.iter().map(|(id, _)| id.as_str()).collect::<Vec<_>>()))
-            .collect();
+        let ents: Vec<Series> =
+            c.entities.iter().map(|v| Series::new("".into(), v.iter().map(|(id, _)| id.as_str()).collect::<Vec<_>>())).collect();
         let mut entity_ids = Series::new("entity_ids".into(), ents);
         if c.id.is_empty() {
             entity_ids = Series::new_empty("entity_ids".into(), &DataType::List(Box::new(DataType::String)));
@@ -253,7 +250,8 @@ impl VigieIndex {
         }
         let ids: Vec<&str> = by.keys().map(String::as_str).collect();
         let topic: Vec<Option<&str>> = ids.iter().map(|s| topics.get(*s).map(String::as_str)).collect();
-        let langs: Vec<Series> = by.values().map(|a| Series::new("".into(), a.langs.iter().map(String::as_str).collect::<Vec<_>>())).collect();
+        let langs: Vec<Series> =
+            by.values().map(|a| Series::new("".into(), a.langs.iter().map(String::as_str).collect::<Vec<_>>())).collect();
         let langs = if ids.is_empty() {
             Series::new_empty("languages".into(), &DataType::List(Box::new(DataType::String)))
         } else {
@@ -345,4 +343,3 @@ pub fn entities_frame(rows: &[crate::analytics::EntityRow]) -> Result<DataFrame>
         Column::new("last_seen".into(), rows.iter().map(|r| r.last_seen.map(|d| d.naive_utc())).collect::<Vec<_>>()),
     ])?)
 }
-

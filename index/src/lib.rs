@@ -26,8 +26,8 @@ mod writer;
 
 pub use entities::EntityCount;
 pub use error::{Error, Result};
-pub use reader::{StoredSignature, VigieIndex};
 pub use query::Filters;
+pub use reader::{StoredSignature, VigieIndex};
 pub use search::{Hit, SearchRequest, SearchResults, SortBy};
 pub use stats::Stats;
 pub use vectors::StoredVector;

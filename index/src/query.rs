@@ -29,9 +29,7 @@ pub struct Filters {
 /// `title:x` and `body:x` stand for the three language variants of each field.
 fn expand_aliases(q: &str) -> String {
     static RE: OnceLock<Regex> = OnceLock::new();
-    let re = RE.get_or_init(|| {
-        Regex::new(r#"(^|[\s(+\-])(title|body|text):("[^"]*"|[^\s()"]+)"#).expect("static regex")
-    });
+    let re = RE.get_or_init(|| Regex::new(r#"(^|[\s(+\-])(title|body|text):("[^"]*"|[^\s()"]+)"#).expect("static regex"));
     re.replace_all(q, |c: &regex::Captures| {
         let (pre, field, term) = (&c[1], &c[2], &c[3]);
         let fields: &[&str] = match field {
@@ -39,10 +37,7 @@ fn expand_aliases(q: &str) -> String {
             "body" => &["body"],
             _ => &["title", "body"],
         };
-        let alts: Vec<String> = fields
-            .iter()
-            .flat_map(|f| ["fr", "en", "xx"].map(|l| format!("{f}_{l}:{term}")))
-            .collect();
+        let alts: Vec<String> = fields.iter().flat_map(|f| ["fr", "en", "xx"].map(|l| format!("{f}_{l}:{term}"))).collect();
         format!("{pre}({})", alts.join(" OR "))
     })
     .into_owned()
@@ -194,10 +189,7 @@ pub(crate) fn with_filters(f: &Fields, q: Box<dyn Query>, filters: &Filters) -> 
         clauses.push((Occur::Must, Box::new(RangeQuery::new(b(filters.since, true), b(filters.until, false)))));
     }
     if filters.originals_only {
-        clauses.push((
-            Occur::Must,
-            Box::new(TermQuery::new(Term::from_field_u64(f.is_dup, 0), IndexRecordOption::Basic)),
-        ));
+        clauses.push((Occur::Must, Box::new(TermQuery::new(Term::from_field_u64(f.is_dup, 0), IndexRecordOption::Basic))));
     }
     if clauses.len() == 1 {
         return clauses.pop().expect("one clause").1;

@@ -30,11 +30,7 @@ impl VigieIndex {
     /// Opens the index in `dir`, creating it (and `dir`) when there is none.
     pub fn open_or_create(dir: &Path) -> Result<Self> {
         std::fs::create_dir_all(dir).map_err(|e| Error::Io { path: dir.display().to_string(), source: e })?;
-        let index = if dir.join("meta.json").exists() {
-            Index::open_in_dir(dir)?
-        } else {
-            Index::create_in_dir(dir, build_schema())?
-        };
+        let index = if dir.join("meta.json").exists() { Index::open_in_dir(dir)? } else { Index::create_in_dir(dir, build_schema())? };
         Self::from_index(index, dir)
     }
 
@@ -121,11 +117,7 @@ impl VigieIndex {
                 sig.clear();
                 ids.ord_to_str(io, &mut id).map_err(|e| Error::Corrupt(e.to_string()))?;
                 sigs.ord_to_bytes(so, &mut sig).map_err(|e| Error::Corrupt(e.to_string()))?;
-                out.push(StoredSignature {
-                    id: DocId(id.clone()),
-                    is_dup: dups.first(doc).unwrap_or(0) == 1,
-                    signature: sig.clone(),
-                });
+                out.push(StoredSignature { id: DocId(id.clone()), is_dup: dups.first(doc).unwrap_or(0) == 1, signature: sig.clone() });
             }
         }
         Ok(out)

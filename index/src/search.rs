@@ -26,7 +26,6 @@ pub struct SearchRequest {
     pub sort: SortBy,
 }
 
-
 impl SearchRequest {
     pub fn new(query: &str) -> Self {
         SearchRequest { query: query.to_string(), filters: Filters::default(), limit: 10, offset: 0, sort: SortBy::Relevance }

@@ -101,7 +101,10 @@ impl VigieIndex {
             let store = seg.get_store_reader(64).map_err(|e| Error::Corrupt(e.to_string()))?;
             for d in store.iter::<tantivy::TantivyDocument>(seg.alive_bitset()) {
                 let d = d?;
-                let json = d.get_first(self.fields.doc).and_then(|v| v.as_str()).ok_or_else(|| Error::Corrupt("document without stored body".into()))?;
+                let json = d
+                    .get_first(self.fields.doc)
+                    .and_then(|v| v.as_str())
+                    .ok_or_else(|| Error::Corrupt("document without stored body".into()))?;
                 f(serde_json::from_str(json).map_err(|e| Error::Corrupt(e.to_string()))?);
             }
         }

@@ -74,10 +74,8 @@ fn stories(rows: &[Row], cfg: &StoryConfig, prior: &BTreeMap<String, Vec<f32>>) 
 
 /// Topic label of each row ("-" for none) after clustering the story centroids.
 fn topics(story_ids: &[String], st: &Stories, cfg: &TopicConfig) -> (Vec<String>, usize) {
-    let centroids: Vec<Vec<f32>> =
-        st.stories().iter().map(|s| if s.size > 0 { st.centred_centroid(s) } else { Vec::new() }).collect();
-    let points: Vec<StoryPoint<'_>> =
-        st.stories().iter().zip(&centroids).map(|(s, c)| StoryPoint { centroid: c, size: s.size }).collect();
+    let centroids: Vec<Vec<f32>> = st.stories().iter().map(|s| if s.size > 0 { st.centred_centroid(s) } else { Vec::new() }).collect();
+    let points: Vec<StoryPoint<'_>> = st.stories().iter().zip(&centroids).map(|(s, c)| StoryPoint { centroid: c, size: s.size }).collect();
     let c = cluster(&points, cfg);
     let of: BTreeMap<&str, Option<usize>> = st.stories().iter().zip(&c.assignment).map(|(s, a)| (s.id.as_str(), *a)).collect();
     let labels = story_ids.iter().map(|s| of.get(s.as_str()).copied().flatten().map_or("-".to_string(), |t| t.to_string())).collect();

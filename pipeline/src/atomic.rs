@@ -76,7 +76,8 @@ mod tests {
         // whichever writer came last, the file is whole, and no temporary file is left
         let v: Vec<u32> = load_json(&path, "marks").unwrap().unwrap();
         assert!(v.len() >= 1000 && v.iter().all(|&x| x == v[0]));
-        let names: Vec<String> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+        let names: Vec<String> =
+            std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
         assert_eq!(names, ["marks.json"]);
     }
 }

@@ -84,15 +84,10 @@ impl RejectLog {
 
     pub fn write(&mut self, reject: &Reject) -> Result<()> {
         if self.file.is_none() {
-            let f = OpenOptions::new()
-                .create(true)
-                .append(true)
-                .open(&self.path)
-                .map_err(|e| Error::io(&self.path, e))?;
+            let f = OpenOptions::new().create(true).append(true).open(&self.path).map_err(|e| Error::io(&self.path, e))?;
             self.file = Some(f);
         }
-        let mut line = serde_json::to_vec(&RejectLine { at: chrono::Utc::now(), reject })
-            .expect("a reject always serializes");
+        let mut line = serde_json::to_vec(&RejectLine { at: chrono::Utc::now(), reject }).expect("a reject always serializes");
         line.push(b'\n');
         let f = self.file.as_mut().expect("opened above");
         f.write_all(&line).map_err(|e| Error::io(&self.path, e))

@@ -479,8 +479,8 @@ mod tests {
         let mut sink = Memory::default();
         let mut dedup = Dedup::new(DedupConfig::default());
         let stop = AtomicBool::new(false);
-        let s = run(&inputs, &RunConfig::default(), &stages, Some(&Touchy), None, &mut dedup, &mut sink, &mut rejects, &mut (), &stop)
-            .unwrap();
+        let s =
+            run(&inputs, &RunConfig::default(), &stages, Some(&Touchy), None, &mut dedup, &mut sink, &mut rejects, &mut (), &stop).unwrap();
         assert_eq!((s.read, s.indexed, s.rejected), (40, 38, 2), "{s:?}");
         assert!(sink.0.iter().all(|d| d.entities.len() == 1), "the others are enriched once");
         let ids: Vec<&str> = sink.0.iter().map(|d| d.id.as_str()).collect();

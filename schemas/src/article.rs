@@ -22,7 +22,14 @@ pub struct Article {
     #[serde(default, skip_serializing_if = "Option::is_none", alias = "headline")]
     pub title: Option<String>,
     /// The article text; `text` is accepted as a synonym.
-    #[serde(default, skip_serializing_if = "Option::is_none", alias = "text", alias = "content", alias = "description", alias = "short_description")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        alias = "text",
+        alias = "content",
+        alias = "description",
+        alias = "short_description"
+    )]
     pub body: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none", alias = "link")]
     pub url: Option<String>,
@@ -162,7 +169,10 @@ impl<'de> Deserialize<'de> for Article {
                         }
                     }
                     Some(other) => {
-                        return Err(de::Error::custom(format!("invalid type for \"{name}\": {}, expected a string or a list", kind(&other))))
+                        return Err(de::Error::custom(format!(
+                            "invalid type for \"{name}\": {}, expected a string or a list",
+                            kind(&other)
+                        )))
                     }
                 }
             }
@@ -210,7 +220,9 @@ mod tests {
 
     #[test]
     fn newsapi_records_are_articles() {
-        let a = read(r#"{"source":{"id":null,"name":"Le Monde"},"author":"A. Auteur","title":"Nvidia livre","description":"Résumé court","url":"https://ex.fr/a","urlToImage":"https://ex.fr/a.jpg","publishedAt":"2025-01-29T10:15:00Z","content":"Le fondeur a livré ses puces… [+2345 chars]"}"#);
+        let a = read(
+            r#"{"source":{"id":null,"name":"Le Monde"},"author":"A. Auteur","title":"Nvidia livre","description":"Résumé court","url":"https://ex.fr/a","urlToImage":"https://ex.fr/a.jpg","publishedAt":"2025-01-29T10:15:00Z","content":"Le fondeur a livré ses puces… [+2345 chars]"}"#,
+        );
         assert_eq!(a.source.as_deref(), Some("Le Monde"));
         assert_eq!(a.body.as_deref(), Some("Le fondeur a livré ses puces…"));
         assert_eq!(a.published.as_deref(), Some("2025-01-29T10:15:00Z"));
@@ -222,7 +234,9 @@ mod tests {
 
     #[test]
     fn gdelt_doc_records_are_articles() {
-        let a = read(r#"{"url":"https://ex.fr/b","url_mobile":"","title":"Mistral lève","seendate":"20250129T101500Z","socialimage":"","domain":"ex.fr","language":"French","sourcecountry":"France"}"#);
+        let a = read(
+            r#"{"url":"https://ex.fr/b","url_mobile":"","title":"Mistral lève","seendate":"20250129T101500Z","socialimage":"","domain":"ex.fr","language":"French","sourcecountry":"France"}"#,
+        );
         assert_eq!(a.url.as_deref(), Some("https://ex.fr/b"));
         assert_eq!(a.source.as_deref(), Some("ex.fr"));
         assert_eq!(a.published.as_deref(), Some("20250129T101500Z"));
@@ -232,7 +246,8 @@ mod tests {
 
     #[test]
     fn aliases_together_take_the_first_non_empty_and_numbers_are_read() {
-        let a = read(r#"{"id":12345,"url":"https://a","link":"https://b","body":"","text":"t","title":"x","headline":"y","date":1738145700}"#);
+        let a =
+            read(r#"{"id":12345,"url":"https://a","link":"https://b","body":"","text":"t","title":"x","headline":"y","date":1738145700}"#);
         assert_eq!(a.id.as_deref(), Some("12345"));
         assert_eq!(a.url.as_deref(), Some("https://a"));
         assert_eq!(a.body.as_deref(), Some("t"));

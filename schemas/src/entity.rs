@@ -19,14 +19,8 @@ pub enum EntityType {
 }
 
 impl EntityType {
-    pub const ALL: [EntityType; 6] = [
-        EntityType::Person,
-        EntityType::Company,
-        EntityType::Gpu,
-        EntityType::Organization,
-        EntityType::Location,
-        EntityType::Other,
-    ];
+    pub const ALL: [EntityType; 6] =
+        [EntityType::Person, EntityType::Company, EntityType::Gpu, EntityType::Organization, EntityType::Location, EntityType::Other];
 
     pub fn as_str(self) -> &'static str {
         match self {

@@ -21,10 +21,7 @@ pub fn all_schemas() -> Vec<SchemaFile> {
         SchemaFile { file_name: "article.v1.schema.json", json: pretty(&schema_for!(Article)) },
         SchemaFile { file_name: "document.v1.schema.json", json: pretty(&schema_for!(Document)) },
         SchemaFile { file_name: "alert.v1.schema.json", json: pretty(&schema_for!(AlertRule)) },
-        SchemaFile {
-            file_name: "notification.v1.schema.json",
-            json: pretty(&schema_for!(Notification)),
-        },
+        SchemaFile { file_name: "notification.v1.schema.json", json: pretty(&schema_for!(Notification)) },
         SchemaFile { file_name: "digest.v1.schema.json", json: pretty(&schema_for!(Digest)) },
     ]
 }
@@ -47,16 +44,15 @@ mod tests {
                 std::fs::write(&path, &f.json).unwrap();
                 continue;
             }
-            let committed = std::fs::read_to_string(&path)
-                .unwrap_or_else(|e| panic!("{}: {e} (run with VIGIE_UPDATE_SCHEMAS=1)", path.display()));
+            let committed =
+                std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e} (run with VIGIE_UPDATE_SCHEMAS=1)", path.display()));
             assert_eq!(committed, f.json, "{} is stale: run with VIGIE_UPDATE_SCHEMAS=1", path.display());
         }
     }
 
     #[test]
     fn article_accepts_text_synonym_and_author_list() {
-        let a: Article =
-            serde_json::from_str(r#"{"headline":"t","text":"b","authors":["A","B"],"extra":1}"#).unwrap();
+        let a: Article = serde_json::from_str(r#"{"headline":"t","text":"b","authors":["A","B"],"extra":1}"#).unwrap();
         assert_eq!(a.title.as_deref(), Some("t"));
         assert_eq!(a.body.as_deref(), Some("b"));
         assert_eq!(a.author.unwrap().joined(), "A, B");

@@ -1,11 +1,11 @@
 //! `vigie alerts add|list|rm|test|run`
 
 use super::common::{fmt_date, parse_duration, print_json, print_json_lines, print_table, shorten, user_error, Ctx};
-use vigie_engine::alerts::{self, check_name, describe, parse_sink, AlertStore, WebhookPolicy, RULE_VERSION};
 use clap::{Args, Subcommand};
 use serde::Serialize;
 use std::io::Write;
 use std::process::ExitCode;
+use vigie_engine::alerts::{self, check_name, describe, parse_sink, AlertStore, WebhookPolicy, RULE_VERSION};
 use vigie_index::{SearchRequest, SortBy, VigieIndex};
 use vigie_schemas::{AlertRule, EntityId};
 
@@ -231,7 +231,13 @@ fn test(ctx: &Ctx, a: TestArgs) -> anyhow::Result<ExitCode> {
     let q = alerts::rule_query(&rule);
     let total = index.count(&q.query, &q.filters)?;
     // newest first, one line per story as the rule would notify
-    let res = index.search(&SearchRequest { query: q.query.clone(), filters: q.filters.clone(), limit: a.limit.clamp(1, 10_000).saturating_mul(5), offset: 0, sort: SortBy::Date })?;
+    let res = index.search(&SearchRequest {
+        query: q.query.clone(),
+        filters: q.filters.clone(),
+        limit: a.limit.clamp(1, 10_000).saturating_mul(5),
+        offset: 0,
+        sort: SortBy::Date,
+    })?;
     let mut seen = std::collections::HashSet::new();
     let hits: Vec<_> = res
         .hits

@@ -209,7 +209,12 @@ fn part(ctx: &Ctx, p: Part) -> anyhow::Result<ExitCode> {
             let sub = Ctx { data: p.out.clone(), quiet: true };
             let lang = LangDetector::new(&LangConfig::default()).map_err(user_error)?;
             let input = p.input.display().to_string();
-            let s = super::ingest::ingest(&sub, &[input], &vigie_engine::IngestOptions::new(FormatChoice::Auto, &lang, None), &AtomicBool::new(false))?;
+            let s = super::ingest::ingest(
+                &sub,
+                &[input],
+                &vigie_engine::IngestOptions::new(FormatChoice::Auto, &lang, None),
+                &AtomicBool::new(false),
+            )?;
             s.indexed
         }
         Side::Tantivy => raw_tantivy(&p)?,
@@ -289,8 +294,7 @@ fn encode_bench(a: EncodeBench) -> anyhow::Result<ExitCode> {
     use vigie_pipeline::runner::Analyzer;
     let mut corpora: Vec<(String, Vec<(String, String)>)> = Vec::new();
     for p in &a.tsv {
-        let docs: Vec<(String, String)> =
-            corpus::masakhanews(p)?.into_iter().take(a.limit).map(|r| (r.headline, r.text)).collect();
+        let docs: Vec<(String, String)> = corpus::masakhanews(p)?.into_iter().take(a.limit).map(|r| (r.headline, r.text)).collect();
         corpora.push((p.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default(), docs));
     }
     if let Some(r) = &a.reuters {
@@ -308,7 +312,8 @@ fn encode_bench(a: EncodeBench) -> anyhow::Result<ExitCode> {
     let an = super::ingest::load_analyzer(a.models.as_deref(), None, &a.model)?;
     let mut rows = Vec::new();
     for (name, docs) in &corpora {
-        let mut prepared: Vec<vigie_pipeline::runner::Prepared> = docs.iter().map(|(t, b)| vigie_pipeline::runner::Prepared::from_text("bench", t, b)).collect();
+        let mut prepared: Vec<vigie_pipeline::runner::Prepared> =
+            docs.iter().map(|(t, b)| vigie_pipeline::runner::Prepared::from_text("bench", t, b)).collect();
         let tokens: usize = docs.iter().map(|(t, b)| an.encoder.count_tokens(&format!("{t}\n{b}")) + 2).sum();
         let t = std::time::Instant::now();
         for chunk in prepared.chunks_mut(16) {

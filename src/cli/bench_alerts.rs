@@ -161,7 +161,9 @@ fn end_to_end(docs: &[BatchDoc], rules: &[RuleQuery], batch: usize, runs: usize)
             lang: None,
             entity: r.filters.entity.clone().map(vigie_schemas::EntityId),
             source: None,
-            notify: vigie_schemas::NotifySink::File { path: tmp.path().join("out").join(format!("rule-{i:04}.jsonl")).display().to_string() },
+            notify: vigie_schemas::NotifySink::File {
+                path: tmp.path().join("out").join(format!("rule-{i:04}.jsonl")).display().to_string(),
+            },
             digest_seconds: None,
             created: chrono::Utc::now(),
         };
@@ -176,7 +178,13 @@ fn end_to_end(docs: &[BatchDoc], rules: &[RuleQuery], batch: usize, runs: usize)
         index.reload()?;
         let t = std::time::Instant::now();
         let s = alerts::run(&data, &index, &WebhookPolicy::default(), &vigie_engine::SystemClock)?;
-        out.push(EndToEnd { ms: t.elapsed().as_secs_f64() * 1000.0, documents: s.documents, matches: s.matches, notifications: s.notifications, delivered: s.delivered });
+        out.push(EndToEnd {
+            ms: t.elapsed().as_secs_f64() * 1000.0,
+            documents: s.documents,
+            matches: s.matches,
+            notifications: s.notifications,
+            delivered: s.delivered,
+        });
     }
     w.finish()?;
     Ok(out)
@@ -280,7 +288,12 @@ pub fn bench(_ctx: &Ctx, a: AlertsBench) -> anyhow::Result<ExitCode> {
         writeln!(
             out,
             "vigie alerts run, batch {}: {:.0} ms for {} new documents on disk, {} matches, {} notifications delivered to {} rule files",
-            i + 1, e.ms, e.documents, e.matches, e.delivered, report.rules
+            i + 1,
+            e.ms,
+            e.documents,
+            e.matches,
+            e.delivered,
+            report.rules
         )?;
     }
     Ok(ExitCode::SUCCESS)

@@ -13,10 +13,10 @@ use serde::{Deserialize, Serialize};
 use std::io::{BufRead, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use vigie_pipeline::normalize::first_chars as cut;
 use vigie_pipeline::stories::{title_terms, Stories, StoryInput};
 use vigie_pipeline::topics::{cluster, StoryPoint, TopicConfig};
 use vigie_schemas::{Article, DocId, Origin};
-use vigie_pipeline::normalize::first_chars as cut;
 
 #[derive(Args, Debug)]
 pub struct ClusterBench {
@@ -71,7 +71,6 @@ const LEAD_CHARS: usize = 500;
 const DIM: usize = 384;
 /// Years between copies of the corpus.
 const SHIFT_SECS: i64 = 20 * 365 * 86_400;
-
 
 /// The two corpora, normalized (ids, dates).
 fn articles(reuters: &Path, huffpost: &Path) -> anyhow::Result<Vec<(Meta, String)>> {
@@ -147,12 +146,23 @@ pub fn bench(ctx: &Ctx, a: ClusterBench) -> anyhow::Result<ExitCode> {
     if a.json {
         return print_json_lines(&mut out, &rows);
     }
-    writeln!(out, "{:>8} {:>8} {:>7} {:>9} {:>9} {:>12} {:>9} {:>9}", "articles", "stories", "topics", "story s", "topic s", "articles/s", "outliers", "peak MB")?;
+    writeln!(
+        out,
+        "{:>8} {:>8} {:>7} {:>9} {:>9} {:>12} {:>9} {:>9}",
+        "articles", "stories", "topics", "story s", "topic s", "articles/s", "outliers", "peak MB"
+    )?;
     for r in &rows {
         writeln!(
             out,
             "{:>8} {:>8} {:>7} {:>9.1} {:>9.1} {:>12.0} {:>8.1}% {:>9.0}",
-            r.articles, r.stories, r.topics, r.story_seconds, r.topic_seconds, r.articles_per_s, 100.0 * r.outlier_articles, r.peak_rss_mb
+            r.articles,
+            r.stories,
+            r.topics,
+            r.story_seconds,
+            r.topic_seconds,
+            r.articles_per_s,
+            100.0 * r.outlier_articles,
+            r.peak_rss_mb
         )?;
     }
     Ok(ExitCode::SUCCESS)

@@ -104,8 +104,13 @@ pub fn bench(_ctx: &Ctx, a: QueriesBench) -> anyhow::Result<ExitCode> {
         return Err(user_error(format!("{} or {}: not found", a.reuters.display(), a.huffpost.display())));
     }
     let tags = corpus::reuters_tags(&a.reuters)?;
-    let mut raw: Vec<(Article, Vec<String>)> =
-        corpus::reuters(&a.reuters)?.into_iter().map(|x| { let t = tags.get(x.id.as_deref().unwrap_or("")).cloned().unwrap_or_default(); (x, t) }).collect();
+    let mut raw: Vec<(Article, Vec<String>)> = corpus::reuters(&a.reuters)?
+        .into_iter()
+        .map(|x| {
+            let t = tags.get(x.id.as_deref().unwrap_or("")).cloned().unwrap_or_default();
+            (x, t)
+        })
+        .collect();
     for art in corpus::huffpost(&a.huffpost)? {
         let authors: Vec<String> = art
             .author

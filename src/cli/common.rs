@@ -107,7 +107,13 @@ pub fn exit_code(e: &anyhow::Error) -> u8 {
             };
         }
         if let Some(ie) = cause.downcast_ref::<vigie_index::Error>() {
-            if matches!(ie, vigie_index::Error::Query(_) | vigie_index::Error::Missing(_) | vigie_index::Error::Locked(_) | vigie_index::Error::Outdated(_)) {
+            if matches!(
+                ie,
+                vigie_index::Error::Query(_)
+                    | vigie_index::Error::Missing(_)
+                    | vigie_index::Error::Locked(_)
+                    | vigie_index::Error::Outdated(_)
+            ) {
                 return 1;
             }
         }

@@ -132,12 +132,7 @@ const WIRE_FOOTERS: &[&str] = &[
 fn make_copy(body: &str, kind: usize, rng: &mut Lcg) -> String {
     let words: Vec<&str> = body.split_whitespace().collect();
     match kind {
-        0 => format!(
-            "{} {}\n\n{}",
-            WIRE_HEADERS[rng.below(WIRE_HEADERS.len())],
-            body,
-            WIRE_FOOTERS[rng.below(WIRE_FOOTERS.len())]
-        ),
+        0 => format!("{} {}\n\n{}", WIRE_HEADERS[rng.below(WIRE_HEADERS.len())], body, WIRE_FOOTERS[rng.below(WIRE_FOOTERS.len())]),
         1 => {
             let keep = words.len() * (55 + rng.below(31)) / 100;
             words[..keep.max(1)].join(" ")
@@ -206,7 +201,10 @@ fn dedup(a: DedupArgs) -> anyhow::Result<ExitCode> {
         let kind = (i / 2) % 3;
         let copy = make_copy(body, kind, &mut rng);
         let copy = normalizer
-            .normalize(&Article { title: Some("t".into()), body: Some(copy), ..Default::default() }, Origin { file: "eval".into(), line: None })
+            .normalize(
+                &Article { title: Some("t".into()), body: Some(copy), ..Default::default() },
+                Origin { file: "eval".into(), line: None },
+            )
             .map(|n| n.body)
             .unwrap_or_default();
         copies += 1;
@@ -289,7 +287,9 @@ fn ner(a: NerArgs) -> anyhow::Result<ExitCode> {
     let rows: Vec<Vec<String>> = s
         .by_type
         .iter()
-        .map(|(k, v)| vec![k.clone(), format!("{:.4}", v.precision), format!("{:.4}", v.recall), format!("{:.4}", v.f1), v.gold.to_string()])
+        .map(|(k, v)| {
+            vec![k.clone(), format!("{:.4}", v.precision), format!("{:.4}", v.recall), format!("{:.4}", v.f1), v.gold.to_string()]
+        })
         .collect();
     print_table(&mut out, &["type", "precision", "recall", "f1", "gold"], &rows)?;
     Ok(ExitCode::SUCCESS)

@@ -60,7 +60,13 @@ enum LabelKind {
 fn read_gold(path: &Path) -> anyhow::Result<(LabelKind, Vec<GoldItem>)> {
     let stem = path.file_stem().map(|s| s.to_string_lossy().to_string()).unwrap_or_default();
     if path.extension().is_some_and(|e| e == "tsv") {
-        let lang = if stem.starts_with("fra") { Some("fr") } else if stem.starts_with("eng") { Some("en") } else { None };
+        let lang = if stem.starts_with("fra") {
+            Some("fr")
+        } else if stem.starts_with("eng") {
+            Some("en")
+        } else {
+            None
+        };
         let items = corpus::masakhanews(path)?
             .into_iter()
             .enumerate()
@@ -82,15 +88,14 @@ fn read_gold(path: &Path) -> anyhow::Result<(LabelKind, Vec<GoldItem>)> {
     let mut kind = None;
     let mut items = Vec::new();
     for (i, line) in text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
-        let v: serde_json::Value =
-            serde_json::from_str(line).map_err(|e| user_error(format!("{}:{}: {e}", path.display(), i + 1)))?;
-        let (k, label) = [("pair", LabelKind::Story), ("story", LabelKind::Story), ("category", LabelKind::Topic), ("topic", LabelKind::Topic)]
-            .iter()
-            .find_map(|(f, k)| v[*f].as_str().map(|s| (*k, s.to_string())))
-            .ok_or_else(|| user_error(format!("{}:{}: no pair, story, category or topic label", path.display(), i + 1)))?;
+        let v: serde_json::Value = serde_json::from_str(line).map_err(|e| user_error(format!("{}:{}: {e}", path.display(), i + 1)))?;
+        let (k, label) =
+            [("pair", LabelKind::Story), ("story", LabelKind::Story), ("category", LabelKind::Topic), ("topic", LabelKind::Topic)]
+                .iter()
+                .find_map(|(f, k)| v[*f].as_str().map(|s| (*k, s.to_string())))
+                .ok_or_else(|| user_error(format!("{}:{}: no pair, story, category or topic label", path.display(), i + 1)))?;
         kind.get_or_insert(k);
-        let mut article: Article =
-            serde_json::from_value(v).map_err(|e| user_error(format!("{}:{}: {e}", path.display(), i + 1)))?;
+        let mut article: Article = serde_json::from_value(v).map_err(|e| user_error(format!("{}:{}: {e}", path.display(), i + 1)))?;
         article.id.get_or_insert_with(|| format!("{stem}-{i}"));
         items.push(GoldItem { article, label });
     }
@@ -182,7 +187,14 @@ pub fn clusters(ctx: &Ctx, a: ClustersArgs) -> anyhow::Result<ExitCode> {
         print_json(&mut out, &report)?;
         return Ok(ExitCode::SUCCESS);
     }
-    writeln!(out, "{}: {} articles, {} gold {}s", report.gold, n, report.gold_clusters, if kind == LabelKind::Story { "storie" } else { "topic" })?;
+    writeln!(
+        out,
+        "{}: {} articles, {} gold {}s",
+        report.gold,
+        n,
+        report.gold_clusters,
+        if kind == LabelKind::Story { "storie" } else { "topic" }
+    )?;
     let b = &report.stories_bcubed;
     writeln!(out, "stories {}  B-cubed precision {:.4}  recall {:.4}  F1 {:.4}", report.stories, b.precision, b.recall, b.f1)?;
     writeln!(out, "topics {}  NMI {:.4}  outliers {:.1}%", report.topics, report.topics_nmi, 100.0 * report.outliers)?;

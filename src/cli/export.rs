@@ -88,7 +88,8 @@ pub fn run(ctx: &Ctx, a: ExportArgs) -> anyhow::Result<ExitCode> {
             frames::timeline_frame(&index.timeline(&req)?)?
         }
         What::Trends => {
-            let dur = |s: &str, flag: &str| super::common::parse_duration(s).ok_or_else(|| user_error(format!("{flag}: cannot read {s:?}")));
+            let dur =
+                |s: &str, flag: &str| super::common::parse_duration(s).ok_or_else(|| user_error(format!("{flag}: cannot read {s:?}")));
             let at = index.latest_published()?.ok_or_else(|| user_error("no dated documents"))? + chrono::Duration::seconds(1);
             let req = TrendRequest {
                 at,

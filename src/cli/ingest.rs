@@ -1,13 +1,13 @@
 //! `vigie ingest PATH|URL|- ...`
 
 use super::common::{print_json, user_error, Ctx};
-use vigie_engine::fetch::{fetch_all, is_url};
 use anyhow::Context;
 use clap::Args;
 use indicatif::ProgressBar;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::atomic::AtomicBool;
+use vigie_engine::fetch::{fetch_all, is_url};
 use vigie_engine::{IngestOptions, Session};
 use vigie_index::VigieIndex;
 use vigie_pipeline::entities::ArticleAnalyzer;
@@ -68,7 +68,8 @@ impl StageArgs {
     /// The language detector and, unless `--no-entities`, the model stage.
     pub fn load(&self) -> anyhow::Result<(LangDetector, Option<ArticleAnalyzer>)> {
         let lang = LangDetector::new(&LangConfig { allow: self.langs.clone() }).map_err(user_error)?;
-        let analyzer = if self.no_entities { None } else { Some(load_analyzer(self.models.as_deref(), self.ner_model.as_deref(), &self.model)?) };
+        let analyzer =
+            if self.no_entities { None } else { Some(load_analyzer(self.models.as_deref(), self.ner_model.as_deref(), &self.model)?) };
         Ok((lang, analyzer))
     }
 }

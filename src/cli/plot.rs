@@ -37,18 +37,37 @@ pub fn svg(t: &Timeline, title: &str) -> String {
     let mut v = 0.0;
     while v <= ymax + 1e-9 {
         let (x2, yv, xl, yl) = (W - RIGHT, y(v), LEFT - 6.0, y(v) + 4.0);
-        let _ = write!(s, r##"<line x1="{LEFT}" x2="{x2}" y1="{yv:.1}" y2="{yv:.1}" stroke="#ddd"/><text x="{xl}" y="{yl:.1}" text-anchor="end">{v}</text>"##);
+        let _ = write!(
+            s,
+            r##"<line x1="{LEFT}" x2="{x2}" y1="{yv:.1}" y2="{yv:.1}" stroke="#ddd"/><text x="{xl}" y="{yl:.1}" text-anchor="end">{v}</text>"##
+        );
         v += step;
     }
     let every = n.div_ceil(12).max(1);
     for (i, (p, _)) in t.rows.iter().enumerate().filter(|(i, _)| i % every == 0) {
-        let _ = write!(s, r#"<text x="{:.1}" y="{}" text-anchor="end" transform="rotate(-40 {:.1} {})">{p}</text>"#, x(i), H - BOTTOM + 16.0, x(i), H - BOTTOM + 16.0);
+        let _ = write!(
+            s,
+            r#"<text x="{:.1}" y="{}" text-anchor="end" transform="rotate(-40 {:.1} {})">{p}</text>"#,
+            x(i),
+            H - BOTTOM + 16.0,
+            x(i),
+            H - BOTTOM + 16.0
+        );
     }
     for (k, name) in t.series.iter().enumerate() {
         let colour = COLOURS[k % COLOURS.len()];
-        let pts: Vec<String> = t.rows.iter().enumerate().map(|(i, (_, c))| format!("{:.1},{:.1}", x(i), y(c[k].documents as f64))).collect();
+        let pts: Vec<String> =
+            t.rows.iter().enumerate().map(|(i, (_, c))| format!("{:.1},{:.1}", x(i), y(c[k].documents as f64))).collect();
         let _ = write!(s, r#"<polyline fill="none" stroke="{colour}" stroke-width="2" points="{}"/>"#, pts.join(" "));
-        let _ = write!(s, r#"<rect x="{}" y="{}" width="10" height="10" fill="{colour}"/><text x="{}" y="{}">{}</text>"#, W - 220.0, TOP + 14.0 * k as f64, W - 205.0, TOP + 9.0 + 14.0 * k as f64, esc(name));
+        let _ = write!(
+            s,
+            r#"<rect x="{}" y="{}" width="10" height="10" fill="{colour}"/><text x="{}" y="{}">{}</text>"#,
+            W - 220.0,
+            TOP + 14.0 * k as f64,
+            W - 205.0,
+            TOP + 9.0 + 14.0 * k as f64,
+            esc(name)
+        );
     }
     let _ = write!(s, r#"<text x="14" y="{}" transform="rotate(-90 14 {})" text-anchor="middle">documents</text></svg>"#, H / 2.0, H / 2.0);
     s.push('\n');

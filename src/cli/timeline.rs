@@ -54,14 +54,11 @@ fn bar(v: u64, max: u64, width: usize) -> String {
 }
 
 pub fn run(ctx: &Ctx, a: TimelineArgs) -> anyhow::Result<ExitCode> {
-    let tz: chrono_tz::Tz = a.tz.parse().map_err(|_| user_error(format!("--tz: unknown time zone {:?} (IANA names like Europe/Paris)", a.tz)))?;
+    let tz: chrono_tz::Tz =
+        a.tz.parse().map_err(|_| user_error(format!("--tz: unknown time zone {:?} (IANA names like Europe/Paris)", a.tz)))?;
     let index = super::common::open_index(ctx)?;
-    let req = TimelineRequest {
-        series: a.series.iter().map(|s| Selector::parse(s)).collect(),
-        by: a.by,
-        tz,
-        filters: a.filters.build(ctx)?,
-    };
+    let req =
+        TimelineRequest { series: a.series.iter().map(|s| Selector::parse(s)).collect(), by: a.by, tz, filters: a.filters.build(ctx)? };
     let t = index.timeline(&req)?;
     if let Some(p) = &a.plot {
         let by = match a.by {

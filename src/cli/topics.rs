@@ -2,13 +2,13 @@
 //! and first/last article, counted live from the index (within `--since/--until`).
 
 use super::common::{fmt_date, open_index, print_json, print_table, shorten, user_error, Ctx, FilterArgs};
-use vigie_engine::topics::{load_state, load_stories, rebuild_topics, topic_config};
 use chrono::{DateTime, Utc};
 use clap::{Args, Subcommand};
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::io::Write;
 use std::process::ExitCode;
+use vigie_engine::topics::{load_state, load_stories, rebuild_topics, topic_config};
 use vigie_index::{StoredVector, VigieIndex};
 use vigie_pipeline::topics::TopicState;
 
@@ -144,7 +144,12 @@ fn ts(t: i64) -> Option<DateTime<Utc>> {
 }
 
 /// Entity ids by document count, with names (from the topic state, else the index).
-pub fn top_entities(index: &VigieIndex, counts: HashMap<&str, u32>, known: &HashMap<&str, &str>, n: usize) -> anyhow::Result<Vec<EntityRow>> {
+pub fn top_entities(
+    index: &VigieIndex,
+    counts: HashMap<&str, u32>,
+    known: &HashMap<&str, &str>,
+    n: usize,
+) -> anyhow::Result<Vec<EntityRow>> {
     let mut v: Vec<(&str, u32)> = counts.into_iter().collect();
     v.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
     v.truncate(n);
@@ -194,8 +199,7 @@ fn topic_rows(index: &VigieIndex, state: &TopicState, vectors: &[StoredVector], 
             }
         }
     }
-    let known: HashMap<&str, &str> =
-        state.topics.iter().flat_map(|t| t.entities.iter().map(|(id, n)| (id.as_str(), n.as_str()))).collect();
+    let known: HashMap<&str, &str> = state.topics.iter().flat_map(|t| t.entities.iter().map(|(id, n)| (id.as_str(), n.as_str()))).collect();
     let mut rows = Vec::new();
     for t in &state.topics {
         let Some(a) = acc.remove(t.id.as_str()) else { continue };

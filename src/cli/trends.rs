@@ -72,7 +72,13 @@ pub fn run(ctx: &Ctx, a: TrendsArgs) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     use std::io::Write;
-    writeln!(out, "window {} .. {}, baseline the {} before", (at - window).format("%Y-%m-%d %H:%M"), at.format("%Y-%m-%d %H:%M"), a.baseline)?;
+    writeln!(
+        out,
+        "window {} .. {}, baseline the {} before",
+        (at - window).format("%Y-%m-%d %H:%M"),
+        at.format("%Y-%m-%d %H:%M"),
+        a.baseline
+    )?;
     let table: Vec<Vec<String>> = rows
         .iter()
         .map(|r| {
@@ -200,7 +206,17 @@ pub fn cooccur(ctx: &Ctx, a: CooccurArgs) -> anyhow::Result<ExitCode> {
     }
     let table: Vec<Vec<String>> = rows
         .iter()
-        .map(|r| vec![r.stories.to_string(), r.documents.to_string(), format!("{:.2}", r.lift), format!("{:.2}", r.pmi), r.kind.to_string(), r.name.clone(), r.id.clone()])
+        .map(|r| {
+            vec![
+                r.stories.to_string(),
+                r.documents.to_string(),
+                format!("{:.2}", r.lift),
+                format!("{:.2}", r.pmi),
+                r.kind.to_string(),
+                r.name.clone(),
+                r.id.clone(),
+            ]
+        })
         .collect();
     print_table(&mut out, &["stories", "documents", "lift", "pmi", "type", "name", "id"], &table)?;
     if rows.is_empty() {

@@ -4,13 +4,13 @@
 use super::alerts::WebhookArgs;
 use super::common::{parse_duration, print_json, user_error, Ctx};
 use super::ingest::{run_alerts, Printer, StageArgs};
-use vigie_engine::fetch::is_url;
-use vigie_engine::watch::{backoff, file_change, list_files, poll_feed, FeedPoll, WatchState};
 use clap::Args;
 use serde::Serialize;
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
+use vigie_engine::fetch::is_url;
+use vigie_engine::watch::{backoff, file_change, list_files, poll_feed, FeedPoll, WatchState};
 use vigie_engine::{IngestOptions, Session};
 use vigie_pipeline::ingest::{FormatChoice, Input};
 use vigie_pipeline::reject::{Reject, RejectLog};

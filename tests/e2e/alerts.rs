@@ -106,7 +106,11 @@ fn stdout_and_file_sinks_notify_each_story_once_across_batches_and_restarts() {
         assert_eq!(n["matched_terms"], json!(["nvidia"]));
     }
     assert!(filed.iter().any(|n| n["rule"] == "by-entity"));
-    assert!(filed.iter().filter(|n| n["rule"] == "by-entity").all(|n| n["entities"].as_array().unwrap().iter().any(|e| e == "company:nvidia")));
+    assert!(filed.iter().filter(|n| n["rule"] == "by-entity").all(|n| n["entities"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|e| e == "company:nvidia")));
 
     // batch 2 (a new process): a syndicated copy of a notified article and one new story
     let first = &nv[0];
@@ -261,9 +265,7 @@ fn rule_files_written_by_hand_are_checked_and_then_fire() {
     let rules = v.data().join("alerts/rules");
     std::fs::create_dir_all(&rules).unwrap();
     let out = v.dir.path().join("hand.jsonl");
-    let rule = |name: &str, query: &str| {
-        json!({"version": 1, "name": name, "query": query, "notify": {"kind": "file", "path": out.display().to_string()}, "created": "2025-11-17T10:00:00Z"})
-    };
+    let rule = |name: &str, query: &str| json!({"version": 1, "name": name, "query": query, "notify": {"kind": "file", "path": out.display().to_string()}, "created": "2025-11-17T10:00:00Z"});
     std::fs::write(rules.join("hand.json"), rule("hand", "nvidia").to_string()).unwrap();
     // malformed: a query that does not parse, a name that is not the file's, bad JSON,
     // a relative sink path, a zero digest period

@@ -52,8 +52,7 @@ fn timelines_entity_tables_trends_and_cooccurrence() {
     }
     // entities first, by score; then topics, by score
     for kind in [true, false] {
-        let scores: Vec<f64> =
-            trends.iter().filter(|t| (t["type"] == "topic") != kind).map(|t| t["score"].as_f64().unwrap()).collect();
+        let scores: Vec<f64> = trends.iter().filter(|t| (t["type"] == "topic") != kind).map(|t| t["score"].as_f64().unwrap()).collect();
         assert!(scores.windows(2).all(|w| w[0] >= w[1]), "{scores:?}");
     }
     assert!(trends.iter().any(|t| t["type"] == "topic"), "topics are ranked too");

@@ -47,10 +47,7 @@ fn each_bad_record_is_rejected_and_the_batch_goes_on() {
         (format!("{}:", missing.display()), "no such file"),
     ];
     for (loc, reason) in &expect {
-        assert!(
-            err.iter().any(|l| l.contains(loc.as_str()) && l.contains(reason)),
-            "no stderr line with {loc} and {reason:?} in {err:#?}"
-        );
+        assert!(err.iter().any(|l| l.contains(loc.as_str()) && l.contains(reason)), "no stderr line with {loc} and {reason:?} in {err:#?}");
     }
     assert!(err.iter().all(|l| l.len() < 400), "one short line each");
 
@@ -70,11 +67,7 @@ fn each_bad_record_is_rejected_and_the_batch_goes_on() {
 #[test]
 fn strict_fails_but_keeps_what_was_accepted() {
     let v = Vigie::new();
-    let f = write(
-        v.dir.path(),
-        "x.jsonl",
-        b"{\"title\":\"ok\",\"body\":\"Samsung starts mass production of HBM3E for AMD.\"}\nnot json\n",
-    );
+    let f = write(v.dir.path(), "x.jsonl", b"{\"title\":\"ok\",\"body\":\"Samsung starts mass production of HBM3E for AMD.\"}\nnot json\n");
     let o = v.run(&["ingest", "--strict", "--quiet", f.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(1));
     let err = String::from_utf8_lossy(&o.stderr);

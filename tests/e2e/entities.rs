@@ -30,7 +30,15 @@ fn articles_get_typed_linked_entities_in_both_languages() {
     // GPUs from the catalogue, with canonical ids
     let nv = v.json_lines(&["search", "blackwell ramps", "--json"]);
     let doc = v.json(&["show", nv[0]["id"].as_str().unwrap(), "--json"]);
-    for id in ["gpu:nvidia-gb200", "gpu:nvidia-b300", "gpu:nvidia-h100", "gpu:nvidia-h200", "gpu:nvidia-h20", "person:jensen-huang", "company:nvidia"] {
+    for id in [
+        "gpu:nvidia-gb200",
+        "gpu:nvidia-b300",
+        "gpu:nvidia-h100",
+        "gpu:nvidia-h200",
+        "gpu:nvidia-h20",
+        "person:jensen-huang",
+        "company:nvidia",
+    ] {
         assert!(entity(&doc, id).is_some(), "{id} missing from {doc:#}");
     }
     assert_eq!(entity(&doc, "gpu:nvidia-gb200").unwrap()["type"], "gpu");
@@ -88,8 +96,7 @@ fn precision_is_chosen_per_cpu_and_keeps_the_entities() {
             }
         }
         let doc = v.json(&["show", "sample-stargate-en", "--json"]);
-        let mut ids: Vec<String> =
-            doc["entities"].as_array().unwrap().iter().map(|e| e["id"].as_str().unwrap().to_string()).collect();
+        let mut ids: Vec<String> = doc["entities"].as_array().unwrap().iter().map(|e| e["id"].as_str().unwrap().to_string()).collect();
         ids.sort();
         (ids, log)
     };

@@ -27,7 +27,11 @@ fn every_table_round_trips_in_every_format() {
         ("mentions", &[], &["document_id", "entity_id", "type", "mentions", "published", "story_id"]),
         ("entities", &[], &["id", "name", "type", "documents", "stories", "mentions", "first_seen", "last_seen"]),
         ("timeline", &["--series", "company:nvidia", "stargate", "--by", "month"], &["period", "series", "documents", "stories"]),
-        ("trends", &["--window", "60d", "--baseline", "365d", "--min-count", "1"], &["id", "window_count", "baseline_rate", "ratio", "score", "new"]),
+        (
+            "trends",
+            &["--window", "60d", "--baseline", "365d", "--min-count", "1"],
+            &["id", "window_count", "baseline_rate", "ratio", "score", "new"],
+        ),
         ("stories", &[], &["story_id", "topic_id", "documents", "originals", "languages", "first", "last"]),
         ("topics", &[], &["topic_id", "label", "keywords_en", "keywords_fr", "size", "stories"]),
     ];

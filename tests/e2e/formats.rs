@@ -5,10 +5,7 @@ use std::io::Write;
 use std::process::Stdio;
 
 fn titles(v: &Vigie, query: &str) -> Vec<String> {
-    v.json_lines(&["search", query, "--json", "--limit", "100"])
-        .iter()
-        .map(|h| h["title"].as_str().unwrap().to_string())
-        .collect()
+    v.json_lines(&["search", query, "--json", "--limit", "100"]).iter().map(|h| h["title"].as_str().unwrap().to_string()).collect()
 }
 
 #[test]
@@ -108,7 +105,11 @@ fn directories_are_walked_recursively_and_hidden_files_skipped() {
     let root = v.dir.path().join("in");
     std::fs::create_dir_all(root.join("a/b")).unwrap();
     write(&root.join("a/b"), "one.jsonl", br#"{"title":"Arm prepares its own server chip","body":"Arm Holdings plans to sell its own data center processor, with Meta as a first customer."}"#);
-    write(&root.join("a"), "two.txt", "Qualcomm rachète Alphawave\n\nQualcomm a annoncé le rachat du britannique Alphawave pour 2,4 milliards de dollars.".as_bytes());
+    write(
+        &root.join("a"),
+        "two.txt",
+        "Qualcomm rachète Alphawave\n\nQualcomm a annoncé le rachat du britannique Alphawave pour 2,4 milliards de dollars.".as_bytes(),
+    );
     write(&root, ".hidden.jsonl", b"not json at all");
     let s = v.ingest(&[&root]);
     assert_eq!(s["indexed"], 2, "{s}");

@@ -15,8 +15,22 @@ use std::time::{Duration, Instant};
 /// A good article, distinct from every other `good(j)` (no near-duplicates).
 fn good(i: usize) -> String {
     const WORDS: [&str; 16] = [
-        "Nvidia", "OpenAI", "Mistral", "Oracle", "SoftBank", "Microsoft", "Intel", "AMD", "Meta", "Google", "Amazon", "Arm",
-        "Samsung", "TSMC", "Broadcom", "Qualcomm",
+        "Nvidia",
+        "OpenAI",
+        "Mistral",
+        "Oracle",
+        "SoftBank",
+        "Microsoft",
+        "Intel",
+        "AMD",
+        "Meta",
+        "Google",
+        "Amazon",
+        "Arm",
+        "Samsung",
+        "TSMC",
+        "Broadcom",
+        "Qualcomm",
     ];
     let w = |k: usize| WORDS[(i / 16usize.pow(k as u32)) % 16];
     serde_json::json!({
@@ -180,7 +194,11 @@ fn html_nested_twelve_thousand_deep_is_read_everywhere() {
         "deep.html",
         format!(
             "<!doctype html><html><head><title>Page profonde</title></head><body><article><h1>Page profonde</h1>{}</article></body></html>",
-            deep("div", 12_000, "<p>AMD présente ses accélérateurs MI400 pour les centres de données en 2026, avec beaucoup de mémoire.</p>")
+            deep(
+                "div",
+                12_000,
+                "<p>AMD présente ses accélérateurs MI400 pour les centres de données en 2026, avec beaucoup de mémoire.</p>"
+            )
         )
         .as_bytes(),
     );
@@ -295,13 +313,32 @@ fn exports_in_the_shapes_people_have_are_read() {
         "body": "", "text": "OpenAI et Microsoft renégocient leur accord sur le calcul.", "published": 1738145700});
     let millis = serde_json::json!({"id": "ms", "title": "Millisecondes", "body": "Oracle livre les premiers racks du site d'Abilene.", "published": 1738145700000u64});
     let f = write(d, "shapes.jsonl", format!("{newsapi}\n{both}\n{millis}\n").as_bytes());
-    let array = write(d, "array.json", serde_json::to_string_pretty(&serde_json::json!([
-        {"id": "arr-1", "title": "Tableau un", "body": "Mistral lève des fonds auprès d'investisseurs européens."},
-        {"id": "arr-2", "title": "Tableau deux", "body": "Samsung produit la mémoire HBM4 pour les accélérateurs."}
-    ])).unwrap().as_bytes());
-    let pretty = write(d, "pretty.json", format!("{}\n{}\n",
-        serde_json::to_string_pretty(&serde_json::json!({"id": "pp-1", "title": "Joli un", "body": "TSMC agrandit son usine en Arizona pour les puces d'IA."})).unwrap(),
-        serde_json::to_string_pretty(&serde_json::json!({"id": "pp-2", "title": "Joli deux", "body": "Broadcom conçoit des puces sur mesure pour Google."})).unwrap()).as_bytes());
+    let array = write(
+        d,
+        "array.json",
+        serde_json::to_string_pretty(&serde_json::json!([
+            {"id": "arr-1", "title": "Tableau un", "body": "Mistral lève des fonds auprès d'investisseurs européens."},
+            {"id": "arr-2", "title": "Tableau deux", "body": "Samsung produit la mémoire HBM4 pour les accélérateurs."}
+        ]))
+        .unwrap()
+        .as_bytes(),
+    );
+    let pretty = write(
+        d,
+        "pretty.json",
+        format!(
+            "{}\n{}\n",
+            serde_json::to_string_pretty(
+                &serde_json::json!({"id": "pp-1", "title": "Joli un", "body": "TSMC agrandit son usine en Arizona pour les puces d'IA."})
+            )
+            .unwrap(),
+            serde_json::to_string_pretty(
+                &serde_json::json!({"id": "pp-2", "title": "Joli deux", "body": "Broadcom conçoit des puces sur mesure pour Google."})
+            )
+            .unwrap()
+        )
+        .as_bytes(),
+    );
     let (s, o) = ingest(&v, &[&f, &array, &pretty], "shapes");
     assert_eq!(s["indexed"], 7, "{s} {}", String::from_utf8_lossy(&o.stderr));
     assert_eq!(s["rejected"], 0, "{s}");

@@ -7,7 +7,9 @@ use crate::server::{Response, Server};
 fn feed_urls_are_fetched_and_failures_rejected() {
     let feed = std::fs::read(samples().join("tech-feed.rss")).unwrap();
     let server = Server::start(move |r| match r.path.as_str() {
-        "/feed.rss" if r.header("user-agent").is_some_and(|u| u.contains("vigie/")) => Response::body(200, "application/rss+xml", feed.clone()),
+        "/feed.rss" if r.header("user-agent").is_some_and(|u| u.contains("vigie/")) => {
+            Response::body(200, "application/rss+xml", feed.clone())
+        }
         _ => Response::status(404),
     });
     let v = Vigie::new();

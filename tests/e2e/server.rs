@@ -48,7 +48,13 @@ impl Response {
     }
 
     pub fn body(status: u16, content_type: &str, body: impl Into<Vec<u8>>) -> Self {
-        Response { status, headers: vec![("Content-Type".into(), content_type.into())], body: body.into(), delay: Duration::ZERO, stream: None }
+        Response {
+            status,
+            headers: vec![("Content-Type".into(), content_type.into())],
+            body: body.into(),
+            delay: Duration::ZERO,
+            stream: None,
+        }
     }
 
     /// A redirect to `location`.

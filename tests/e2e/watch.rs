@@ -13,7 +13,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 fn rss(items: &[(&str, &str)]) -> String {
-    let mut s = String::from(r#"<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><title>Local Wire</title><link>http://localhost/</link><description>t</description>"#);
+    let mut s = String::from(
+        r#"<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><title>Local Wire</title><link>http://localhost/</link><description>t</description>"#,
+    );
     for (i, (title, body)) in items.iter().enumerate() {
         s.push_str(&format!(
             "<item><title>{title}</title><link>http://localhost/a/{i}</link><guid>http://localhost/a/{i}</guid><pubDate>Mon, 17 Nov 2025 0{i}:00:00 +0000</pubDate><description>{body}</description></item>"
@@ -24,9 +26,18 @@ fn rss(items: &[(&str, &str)]) -> String {
 }
 
 const ITEMS: [(&str, &str); 3] = [
-    ("Nvidia opens a research lab in Grenoble", "Nvidia will employ 300 engineers in Grenoble to work on robotics and simulation software."),
-    ("Mistral AI signs a cloud deal with a French bank", "The bank will run Mistral models on its own servers, the start-up said on Monday."),
-    ("Nvidia and SoftBank plan an AI factory in Osaka", "The site will host Blackwell systems and open next year, Nvidia and SoftBank said in a statement."),
+    (
+        "Nvidia opens a research lab in Grenoble",
+        "Nvidia will employ 300 engineers in Grenoble to work on robotics and simulation software.",
+    ),
+    (
+        "Mistral AI signs a cloud deal with a French bank",
+        "The bank will run Mistral models on its own servers, the start-up said on Monday.",
+    ),
+    (
+        "Nvidia and SoftBank plan an AI factory in Osaka",
+        "The site will host Blackwell systems and open next year, Nvidia and SoftBank said in a statement.",
+    ),
 ];
 
 /// The poll summaries the watcher prints with --json, as they come.
@@ -99,7 +110,10 @@ fn watch_polls_a_changing_feed_and_a_growing_folder_and_stops_cleanly() {
     let p = next_indexing(&rx);
     assert_eq!((p["feeds_changed"].as_u64(), p["indexed"].as_u64(), p["existing"].as_u64()), (Some(1), Some(1), Some(2)), "{p}");
     let mut f = std::fs::OpenOptions::new().append(true).open(&file).unwrap();
-    f.write_all(b"{\"id\":\"f2\",\"title\":\"Nvidia opens an office in Lyon\",\"body\":\"Nvidia opened an office in Lyon.\"}\n{\"id\":\"f3\",\"tit").unwrap();
+    f.write_all(
+        b"{\"id\":\"f2\",\"title\":\"Nvidia opens an office in Lyon\",\"body\":\"Nvidia opened an office in Lyon.\"}\n{\"id\":\"f3\",\"tit",
+    )
+    .unwrap();
     f.flush().unwrap();
     let p = next_indexing(&rx);
     assert_eq!((p["files_changed"].as_u64(), p["indexed"].as_u64(), p["rejected"].as_u64()), (Some(1), Some(1), Some(0)), "{p}");
@@ -134,7 +148,12 @@ fn watch_polls_a_changing_feed_and_a_growing_folder_and_stops_cleanly() {
     let notes: Vec<Value> = std::fs::read_to_string(&out).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
     let titles: Vec<&str> = notes.iter().map(|n| n["title"].as_str().unwrap()).collect();
     assert_eq!(titles.len(), 4, "{titles:?}");
-    for t in ["Nvidia opens a research lab in Grenoble", "Nvidia and SoftBank plan an AI factory in Osaka", "Nvidia ships H200 systems to Paris", "Nvidia opens an office in Lyon"] {
+    for t in [
+        "Nvidia opens a research lab in Grenoble",
+        "Nvidia and SoftBank plan an AI factory in Osaka",
+        "Nvidia ships H200 systems to Paris",
+        "Nvidia opens an office in Lyon",
+    ] {
         assert!(titles.contains(&t), "{t} not notified: {titles:?}");
     }
 

@@ -61,10 +61,8 @@ fn story_key(doc: &Document, index: &VigieIndex, originals: &mut HashMap<String,
         return s.clone();
     }
     if let Some(orig) = &doc.dup_of {
-        let story = originals
-            .entry(orig.0.clone())
-            .or_insert_with(|| index.get(orig.as_str()).ok().flatten().and_then(|d| d.story_id))
-            .clone();
+        let story =
+            originals.entry(orig.0.clone()).or_insert_with(|| index.get(orig.as_str()).ok().flatten().and_then(|d| d.story_id)).clone();
         return story.unwrap_or_else(|| orig.0.clone());
     }
     doc.id.0.clone()
@@ -188,18 +186,28 @@ pub fn run(data: &Path, index: &VigieIndex, policy: &WebhookPolicy, clock: &dyn 
 
 /// Delivers a rule's outbox: each notification at once, or one digest when the period
 /// is over. The state is saved after every confirmation.
-fn deliver(store: &AlertStore, sinks: &mut Sinks, r: &AlertRule, st: &mut RuleState, now: DateTime<Utc>, summary: &mut RunSummary) -> Result<()> {
+fn deliver(
+    store: &AlertStore,
+    sinks: &mut Sinks,
+    r: &AlertRule,
+    st: &mut RuleState,
+    now: DateTime<Utc>,
+    summary: &mut RunSummary,
+) -> Result<()> {
     if let Some(period) = r.digest_seconds {
         // a period past the calendar's end never ends (rules are checked to 1,000 years)
-        let due = i64::try_from(period)
-            .ok()
-            .and_then(chrono::Duration::try_seconds)
-            .and_then(|p| st.last_digest.checked_add_signed(p));
+        let due = i64::try_from(period).ok().and_then(chrono::Duration::try_seconds).and_then(|p| st.last_digest.checked_add_signed(p));
         if due.is_none_or(|due| now < due) {
             return Ok(());
         }
         if !st.outbox.is_empty() {
-            let digest = Digest { rule: r.name.clone(), since: st.last_digest, until: now, count: st.outbox.len(), notifications: st.outbox.clone() };
+            let digest = Digest {
+                rule: r.name.clone(),
+                since: st.last_digest,
+                until: now,
+                count: st.outbox.len(),
+                notifications: st.outbox.clone(),
+            };
             let key = digest_key(&r.name, st.last_digest, &st.outbox);
             let res = send_marked(store, sinks, r, st, &key, std::slice::from_ref(&digest))?;
             if settle(store, sinks, r, st, summary, res, std::slice::from_ref(&digest), digest.count, now)? {
@@ -433,8 +441,16 @@ mod tests {
         let input = tmp.path().join("a.jsonl");
         // three unrelated stories (one notification each)
         let stories = [
-            ("n1", "Nvidia opens a research lab in Paris", "The chip maker will hire two hundred engineers in the French capital over three years."),
-            ("n2", "Nvidia shares fall after export rules", "Washington tightened the rules on selling accelerators to several countries on Friday."),
+            (
+                "n1",
+                "Nvidia opens a research lab in Paris",
+                "The chip maker will hire two hundred engineers in the French capital over three years.",
+            ),
+            (
+                "n2",
+                "Nvidia shares fall after export rules",
+                "Washington tightened the rules on selling accelerators to several countries on Friday.",
+            ),
             ("n3", "Nvidia sponsors a cycling team", "The Tour de France squad will carry the company's logo on its jerseys next summer."),
         ];
         let lines: Vec<String> =

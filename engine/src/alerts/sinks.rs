@@ -112,7 +112,14 @@ impl Sinks {
                         if s.is_redirection() {
                             // retried like a 5xx (a moved endpoint may come back), never followed
                             let to = r.headers().get(reqwest::header::LOCATION).and_then(|v| v.to_str().ok()).unwrap_or("?");
-                            (format!("http {} redirect to {} (webhooks do not follow redirects)", s.as_u16(), vigie_pipeline::reject::truncate_chars(to, 200)), true)
+                            (
+                                format!(
+                                    "http {} redirect to {} (webhooks do not follow redirects)",
+                                    s.as_u16(),
+                                    vigie_pipeline::reject::truncate_chars(to, 200)
+                                ),
+                                true,
+                            )
                         } else {
                             // client errors other than rate limits will not heal by retrying
                             (format!("http {}", s.as_u16()), s.is_server_error() || s.as_u16() == 429 || s.as_u16() == 408)
@@ -131,7 +138,14 @@ impl Sinks {
     }
 
     /// Records a payload that could not be delivered.
-    pub fn dead_letter<T: Serialize>(&self, rule: &str, sink: &NotifySink, failed: &Failed, payload: &T, at: chrono::DateTime<chrono::Utc>) -> crate::Result<()> {
+    pub fn dead_letter<T: Serialize>(
+        &self,
+        rule: &str,
+        sink: &NotifySink,
+        failed: &Failed,
+        payload: &T,
+        at: chrono::DateTime<chrono::Utc>,
+    ) -> crate::Result<()> {
         #[derive(Serialize)]
         struct Dead<'a, T> {
             at: chrono::DateTime<chrono::Utc>,

@@ -88,7 +88,9 @@ pub fn check_rule(rule: &AlertRule, checker: &vigie_index::alerts::BatchIndex) -
                 return Err(Error::Config(format!("alert {}: notify file {path:?}: the path must be absolute", rule.name)));
             }
         }
-        NotifySink::Webhook { url } => super::sinks::check_webhook_url(url).map_err(|e| Error::Config(format!("alert {}: {e}", rule.name)))?,
+        NotifySink::Webhook { url } => {
+            super::sinks::check_webhook_url(url).map_err(|e| Error::Config(format!("alert {}: {e}", rule.name)))?
+        }
     }
     if let Some(d) = rule.digest_seconds {
         if d == 0 || d > MAX_DIGEST_SECONDS {
@@ -161,12 +163,7 @@ impl AlertStore {
         use std::os::fd::AsRawFd;
         std::fs::create_dir_all(&self.dir).map_err(|e| Error::io(&self.dir, e))?;
         let path = self.lock_path();
-        let file = std::fs::OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(&path)
-            .map_err(|e| Error::io(&path, e))?;
+        let file = std::fs::OpenOptions::new().create(true).truncate(false).write(true).open(&path).map_err(|e| Error::io(&path, e))?;
         let start = std::time::Instant::now();
         let mut wait = Duration::from_millis(10);
         loop {

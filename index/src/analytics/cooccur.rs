@@ -71,7 +71,15 @@ impl VigieIndex {
         rows.into_iter()
             .map(|(id, c, lift)| {
                 let (name, kind) = self.entity_name_in(&searcher, id)?.unwrap_or_else(|| (id.to_string(), EntityType::Other));
-                Ok(CooccurRow { id: id.to_string(), name, kind, stories: c, documents: docs.get(id).copied().unwrap_or(0), lift, pmi: lift.log2() })
+                Ok(CooccurRow {
+                    id: id.to_string(),
+                    name,
+                    kind,
+                    stories: c,
+                    documents: docs.get(id).copied().unwrap_or(0),
+                    lift,
+                    pmi: lift.log2(),
+                })
             })
             .collect()
     }

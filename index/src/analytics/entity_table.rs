@@ -35,10 +35,7 @@ impl VigieIndex {
         for e in self.top_entities(kind, &f, top)? {
             let rows = self.matches(&Selector::Entity(e.id.clone()), &f, true)?;
             let stories: HashSet<&str> = rows.iter().filter_map(|r| r.story.as_deref()).collect();
-            let mentions: u64 = rows
-                .iter()
-                .map(|r| r.entities.iter().find(|(id, _)| *id == e.id).map_or(1, |(_, n)| *n as u64))
-                .sum();
+            let mentions: u64 = rows.iter().map(|r| r.entities.iter().find(|(id, _)| *id == e.id).map_or(1, |(_, n)| *n as u64)).sum();
             out.push(EntityRow {
                 id: e.id.clone(),
                 name: e.name,

@@ -82,7 +82,10 @@ pub fn local_midnight(d: NaiveDate, tz: Tz) -> DateTime<Utc> {
     let naive = d.and_hms_opt(0, 0, 0).expect("midnight exists");
     match tz.from_local_datetime(&naive) {
         chrono::LocalResult::Single(x) | chrono::LocalResult::Ambiguous(x, _) => x.with_timezone(&Utc),
-        chrono::LocalResult::None => tz.from_local_datetime(&(naive + Duration::hours(1))).earliest().map_or_else(|| Utc.from_utc_datetime(&naive), |x| x.with_timezone(&Utc)),
+        chrono::LocalResult::None => tz
+            .from_local_datetime(&(naive + Duration::hours(1)))
+            .earliest()
+            .map_or_else(|| Utc.from_utc_datetime(&naive), |x| x.with_timezone(&Utc)),
     }
 }
 

@@ -188,7 +188,7 @@ mod tests {
 
     #[test]
     fn a_stream_of_near_identical_originals_is_checked_in_bounded_time() {
-                let mut d = Dedup::default();
+        let mut d = Dedup::default();
         let common: Vec<String> = (0..30).map(|i| format!("mot{i}")).collect();
         let started = std::time::Instant::now();
         for n in 0..20_000u32 {

@@ -144,30 +144,16 @@ pub struct Bert {
 impl Bert {
     /// Loads the first `layers` layers of `model.safetensors` (Hugging Face `BertModel`
     /// names), `heads` attention heads each.
-    pub fn load(
-        weights: &Path,
-        layers: usize,
-        heads: usize,
-        eps: f64,
-        precision: Precision,
-        device: Device,
-    ) -> Result<Self, String> {
-        let all: HashMap<String, Tensor> = Tensor::read_safetensors(weights)
-            .map_err(|e| format!("{}: {e}", weights.display()))?
-            .into_iter()
-            .collect();
+    pub fn load(weights: &Path, layers: usize, heads: usize, eps: f64, precision: Precision, device: Device) -> Result<Self, String> {
+        let all: HashMap<String, Tensor> =
+            Tensor::read_safetensors(weights).map_err(|e| format!("{}: {e}", weights.display()))?.into_iter().collect();
         let kind = if precision == Precision::Bf16 { Kind::BFloat16 } else { Kind::Float };
         let get = |name: &str| -> Result<Tensor, String> {
-            all.get(name)
-                .map(|t| t.to_kind(Kind::Float).to(device))
-                .ok_or_else(|| format!("{}: tensor {name} missing", weights.display()))
+            all.get(name).map(|t| t.to_kind(Kind::Float).to(device)).ok_or_else(|| format!("{}: tensor {name} missing", weights.display()))
         };
-        let norm = |p: &str| -> Result<Norm, String> {
-            Ok(Norm { w: get(&format!("{p}.weight"))?, b: get(&format!("{p}.bias"))? })
-        };
-        let lin = |p: &str| -> Result<Linear, String> {
-            Ok(Linear::new(get(&format!("{p}.weight"))?, get(&format!("{p}.bias"))?, precision))
-        };
+        let norm = |p: &str| -> Result<Norm, String> { Ok(Norm { w: get(&format!("{p}.weight"))?, b: get(&format!("{p}.bias"))? }) };
+        let lin =
+            |p: &str| -> Result<Linear, String> { Ok(Linear::new(get(&format!("{p}.weight"))?, get(&format!("{p}.bias"))?, precision)) };
         let mut ls = Vec::with_capacity(layers);
         for i in 0..layers {
             let p = format!("encoder.layer.{i}");
@@ -318,10 +304,8 @@ impl Bert {
                     let mut order: Vec<usize> = ls.to_vec();
                     order.sort_unstable();
                     order.dedup();
-                    let picked: Vec<Tensor> = ls
-                        .iter()
-                        .map(|l| kept[order.iter().position(|x| x == l).expect("tapped")].shallow_clone())
-                        .collect();
+                    let picked: Vec<Tensor> =
+                        ls.iter().map(|l| kept[order.iter().position(|x| x == l).expect("tapped")].shallow_clone()).collect();
                     Some(Tensor::stack(&picked, 1))
                 }
                 Taps::Mix(_) => mixed.map(|m| m.unsqueeze(1)),

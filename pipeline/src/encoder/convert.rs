@@ -62,10 +62,8 @@ pub fn convert(e5: &Path, out: &Path) -> Result<ConvertReport, String> {
         let bytes: Vec<u8> = v.iter().flat_map(|x| x.to_le_bytes()).collect();
         data.push((dst, shape, bytes));
     }
-    let views: Vec<(String, TensorView)> = data
-        .iter()
-        .map(|(n, s, b)| (n.clone(), TensorView::new(Dtype::F32, s.clone(), b).expect("shape matches the data")))
-        .collect();
+    let views: Vec<(String, TensorView)> =
+        data.iter().map(|(n, s, b)| (n.clone(), TensorView::new(Dtype::F32, s.clone(), b).expect("shape matches the data"))).collect();
     let model = out.join("model.safetensors");
     let tmp = out.join("model.safetensors.tmp");
     safetensors::serialize_to_file(views, &None, &tmp).map_err(|e| format!("{}: {e}", tmp.display()))?;

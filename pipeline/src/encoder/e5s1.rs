@@ -80,7 +80,13 @@ fn f16_to_f32(h: u16) -> f32 {
     let frac = f32::from(h & 0x3ff);
     match exp {
         0 => sign * frac * 2f32.powi(-24),
-        31 => if frac == 0.0 { sign * f32::INFINITY } else { f32::NAN },
+        31 => {
+            if frac == 0.0 {
+                sign * f32::INFINITY
+            } else {
+                f32::NAN
+            }
+        }
         e => sign * (1.0 + frac / 1024.0) * 2f32.powi(i32::from(e) - 15),
     }
 }

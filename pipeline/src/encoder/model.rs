@@ -146,10 +146,7 @@ impl Encoder {
 
     /// Like [`Encoder::load`], keeping only the first `max_layers` layers.
     pub fn load_layers(dir: &Path, device: Device, max_layers: Option<usize>) -> Result<Self, String> {
-        Self::open(
-            dir,
-            &EncoderOptions { precision: PrecisionChoice::Fixed(Precision::Fp32), max_layers, device, ..Default::default() },
-        )
+        Self::open(dir, &EncoderOptions { precision: PrecisionChoice::Fixed(Precision::Fp32), max_layers, device, ..Default::default() })
     }
 
     /// Loads the encoder with `opts` (`auto` precision resolved on this CPU).
@@ -188,9 +185,8 @@ impl Encoder {
                 Backend::RustBert { model, _vs: vs }
             }
         };
-        let tokenizer = Tokenizer::from_json(
-            &std::fs::read_to_string(dir.join("tokenizer.json")).map_err(|e| format!("tokenizer.json: {e}"))?,
-        )?;
+        let tokenizer =
+            Tokenizer::from_json(&std::fs::read_to_string(dir.join("tokenizer.json")).map_err(|e| format!("tokenizer.json: {e}"))?)?;
         let prefix = tokenizer.encode(PASSAGE_PREFIX).ids;
         tracing::debug!(engine = ?opts.engine, %precision, cpu = ?cpu.names(), "encoder loaded");
         Ok(Encoder {
@@ -269,9 +265,7 @@ impl Encoder {
             let rows: Vec<i64> = match (embed, self.embedding_from) {
                 (false, _) => Vec::new(),
                 (true, EmbeddingFrom::AllWindows) => (0..batch.len() as i64).collect(),
-                (true, EmbeddingFrom::FirstWindow) => {
-                    (0..batch.len()).filter(|&k| wins[batch[k]].start == 0).map(|k| k as i64).collect()
-                }
+                (true, EmbeddingFrom::FirstWindow) => (0..batch.len()).filter(|&k| wins[batch[k]].start == 0).map(|k| k as i64).collect(),
             };
             let (p, s) = self.forward(&batch.iter().map(|&w| &wins[w]).collect::<Vec<_>>(), &encodings, max_len, taps, &rows);
             if let Some(p) = p {
@@ -392,8 +386,7 @@ impl Encoder {
                         .expect("encoder forward on well-formed input");
                     let m = mask.unsqueeze(-1).to_kind(Kind::Float);
                     let last = out.hidden_state.to_kind(Kind::Float);
-                    let pooled =
-                        (&last * &m).sum_dim_intlist(1, false, Kind::Float) / m.sum_dim_intlist(1, false, Kind::Float);
+                    let pooled = (&last * &m).sum_dim_intlist(1, false, Kind::Float) / m.sum_dim_intlist(1, false, Kind::Float);
                     let all = out.all_hidden_states.as_ref().expect("config asks for hidden states");
                     let states = match taps {
                         Taps::None => None,
@@ -409,8 +402,8 @@ impl Encoder {
                             Some(acc.unsqueeze(1))
                         }
                     };
-                    let pooled = (!rows.is_empty())
-                        .then(|| pooled.index_select(0, &Tensor::from_slice(rows).to(self.device)).to(Device::Cpu));
+                    let pooled =
+                        (!rows.is_empty()).then(|| pooled.index_select(0, &Tensor::from_slice(rows).to(self.device)).to(Device::Cpu));
                     (pooled, states.map(|s| s.to(Device::Cpu)))
                 })
             }
@@ -511,9 +504,7 @@ mod tests {
         let long = NEWS.repeat(6);
         let texts = [NEWS, long.as_str()];
         let want = fp32.encode(&texts, &[4, 8]);
-        for (p, native, token_min, emb_min) in
-            [(Precision::Bf16, cpu.native_bf16(), 0.99, 0.999), (Precision::Int8, true, 0.95, 0.99)]
-        {
+        for (p, native, token_min, emb_min) in [(Precision::Bf16, cpu.native_bf16(), 0.99, 0.999), (Precision::Int8, true, 0.95, 0.99)] {
             if !native {
                 eprintln!("skipped {p}: not native on this CPU ({:?})", cpu.names());
                 continue;

@@ -3,11 +3,11 @@
 
 use super::extract::Text;
 use super::EntityExtractor;
-use crate::encoder::{Encoder, EncoderOptions, Precision, PrecisionChoice};
 use crate::encoder::EncodedText;
+use crate::encoder::{Encoder, EncoderOptions, Precision, PrecisionChoice};
+use crate::normalize::first_chars as cut;
 use crate::runner::{Analyzer, Encoded, Prepared};
 use std::path::Path;
-use crate::normalize::first_chars as cut;
 
 /// Characters of an article given to the encoder (about 5,000 tokens): entities further
 /// down are still found by the catalogue and knowledge-base matching of the full text.
@@ -38,7 +38,6 @@ impl ArticleAnalyzer {
         Ok(ArticleAnalyzer { encoder, extractor, mix, workers: None })
     }
 }
-
 
 /// The encoder pass of a batch: each document's title and body, and its encoding.
 struct Pass {
@@ -72,11 +71,8 @@ impl Analyzer for ArticleAnalyzer {
         let t = std::time::Instant::now();
         let full: Vec<String> = docs.iter().map(|p| format!("{}\n{}", p.doc.title, p.doc.body)).collect();
         // the encoder sees the start; catalogue and KB matching see everything
-        let encoded: Vec<&str> = docs
-            .iter()
-            .zip(&full)
-            .map(|(p, t)| &t[..p.doc.title.len() + 1 + cut(&p.doc.body, MAX_ENCODED_CHARS).len()])
-            .collect();
+        let encoded: Vec<&str> =
+            docs.iter().zip(&full).map(|(p, t)| &t[..p.doc.title.len() + 1 + cut(&p.doc.body, MAX_ENCODED_CHARS).len()]).collect();
         let outs = self.encoder.encode_mixed(&encoded, &self.mix);
         tracing::debug!(docs = docs.len(), ms = t.elapsed().as_millis() as u64, "model stage: encoder pass");
         Box::new(Pass { full, outs })

@@ -27,9 +27,7 @@ pub struct EntityExtractor {
 /// possessives (`'s`) apart, punctuation apart, hyphenated and dotted words kept whole.
 pub fn words(text: &str) -> Vec<(usize, usize)> {
     static RE: OnceLock<Regex> = OnceLock::new();
-    let re = RE.get_or_init(|| {
-        Regex::new(r"(?i:\b(?:qu|[cdjlmnst])['’])|['’]s\b|\w+(?:[-.&]\w+)*|[^\w\s]").expect("static regex")
-    });
+    let re = RE.get_or_init(|| Regex::new(r"(?i:\b(?:qu|[cdjlmnst])['’])|['’]s\b|\w+(?:[-.&]\w+)*|[^\w\s]").expect("static regex"));
     re.find_iter(text).map(|m| (m.start(), m.end())).collect()
 }
 

@@ -35,7 +35,8 @@ const BUILTIN: &str = include_str!("../../../data/kb/gpus.tsv");
 
 /// Variant suffixes that keep the canonical model: form factors, memory sizes, rack
 /// configurations, plurals, mobile versions.
-const SUFFIX: &str = r"(?:[\s\-]?(?:SXM\d?|PCIe|NVL\d*|\d{2,3}\s?(?:Go|GB|Gb|Gio)|HBM3e?|mobile|Mobile|Laptop(?:\s+GPU)?|Max-Q))*(?:s|’s|'s)?";
+const SUFFIX: &str =
+    r"(?:[\s\-]?(?:SXM\d?|PCIe|NVL\d*|\d{2,3}\s?(?:Go|GB|Gb|Gio)|HBM3e?|mobile|Mobile|Laptop(?:\s+GPU)?|Max-Q))*(?:s|’s|'s)?";
 
 /// Words that make an ambiguous alias (Ampere, Ada, T4, Arc...) a chip.
 const CONTEXT: &str = r"(?i)\b(?:gpus?|puces?|chips?|nvidia|amd|intel|huawei|graphi\w*|accélérateurs?|accelerators?|geforce|rtx|radeon|cuda|tpus?|processeurs? graphiques?|cartes? graphiques?|superchips?|architecture|datacenter|data center|centres? de (?:données|calcul)|supercalculateurs?|supercomputers?|inférence|inference|entraînement|training)\b";
@@ -65,13 +66,7 @@ impl GpuCatalog {
         let mut alts: Vec<(String, String)> = Vec::new();
         for (line, c) in super::tsv::rows(tsv, "gpus.tsv", 6)? {
             let idx = entries.len();
-            entries.push(GpuEntry {
-                id: c[0].into(),
-                vendor: c[1].into(),
-                family: c[2].into(),
-                model: c[3].into(),
-                kind: c[4].into(),
-            });
+            entries.push(GpuEntry { id: c[0].into(), vendor: c[1].into(), family: c[2].into(), model: c[3].into(), kind: c[4].into() });
             for a in c[5].split('|').filter(|a| !a.is_empty()) {
                 let (needs, a) = match a.strip_prefix('?') {
                     Some(rest) => (true, rest),

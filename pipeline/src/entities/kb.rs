@@ -28,21 +28,51 @@ const BUILTIN: &str = include_str!("../../../data/kb/entities.tsv");
 /// Aliases that are also ordinary words, places or people ("Orange", "Arm", "Apple",
 /// "Dell", "Bloomberg"): found only when NER tags them.
 const NOT_GAZETTEER: &[&str] = &[
-    "X", "Orange", "Arm", "ARM", "Apple", "Meta", "Amazon", "Mistral", "Congress", "Congrès", "Pentagon", "Pentagone",
-    "Bloomberg", "Dell", "Micron", "Cohere", "Perplexity", "Uber", "SEC", "UN", "EU", "UE", "US", "U.S.", "MIT", "Bpi",
-    "Thales", "Iliad", "Tesla", "Oracle", "Intel", "Groq", "Twitter", "TikTok", "Hynix", "Alphabet", "Palantir",
+    "X",
+    "Orange",
+    "Arm",
+    "ARM",
+    "Apple",
+    "Meta",
+    "Amazon",
+    "Mistral",
+    "Congress",
+    "Congrès",
+    "Pentagon",
+    "Pentagone",
+    "Bloomberg",
+    "Dell",
+    "Micron",
+    "Cohere",
+    "Perplexity",
+    "Uber",
+    "SEC",
+    "UN",
+    "EU",
+    "UE",
+    "US",
+    "U.S.",
+    "MIT",
+    "Bpi",
+    "Thales",
+    "Iliad",
+    "Tesla",
+    "Oracle",
+    "Intel",
+    "Groq",
+    "Twitter",
+    "TikTok",
+    "Hynix",
+    "Alphabet",
+    "Palantir",
 ];
 
 /// Lowercase, accents removed, possessive and punctuation at the ends dropped, spaces
 /// collapsed: "Nvidia’s" and "NVIDIA" meet, "Élysée" and "Elysee" too.
 pub fn fold(s: &str) -> String {
     let s = s.trim();
-    let s = s
-        .strip_suffix("'s")
-        .or_else(|| s.strip_suffix("’s"))
-        .or_else(|| s.strip_suffix('\''))
-        .or_else(|| s.strip_suffix('’'))
-        .unwrap_or(s);
+    let s =
+        s.strip_suffix("'s").or_else(|| s.strip_suffix("’s")).or_else(|| s.strip_suffix('\'')).or_else(|| s.strip_suffix('’')).unwrap_or(s);
     let folded: String = s
         .nfd()
         .filter(|c| !unicode_normalization::char::is_combining_mark(*c))

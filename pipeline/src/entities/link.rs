@@ -27,17 +27,72 @@ pub struct Candidate {
 
 /// Words that open a name but are not part of it.
 const LEADING: &[&str] = &[
-    "le", "la", "les", "l'", "l’", "the", "du", "des", "de", "d'", "d’", "m.", "mme", "mr", "mr.", "mrs", "mrs.", "ms", "ms.",
-    "dr", "dr.", "président", "president", "pdg", "ceo",
+    "le",
+    "la",
+    "les",
+    "l'",
+    "l’",
+    "the",
+    "du",
+    "des",
+    "de",
+    "d'",
+    "d’",
+    "m.",
+    "mme",
+    "mr",
+    "mr.",
+    "mrs",
+    "mrs.",
+    "ms",
+    "ms.",
+    "dr",
+    "dr.",
+    "président",
+    "president",
+    "pdg",
+    "ceo",
 ];
 /// Generic terms the NER head sometimes tags (acronyms of the domain): never entities.
 const NOT_ENTITIES: &[&str] = &["ia", "ai", "l'ia", "gpu", "gpus", "cpu", "pdg", "ceo", "ia generative", "genai", "llm", "llms"];
 
 /// Endings of company names (for organizations the knowledge base does not know).
 const COMPANY_SUFFIXES: &[&str] = &[
-    "inc", "inc.", "corp", "corp.", "corporation", "ltd", "ltd.", "llc", "sa", "sas", "se", "ag", "gmbh", "plc", "group",
-    "groupe", "technologies", "technology", "labs", "ai", "systems", "computing", "holdings", "capital", "ventures",
-    "semiconductor", "software", "networks", "cloud", "motors", "pharma", "bank", "banque", "co", "co.",
+    "inc",
+    "inc.",
+    "corp",
+    "corp.",
+    "corporation",
+    "ltd",
+    "ltd.",
+    "llc",
+    "sa",
+    "sas",
+    "se",
+    "ag",
+    "gmbh",
+    "plc",
+    "group",
+    "groupe",
+    "technologies",
+    "technology",
+    "labs",
+    "ai",
+    "systems",
+    "computing",
+    "holdings",
+    "capital",
+    "ventures",
+    "semiconductor",
+    "software",
+    "networks",
+    "cloud",
+    "motors",
+    "pharma",
+    "bank",
+    "banque",
+    "co",
+    "co.",
 ];
 
 fn strip_leading(s: &str) -> &str {
@@ -45,9 +100,7 @@ fn strip_leading(s: &str) -> &str {
     loop {
         let lower = s.to_lowercase();
         let Some(w) = LEADING.iter().find(|w| {
-            lower.starts_with(*w)
-                && (w.ends_with('\'') || w.ends_with('’') || lower[w.len()..].starts_with(' '))
-                && s.len() > w.len() + 1
+            lower.starts_with(*w) && (w.ends_with('\'') || w.ends_with('’') || lower[w.len()..].starts_with(' ')) && s.len() > w.len() + 1
         }) else {
             return s;
         };
@@ -141,9 +194,7 @@ pub fn link(text: &str, title_len: usize, cands: &[Candidate], kb: &Kb, gpus: &G
                     if name.split_whitespace().count() == 1 {
                         person_later.push(resolved.len());
                     } else if let Some(last) = name.split_whitespace().last() {
-                        surnames
-                            .entry(fold(last))
-                            .or_insert_with(|| (format!("person:{}", slug(name)), name.to_string(), false));
+                        surnames.entry(fold(last)).or_insert_with(|| (format!("person:{}", slug(name)), name.to_string(), false));
                     }
                 }
                 let id = format!("{}:{}", kind.as_str(), slug(name));

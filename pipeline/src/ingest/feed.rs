@@ -10,10 +10,7 @@ use vigie_schemas::{Article, OneOrMany};
 
 fn parser() -> feed_rs::parser::Parser {
     // An empty id marks "the feed gave none": we then derive ids from the link ourselves.
-    feed_rs::parser::Builder::new()
-        .sanitize_content(false)
-        .id_generator(|_, _, _| String::new())
-        .build()
+    feed_rs::parser::Builder::new().sanitize_content(false).id_generator(|_, _, _| String::new()).build()
 }
 
 pub(crate) fn parse(file: &str, bytes: &[u8], emit: &mut Emit<'_>) {
@@ -31,7 +28,11 @@ pub(crate) fn parse(file: &str, bytes: &[u8], emit: &mut Emit<'_>) {
             let raw_dates: Vec<Option<String>> = if feed.entries.iter().any(|e| e.published.is_none() && e.updated.is_none()) {
                 let text = String::from_utf8_lossy(bytes);
                 let dates: Vec<Option<String>> = item_re().find_iter(&text).map(|m| raw_date(m.as_str())).collect();
-                if dates.len() == feed.entries.len() { dates } else { Vec::new() }
+                if dates.len() == feed.entries.len() {
+                    dates
+                } else {
+                    Vec::new()
+                }
             } else {
                 Vec::new()
             };
@@ -97,7 +98,8 @@ fn pad_contacts(text: &str) -> std::borrow::Cow<'_, str> {
         Regex::new(r"(?s)<((?:[A-Za-z0-9_-]+:)?(?:author|managingEditor|webMaster|creator))(?:\s[^>]*)?>(.*?)</").expect("static regex")
     });
     let email = EMAIL.get_or_init(|| {
-        Regex::new(r"(?:(?:<|&lt;)\[\()?(?:mailto:)?[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}(?:(?:>|&gt;)\]\))?").expect("static regex")
+        Regex::new(r"(?:(?:<|&lt;)\[\()?(?:mailto:)?[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}(?:(?:>|&gt;)\]\))?")
+            .expect("static regex")
     });
     if !text.contains('@') {
         return std::borrow::Cow::Borrowed(text);
@@ -192,12 +194,8 @@ fn entry_to_article(e: feed_rs::model::Entry, source: Option<&str>) -> Article {
         .filter(|b| !b.trim().is_empty())
         .or_else(|| e.summary.as_ref().map(|s| s.content.clone()))
         .unwrap_or_default();
-    let url = e
-        .links
-        .iter()
-        .find(|l| l.rel.as_deref().is_none_or(|r| r == "alternate"))
-        .or_else(|| e.links.first())
-        .map(|l| l.href.clone());
+    let url =
+        e.links.iter().find(|l| l.rel.as_deref().is_none_or(|r| r == "alternate")).or_else(|| e.links.first()).map(|l| l.href.clone());
     let authors: Vec<String> = e.authors.iter().filter_map(|p| p.name.clone()).filter(|n| !n.trim().is_empty()).collect();
     Article {
         // feed ids are often URLs or tag: URIs; the link is the stabler identity
@@ -249,10 +247,7 @@ fn salvage(file: &str, bytes: &[u8], error: &str, emit: &mut Emit<'_>) {
     } else {
         "</channel></rss>"
     };
-    let source = parser()
-        .parse(format!("{header}{closer}").as_bytes())
-        .ok()
-        .and_then(|f| f.title.map(|t| html_to_text(&t.content)));
+    let source = parser().parse(format!("{header}{closer}").as_bytes()).ok().and_then(|f| f.title.map(|t| html_to_text(&t.content)));
     // each item is parsed inside the header: a huge header (megabytes before the first
     // item) would be copied for every item, so it is replaced by a bare root element
     let header = if header.len() <= MAX_SALVAGE_HEADER {
@@ -317,7 +312,13 @@ mod tests {
     #[test]
     fn contacts_with_non_ascii_next_to_the_address_are_read() {
         // feed-rs sliced one byte before/after the address (found by the feed fuzz target)
-        for author in ["Émilie&lt;emilie@exemple.fr&gt;", "emilie@exemple.fr·", "é&lt;[(emilie@exemple.fr&gt;])é", "Zoé mailto:zoe@exemple.fr (Zoé)", "<![CDATA[Émilie<emilie@exemple.fr>]]>"] {
+        for author in [
+            "Émilie&lt;emilie@exemple.fr&gt;",
+            "emilie@exemple.fr·",
+            "é&lt;[(emilie@exemple.fr&gt;])é",
+            "Zoé mailto:zoe@exemple.fr (Zoé)",
+            "<![CDATA[Émilie<emilie@exemple.fr>]]>",
+        ] {
             let xml = format!(
                 "<rss version=\"2.0\" xmlns:dc=\"http://purl.org/dc/elements/1.1/\"><channel><title>T</title><managingEditor>{author}</managingEditor><item><title>Un</title><author>{author}</author><dc:creator>{author}</dc:creator><description>Texte.</description></item></channel></rss>"
             );
@@ -343,7 +344,11 @@ mod tests {
         stray.splice(12..12, *b"\xff\xff\xff\xff\x83");
         assert!(raw_items(&stray).iter().all(|i| i.article.as_ref().err().is_none_or(|e| !e.contains("internal"))));
         // a declaration that never closes, and one followed by garbage
-        for bad in [&b"<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?(\n<rss"[..], b"<?xml encoding='utf-16'?><rss><channel><item><title>x</title></item></channel></rss>", b"<?xml"] {
+        for bad in [
+            &b"<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?(\n<rss"[..],
+            b"<?xml encoding='utf-16'?><rss><channel><item><title>x</title></item></channel></rss>",
+            b"<?xml",
+        ] {
             let got = raw_items(bad);
             assert!(got.iter().all(|i| i.article.as_ref().err().is_none_or(|e| !e.contains("internal"))), "{got:?}");
         }
@@ -370,7 +375,9 @@ mod tests {
     #[test]
     fn deeply_nested_markup_in_a_description_is_text() {
         let desc = format!("{}Texte profond", "&lt;b&gt;".repeat(12_000));
-        let got = items(&format!("<rss version=\"2.0\"><channel><title>T</title><item><title>a</title><description>{desc}</description></item></channel></rss>"));
+        let got = items(&format!(
+            "<rss version=\"2.0\"><channel><title>T</title><item><title>a</title><description>{desc}</description></item></channel></rss>"
+        ));
         assert_eq!(got[0].article.as_ref().unwrap().body.as_deref(), Some("Texte profond"));
     }
 

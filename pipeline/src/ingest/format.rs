@@ -51,10 +51,7 @@ impl Format {
 /// Decides the format of an input from its name (when it has a telling extension) and
 /// its first bytes.
 pub fn sniff(name: Option<&Path>, head: &[u8]) -> Format {
-    let ext = name
-        .and_then(|p| p.extension())
-        .and_then(|e| e.to_str())
-        .map(|e| e.to_ascii_lowercase());
+    let ext = name.and_then(|p| p.extension()).and_then(|e| e.to_str()).map(|e| e.to_ascii_lowercase());
     match ext.as_deref() {
         Some("jsonl" | "ndjson" | "json") => return Format::Jsonl,
         Some("rss" | "atom" | "rdf") => return Format::Feed,
@@ -143,7 +140,9 @@ pub fn detect_encoding(head: &[u8]) -> TextEncoding {
 pub fn decode_wide(bytes: &[u8], enc: TextEncoding) -> Result<String, String> {
     let bad = |at: usize| format!("invalid {} at byte {at}", enc.name());
     match enc {
-        TextEncoding::Utf8 => String::from_utf8(bytes.to_vec()).map_err(|e| format!("invalid utf-8 at byte {}", e.utf8_error().valid_up_to())),
+        TextEncoding::Utf8 => {
+            String::from_utf8(bytes.to_vec()).map_err(|e| format!("invalid utf-8 at byte {}", e.utf8_error().valid_up_to()))
+        }
         TextEncoding::Utf16Le | TextEncoding::Utf16Be => {
             let le = enc == TextEncoding::Utf16Le;
             let bom: &[u8] = if le { b"\xff\xfe" } else { b"\xfe\xff" };
@@ -185,8 +184,19 @@ pub fn decode_wide(bytes: &[u8], enc: TextEncoding) -> Result<String, String> {
 /// signature, a NUL byte, or mostly control characters.
 pub fn binary_reason(head: &[u8]) -> Option<&'static str> {
     const MAGIC: &[&[u8]] = &[
-        b"%PDF-", b"PK\x03\x04", b"\x1f\x8b", b"\x89PNG", b"GIF87a", b"GIF89a", b"\xff\xd8\xff", b"BZh", b"\xfd7zXZ",
-        b"7z\xbc\xaf", b"\x7fELF", b"\x28\xb5\x2f\xfd", b"SQLite format 3",
+        b"%PDF-",
+        b"PK\x03\x04",
+        b"\x1f\x8b",
+        b"\x89PNG",
+        b"GIF87a",
+        b"GIF89a",
+        b"\xff\xd8\xff",
+        b"BZh",
+        b"\xfd7zXZ",
+        b"7z\xbc\xaf",
+        b"\x7fELF",
+        b"\x28\xb5\x2f\xfd",
+        b"SQLite format 3",
     ];
     if MAGIC.iter().any(|m| head.starts_with(m)) {
         return Some("binary file, not a supported format");
@@ -264,7 +274,9 @@ mod tests {
         let be16: Vec<u8> = text.encode_utf16().flat_map(u16::to_be_bytes).collect();
         let le32: Vec<u8> = text.chars().flat_map(|c| (c as u32).to_le_bytes()).collect();
         let be32: Vec<u8> = text.chars().flat_map(|c| (c as u32).to_be_bytes()).collect();
-        for (bytes, enc) in [(le16, TextEncoding::Utf16Le), (be16, TextEncoding::Utf16Be), (le32, TextEncoding::Utf32Le), (be32, TextEncoding::Utf32Be)] {
+        for (bytes, enc) in
+            [(le16, TextEncoding::Utf16Le), (be16, TextEncoding::Utf16Be), (le32, TextEncoding::Utf32Le), (be32, TextEncoding::Utf32Be)]
+        {
             assert_eq!(detect_encoding(&bytes), enc, "no BOM");
             assert_eq!(decode_wide(&bytes, enc).unwrap(), text);
             let bom: Vec<u8> = match enc {

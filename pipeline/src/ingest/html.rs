@@ -4,25 +4,83 @@
 use super::{origin, RawItem};
 use ego_tree::iter::Edge;
 use ego_tree::NodeRef;
-use std::collections::HashMap;
 use scraper::{ElementRef, Html, Node, Selector};
+use std::collections::HashMap;
 use std::sync::OnceLock;
 use vigie_schemas::{Article, OneOrMany};
 
 /// Elements whose whole subtree is never article text.
 const SKIP_TAGS: &[&str] = &[
-    "script", "style", "noscript", "template", "nav", "aside", "footer", "form", "button", "select", "svg",
-    "iframe", "object", "canvas", "figcaption", "menu", "dialog",
+    "script",
+    "style",
+    "noscript",
+    "template",
+    "nav",
+    "aside",
+    "footer",
+    "form",
+    "button",
+    "select",
+    "svg",
+    "iframe",
+    "object",
+    "canvas",
+    "figcaption",
+    "menu",
+    "dialog",
 ];
 /// Block elements: text inside them starts on a new line.
 const BLOCK_TAGS: &[&str] = &[
-    "p", "div", "section", "article", "main", "header", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul", "ol",
-    "blockquote", "pre", "table", "tr", "td", "th", "dd", "dt", "dl", "figure", "address", "hr",
+    "p",
+    "div",
+    "section",
+    "article",
+    "main",
+    "header",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "li",
+    "ul",
+    "ol",
+    "blockquote",
+    "pre",
+    "table",
+    "tr",
+    "td",
+    "th",
+    "dd",
+    "dt",
+    "dl",
+    "figure",
+    "address",
+    "hr",
 ];
 /// class/id words that mark boilerplate containers on article pages.
 const BOILERPLATE_WORDS: &[&str] = &[
-    "share", "social", "related", "comment", "newsletter", "promo", "advert", "cookie", "breadcrumb", "subscribe",
-    "paywall", "sidebar", "menu", "footer", "navbar", "sharing", "outbrain", "taboola", "partage", "abonnement",
+    "share",
+    "social",
+    "related",
+    "comment",
+    "newsletter",
+    "promo",
+    "advert",
+    "cookie",
+    "breadcrumb",
+    "subscribe",
+    "paywall",
+    "sidebar",
+    "menu",
+    "footer",
+    "navbar",
+    "sharing",
+    "outbrain",
+    "taboola",
+    "partage",
+    "abonnement",
 ];
 
 /// The deepest element nesting handed to the HTML parser. Deeper opening tags (and
@@ -34,8 +92,8 @@ pub const MAX_HTML_DEPTH: usize = 512;
 /// Tags that do not deepen the tree: void elements, and those the parser closes by
 /// itself when the next one opens (`<p>`, `<li>`, `<td>`...).
 const FLAT_TAGS: &[&str] = &[
-    "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source", "track", "wbr",
-    "p", "li", "dt", "dd", "option", "tr", "td", "th", "keygen", "basefont", "frame", "command",
+    "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source", "track", "wbr", "p", "li", "dt", "dd",
+    "option", "tr", "td", "th", "keygen", "basefont", "frame", "command",
 ];
 /// The HTML parser's formatting elements (re-opened at every block while open).
 const FORMATTING_TAGS: &[&str] = &["a", "b", "big", "code", "em", "font", "i", "nobr", "s", "small", "strike", "strong", "tt", "u"];
@@ -132,11 +190,7 @@ fn cap_depth(html: &str) -> std::borrow::Cow<'_, str> {
         if !formatting && (FLAT_TAGS.contains(&name.as_str()) || (self_closing && !closing)) {
             continue;
         }
-        let drop = if formatting {
-            nesting.step(closing, MAX_FORMATTING_OPEN)
-        } else {
-            depth.step(closing, MAX_HTML_DEPTH)
-        };
+        let drop = if formatting { nesting.step(closing, MAX_FORMATTING_OPEN) } else { depth.step(closing, MAX_HTML_DEPTH) };
         if drop {
             out.push_str(&html[copied..lt]);
             copied = tag_end;
@@ -277,18 +331,16 @@ pub(crate) fn parse_page(file: &str, html: &str) -> RawItem {
     static TIME: OnceLock<Selector> = OnceLock::new();
     static HTML: OnceLock<Selector> = OnceLock::new();
     let doc = Html::parse_document(&cap_depth(html));
-    let title = meta(&doc, &["og:title", "twitter:title"])
-        .or_else(|| first_text(&doc, "h1", &H1))
-        .or_else(|| first_text(&doc, "title", &TITLE));
+    let title =
+        meta(&doc, &["og:title", "twitter:title"]).or_else(|| first_text(&doc, "h1", &H1)).or_else(|| first_text(&doc, "title", &TITLE));
     let url = doc
         .select(sel("link[rel=canonical]", &CANON))
         .find_map(|e| e.value().attr("href").map(str::to_string))
         .or_else(|| meta(&doc, &["og:url"]));
     let published = meta(&doc, &["article:published_time", "datePublished", "date", "dc.date", "pubdate"])
         .or_else(|| doc.select(sel("time[datetime]", &TIME)).find_map(|e| e.value().attr("datetime").map(str::to_string)));
-    let lang = doc
-        .select(sel("html", &HTML))
-        .find_map(|e| e.value().attr("lang").map(|l| l.split(['-', '_']).next().unwrap_or(l).to_lowercase()));
+    let lang =
+        doc.select(sel("html", &HTML)).find_map(|e| e.value().attr("lang").map(|l| l.split(['-', '_']).next().unwrap_or(l).to_lowercase()));
     let body = main_text(&doc);
     let a = Article {
         title,
@@ -429,7 +481,10 @@ mod tests {
         let capped = cap_depth(&deep);
         assert_eq!(capped.matches("<span>").count(), MAX_HTML_DEPTH - 1);
         assert_eq!(capped.matches("</span>").count(), MAX_HTML_DEPTH - 1);
-        assert!(capped.ends_with("x</span></div><p>après</p><script>if (a<b) {}</script>") || capped.contains("</div><p>après</p><script>if (a<b) {}</script>"));
+        assert!(
+            capped.ends_with("x</span></div><p>après</p><script>if (a<b) {}</script>")
+                || capped.contains("</div><p>après</p><script>if (a<b) {}</script>")
+        );
         assert_eq!(html_to_text(&deep), "x\n\naprès");
     }
 

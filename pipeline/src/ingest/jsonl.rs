@@ -17,11 +17,7 @@ pub(crate) fn parse<R: BufRead>(file: &str, mut r: R, emit: &mut Emit<'_>) -> st
         n += 1;
         let o = origin(file, Some(n));
         let item = match line {
-            Line::TooLong(len) => RawItem::err(
-                o,
-                format!("record too large ({len} bytes, limit {} MiB)", MAX_RECORD_BYTES >> 20),
-                None,
-            ),
+            Line::TooLong(len) => RawItem::err(o, format!("record too large ({len} bytes, limit {} MiB)", MAX_RECORD_BYTES >> 20), None),
             Line::Ok => {
                 let bytes = if n == 1 { buf.strip_prefix(b"\xef\xbb\xbf").unwrap_or(&buf) } else { &buf[..] };
                 if bytes.iter().all(|b| b.is_ascii_whitespace()) {
@@ -230,7 +226,8 @@ mod tests {
         assert_eq!(got[2].origin.line, Some(5));
         assert_eq!(got[2].article.as_ref().unwrap().title.as_deref(), Some("trois"));
 
-        let pretty = "{\n  \"title\": \"a\",\n  \"body\": \"b\"\n}\n{\n  \"title\": \"c\",\n  \"body\": \"d\"\n}\n{\n  \"title\": \"coupé\"";
+        let pretty =
+            "{\n  \"title\": \"a\",\n  \"body\": \"b\"\n}\n{\n  \"title\": \"c\",\n  \"body\": \"d\"\n}\n{\n  \"title\": \"coupé\"";
         assert!(is_whole_document(pretty.as_bytes()));
         let got = doc(pretty);
         assert_eq!(got.len(), 3, "{got:?}");

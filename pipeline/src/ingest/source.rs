@@ -3,10 +3,10 @@
 
 use super::format::{binary_reason, decode_wide, detect_encoding, sniff, Format, FormatChoice, TextEncoding};
 use super::{digest, feed, html, jsonl, origin, text, Emit, RawItem, MAX_FILE_BYTES};
-use std::fs::File;
-use std::io::{BufRead, BufReader, Read};
 use regex::Regex;
 use std::collections::HashSet;
+use std::fs::File;
+use std::io::{BufRead, BufReader, Read};
 use std::panic::AssertUnwindSafe;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
@@ -17,10 +17,17 @@ pub enum Input {
     Path(PathBuf),
     Stdin,
     /// Bytes fetched elsewhere (an HTTP feed), with the name used in messages.
-    Bytes { name: String, bytes: Vec<u8> },
+    Bytes {
+        name: String,
+        bytes: Vec<u8>,
+    },
     /// The new complete lines of a growing JSON lines file, read from its line
     /// `first_line` on (reject lines count from there).
-    Lines { name: String, bytes: Vec<u8>, first_line: u64 },
+    Lines {
+        name: String,
+        bytes: Vec<u8>,
+        first_line: u64,
+    },
 }
 
 /// Reads every article of `input`, walking directories recursively (sorted, hidden
@@ -140,9 +147,9 @@ impl Walk {
                 continue;
             }
             let keep_going = match File::open(&path) {
-                Ok(f) => guarded(&name, emit, |emit| {
-                    read_stream(&name, Some(&path), BufReader::with_capacity(256 * 1024, f), choice, emit)
-                }),
+                Ok(f) => {
+                    guarded(&name, emit, |emit| read_stream(&name, Some(&path), BufReader::with_capacity(256 * 1024, f), choice, emit))
+                }
                 Err(e) => emit(RawItem::err(origin(&name, None), format!("cannot read: {}", io_reason(&e)), None)),
             };
             if !keep_going {
@@ -216,11 +223,9 @@ fn io_reason(e: &std::io::Error) -> String {
 fn read_bounded<R: Read>(name: &str, r: R, what: &str) -> Result<Vec<u8>, RawItem> {
     let mut bytes = Vec::new();
     match r.take(MAX_FILE_BYTES as u64 + 1).read_to_end(&mut bytes) {
-        Ok(_) if bytes.len() > MAX_FILE_BYTES => Err(RawItem::err(
-            origin(name, None),
-            format!("file too large for {what} (limit {} MiB)", MAX_FILE_BYTES >> 20),
-            None,
-        )),
+        Ok(_) if bytes.len() > MAX_FILE_BYTES => {
+            Err(RawItem::err(origin(name, None), format!("file too large for {what} (limit {} MiB)", MAX_FILE_BYTES >> 20), None))
+        }
         Ok(_) => Ok(bytes),
         Err(e) => Err(RawItem::err(origin(name, None), format!("read error: {}", io_reason(&e)), None)),
     }
@@ -281,7 +286,9 @@ fn read_stream<R: BufRead>(name: &str, path: Option<&Path>, mut r: R, choice: Fo
 /// A `.jsonl`/`.ndjson` name: one record per line, never read as a whole document, and
 /// NUL or control bytes in it make bad lines (each a reject), not a binary file.
 fn is_jsonl_name(path: Option<&Path>) -> bool {
-    path.and_then(|p| p.extension()).and_then(|e| e.to_str()).is_some_and(|e| e.eq_ignore_ascii_case("jsonl") || e.eq_ignore_ascii_case("ndjson"))
+    path.and_then(|p| p.extension())
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| e.eq_ignore_ascii_case("jsonl") || e.eq_ignore_ascii_case("ndjson"))
 }
 
 /// Copies the start of the buffered input into `out` without consuming it.
@@ -300,10 +307,14 @@ fn peek<R: BufRead>(r: &mut R, out: &mut [u8]) -> usize {
 /// a parser becomes an error item.
 pub fn parse_bytes(name: &str, bytes: &[u8], format: Format) -> Vec<RawItem> {
     let mut out = Vec::new();
-    guarded(name, &mut |i| {
-        out.push(i);
-        true
-    }, |emit| parse_memory(name, None, bytes, FormatChoice::Fixed(format), emit));
+    guarded(
+        name,
+        &mut |i| {
+            out.push(i);
+            true
+        },
+        |emit| parse_memory(name, None, bytes, FormatChoice::Fixed(format), emit),
+    );
     out
 }
 
@@ -536,7 +547,21 @@ mod tests {
     #[test]
     fn arbitrary_bytes_as_a_feed_never_panic() {
         let mut x: u64 = 0x9e3779b97f4a7c15;
-        let frags: &[&[u8]] = &[b"<", b"\0", b"?xml", b"\xff\xfe", b"<rss>", b"<item>", b"</", b"&#", b"\xe9", b"<![CDATA[", b"]]>", b"encoding=\"utf-16\"", b" "];
+        let frags: &[&[u8]] = &[
+            b"<",
+            b"\0",
+            b"?xml",
+            b"\xff\xfe",
+            b"<rss>",
+            b"<item>",
+            b"</",
+            b"&#",
+            b"\xe9",
+            b"<![CDATA[",
+            b"]]>",
+            b"encoding=\"utf-16\"",
+            b" ",
+        ];
         for _ in 0..300 {
             let mut bytes = Vec::new();
             for _ in 0..(x % 30) {

@@ -194,8 +194,7 @@ impl NerHead {
     pub fn save(&self, dir: &Path) -> Result<(), String> {
         std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
         self.vs.save(dir.join("ner-head.safetensors")).map_err(|e| format!("saving the head: {e}"))?;
-        std::fs::write(dir.join("head.json"), serde_json::to_string_pretty(&self.cfg).expect("json"))
-            .map_err(|e| format!("head.json: {e}"))
+        std::fs::write(dir.join("head.json"), serde_json::to_string_pretty(&self.cfg).expect("json")).map_err(|e| format!("head.json: {e}"))
     }
 
     /// The head trained for this release (`data/models/ner`), built into the binary so
@@ -273,8 +272,7 @@ mod tests {
     fn packed_sentences_tag_like_one_by_one() {
         tch::manual_seed(7);
         let head = NerHead::new(HeadConfig::default(), Device::Cpu);
-        let feats: Vec<Tensor> =
-            [5i64, 0, 17, 1, 9, 17].iter().map(|&n| Tensor::randn([n, 1, 384], (Kind::Float, Device::Cpu))).collect();
+        let feats: Vec<Tensor> = [5i64, 0, 17, 1, 9, 17].iter().map(|&n| Tensor::randn([n, 1, 384], (Kind::Float, Device::Cpu))).collect();
         let one_by_one: Vec<Vec<String>> = feats.iter().map(|f| head.tag_mixed(f)).collect();
         assert_eq!(head.tag_many_mixed(&feats), one_by_one);
         assert_eq!(one_by_one.iter().map(Vec::len).collect::<Vec<_>>(), vec![5, 0, 17, 1, 9, 17]);

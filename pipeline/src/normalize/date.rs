@@ -46,11 +46,42 @@ pub fn parse_date_checked(s: &str) -> Result<DateTime<Utc>, DateError> {
 /// Time-zone abbreviations and their offsets in minutes east of UTC. Ambiguous ones
 /// (IST: India, Ireland, Israel) are left out; CST is the North American one.
 const ZONES: &[(&str, i32)] = &[
-    ("UTC", 0), ("UT", 0), ("GMT", 0), ("Z", 0), ("WET", 0), ("WEST", 60), ("BST", 60), ("CET", 60), ("CEST", 120),
-    ("MET", 60), ("MEST", 120), ("EET", 120), ("EEST", 180), ("MSK", 180), ("EST", -300), ("EDT", -240),
-    ("CST", -360), ("CDT", -300), ("MST", -420), ("MDT", -360), ("PST", -480), ("PDT", -420), ("AKST", -540),
-    ("AKDT", -480), ("HST", -600), ("JST", 540), ("KST", 540), ("HKT", 480), ("SGT", 480), ("AWST", 480),
-    ("ACST", 570), ("ACDT", 630), ("AEST", 600), ("AEDT", 660), ("NZST", 720), ("NZDT", 780),
+    ("UTC", 0),
+    ("UT", 0),
+    ("GMT", 0),
+    ("Z", 0),
+    ("WET", 0),
+    ("WEST", 60),
+    ("BST", 60),
+    ("CET", 60),
+    ("CEST", 120),
+    ("MET", 60),
+    ("MEST", 120),
+    ("EET", 120),
+    ("EEST", 180),
+    ("MSK", 180),
+    ("EST", -300),
+    ("EDT", -240),
+    ("CST", -360),
+    ("CDT", -300),
+    ("MST", -420),
+    ("MDT", -360),
+    ("PST", -480),
+    ("PDT", -420),
+    ("AKST", -540),
+    ("AKDT", -480),
+    ("HST", -600),
+    ("JST", 540),
+    ("KST", 540),
+    ("HKT", 480),
+    ("SGT", 480),
+    ("AWST", 480),
+    ("ACST", 570),
+    ("ACDT", 630),
+    ("AEST", 600),
+    ("AEDT", 660),
+    ("NZST", 720),
+    ("NZDT", 780),
 ];
 
 fn parse_any(s: &str) -> Option<DateTime<Utc>> {
@@ -79,7 +110,10 @@ fn parse_any(s: &str) -> Option<DateTime<Utc>> {
 /// `YYYYMMDD`, `YYYYMMDDhhmm` and `YYYYMMDDhhmmss` (UTC), when they make a date of
 /// 1900-2199: "202501291015" is 29 January 2025, not epoch milliseconds of 1976.
 fn compact(s: &str) -> Option<DateTime<Utc>> {
-    if !s.bytes().all(|b| b.is_ascii_digit()) || !matches!(s.len(), 8 | 12 | 14) || !(s.starts_with("19") || s.starts_with("20") || s.starts_with("21")) {
+    if !s.bytes().all(|b| b.is_ascii_digit())
+        || !matches!(s.len(), 8 | 12 | 14)
+        || !(s.starts_with("19") || s.starts_with("20") || s.starts_with("21"))
+    {
         return None;
     }
     let padded = format!("{s:0<14}");
@@ -314,7 +348,8 @@ mod tests {
             x ^= x << 13;
             x ^= x >> 7;
             x ^= x << 17;
-            const ALPHABET: &[char] = &['0', '1', '2', '9', ' ', '-', ':', 'T', '+', 'Z', ',', '.', 'j', 'a', 'n', 'C', 'E', 'S', 'é', 'h', '’'];
+            const ALPHABET: &[char] =
+                &['0', '1', '2', '9', ' ', '-', ':', 'T', '+', 'Z', ',', '.', 'j', 'a', 'n', 'C', 'E', 'S', 'é', 'h', '’'];
             let s: String = (0..(x % 40)).map(|i| ALPHABET[((x >> (i % 60)) % ALPHABET.len() as u64) as usize]).collect();
             let _ = parse_date(&s);
         }

@@ -9,7 +9,24 @@ fn is_tracking_param(k: &str) -> bool {
     let k = k.to_ascii_lowercase();
     k.starts_with("utm_")
         || k.starts_with("at_")
-        || matches!(k.as_str(), "fbclid" | "gclid" | "xtor" | "xtref" | "ref" | "ref_src" | "cmpid" | "mc_cid" | "mc_eid" | "ocid" | "smid" | "partner" | "feature" | "rss" | "from")
+        || matches!(
+            k.as_str(),
+            "fbclid"
+                | "gclid"
+                | "xtor"
+                | "xtref"
+                | "ref"
+                | "ref_src"
+                | "cmpid"
+                | "mc_cid"
+                | "mc_eid"
+                | "ocid"
+                | "smid"
+                | "partner"
+                | "feature"
+                | "rss"
+                | "from"
+        )
 }
 
 /// The URL without scheme, `www.`, fragment, tracking parameters and trailing slash,

@@ -84,9 +84,7 @@ impl Normalizer {
                     };
                     let raw_short: String = raw.chars().take(200).collect();
                     match why {
-                        DateError::OutOfRange => tracing::warn!(
-                            "{at}: date {raw_short:?} is outside {MIN_YEAR}..{MAX_YEAR}, kept as text"
-                        ),
+                        DateError::OutOfRange => tracing::warn!("{at}: date {raw_short:?} is outside {MIN_YEAR}..{MAX_YEAR}, kept as text"),
                         DateError::Unparsable => tracing::warn!("{at}: unparsable date {raw_short:?} kept as text"),
                     }
                     (None, Some(raw.to_string()))

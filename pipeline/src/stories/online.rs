@@ -450,7 +450,8 @@ mod tests {
     #[test]
     fn rebuilding_from_stored_story_ids_gives_the_same_state() {
         let mut st = stories();
-        let docs: Vec<Doc> = (0..6).map(|i| doc(&format!("d{i}"), 0, "fr", &[(i % 2) as f32, 1.0 - (i % 2) as f32, 0.1 * i as f32], &[])).collect();
+        let docs: Vec<Doc> =
+            (0..6).map(|i| doc(&format!("d{i}"), 0, "fr", &[(i % 2) as f32, 1.0 - (i % 2) as f32, 0.1 * i as f32], &[])).collect();
         let ids: Vec<String> = docs.iter().map(|d| assign(&mut st, d)).collect();
         let mut again = stories();
         for (d, s) in docs.iter().zip(&ids) {

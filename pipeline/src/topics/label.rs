@@ -63,11 +63,8 @@ impl Keywords {
             let total: u32 = f.values().sum();
             let a = total as f64 / tf.iter().filter(|m| !m.is_empty()).count().max(1) as f64;
             for (topic, m) in tf.iter().enumerate() {
-                let mut scored: Vec<(f64, &String)> = m
-                    .iter()
-                    .filter(|(_, &c)| c >= 2)
-                    .map(|(t, &c)| (c as f64 * (1.0 + a / f[t.as_str()] as f64).ln(), t))
-                    .collect();
+                let mut scored: Vec<(f64, &String)> =
+                    m.iter().filter(|(_, &c)| c >= 2).map(|(t, &c)| (c as f64 * (1.0 + a / f[t.as_str()] as f64).ln(), t)).collect();
                 scored.sort_by(|x, y| y.0.total_cmp(&x.0).then(x.1.cmp(y.1)));
                 let words: Vec<String> = scored.into_iter().take(n).map(|(_, t)| self.form(t)).collect();
                 if !words.is_empty() {

@@ -44,7 +44,11 @@ impl TopicState {
     pub fn load(path: &Path) -> Result<Option<TopicState>, String> {
         let Some(s) = crate::atomic::load_json::<TopicState>(path, "topic state")? else { return Ok(None) };
         if s.version != STATE_VERSION {
-            return Err(format!("{}: version {} (this vigie reads {STATE_VERSION}); run `vigie topics rebuild`", path.display(), s.version));
+            return Err(format!(
+                "{}: version {} (this vigie reads {STATE_VERSION}); run `vigie topics rebuild`",
+                path.display(),
+                s.version
+            ));
         }
         Ok(Some(s))
     }
