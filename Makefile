@@ -15,7 +15,7 @@ export LD_LIBRARY_PATH := $(LIBTORCH_DIR)/lib$(if $(LD_LIBRARY_PATH),:$(LD_LIBRA
 # tests, benches and evals keep theirs in the checkout (outside git)
 export VIGIE_MODELS ?= $(CURDIR)/models
 
-.PHONY: all build demo test setup libtorch models models-release bench bench-enrich eval eval-precision fuzz clean
+.PHONY: all build demo test toolchain setup libtorch models models-release bench bench-enrich eval eval-precision fuzz clean
 
 all: build
 
@@ -53,8 +53,15 @@ demo: models-release
 	@echo; echo '$$ vigie stats'
 	$(VIGIE) --data $(DEMO_DATA) stats
 
-test: models
+# formatting and lints are part of the tests (CI runs `make test`)
+test: models toolchain
+	$(CARGO) fmt --all -- --check
+	$(CARGO) clippy --workspace --all-targets --locked -- -D warnings
 	$(CARGO) test --workspace --locked
+
+# rustfmt and clippy for `make test` (idempotent; a toolchain without rustup must have them)
+toolchain:
+	@if command -v rustup >/dev/null 2>&1; then rustup component add rustfmt clippy >/dev/null 2>&1 || true; fi
 
 eval: models-release
 	$(VIGIE) eval lang --gold $(SHARED)/langid

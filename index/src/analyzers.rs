@@ -39,6 +39,19 @@ pub fn register(m: &TokenizerManager) {
     m.register(KEYWORD, TextAnalyzer::builder(RawTokenizer::default()).filter(LowerCaser).filter(AsciiFoldingFilter).build());
 }
 
+/// What the keyword analyzer makes of a value (for building terms by hand).
+pub fn fold_keyword(s: &str) -> String {
+    let m = TokenizerManager::default();
+    register(&m);
+    let mut a = m.get(KEYWORD).expect("registered above");
+    let mut stream = a.token_stream(s);
+    let mut out = String::new();
+    while stream.advance() {
+        out.push_str(&stream.token().text);
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -63,17 +76,4 @@ mod tests {
         assert_eq!(tokens(EN, "The chips are shipping"), vec!["chip", "ship"]);
         assert_eq!(tokens(KEYWORD, "Le Monde Économie"), vec!["le monde economie"]);
     }
-}
-
-/// What the keyword analyzer makes of a value (for building terms by hand).
-pub fn fold_keyword(s: &str) -> String {
-    let m = TokenizerManager::default();
-    register(&m);
-    let mut a = m.get(KEYWORD).expect("registered above");
-    let mut stream = a.token_stream(s);
-    let mut out = String::new();
-    while stream.advance() {
-        out.push_str(&stream.token().text);
-    }
-    out
 }

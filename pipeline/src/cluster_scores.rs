@@ -13,7 +13,10 @@ pub struct BCubed {
     pub f1: f64,
 }
 
-fn counts<'a, T: Eq + Hash>(a: &'a [T], b: &'a [T]) -> (HashMap<(&'a T, &'a T), f64>, HashMap<&'a T, f64>, HashMap<&'a T, f64>) {
+/// Joint counts of label pairs, and the counts of each side's labels.
+type Counts<'a, T> = (HashMap<(&'a T, &'a T), f64>, HashMap<&'a T, f64>, HashMap<&'a T, f64>);
+
+fn counts<'a, T: Eq + Hash>(a: &'a [T], b: &'a [T]) -> Counts<'a, T> {
     let mut joint = HashMap::new();
     let mut ca = HashMap::new();
     let mut cb = HashMap::new();

@@ -115,10 +115,10 @@ impl VigieIndex {
                 let mut ids = Vec::new();
                 if let Some(c) = &ents {
                     for o in c.ords().values_for_doc(d) {
-                        if !ent_names.contains_key(&o) {
+                        if let std::collections::hash_map::Entry::Vacant(slot) = ent_names.entry(o) {
                             buf.clear();
                             c.ord_to_str(o, &mut buf).map_err(|e| Error::Corrupt(e.to_string()))?;
-                            ent_names.insert(o, crate::fast::split_mentions(&buf));
+                            slot.insert(crate::fast::split_mentions(&buf));
                         }
                         ids.push(ent_names[&o].clone());
                     }

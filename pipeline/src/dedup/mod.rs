@@ -167,11 +167,13 @@ impl Dedup {
     }
 }
 
+// the bands read disjoint rows of the signature
+const _: () = assert!(BANDS * ROWS <= NUM_HASHES);
+
 fn band_keys(sig: &Signature) -> impl Iterator<Item = u64> + '_ {
     (0..BANDS).map(move |b| {
         let rows = &sig.mins[b * ROWS..(b + 1) * ROWS];
         let mut bytes = [0u8; 4 * ROWS + 1];
-        debug_assert!(BANDS * ROWS <= NUM_HASHES);
         bytes[0] = b as u8;
         for (i, r) in rows.iter().enumerate() {
             bytes[1 + 4 * i..5 + 4 * i].copy_from_slice(&r.to_le_bytes());

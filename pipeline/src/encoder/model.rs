@@ -104,7 +104,7 @@ impl Default for EncoderOptions {
 
 enum Backend {
     Native(Bert),
-    RustBert { model: BertModel<BertEmbeddings>, _vs: nn::VarStore },
+    RustBert { model: Box<BertModel<BertEmbeddings>>, _vs: nn::VarStore },
 }
 
 pub struct Encoder {
@@ -182,7 +182,7 @@ impl Encoder {
                 if precision == Precision::Bf16 {
                     vs.set_kind(Kind::BFloat16);
                 }
-                Backend::RustBert { model, _vs: vs }
+                Backend::RustBert { model: Box::new(model), _vs: vs }
             }
         };
         let tokenizer =

@@ -206,7 +206,7 @@ fn entry_to_article(e: feed_rs::model::Entry, source: Option<&str>) -> Article {
         source: e.source.clone().or_else(|| source.map(str::to_string)),
         published: e.published.or(e.updated).map(|d| d.to_rfc3339()),
         lang: e.language.clone(),
-        author: (!authors.is_empty()).then(|| OneOrMany::Many(authors)),
+        author: (!authors.is_empty()).then_some(OneOrMany::Many(authors)),
     }
 }
 

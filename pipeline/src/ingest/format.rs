@@ -147,7 +147,7 @@ pub fn decode_wide(bytes: &[u8], enc: TextEncoding) -> Result<String, String> {
             let le = enc == TextEncoding::Utf16Le;
             let bom: &[u8] = if le { b"\xff\xfe" } else { b"\xfe\xff" };
             let body = bytes.strip_prefix(bom).unwrap_or(bytes);
-            if body.len() % 2 != 0 {
+            if !body.len().is_multiple_of(2) {
                 return Err(format!("invalid {}: odd number of bytes ({})", enc.name(), bytes.len()));
             }
             let units = body.chunks_exact(2).map(|c| if le { u16::from_le_bytes([c[0], c[1]]) } else { u16::from_be_bytes([c[0], c[1]]) });
@@ -164,7 +164,7 @@ pub fn decode_wide(bytes: &[u8], enc: TextEncoding) -> Result<String, String> {
             let le = enc == TextEncoding::Utf32Le;
             let bom: &[u8] = if le { b"\xff\xfe\0\0" } else { b"\0\0\xfe\xff" };
             let body = bytes.strip_prefix(bom).unwrap_or(bytes);
-            if body.len() % 4 != 0 {
+            if !body.len().is_multiple_of(4) {
                 return Err(format!("invalid {}: byte count {} is not a multiple of 4", enc.name(), bytes.len()));
             }
             let mut out = String::with_capacity(body.len() / 4);

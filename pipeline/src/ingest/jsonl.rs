@@ -89,10 +89,14 @@ pub(crate) fn parse_document(file: &str, bytes: &[u8], emit: &mut Emit<'_>) -> b
     true
 }
 
+/// The byte spans of a document's top-level values, and where splitting stopped (offset
+/// and reason), if it did.
+type Split = (Vec<(usize, usize)>, Option<(usize, String)>);
+
 /// Splits a JSON array (or a run of concatenated values) into the byte spans of its
 /// top-level values, without recursion. The second value is the offset and reason of
 /// what could not be split (an unclosed record, a stray character).
-fn split_values(text: &str) -> (Vec<(usize, usize)>, Option<(usize, String)>) {
+fn split_values(text: &str) -> Split {
     let b = text.as_bytes();
     let mut spans = Vec::new();
     let mut i = 0;

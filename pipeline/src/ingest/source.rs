@@ -220,14 +220,14 @@ fn io_reason(e: &std::io::Error) -> String {
 }
 
 /// Reads a whole input up to [`MAX_FILE_BYTES`], or the error item to emit.
-fn read_bounded<R: Read>(name: &str, r: R, what: &str) -> Result<Vec<u8>, RawItem> {
+fn read_bounded<R: Read>(name: &str, r: R, what: &str) -> Result<Vec<u8>, Box<RawItem>> {
     let mut bytes = Vec::new();
     match r.take(MAX_FILE_BYTES as u64 + 1).read_to_end(&mut bytes) {
         Ok(_) if bytes.len() > MAX_FILE_BYTES => {
-            Err(RawItem::err(origin(name, None), format!("file too large for {what} (limit {} MiB)", MAX_FILE_BYTES >> 20), None))
+            Err(Box::new(RawItem::err(origin(name, None), format!("file too large for {what} (limit {} MiB)", MAX_FILE_BYTES >> 20), None)))
         }
         Ok(_) => Ok(bytes),
-        Err(e) => Err(RawItem::err(origin(name, None), format!("read error: {}", io_reason(&e)), None)),
+        Err(e) => Err(Box::new(RawItem::err(origin(name, None), format!("read error: {}", io_reason(&e)), None))),
     }
 }
 
@@ -243,7 +243,7 @@ fn read_stream<R: BufRead>(name: &str, path: Option<&Path>, mut r: R, choice: Fo
         // UTF-16/32: decoded whole, then parsed as UTF-8
         return match read_bounded(name, r, enc.name()) {
             Ok(bytes) => parse_memory(name, path, &bytes, choice, emit),
-            Err(item) => emit(item),
+            Err(item) => emit(*item),
         };
     }
     if let Some(reason) = binary_reason(head).filter(|_| !is_jsonl_name(path)) {
@@ -266,7 +266,7 @@ fn read_stream<R: BufRead>(name: &str, path: Option<&Path>, mut r: R, choice: Fo
             if !is_jsonl_name(path) && jsonl::is_whole_document(&start[..n]) {
                 return match read_bounded(name, r, "a json document") {
                     Ok(bytes) => jsonl::parse_document(name, &bytes, &mut guarded),
-                    Err(item) => guarded(item),
+                    Err(item) => guarded(*item),
                 };
             }
             jsonl::parse(name, r, &mut guarded)
@@ -274,7 +274,7 @@ fn read_stream<R: BufRead>(name: &str, path: Option<&Path>, mut r: R, choice: Fo
         Format::Digest => digest::parse(name, r, &mut guarded),
         Format::Feed | Format::Html | Format::Text => match read_bounded(name, r, &format!("format {}", format.as_str())) {
             Ok(bytes) => return parse_whole(name, &bytes, format, &mut guarded),
-            Err(item) => return guarded(item),
+            Err(item) => return guarded(*item),
         },
     };
     if let Err(e) = res {

@@ -66,6 +66,9 @@ pub fn predict(head: &NerHead, feats: &[Tensor]) -> Vec<Vec<String>> {
     feats.iter().map(|f| head.tag(f)).collect()
 }
 
+/// The best epoch so far: dev F1, epoch, and the scores per set.
+type Best = (f64, usize, Vec<(String, NerScores)>);
+
 /// Encodes, trains, evaluates each epoch on the dev sets, saves the best head to `out`.
 pub fn train(
     encoder: &Encoder,
@@ -95,7 +98,8 @@ pub fn train(
     let head = NerHead::new(cfg.head.clone(), Device::Cpu);
     let mut opt = tch::nn::Adam::default().build(&head.vs, cfg.lr).map_err(|e| e.to_string())?;
     let mut rng = Lcg(cfg.seed);
-    let mut best: Option<(f64, usize, Vec<(String, NerScores)>)> = None;
+    // (dev F1, epoch, per-set scores) of the best epoch so far
+    let mut best: Option<Best> = None;
     let n = train_feats.len();
     let steps_per_epoch = n.div_ceil(cfg.batch);
     let total_steps = (steps_per_epoch * cfg.epochs) as f64;

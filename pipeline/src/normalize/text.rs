@@ -55,6 +55,11 @@ fn looks_like_html(s: &str) -> bool {
         && (lower_has("<p>") || lower_has("<p ") || lower_has("</p>") || lower_has("<br") || lower_has("</a>") || lower_has("<div"))
 }
 
+/// The first `n` characters of `s` (a char boundary, never a panic).
+pub fn first_chars(s: &str, n: usize) -> &str {
+    s.char_indices().nth(n).map_or(s, |(i, _)| &s[..i])
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -67,9 +72,4 @@ mod tests {
         assert_eq!(clean_text("  a  \n\n\n\n b\t c \n"), "a\n\nb c");
         assert_eq!(clean_text("<p>Un</p><p>Deux &eacute;</p>"), "Un\n\nDeux é");
     }
-}
-
-/// The first `n` characters of `s` (a char boundary, never a panic).
-pub fn first_chars(s: &str, n: usize) -> &str {
-    s.char_indices().nth(n).map_or(s, |(i, _)| &s[..i])
 }

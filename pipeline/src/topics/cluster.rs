@@ -123,7 +123,7 @@ mod tests {
     #[test]
     fn groups_become_topics_and_loners_outliers() {
         let mk = |a: f32, b: f32, c: f32| normalized(vec![a, b, c]);
-        let vs = vec![
+        let vs = [
             mk(1.0, 0.1, 0.0),
             mk(1.0, 0.0, 0.1),
             mk(1.0, 0.05, 0.05),
