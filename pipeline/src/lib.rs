@@ -22,6 +22,7 @@ pub mod normalize;
 pub mod reject;
 pub mod runner;
 pub mod stories;
+pub mod testing;
 pub mod topics;
 
 pub use error::{Error, Result};

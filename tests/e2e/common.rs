@@ -29,7 +29,7 @@ pub fn shared_data(what: &str) -> Option<PathBuf> {
     if p.exists() {
         Some(p)
     } else {
-        eprintln!("skipped: {} is absent (the shared data sets live beside the checkout)", p.display());
+        vigie_pipeline::testing::absent(&p, "the shared data sets live beside the checkout");
         None
     }
 }

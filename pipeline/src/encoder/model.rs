@@ -425,7 +425,7 @@ mod tests {
         if p.join("model.safetensors").exists() {
             Some(p)
         } else {
-            eprintln!("skipped: {} is absent (run `make models`)", p.display());
+            crate::testing::absent(&p, "run `make models`");
             None
         }
     }

@@ -196,7 +196,7 @@ mod tests {
         if p.exists() {
             Some(p)
         } else {
-            eprintln!("skipped: {} is absent (run `make models`)", p.display());
+            crate::testing::absent(&p, "run `make models`");
             None
         }
     }

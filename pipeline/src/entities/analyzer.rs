@@ -118,7 +118,7 @@ mod tests {
         if p.join("e5-small/model.safetensors").exists() {
             Some(p)
         } else {
-            eprintln!("skipped: {} is absent (run `make models`)", p.display());
+            crate::testing::absent(&p, "run `make models`");
             None
         }
     }
@@ -135,7 +135,7 @@ mod tests {
         for tsv in ["fra_dev.tsv", "eng_dev.tsv"] {
             let p = root().join("../shared/data/topics").join(tsv);
             let Ok(text) = std::fs::read_to_string(&p) else {
-                eprintln!("{} absent: samples only", p.display());
+                crate::testing::absent(&p, "the shared data sets live beside the checkout; samples only");
                 continue;
             };
             for line in text.lines().skip(1).take(4) {
