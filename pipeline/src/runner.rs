@@ -457,6 +457,64 @@ mod tests {
         }
     }
 
+    /// A sink that already holds some ids.
+    struct Holding {
+        have: std::collections::HashSet<String>,
+        docs: Vec<Document>,
+    }
+
+    impl Sink for Holding {
+        fn contains(&mut self, id: &DocId) -> Result<bool> {
+            Ok(self.have.contains(id.as_str()))
+        }
+        fn add(&mut self, p: &Prepared) -> Result<()> {
+            self.docs.push(p.doc.clone());
+            Ok(())
+        }
+    }
+
+    /// Many workers, one order: documents reach the sink in input order; a copy of an
+    /// earlier article points at it; an id the sink holds is counted, not added again; a
+    /// bad line is one reject; the counts add up.
+    #[test]
+    fn the_runner_keeps_input_order_marks_copies_and_skips_stored_ids() {
+        let words = ["market", "chip", "river", "vote", "storm", "league", "court", "harvest", "rocket", "museum", "strike", "bridge"];
+        let body = |i: usize| -> String {
+            (0..40).map(|k| format!("{} {}", words[(i * 7 + k * 5) % words.len()], i * 1000 + k)).collect::<Vec<_>>().join(" ")
+        };
+        let mut lines = Vec::new();
+        for i in 0..300 {
+            lines.push(
+                serde_json::json!({"id": format!("a{i}"), "title": format!("Report {i}"), "body": body(i), "lang": "en"}).to_string(),
+            );
+        }
+        // copies of a5 and a100 under other ids, a bad line, an id already stored
+        lines.push(serde_json::json!({"id": "copy-5", "title": "Report 5", "body": body(5), "lang": "en"}).to_string());
+        lines.push("{not json".to_string());
+        lines.push(serde_json::json!({"id": "copy-100", "title": "Report 100", "body": body(100), "lang": "en"}).to_string());
+        lines.push(serde_json::json!({"id": "stored", "title": "Old", "body": body(999), "lang": "en"}).to_string());
+        let inputs = [Input::Bytes { name: "batch.jsonl".into(), bytes: lines.join("\n").into_bytes() }];
+        let normalizer = Normalizer::default();
+        let lang = LangDetector::new(&LangConfig::default()).unwrap();
+        let stages = Stages { normalizer: &normalizer, lang: &lang };
+        let dir = tempfile::tempdir().unwrap();
+        let mut rejects = RejectLog::new(dir.path().join("rejects.jsonl"));
+        let mut sink = Holding { have: ["stored".to_string()].into(), docs: Vec::new() };
+        let mut dedup = Dedup::new(DedupConfig::default());
+        let cfg = RunConfig { workers: 4, channel_capacity: 8, ..RunConfig::default() };
+        let s = run(&inputs, &cfg, &stages, None, None, &mut dedup, &mut sink, &mut rejects, &mut (), &AtomicBool::new(false)).unwrap();
+        assert_eq!((s.read, s.indexed, s.duplicates, s.existing, s.rejected), (304, 302, 2, 1, 1), "{s:?}");
+        let ids: Vec<&str> = sink.docs.iter().map(|d| d.id.as_str()).collect();
+        let mut want: Vec<String> = (0..300).map(|i| format!("a{i}")).collect();
+        want.extend(["copy-5".to_string(), "copy-100".to_string()]);
+        assert_eq!(ids, want.iter().map(String::as_str).collect::<Vec<_>>());
+        let dup = |id: &str| sink.docs.iter().find(|d| d.id.as_str() == id).and_then(|d| d.dup_of.clone()).map(|d| d.0);
+        assert_eq!((dup("copy-5").as_deref(), dup("copy-100").as_deref(), dup("a6")), (Some("a5"), Some("a100"), None));
+        assert_eq!(s.by_lang.get("en"), Some(&302));
+        let text = std::fs::read_to_string(dir.path().join("rejects.jsonl")).unwrap();
+        assert!(text.lines().count() == 1 && text.contains("\"line\":302"), "{text}");
+    }
+
     #[test]
     fn a_panic_while_enriching_one_article_rejects_it_and_keeps_the_batch() {
         let mut lines = String::new();
