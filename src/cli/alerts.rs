@@ -282,7 +282,7 @@ fn test(ctx: &Ctx, a: TestArgs) -> anyhow::Result<ExitCode> {
 
 fn run_now(ctx: &Ctx, a: RunArgs) -> anyhow::Result<ExitCode> {
     let index = super::common::open_index(ctx)?;
-    let s = alerts::run(&ctx.data, &index, &a.webhook.policy()?, &vigie_engine::SystemClock)?;
+    let s = alerts::run(&ctx.data, &index, &mut alerts::Sinks::new(a.webhook.policy()?), &vigie_engine::SystemClock)?;
     if a.json {
         print_json(&mut std::io::stdout().lock(), &s)?;
     } else if !ctx.quiet {

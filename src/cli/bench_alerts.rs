@@ -177,7 +177,7 @@ fn end_to_end(docs: &[BatchDoc], rules: &[RuleQuery], batch: usize, runs: usize)
         w.commit()?;
         index.reload()?;
         let t = std::time::Instant::now();
-        let s = alerts::run(&data, &index, &WebhookPolicy::default(), &vigie_engine::SystemClock)?;
+        let s = alerts::run(&data, &index, &mut alerts::Sinks::new(WebhookPolicy::default()), &vigie_engine::SystemClock)?;
         out.push(EndToEnd {
             ms: t.elapsed().as_secs_f64() * 1000.0,
             documents: s.documents,

@@ -6,14 +6,13 @@ mod sinks;
 mod state;
 mod store;
 
-pub use sinks::{describe, parse_sink, WebhookPolicy};
+pub use sinks::{describe, parse_sink, Failed, Notifier, Sinks, WebhookPolicy};
 pub use state::RuleState;
 pub use store::{check_name, check_rule, save_json, AlertStore, RULE_VERSION};
 
 use crate::{Clock, Error, Result};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
-use sinks::{Failed, Sinks};
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
 use vigie_index::alerts::{BatchDoc, BatchIndex, RuleQuery};
@@ -87,7 +86,7 @@ pub fn notification(rule: &str, d: &BatchDoc, terms: Vec<String>) -> Notificatio
 
 /// Matches every rule against the documents committed since its watermark, queues the
 /// new notifications, and delivers what is due. Holds the alerts lock throughout.
-pub fn run(data: &Path, index: &VigieIndex, policy: &WebhookPolicy, clock: &dyn Clock) -> Result<RunSummary> {
+pub fn run(data: &Path, index: &VigieIndex, notifier: &mut dyn Notifier, clock: &dyn Clock) -> Result<RunSummary> {
     let store = AlertStore::new(data);
     let rules = store.rules()?;
     let mut summary = RunSummary { rules: rules.len(), ..Default::default() };
@@ -176,9 +175,8 @@ pub fn run(data: &Path, index: &VigieIndex, policy: &WebhookPolicy, clock: &dyn 
     summary.match_ms = t.elapsed().as_secs_f64() * 1000.0;
 
     // deliver what is due
-    let mut sinks = Sinks::new(policy.clone(), store.dead_letter_path());
     for (r, st) in rules.iter().zip(states.iter_mut()) {
-        deliver(&store, &mut sinks, r, st, now, &mut summary)?;
+        deliver(&store, notifier, r, st, now, &mut summary)?;
         summary.pending += st.outbox.len();
     }
     Ok(summary)
@@ -188,7 +186,7 @@ pub fn run(data: &Path, index: &VigieIndex, policy: &WebhookPolicy, clock: &dyn 
 /// is over. The state is saved after every confirmation.
 fn deliver(
     store: &AlertStore,
-    sinks: &mut Sinks,
+    sinks: &mut dyn Notifier,
     r: &AlertRule,
     st: &mut RuleState,
     now: DateTime<Utc>,
@@ -210,7 +208,7 @@ fn deliver(
             };
             let key = digest_key(&r.name, st.last_digest, &st.outbox);
             let res = send_marked(store, sinks, r, st, &key, std::slice::from_ref(&digest))?;
-            if settle(store, sinks, r, st, summary, res, std::slice::from_ref(&digest), digest.count, now)? {
+            if settle(store, r, st, summary, res, std::slice::from_ref(&digest), digest.count, now)? {
                 summary.digests += 1;
             }
             st.outbox.clear();
@@ -229,7 +227,7 @@ fn deliver(
         let res = send_marked(store, sinks, r, st, &r.name, &batch)?;
         st.outbox.clear();
         st.file_mark = None;
-        settle(store, sinks, r, st, summary, res, &batch, batch.len(), now)?;
+        settle(store, r, st, summary, res, &batch, batch.len(), now)?;
         store.save_state(&r.name, st)?;
         return Ok(());
     }
@@ -238,7 +236,7 @@ fn deliver(
         let key = notification_key(&r.name, &n);
         let res = send_marked(store, sinks, r, st, &key, std::slice::from_ref(&n))?;
         st.outbox.remove(0);
-        let delivered = settle(store, sinks, r, st, summary, res, std::slice::from_ref(&n), 1, now)?;
+        let delivered = settle(store, r, st, summary, res, std::slice::from_ref(&n), 1, now)?;
         store.save_state(&r.name, st)?;
         if !delivered {
             // the sink is down: the rest waits in the outbox for the next run
@@ -277,7 +275,6 @@ pub fn digest_key(rule: &str, since: DateTime<Utc>, notes: &[Notification]) -> S
 #[allow(clippy::too_many_arguments)]
 fn settle<T: Serialize>(
     store: &AlertStore,
-    sinks: &Sinks,
     r: &AlertRule,
     st: &mut RuleState,
     summary: &mut RunSummary,
@@ -294,7 +291,7 @@ fn settle<T: Serialize>(
         }
         Err(f) => {
             for p in payloads {
-                sinks.dead_letter(&r.name, &r.notify, &f, p, now)?;
+                sinks::dead_letter(&store.dead_letter_path(), &r.name, &r.notify, &f, p, now)?;
             }
             eprintln!("alert {}: {} ({count} notifications written to {})", r.name, f.reason, store.dead_letter_path().display());
             summary.dead_lettered += count;
@@ -308,7 +305,7 @@ fn settle<T: Serialize>(
 /// after the write is recognised by [`recover_file`].
 fn send_marked<T: Serialize>(
     store: &AlertStore,
-    sinks: &mut Sinks,
+    sinks: &mut dyn Notifier,
     r: &AlertRule,
     st: &mut RuleState,
     key: &str,
@@ -318,7 +315,17 @@ fn send_marked<T: Serialize>(
         st.file_mark = Some(file_len(path));
         store.save_state(&r.name, st)?;
     }
-    Ok(sinks.send(&r.notify, key, payloads))
+    let mut lines = String::new();
+    for p in payloads {
+        match serde_json::to_string(p) {
+            Ok(t) => {
+                lines.push_str(&t);
+                lines.push('\n');
+            }
+            Err(e) => return Ok(Err(Failed { reason: format!("cannot serialize the notification: {e}"), attempts: 0 })),
+        }
+    }
+    Ok(sinks.send(&r.notify, key, &lines))
 }
 
 fn file_len(path: &str) -> u64 {
@@ -460,7 +467,8 @@ mod tests {
         let mut session = Session::open(data.clone()).unwrap();
         let stop = std::sync::atomic::AtomicBool::new(false);
         session.ingest(&[Input::Path(input)], &IngestOptions::new(FormatChoice::Auto, &lang, None), &mut (), &stop).unwrap();
-        let run = |c: &At| run(data.root(), session.index(), &WebhookPolicy::default(), c).unwrap();
+        let mut sinks = Sinks::new(WebhookPolicy::default());
+        let mut run = |c: &At| run(data.root(), session.index(), &mut sinks, c).unwrap();
         // an hour later: matched and queued, not delivered
         *clock.0.lock().unwrap() = t0 + chrono::Duration::hours(1);
         let s = run(&clock);
@@ -478,6 +486,76 @@ mod tests {
         let s = run(&clock);
         assert_eq!((s.digests, s.delivered), (0, 0), "{s:?}");
         assert_eq!(std::fs::read_to_string(&out).unwrap().lines().count(), 1);
+        session.close().unwrap();
+    }
+
+    /// A notifier that records what it is given and refuses the calls it is told to.
+    struct Recorder {
+        refuse: Vec<usize>,
+        calls: Vec<(String, String)>,
+    }
+
+    impl Notifier for Recorder {
+        fn send(&mut self, _sink: &NotifySink, key: &str, lines: &str) -> std::result::Result<(), Failed> {
+            self.calls.push((key.to_string(), lines.to_string()));
+            if self.refuse.contains(&(self.calls.len() - 1)) {
+                return Err(Failed { reason: "refused by the test".into(), attempts: 1 });
+            }
+            Ok(())
+        }
+    }
+
+    /// Delivery goes through the Notifier trait: one call per webhook notification with
+    /// its idempotency key; a refused one goes to the dead-letter file and the rest waits
+    /// in the outbox for the next run, which sends only what is left.
+    #[test]
+    fn delivery_runs_through_any_notifier() {
+        use crate::{DataDir, IngestOptions, Session};
+        use vigie_pipeline::ingest::{FormatChoice, Input};
+        use vigie_pipeline::lang::{LangConfig, LangDetector};
+        let tmp = tempfile::tempdir().unwrap();
+        let data = DataDir::new(tmp.path().join("data"));
+        let t0 = "2026-03-02T08:00:00Z".parse::<DateTime<Utc>>().unwrap();
+        let clock = At(std::sync::Mutex::new(t0));
+        let rule = AlertRule {
+            version: RULE_VERSION,
+            name: "hook".into(),
+            query: "nvidia".into(),
+            lang: None,
+            entity: None,
+            source: None,
+            notify: NotifySink::Webhook { url: "http://127.0.0.1:9/hook".into() },
+            digest_seconds: None,
+            created: t0,
+        };
+        AlertStore::new(data.root()).add(&rule, 0).unwrap();
+        let input = tmp.path().join("a.jsonl");
+        let lines: Vec<String> = [
+            ("w1", "Nvidia builds a plant in Arizona", "The factory will assemble servers for cloud customers from next year."),
+            ("w2", "Nvidia wins a supercomputer contract", "A national laboratory chose the company for its next machine."),
+            ("w3", "Nvidia cuts prices of gaming cards", "Retailers lowered the price of several models before the holidays."),
+        ]
+        .iter()
+        .map(|(id, title, body)| serde_json::json!({"id": id, "title": title, "body": body}).to_string())
+        .collect();
+        std::fs::write(&input, lines.join("\n")).unwrap();
+        let lang = LangDetector::new(&LangConfig::default()).unwrap();
+        let mut session = Session::open(data.clone()).unwrap();
+        let stop = std::sync::atomic::AtomicBool::new(false);
+        session.ingest(&[Input::Path(input)], &IngestOptions::new(FormatChoice::Auto, &lang, None), &mut (), &stop).unwrap();
+        // the second call is refused: dead-lettered, and the third waits
+        let mut rec = Recorder { refuse: vec![1], calls: Vec::new() };
+        let s = run(data.root(), session.index(), &mut rec, &clock).unwrap();
+        assert_eq!((s.notifications, s.delivered, s.dead_lettered, s.pending), (3, 1, 1, 1), "{s:?}");
+        assert_eq!(rec.calls.len(), 2);
+        assert!(rec.calls.iter().all(|(key, lines)| key.starts_with("hook:w") && lines.lines().count() == 1));
+        let dead = std::fs::read_to_string(AlertStore::new(data.root()).dead_letter_path()).unwrap();
+        assert!(dead.contains("refused by the test"), "{dead}");
+        // the next run sends the one left, and nothing else
+        let mut rec = Recorder { refuse: Vec::new(), calls: Vec::new() };
+        let s = run(data.root(), session.index(), &mut rec, &clock).unwrap();
+        assert_eq!((s.notifications, s.delivered, s.pending), (0, 1, 0), "{s:?}");
+        assert_eq!(rec.calls.len(), 1);
         session.close().unwrap();
     }
 

@@ -5,7 +5,7 @@
 use crate::Error;
 use serde::Serialize;
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::Duration;
 use vigie_schemas::NotifySink;
 
@@ -25,11 +25,18 @@ impl Default for WebhookPolicy {
     }
 }
 
-/// Delivers payloads; the webhook client and its runtime are made on first use.
+/// Where notifications go. The engine hands a notifier the payloads of one delivery as
+/// JSON lines (one per notification or digest; one line per call for webhooks) and the
+/// idempotency key of the delivery; `Ok` means the sink confirmed them all. [`Sinks`] is
+/// the real one (stdout, files, webhooks); a front end or a test may bring its own.
+pub trait Notifier {
+    fn send(&mut self, sink: &NotifySink, key: &str, lines: &str) -> std::result::Result<(), Failed>;
+}
+
+/// The three sinks; the webhook client and its runtime are made on first use.
 pub struct Sinks {
     policy: WebhookPolicy,
     http: Option<(tokio::runtime::Runtime, reqwest::Client)>,
-    dead_letter: PathBuf,
 }
 
 /// Why a delivery failed.
@@ -39,33 +46,26 @@ pub struct Failed {
     pub attempts: u32,
 }
 
-impl Sinks {
-    pub fn new(policy: WebhookPolicy, dead_letter: PathBuf) -> Self {
-        Sinks { policy, http: None, dead_letter }
-    }
-
-    /// Sends payloads, one JSON line each; `Ok` means the sink confirmed them all
-    /// (flushed, fsynced, or HTTP 2xx). Stdout and files take them in one write; a
-    /// webhook takes one payload per call (one POST, `key` as its Idempotency-Key).
-    pub fn send<T: Serialize>(&mut self, sink: &NotifySink, key: &str, payloads: &[T]) -> Result<(), Failed> {
-        let mut text = String::new();
-        for p in payloads {
-            match serde_json::to_string(p) {
-                Ok(t) => text.push_str(&(t + "\n")),
-                Err(e) => return Err(Failed { reason: format!("cannot serialize the notification: {e}"), attempts: 0 }),
-            }
-        }
+impl Notifier for Sinks {
+    /// Confirmed means flushed (stdout), fsynced (files) or HTTP 2xx (webhooks: one POST
+    /// per call, `key` as its Idempotency-Key).
+    fn send(&mut self, sink: &NotifySink, key: &str, lines: &str) -> std::result::Result<(), Failed> {
         match sink {
             NotifySink::Stdout => {
                 let mut out = std::io::stdout().lock();
-                out.write_all(text.as_bytes()).and_then(|_| out.flush()).map_err(|e| Failed { reason: format!("stdout: {e}"), attempts: 1 })
+                out.write_all(lines.as_bytes())
+                    .and_then(|_| out.flush())
+                    .map_err(|e| Failed { reason: format!("stdout: {e}"), attempts: 1 })
             }
-            NotifySink::File { path } => append_text(Path::new(path), &text).map_err(|e| Failed { reason: e.to_string(), attempts: 1 }),
-            NotifySink::Webhook { url } => {
-                debug_assert_eq!(payloads.len(), 1, "one POST per payload");
-                self.post(url, key, text.trim_end().to_string())
-            }
+            NotifySink::File { path } => append_text(Path::new(path), lines).map_err(|e| Failed { reason: e.to_string(), attempts: 1 }),
+            NotifySink::Webhook { url } => self.post(url, key, lines.trim_end().to_string()),
         }
+    }
+}
+
+impl Sinks {
+    pub fn new(policy: WebhookPolicy) -> Self {
+        Sinks { policy, http: None }
     }
 
     fn post(&mut self, url: &str, key: &str, body: String) -> Result<(), Failed> {
@@ -136,29 +136,29 @@ impl Sinks {
             }
         })
     }
+}
 
-    /// Records a payload that could not be delivered.
-    pub fn dead_letter<T: Serialize>(
-        &self,
-        rule: &str,
-        sink: &NotifySink,
-        failed: &Failed,
-        payload: &T,
+/// Records a payload that could not be delivered in the dead-letter file `path`.
+pub fn dead_letter<T: Serialize>(
+    path: &Path,
+    rule: &str,
+    sink: &NotifySink,
+    failed: &Failed,
+    payload: &T,
+    at: chrono::DateTime<chrono::Utc>,
+) -> crate::Result<()> {
+    #[derive(Serialize)]
+    struct Dead<'a, T> {
         at: chrono::DateTime<chrono::Utc>,
-    ) -> crate::Result<()> {
-        #[derive(Serialize)]
-        struct Dead<'a, T> {
-            at: chrono::DateTime<chrono::Utc>,
-            rule: &'a str,
-            sink: &'a NotifySink,
-            error: &'a str,
-            attempts: u32,
-            payload: &'a T,
-        }
-        let rec = Dead { at, rule, sink, error: &failed.reason, attempts: failed.attempts, payload };
-        let line = serde_json::to_string(&rec).map_err(|e| Error::state(&self.dead_letter, format!("serializing a dead letter: {e}")))?;
-        append_text(&self.dead_letter, &(line + "\n"))
+        rule: &'a str,
+        sink: &'a NotifySink,
+        error: &'a str,
+        attempts: u32,
+        payload: &'a T,
     }
+    let rec = Dead { at, rule, sink, error: &failed.reason, attempts: failed.attempts, payload };
+    let line = serde_json::to_string(&rec).map_err(|e| Error::state(path, format!("serializing a dead letter: {e}")))?;
+    append_text(path, &(line + "\n"))
 }
 
 /// Appends lines (`text` ends with a newline) and syncs them to disk.
