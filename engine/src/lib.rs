@@ -9,6 +9,7 @@ mod clock;
 mod datadir;
 mod error;
 pub mod fetch;
+pub mod reports;
 mod session;
 pub mod store;
 pub mod topics;

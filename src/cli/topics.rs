@@ -8,6 +8,7 @@ use serde::Serialize;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::io::Write;
 use std::process::ExitCode;
+use vigie_engine::reports::{top_entities, EntityRow};
 use vigie_engine::topics::{load_state, load_stories, rebuild_topics, topic_config};
 use vigie_index::{StoredVector, VigieIndex};
 use vigie_pipeline::topics::TopicState;
@@ -76,13 +77,6 @@ pub struct RebuildArgs {
 }
 
 #[derive(Serialize)]
-pub struct EntityRow {
-    pub id: String,
-    pub name: String,
-    pub documents: u32,
-}
-
-#[derive(Serialize)]
 struct TopicRow {
     id: String,
     label: String,
@@ -144,26 +138,6 @@ fn ts(t: i64) -> Option<DateTime<Utc>> {
 }
 
 /// Entity ids by document count, with names (from the topic state, else the index).
-pub fn top_entities(
-    index: &VigieIndex,
-    counts: HashMap<&str, u32>,
-    known: &HashMap<&str, &str>,
-    n: usize,
-) -> anyhow::Result<Vec<EntityRow>> {
-    let mut v: Vec<(&str, u32)> = counts.into_iter().collect();
-    v.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
-    v.truncate(n);
-    v.into_iter()
-        .map(|(id, documents)| {
-            let name = match known.get(id) {
-                Some(n) => n.to_string(),
-                None => index.entity_name(id)?.map_or_else(|| id.to_string(), |(n, _)| n),
-            };
-            Ok(EntityRow { id: id.to_string(), name, documents })
-        })
-        .collect()
-}
-
 fn topic_rows(index: &VigieIndex, state: &TopicState, vectors: &[StoredVector], bounds: &Bounds) -> anyhow::Result<Vec<TopicRow>> {
     struct Acc<'a> {
         size: u32,

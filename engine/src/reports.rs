@@ -1,0 +1,126 @@
+//! Reports built from the index and the topic state, as types that front ends print or
+//! serve (the `--json` shapes of the command line).
+
+use crate::{DataDir, Result};
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use std::collections::{BTreeMap, HashMap};
+use vigie_index::VigieIndex;
+use vigie_schemas::Document;
+
+/// The most articles listed for one story.
+const MAX_ARTICLES: usize = 10_000;
+
+/// An entity with the number of documents it is in.
+#[derive(Debug, Clone, Serialize)]
+pub struct EntityRow {
+    pub id: String,
+    pub name: String,
+    pub documents: u32,
+}
+
+/// One article of a story.
+#[derive(Debug, Clone, Serialize)]
+pub struct StoryArticle {
+    pub id: String,
+    pub title: String,
+    pub url: Option<String>,
+    pub source: Option<String>,
+    pub published: Option<DateTime<Utc>>,
+    pub lang: String,
+    pub dup_of: Option<String>,
+}
+
+/// `vigie story ID`: one story's articles, languages, sources, first/last seen, top
+/// entities and topic.
+#[derive(Debug, Clone, Serialize)]
+pub struct StoryReport {
+    pub id: String,
+    pub topic_id: Option<String>,
+    pub topic_label: Option<String>,
+    /// articles, copies included
+    pub documents: usize,
+    /// articles that are not copies
+    pub originals: usize,
+    pub languages: BTreeMap<String, usize>,
+    pub sources: BTreeMap<String, usize>,
+    pub first: Option<DateTime<Utc>>,
+    pub last: Option<DateTime<Utc>>,
+    pub top_entities: Vec<EntityRow>,
+    pub articles: Vec<StoryArticle>,
+}
+
+/// The `n` entities in most documents, named from `known` or else from the index.
+pub fn top_entities(index: &VigieIndex, counts: HashMap<&str, u32>, known: &HashMap<&str, &str>, n: usize) -> Result<Vec<EntityRow>> {
+    let mut v: Vec<(&str, u32)> = counts.into_iter().collect();
+    v.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+    v.truncate(n);
+    v.into_iter()
+        .map(|(id, documents)| {
+            let name = match known.get(id) {
+                Some(n) => n.to_string(),
+                None => index.entity_name(id)?.map_or_else(|| id.to_string(), |(n, _)| n),
+            };
+            Ok(EntityRow { id: id.to_string(), name, documents })
+        })
+        .collect()
+}
+
+/// The report of a story (`id` may also be the id of one of its articles), with the
+/// articles published at or after `since`; `None` when there is no such story or article.
+pub fn story(data: &DataDir, index: &VigieIndex, id: &str, since: Option<DateTime<Utc>>) -> Result<Option<StoryReport>> {
+    let mut docs = index.story_docs(id, MAX_ARTICLES)?;
+    let mut story_id = id.to_string();
+    if docs.is_empty() {
+        // an article id: its story
+        if let Some(s) = index.get(id)?.and_then(|d| d.story_id) {
+            docs = index.story_docs(&s, MAX_ARTICLES)?;
+            story_id = s;
+        }
+    }
+    if docs.is_empty() {
+        return Ok(None);
+    }
+    let when = |d: &Document| d.published.unwrap_or(d.ingested_at);
+    docs.retain(|d| since.is_none_or(|s| when(d) >= s));
+    let state = crate::topics::load_state(data)?;
+    let topic = state.as_ref().and_then(|s| s.story_topic.get(&story_id).and_then(|t| s.topic(t)));
+    let mut languages = BTreeMap::new();
+    let mut sources = BTreeMap::new();
+    let mut counts: HashMap<&str, u32> = HashMap::new();
+    let mut names: HashMap<&str, &str> = HashMap::new();
+    for d in &docs {
+        *languages.entry(d.lang.0.clone()).or_insert(0) += 1;
+        *sources.entry(d.source.clone().unwrap_or_else(|| "-".into())).or_insert(0) += 1;
+        if d.dup_of.is_none() {
+            for e in &d.entities {
+                *counts.entry(e.id.as_str()).or_insert(0) += 1;
+                names.entry(e.id.as_str()).or_insert(e.name.as_str());
+            }
+        }
+    }
+    Ok(Some(StoryReport {
+        id: story_id.clone(),
+        topic_id: topic.map(|t| t.id.clone()),
+        topic_label: topic.map(|t| t.label.clone()),
+        documents: docs.len(),
+        originals: docs.iter().filter(|d| d.dup_of.is_none()).count(),
+        languages,
+        sources,
+        first: docs.iter().map(when).min(),
+        last: docs.iter().map(when).max(),
+        top_entities: top_entities(index, counts, &names, 10)?,
+        articles: docs
+            .iter()
+            .map(|d| StoryArticle {
+                id: d.id.0.clone(),
+                title: d.title.clone(),
+                url: d.url.clone(),
+                source: d.source.clone(),
+                published: d.published,
+                lang: d.lang.0.clone(),
+                dup_of: d.dup_of.as_ref().map(|x| x.0.clone()),
+            })
+            .collect(),
+    }))
+}
