@@ -4,8 +4,9 @@
 use crate::{DataDir, Result};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
-use std::collections::{BTreeMap, HashMap};
-use vigie_index::VigieIndex;
+use std::collections::{BTreeMap, HashMap, HashSet};
+use vigie_index::{Filters, StoredVector, VigieIndex};
+use vigie_pipeline::topics::TopicState;
 use vigie_schemas::Document;
 
 /// The most articles listed for one story.
@@ -123,4 +124,111 @@ pub fn story(data: &DataDir, index: &VigieIndex, id: &str, since: Option<DateTim
             })
             .collect(),
     }))
+}
+
+/// The window, language and source a listing counts, for stored vectors.
+#[derive(Debug, Clone, Default)]
+pub struct Bounds {
+    since: Option<i64>,
+    until: Option<i64>,
+    lang: Option<String>,
+    source: Option<String>,
+}
+
+impl Bounds {
+    /// The window, language and source of `f` (its other filters do not apply).
+    pub fn new(f: &Filters) -> Bounds {
+        Bounds {
+            since: f.since.map(|d| d.timestamp()),
+            until: f.until.map(|d| d.timestamp()),
+            lang: f.lang.clone(),
+            source: f.source.as_deref().map(str::to_lowercase),
+        }
+    }
+
+    pub fn admits(&self, v: &StoredVector) -> bool {
+        self.since.is_none_or(|s| v.when >= s)
+            && self.until.is_none_or(|u| v.when < u)
+            && self.lang.as_ref().is_none_or(|l| *l == v.lang)
+            && self.source.as_ref().is_none_or(|s| v.source.as_ref().is_some_and(|x| x.to_lowercase() == *s))
+    }
+}
+
+/// One topic as `vigie topics` lists it.
+#[derive(Debug, Clone, Serialize)]
+pub struct TopicRow {
+    pub id: String,
+    pub label: String,
+    pub keywords: BTreeMap<String, Vec<String>>,
+    /// articles in the window, copies included
+    pub size: u32,
+    /// articles that are not copies
+    pub originals: u32,
+    pub stories: u32,
+    pub languages: BTreeMap<String, u32>,
+    pub top_entities: Vec<EntityRow>,
+    pub first: Option<DateTime<Utc>>,
+    pub last: Option<DateTime<Utc>>,
+}
+
+fn ts(t: i64) -> Option<DateTime<Utc>> {
+    DateTime::from_timestamp(t, 0)
+}
+
+/// The topics of `state` with their articles, stories, languages, dates and top
+/// entities among `vectors` within `bounds`, largest first.
+pub fn topic_rows(index: &VigieIndex, state: &TopicState, vectors: &[StoredVector], bounds: &Bounds) -> Result<Vec<TopicRow>> {
+    struct Acc<'a> {
+        size: u32,
+        originals: u32,
+        stories: HashSet<&'a str>,
+        languages: BTreeMap<String, u32>,
+        entities: HashMap<&'a str, u32>,
+        first: i64,
+        last: i64,
+    }
+    let mut acc: HashMap<&str, Acc<'_>> = HashMap::new();
+    for v in vectors.iter().filter(|v| bounds.admits(v)) {
+        let Some(story) = v.story_id.as_deref() else { continue };
+        let Some(topic) = state.story_topic.get(story) else { continue };
+        let a = acc.entry(topic.as_str()).or_insert_with(|| Acc {
+            size: 0,
+            originals: 0,
+            stories: HashSet::new(),
+            languages: BTreeMap::new(),
+            entities: HashMap::new(),
+            first: i64::MAX,
+            last: i64::MIN,
+        });
+        a.size += 1;
+        a.stories.insert(story);
+        *a.languages.entry(v.lang.clone()).or_insert(0) += 1;
+        a.first = a.first.min(v.when);
+        a.last = a.last.max(v.when);
+        if v.dup_of.is_none() {
+            a.originals += 1;
+            for e in &v.entities {
+                *a.entities.entry(e.as_str()).or_insert(0) += 1;
+            }
+        }
+    }
+    let known: HashMap<&str, &str> = state.topics.iter().flat_map(|t| t.entities.iter().map(|(id, n)| (id.as_str(), n.as_str()))).collect();
+    let mut rows = Vec::new();
+    for t in &state.topics {
+        let Some(a) = acc.remove(t.id.as_str()) else { continue };
+        rows.push(TopicRow {
+            id: t.id.clone(),
+            label: t.label.clone(),
+            keywords: t.keywords.clone(),
+            size: a.size,
+            originals: a.originals,
+            stories: a.stories.len() as u32,
+            languages: a.languages,
+            top_entities: top_entities(index, a.entities, &known, 5)?,
+            first: ts(a.first),
+            last: ts(a.last),
+        });
+    }
+    rows.sort_by(|a, b| b.size.cmp(&a.size).then(a.id.cmp(&b.id)));
+    Ok(rows)
 }

@@ -2,16 +2,14 @@
 //! and first/last article, counted live from the index (within `--since/--until`).
 
 use super::common::{fmt_date, open_index, print_json, print_table, shorten, user_error, Ctx, FilterArgs};
-use chrono::{DateTime, Utc};
 use clap::{Args, Subcommand};
 use serde::Serialize;
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::HashSet;
 use std::io::Write;
 use std::process::ExitCode;
-use vigie_engine::reports::{top_entities, EntityRow};
+use vigie_engine::reports::{topic_rows, Bounds, TopicRow};
 use vigie_engine::topics::{load_state, load_stories, rebuild_topics, topic_config};
-use vigie_index::{StoredVector, VigieIndex};
-use vigie_pipeline::topics::TopicState;
+use vigie_index::VigieIndex;
 
 #[derive(Args, Debug)]
 pub struct TopicsArgs {
@@ -24,36 +22,6 @@ pub struct TopicsArgs {
     pub limit: usize,
     #[arg(long)]
     pub json: bool,
-}
-
-/// The window, language and source a listing counts, for stored vectors.
-pub struct Bounds {
-    since: Option<i64>,
-    until: Option<i64>,
-    lang: Option<String>,
-    source: Option<String>,
-}
-
-impl Bounds {
-    pub fn new(f: &FilterArgs) -> anyhow::Result<Bounds> {
-        if f.topic.is_some() {
-            return Err(user_error("--topic does not apply here: `vigie topics` lists every topic"));
-        }
-        let f = f.build_without_topic()?;
-        Ok(Bounds {
-            since: f.since.map(|d| d.timestamp()),
-            until: f.until.map(|d| d.timestamp()),
-            lang: f.lang,
-            source: f.source.as_deref().map(str::to_lowercase),
-        })
-    }
-
-    pub fn admits(&self, v: &StoredVector) -> bool {
-        self.since.is_none_or(|s| v.when >= s)
-            && self.until.is_none_or(|u| v.when < u)
-            && self.lang.as_ref().is_none_or(|l| *l == v.lang)
-            && self.source.as_ref().is_none_or(|s| v.source.as_ref().is_some_and(|x| x.to_lowercase() == *s))
-    }
 }
 
 #[derive(Subcommand, Debug)]
@@ -76,20 +44,12 @@ pub struct RebuildArgs {
     pub json: bool,
 }
 
-#[derive(Serialize)]
-struct TopicRow {
-    id: String,
-    label: String,
-    keywords: BTreeMap<String, Vec<String>>,
-    /// articles in the window, copies included
-    size: u32,
-    /// articles that are not copies
-    originals: u32,
-    stories: u32,
-    languages: BTreeMap<String, u32>,
-    top_entities: Vec<EntityRow>,
-    first: Option<DateTime<Utc>>,
-    last: Option<DateTime<Utc>>,
+/// The window, language and source of a listing (every topic is listed: no --topic).
+fn bounds(f: &FilterArgs) -> anyhow::Result<Bounds> {
+    if f.topic.is_some() {
+        return Err(user_error("--topic does not apply here: `vigie topics` lists every topic"));
+    }
+    Ok(Bounds::new(&f.build_without_topic()?))
 }
 
 pub fn run(ctx: &Ctx, a: TopicsArgs) -> anyhow::Result<ExitCode> {
@@ -100,7 +60,7 @@ pub fn run(ctx: &Ctx, a: TopicsArgs) -> anyhow::Result<ExitCode> {
     let Some(state) = load_state(&ctx.dir())? else {
         return Err(user_error(format!("{}: no topics yet (ingest with the model, or run `vigie topics rebuild`)", ctx.data.display())));
     };
-    let bounds = Bounds::new(&a.window)?;
+    let bounds = bounds(&a.window)?;
     let vectors = index.vectors_without_embeddings()?;
     let rows = topic_rows(&index, &state, &vectors, &bounds)?;
     let mut out = std::io::stdout().lock();
@@ -131,67 +91,6 @@ pub fn run(ctx: &Ctx, a: TopicsArgs) -> anyhow::Result<ExitCode> {
     let all = vectors.iter().filter(|v| bounds.admits(v)).count();
     writeln!(out, "{} topics; {} of {} articles in no topic", rows.len(), all.saturating_sub(in_topics as usize), all)?;
     Ok(ExitCode::SUCCESS)
-}
-
-fn ts(t: i64) -> Option<DateTime<Utc>> {
-    DateTime::from_timestamp(t, 0)
-}
-
-/// Entity ids by document count, with names (from the topic state, else the index).
-fn topic_rows(index: &VigieIndex, state: &TopicState, vectors: &[StoredVector], bounds: &Bounds) -> anyhow::Result<Vec<TopicRow>> {
-    struct Acc<'a> {
-        size: u32,
-        originals: u32,
-        stories: HashSet<&'a str>,
-        languages: BTreeMap<String, u32>,
-        entities: HashMap<&'a str, u32>,
-        first: i64,
-        last: i64,
-    }
-    let mut acc: HashMap<&str, Acc<'_>> = HashMap::new();
-    for v in vectors.iter().filter(|v| bounds.admits(v)) {
-        let Some(story) = v.story_id.as_deref() else { continue };
-        let Some(topic) = state.story_topic.get(story) else { continue };
-        let a = acc.entry(topic.as_str()).or_insert_with(|| Acc {
-            size: 0,
-            originals: 0,
-            stories: HashSet::new(),
-            languages: BTreeMap::new(),
-            entities: HashMap::new(),
-            first: i64::MAX,
-            last: i64::MIN,
-        });
-        a.size += 1;
-        a.stories.insert(story);
-        *a.languages.entry(v.lang.clone()).or_insert(0) += 1;
-        a.first = a.first.min(v.when);
-        a.last = a.last.max(v.when);
-        if v.dup_of.is_none() {
-            a.originals += 1;
-            for e in &v.entities {
-                *a.entities.entry(e.as_str()).or_insert(0) += 1;
-            }
-        }
-    }
-    let known: HashMap<&str, &str> = state.topics.iter().flat_map(|t| t.entities.iter().map(|(id, n)| (id.as_str(), n.as_str()))).collect();
-    let mut rows = Vec::new();
-    for t in &state.topics {
-        let Some(a) = acc.remove(t.id.as_str()) else { continue };
-        rows.push(TopicRow {
-            id: t.id.clone(),
-            label: t.label.clone(),
-            keywords: t.keywords.clone(),
-            size: a.size,
-            originals: a.originals,
-            stories: a.stories.len() as u32,
-            languages: a.languages,
-            top_entities: top_entities(index, a.entities, &known, 5)?,
-            first: ts(a.first),
-            last: ts(a.last),
-        });
-    }
-    rows.sort_by(|a, b| b.size.cmp(&a.size).then(a.id.cmp(&b.id)));
-    Ok(rows)
 }
 
 #[derive(Serialize)]
@@ -253,7 +152,7 @@ pub fn topics_frame(ctx: &Ctx, index: &VigieIndex) -> anyhow::Result<polars::pre
     let Some(state) = load_state(&ctx.dir())? else {
         return Err(user_error("no topics yet"));
     };
-    let rows = topic_rows(index, &state, &index.vectors_without_embeddings()?, &Bounds::new(&FilterArgs::default())?)?;
+    let rows = topic_rows(index, &state, &index.vectors_without_embeddings()?, &Bounds::default())?;
     let kw = |r: &TopicRow, l: &str| r.keywords.get(l).map(|v| v.join(", "));
     let ents = |r: &TopicRow| r.top_entities.iter().map(|e| e.id.as_str()).collect::<Vec<_>>().join("|");
     Ok(DataFrame::new_infer_height(vec![
