@@ -5,6 +5,7 @@ use crate::{DataDir, Result};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap, HashSet};
+use vigie_index::analytics::TrendRequest;
 use vigie_index::{Filters, StoredVector, VigieIndex};
 use vigie_pipeline::topics::TopicState;
 use vigie_schemas::Document;
@@ -230,5 +231,69 @@ pub fn topic_rows(index: &VigieIndex, state: &TopicState, vectors: &[StoredVecto
         });
     }
     rows.sort_by(|a, b| b.size.cmp(&a.size).then(a.id.cmp(&b.id)));
+    Ok(rows)
+}
+
+/// A topic's trend row (`"type": "topic"`, `name` is its label).
+#[derive(Debug, Clone, Serialize)]
+pub struct TopicTrend {
+    pub id: String,
+    pub name: String,
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+    pub window_count: u64,
+    pub baseline_count: u64,
+    pub baseline_rate: f64,
+    pub ratio: f64,
+    pub score: f64,
+    pub new: bool,
+    pub first_seen: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+/// Topics ranked like entities: originals of the topic's stories in the window against
+/// the baseline (when topics exist).
+pub fn topic_trends(data: &DataDir, index: &VigieIndex, req: &TrendRequest) -> Result<Vec<TopicTrend>> {
+    let Some(state) = crate::topics::load_state(data)? else {
+        return Ok(Vec::new());
+    };
+    let (start, base_start) = ((req.at - req.window).timestamp(), (req.at - req.window - req.baseline).timestamp());
+    let at = req.at.timestamp();
+    let mut acc: HashMap<&str, (u64, u64, i64)> = HashMap::new();
+    let vectors = index.vectors_without_embeddings()?;
+    for v in vectors.iter().filter(|v| v.dup_of.is_none()) {
+        let Some(t) = v.story_id.as_deref().and_then(|s| state.story_topic.get(s)) else { continue };
+        if req.filters.lang.as_ref().is_some_and(|l| *l != v.lang) {
+            continue;
+        }
+        let e = acc.entry(t.as_str()).or_insert((0, 0, i64::MAX));
+        e.2 = e.2.min(v.when);
+        if (start..at).contains(&v.when) {
+            e.0 += 1;
+        } else if (base_start..start).contains(&v.when) {
+            e.1 += 1;
+        }
+    }
+    let k = req.baseline_windows();
+    let mut rows: Vec<TopicTrend> = acc
+        .into_iter()
+        .filter(|(_, (w, _, _))| *w >= req.min_count)
+        .map(|(id, (w, b, first))| {
+            let (lambda, score) = vigie_index::analytics::trend_score(w, b, k);
+            TopicTrend {
+                id: id.to_string(),
+                name: state.topic(id).map(|t| t.label.clone()).unwrap_or_default(),
+                kind: "topic",
+                window_count: w,
+                baseline_count: b,
+                baseline_rate: lambda,
+                ratio: w as f64 / lambda,
+                score,
+                new: b == 0 && first >= start,
+                first_seen: chrono::DateTime::from_timestamp(first, 0),
+            }
+        })
+        .collect();
+    rows.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.id.cmp(&b.id)));
+    rows.truncate(req.top);
     Ok(rows)
 }

@@ -60,7 +60,7 @@ pub fn run(ctx: &Ctx, a: TrendsArgs) -> anyhow::Result<ExitCode> {
         min_count: a.min_count,
     };
     let rows = index.trends(&req)?;
-    let topics = if req.kind.is_none() { topic_trends(ctx, &index, &req)? } else { Vec::new() };
+    let topics = if req.kind.is_none() { vigie_engine::reports::topic_trends(&ctx.dir(), &index, &req)? } else { Vec::new() };
     let mut out = std::io::stdout().lock();
     if a.json {
         for r in &rows {
@@ -115,71 +115,6 @@ pub fn run(ctx: &Ctx, a: TrendsArgs) -> anyhow::Result<ExitCode> {
         print_table(&mut out, &["score", "window", "expected", "ratio", "", "topic", "label"], &table)?;
     }
     Ok(ExitCode::SUCCESS)
-}
-
-/// A topic's trend row (`"type": "topic"`, `name` is its label).
-#[derive(serde::Serialize)]
-struct TopicTrend {
-    id: String,
-    name: String,
-    #[serde(rename = "type")]
-    kind: &'static str,
-    window_count: u64,
-    baseline_count: u64,
-    baseline_rate: f64,
-    ratio: f64,
-    score: f64,
-    new: bool,
-    first_seen: Option<chrono::DateTime<chrono::Utc>>,
-}
-
-/// Topics ranked like entities: originals of the topic's stories in the window against
-/// the baseline (when topics exist).
-fn topic_trends(ctx: &Ctx, index: &vigie_index::VigieIndex, req: &TrendRequest) -> anyhow::Result<Vec<TopicTrend>> {
-    use std::collections::HashMap;
-    let Some(state) = vigie_engine::topics::load_state(&ctx.dir())? else {
-        return Ok(Vec::new());
-    };
-    let (start, base_start) = ((req.at - req.window).timestamp(), (req.at - req.window - req.baseline).timestamp());
-    let at = req.at.timestamp();
-    let mut acc: HashMap<&str, (u64, u64, i64)> = HashMap::new();
-    let vectors = index.vectors_without_embeddings()?;
-    for v in vectors.iter().filter(|v| v.dup_of.is_none()) {
-        let Some(t) = v.story_id.as_deref().and_then(|s| state.story_topic.get(s)) else { continue };
-        if req.filters.lang.as_ref().is_some_and(|l| *l != v.lang) {
-            continue;
-        }
-        let e = acc.entry(t.as_str()).or_insert((0, 0, i64::MAX));
-        e.2 = e.2.min(v.when);
-        if (start..at).contains(&v.when) {
-            e.0 += 1;
-        } else if (base_start..start).contains(&v.when) {
-            e.1 += 1;
-        }
-    }
-    let k = req.baseline_windows();
-    let mut rows: Vec<TopicTrend> = acc
-        .into_iter()
-        .filter(|(_, (w, _, _))| *w >= req.min_count)
-        .map(|(id, (w, b, first))| {
-            let (lambda, score) = vigie_index::analytics::trend_score(w, b, k);
-            TopicTrend {
-                id: id.to_string(),
-                name: state.topic(id).map(|t| t.label.clone()).unwrap_or_default(),
-                kind: "topic",
-                window_count: w,
-                baseline_count: b,
-                baseline_rate: lambda,
-                ratio: w as f64 / lambda,
-                score,
-                new: b == 0 && first >= start,
-                first_seen: chrono::DateTime::from_timestamp(first, 0),
-            }
-        })
-        .collect();
-    rows.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.id.cmp(&b.id)));
-    rows.truncate(req.top);
-    Ok(rows)
 }
 
 #[derive(Args, Debug)]
