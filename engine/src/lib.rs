@@ -15,6 +15,7 @@ pub mod store;
 pub mod topics;
 pub mod versioned;
 pub mod watch;
+pub mod watcher;
 
 pub use clock::{Clock, SystemClock};
 pub use datadir::DataDir;

@@ -47,7 +47,7 @@ fn bar(v: u64, max: u64, width: usize) -> String {
     }
     let eighths = (v as f64 / max as f64 * (width * 8) as f64).round().max(1.0) as usize;
     let mut s = "█".repeat(eighths / 8);
-    if eighths % 8 > 0 {
+    if !eighths.is_multiple_of(8) {
         s.push(BARS[eighths % 8 - 1]);
     }
     s

@@ -5,16 +5,16 @@ use super::alerts::WebhookArgs;
 use super::common::{parse_duration, print_json, user_error, Ctx};
 use super::ingest::{run_alerts, Printer, StageArgs};
 use clap::Args;
-use serde::Serialize;
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
 use vigie_engine::fetch::is_url;
-use vigie_engine::watch::{backoff, file_change, list_files, poll_feed, FeedPoll, WatchState};
-use vigie_engine::{IngestOptions, Session};
-use vigie_pipeline::ingest::{FormatChoice, Input};
-use vigie_pipeline::reject::{Reject, RejectLog};
+use vigie_engine::watcher::{WatchEvents, Watcher};
+use vigie_engine::{IngestOptions, Session, SystemClock};
+use vigie_pipeline::ingest::FormatChoice;
+use vigie_pipeline::reject::Reject;
 use vigie_pipeline::runner::Analyzer;
+use vigie_pipeline::runner::Observer;
 
 #[derive(Args, Debug)]
 pub struct WatchArgs {
@@ -42,23 +42,41 @@ pub struct WatchArgs {
     pub webhook: WebhookArgs,
 }
 
-/// One poll, as printed with --json.
-#[derive(Debug, Default, Serialize)]
-struct Poll {
-    poll: u64,
-    feeds_changed: usize,
-    feeds_not_modified: usize,
-    feeds_failed: usize,
-    files_changed: usize,
-    read: u64,
-    indexed: u64,
-    duplicates: u64,
-    existing: u64,
-    rejected: u64,
-    notifications: usize,
-    delivered: usize,
-    /// the poll's time: fetching, ingesting, committing, alerts
-    seconds: f64,
+/// Progress, rejects and the problems that do not stop watching, on stderr.
+struct Events {
+    printer: Printer,
+}
+
+impl Observer for Events {
+    fn rejected(&mut self, r: &Reject) {
+        self.printer.rejected(r);
+    }
+    fn progress(&mut self, s: &vigie_pipeline::runner::Summary) {
+        self.printer.progress(s);
+    }
+}
+
+impl WatchEvents for Events {
+    fn feed_failed(&mut self, url: &str, reason: &str, failures: u32, wait_seconds: i64) {
+        eprintln!("watch: {url}: fetch failed: {reason} (try {failures}; next in {wait_seconds}s)");
+    }
+    fn unreadable(&mut self, file: &str, error: &std::io::Error) {
+        eprintln!("watch: {file}: cannot read: {error}");
+    }
+    fn batch_failed(&mut self, poll: u64, error: &vigie_engine::Error) {
+        // the error and its causes, as `{:#}` prints an anyhow chain
+        let mut msg = error.to_string();
+        let mut cause = std::error::Error::source(error);
+        while let Some(c) = cause {
+            msg.push_str(": ");
+            msg.push_str(&c.to_string());
+            cause = c.source();
+        }
+        eprintln!("error: watch: poll {poll}: {}", super::common::one_line(&msg));
+    }
+    fn line_rejected(&mut self, r: &Reject) {
+        eprintln!("warning: watch: rejected: {}", super::common::one_line(&r.to_string()));
+    }
 }
 
 fn duration(s: &str, flag: &str) -> anyhow::Result<chrono::Duration> {
@@ -83,7 +101,6 @@ pub fn run(ctx: &Ctx, a: WatchArgs) -> anyhow::Result<ExitCode> {
     // index writer stays open (another process's ingest into this directory is refused
     // while watch runs)
     let mut session = Session::open(ctx.dir())?;
-    let urls: Vec<String> = a.inputs.iter().filter(|i| is_url(i)).cloned().collect();
 
     // tokio for the I/O (feeds, signals); the pipeline's CPU stages keep their threads
     let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
@@ -111,125 +128,23 @@ pub fn run(ctx: &Ctx, a: WatchArgs) -> anyhow::Result<ExitCode> {
             }
         });
     }
-    let client = vigie_engine::fetch::client_with(timeout)?;
-
-    let mut state = WatchState::load(&ctx.data)?;
-    let mut poll_no = 0u64;
-    let never = AtomicBool::new(false);
+    let mut watcher = Watcher::new(ctx.dir(), &a.inputs, interval, timeout)?;
+    let pb = ctx.spinner("watch");
+    let mut events = Events { printer: Printer::new(pb.clone()) };
     loop {
-        poll_no += 1;
-        let started = std::time::Instant::now();
-        let mut p = Poll { poll: poll_no, ..Default::default() };
-        let now = chrono::Utc::now();
-        let mut sources: Vec<Input> = Vec::new();
-        let mut new_state = state.clone();
-
-        // feeds that are due, fetched concurrently
-        let due: Vec<String> =
-            urls.iter().filter(|u| state.feeds.get(*u).and_then(|m| m.next_try).is_none_or(|t| t <= now)).cloned().collect();
-        let polled = rt.block_on(async {
-            let mut set = tokio::task::JoinSet::new();
-            let mut ids = std::collections::HashMap::new();
-            for (i, u) in due.iter().enumerate() {
-                let (c, u, m) = (client.clone(), u.clone(), state.feeds.get(u).cloned().unwrap_or_default());
-                let h = set.spawn(async move { poll_feed(&c, &u, &m).await });
-                ids.insert(h.id(), i);
-            }
-            let mut out: Vec<(usize, FeedPoll)> = Vec::new();
-            while let Some(r) = set.join_next_with_id().await {
-                // a task that failed is a failed poll of its feed, never a crash of watch
-                let (id, res) = match r {
-                    Ok((id, res)) => (id, res),
-                    Err(e) => (e.id(), FeedPoll::Failed(format!("the poll task failed: {e}"), None)),
-                };
-                if let Some(&i) = ids.get(&id) {
-                    out.push((i, res));
-                }
-            }
-            out.sort_by_key(|(i, _)| *i);
-            out
-        });
-        for (i, res) in polled {
-            let url = &due[i];
-            let mark = new_state.feeds.entry(url.clone()).or_default();
-            match res {
-                FeedPoll::Changed { input, etag, last_modified, hash } => {
-                    p.feeds_changed += 1;
-                    sources.push(input);
-                    (mark.etag, mark.last_modified, mark.hash) = (etag, last_modified, hash);
-                    (mark.failures, mark.next_try) = (0, None);
-                }
-                FeedPoll::NotModified | FeedPoll::Unchanged => {
-                    p.feeds_not_modified += 1;
-                    (mark.failures, mark.next_try) = (0, None);
-                }
-                FeedPoll::Failed(reason, asked) => {
-                    p.feeds_failed += 1;
-                    let wait = backoff(mark, interval, asked, now);
-                    eprintln!("watch: {url}: fetch failed: {reason} (try {}; next in {}s)", mark.failures, wait.num_seconds());
-                }
-            }
-        }
-
-        // files: new ones, and what grew; JSON lines over the record limit are refused
-        // here (written to the rejects once the poll's batch is committed)
-        let mut line_rejects: Vec<Reject> = Vec::new();
-        for f in list_files(&a.inputs, std::slice::from_ref(&ctx.data)) {
-            let key = f.display().to_string();
-            match file_change(&f, state.files.get(&key)) {
-                Ok(Some(c)) => {
-                    p.files_changed += 1;
-                    sources.extend(c.input);
-                    line_rejects.extend(c.rejects);
-                    new_state.files.insert(c.key, c.mark);
-                }
-                Ok(None) => {}
-                Err(e) => eprintln!("watch: {key}: cannot read: {e}"),
-            }
-        }
-
-        let mut ingested = true;
-        if !sources.is_empty() {
-            // the batch in flight is finished even when a signal arrives meanwhile
-            let pb = ctx.spinner("ingest");
-            let result = session.ingest(&sources, &opts, &mut Printer::new(pb.clone()), &never);
-            pb.finish_and_clear();
-            match result {
-                Ok(s) => {
-                    (p.read, p.indexed, p.duplicates, p.existing, p.rejected) = (s.read, s.indexed, s.duplicates, s.existing, s.rejected)
-                }
-                Err(e) => {
-                    // nothing is marked as read: the next poll tries the same input again
-                    eprintln!("error: watch: poll {poll_no}: {}", super::common::one_line(&format!("{e:#}")));
-                    new_state = state.clone();
-                    ingested = false;
-                }
-            }
-        }
-        if ingested && !line_rejects.is_empty() {
-            let mut log = RejectLog::new(ctx.rejects_path());
-            for r in &line_rejects {
-                eprintln!("warning: watch: rejected: {}", super::common::one_line(&r.to_string()));
-                log.write(r)?;
-            }
-            p.read += line_rejects.len() as u64;
-            p.rejected += line_rejects.len() as u64;
-        }
-        // the marks follow the commit: a crash in between re-reads input already stored,
-        // whose ids are then skipped
-        new_state.save(&ctx.data)?;
-        state = new_state;
-        if let Some(s) = run_alerts(ctx, session.index(), &policy) {
+        let mut p = watcher.poll(&rt, &mut session, &opts, &SystemClock, &mut events)?;
+        let alerts_started = std::time::Instant::now();
+        if let Some(s) = pb.suspend(|| run_alerts(ctx, session.index(), &policy)) {
             (p.notifications, p.delivered) = (s.notifications, s.delivered);
         }
-        p.seconds = started.elapsed().as_secs_f64();
+        p.seconds += alerts_started.elapsed().as_secs_f64();
         if a.json {
-            print_json(&mut std::io::stdout().lock(), &p)?;
+            pb.suspend(|| print_json(&mut std::io::stdout().lock(), &p))?;
         } else if !ctx.quiet {
-            eprintln!(
+            pb.suspend(|| eprintln!(
                 "watch: poll {}: feeds {} changed, {} not modified, {} failed; {} files changed; indexed {} ({} duplicates, {} already stored, {} rejected); {} notifications; {:.2} s",
                 p.poll, p.feeds_changed, p.feeds_not_modified, p.feeds_failed, p.files_changed, p.indexed, p.duplicates, p.existing, p.rejected, p.notifications, p.seconds
-            );
+            ));
         }
         if a.once || stop.load(Ordering::SeqCst) {
             break;
@@ -245,9 +160,11 @@ pub fn run(ctx: &Ctx, a: WatchArgs) -> anyhow::Result<ExitCode> {
             break;
         }
     }
+    pb.finish_and_clear();
+    let polls = watcher.polls();
     session.close()?;
     if !ctx.quiet {
-        eprintln!("watch: stopped cleanly after {poll_no} polls");
+        eprintln!("watch: stopped cleanly after {polls} polls");
     }
     Ok(ExitCode::SUCCESS)
 }
