@@ -420,33 +420,33 @@ mod tests {
         }
     }
 
-    /// A digest rule queues its matches until its period is over on the engine's clock,
-    /// then delivers them in one digest; the next period starts empty. No sleeping: the
-    /// test moves the clock.
-    #[test]
-    fn digests_follow_the_injected_clock() {
+    const T0: &str = "2026-03-02T08:00:00Z";
+
+    /// A data directory with one rule (`name`, query "nvidia", created at [`T0`]) and
+    /// three unrelated Nvidia stories ingested through a session.
+    fn rule_and_stories(
+        tmp: &std::path::Path,
+        name: &str,
+        notify: NotifySink,
+        digest_seconds: Option<u64>,
+    ) -> (crate::DataDir, crate::Session) {
         use crate::{DataDir, IngestOptions, Session};
         use vigie_pipeline::ingest::{FormatChoice, Input};
         use vigie_pipeline::lang::{LangConfig, LangDetector};
-        let tmp = tempfile::tempdir().unwrap();
-        let data = DataDir::new(tmp.path().join("data"));
-        let out = tmp.path().join("digest.jsonl");
-        let t0 = "2026-03-02T08:00:00Z".parse::<DateTime<Utc>>().unwrap();
-        let clock = At(std::sync::Mutex::new(t0));
+        let data = DataDir::new(tmp.join("data"));
+        let created = T0.parse::<DateTime<Utc>>().unwrap();
         let rule = AlertRule {
             version: RULE_VERSION,
-            name: "daily".into(),
+            name: name.into(),
             query: "nvidia".into(),
             lang: None,
             entity: None,
             source: None,
-            notify: NotifySink::File { path: out.display().to_string() },
-            digest_seconds: Some(86_400),
-            created: t0,
+            notify,
+            digest_seconds,
+            created,
         };
         AlertStore::new(data.root()).add(&rule, 0).unwrap();
-        let input = tmp.path().join("a.jsonl");
-        // three unrelated stories (one notification each)
         let stories = [
             (
                 "n1",
@@ -462,11 +462,25 @@ mod tests {
         ];
         let lines: Vec<String> =
             stories.iter().map(|(id, title, body)| serde_json::json!({"id": id, "title": title, "body": body}).to_string()).collect();
+        let input = tmp.join("a.jsonl");
         std::fs::write(&input, lines.join("\n")).unwrap();
         let lang = LangDetector::new(&LangConfig::default()).unwrap();
         let mut session = Session::open(data.clone()).unwrap();
         let stop = std::sync::atomic::AtomicBool::new(false);
         session.ingest(&[Input::Path(input)], &IngestOptions::new(FormatChoice::Auto, &lang, None), &mut (), &stop).unwrap();
+        (data, session)
+    }
+
+    /// A digest rule queues its matches until its period is over on the engine's clock,
+    /// then delivers them in one digest; the next period starts empty. No sleeping: the
+    /// test moves the clock.
+    #[test]
+    fn digests_follow_the_injected_clock() {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("digest.jsonl");
+        let (data, session) = rule_and_stories(tmp.path(), "daily", NotifySink::File { path: out.display().to_string() }, Some(86_400));
+        let t0 = T0.parse::<DateTime<Utc>>().unwrap();
+        let clock = At(std::sync::Mutex::new(t0));
         let mut sinks = Sinks::new(WebhookPolicy::default());
         let mut run = |c: &At| run(data.root(), session.index(), &mut sinks, c).unwrap();
         // an hour later: matched and queued, not delivered
@@ -510,45 +524,15 @@ mod tests {
     /// in the outbox for the next run, which sends only what is left.
     #[test]
     fn delivery_runs_through_any_notifier() {
-        use crate::{DataDir, IngestOptions, Session};
-        use vigie_pipeline::ingest::{FormatChoice, Input};
-        use vigie_pipeline::lang::{LangConfig, LangDetector};
         let tmp = tempfile::tempdir().unwrap();
-        let data = DataDir::new(tmp.path().join("data"));
-        let t0 = "2026-03-02T08:00:00Z".parse::<DateTime<Utc>>().unwrap();
-        let clock = At(std::sync::Mutex::new(t0));
-        let rule = AlertRule {
-            version: RULE_VERSION,
-            name: "hook".into(),
-            query: "nvidia".into(),
-            lang: None,
-            entity: None,
-            source: None,
-            notify: NotifySink::Webhook { url: "http://127.0.0.1:9/hook".into() },
-            digest_seconds: None,
-            created: t0,
-        };
-        AlertStore::new(data.root()).add(&rule, 0).unwrap();
-        let input = tmp.path().join("a.jsonl");
-        let lines: Vec<String> = [
-            ("w1", "Nvidia builds a plant in Arizona", "The factory will assemble servers for cloud customers from next year."),
-            ("w2", "Nvidia wins a supercomputer contract", "A national laboratory chose the company for its next machine."),
-            ("w3", "Nvidia cuts prices of gaming cards", "Retailers lowered the price of several models before the holidays."),
-        ]
-        .iter()
-        .map(|(id, title, body)| serde_json::json!({"id": id, "title": title, "body": body}).to_string())
-        .collect();
-        std::fs::write(&input, lines.join("\n")).unwrap();
-        let lang = LangDetector::new(&LangConfig::default()).unwrap();
-        let mut session = Session::open(data.clone()).unwrap();
-        let stop = std::sync::atomic::AtomicBool::new(false);
-        session.ingest(&[Input::Path(input)], &IngestOptions::new(FormatChoice::Auto, &lang, None), &mut (), &stop).unwrap();
+        let (data, session) = rule_and_stories(tmp.path(), "hook", NotifySink::Webhook { url: "http://127.0.0.1:9/hook".into() }, None);
+        let clock = At(std::sync::Mutex::new(T0.parse::<DateTime<Utc>>().unwrap()));
         // the second call is refused: dead-lettered, and the third waits
         let mut rec = Recorder { refuse: vec![1], calls: Vec::new() };
         let s = run(data.root(), session.index(), &mut rec, &clock).unwrap();
         assert_eq!((s.notifications, s.delivered, s.dead_lettered, s.pending), (3, 1, 1, 1), "{s:?}");
         assert_eq!(rec.calls.len(), 2);
-        assert!(rec.calls.iter().all(|(key, lines)| key.starts_with("hook:w") && lines.lines().count() == 1));
+        assert!(rec.calls.iter().all(|(key, lines)| key.starts_with("hook:n") && lines.lines().count() == 1));
         let dead = std::fs::read_to_string(AlertStore::new(data.root()).dead_letter_path()).unwrap();
         assert!(dead.contains("refused by the test"), "{dead}");
         // the next run sends the one left, and nothing else
