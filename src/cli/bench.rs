@@ -61,6 +61,7 @@ pub struct EncodeBench {
     pub limit: usize,
     #[command(flatten)]
     pub model: super::common::ModelArgs,
+    /// Encoder model directory (default: VIGIE_MODELS, else the user cache directory)
     #[arg(long)]
     pub models: Option<PathBuf>,
     #[arg(long)]
