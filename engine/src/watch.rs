@@ -66,18 +66,13 @@ const WATCH_STATE: crate::versioned::Kind =
     crate::versioned::Kind { what: "watch state", version: WATCH_VERSION, migrate: |_, v| crate::versioned::add_version(WATCH_VERSION)(v) };
 
 impl WatchState {
-    pub fn path(data: &Path) -> PathBuf {
-        crate::DataDir::new(data).watch_path()
+    pub fn load(data: &crate::DataDir) -> crate::Result<Self> {
+        Ok(WATCH_STATE.load(&data.watch_path())?.unwrap_or_default())
     }
 
-    pub fn load(data: &Path) -> crate::Result<Self> {
-        let path = Self::path(data);
-        Ok(WATCH_STATE.load(&path)?.unwrap_or_default())
-    }
-
-    pub fn save(&self, data: &Path) -> crate::Result<()> {
+    pub fn save(&self, data: &crate::DataDir) -> crate::Result<()> {
         // a unique temporary name: two watch processes never write the same temp file
-        crate::alerts::save_json(&Self::path(data), self)
+        crate::alerts::save_json(&data.watch_path(), self)
     }
 }
 

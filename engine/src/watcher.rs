@@ -58,7 +58,7 @@ impl Watcher {
     /// `inputs` are paths (directories, files) and feed URLs; `interval` is the time
     /// between polls (failed feeds back off from it), `timeout` the feed request timeout.
     pub fn new(data: DataDir, inputs: &[String], interval: chrono::Duration, timeout: std::time::Duration) -> Result<Self> {
-        let state = WatchState::load(data.root())?;
+        let state = WatchState::load(&data)?;
         Ok(Watcher {
             paths: inputs.iter().filter(|i| !is_url(i)).cloned().collect(),
             urls: inputs.iter().filter(|i| is_url(i)).cloned().collect(),
@@ -181,7 +181,7 @@ impl Watcher {
             p.read += line_rejects.len() as u64;
             p.rejected += line_rejects.len() as u64;
         }
-        new_state.save(self.data.root())?;
+        new_state.save(&self.data)?;
         self.state = new_state;
         p.seconds = started.elapsed().as_secs_f64();
         Ok(p)

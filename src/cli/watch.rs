@@ -14,7 +14,6 @@ use vigie_engine::{IngestOptions, Session, SystemClock};
 use vigie_pipeline::ingest::FormatChoice;
 use vigie_pipeline::reject::Reject;
 use vigie_pipeline::runner::Analyzer;
-use vigie_pipeline::runner::Observer;
 
 #[derive(Args, Debug)]
 pub struct WatchArgs {
@@ -42,21 +41,8 @@ pub struct WatchArgs {
     pub webhook: WebhookArgs,
 }
 
-/// Progress, rejects and the problems that do not stop watching, on stderr.
-struct Events {
-    printer: Printer,
-}
-
-impl Observer for Events {
-    fn rejected(&mut self, r: &Reject) {
-        self.printer.rejected(r);
-    }
-    fn progress(&mut self, s: &vigie_pipeline::runner::Summary) {
-        self.printer.progress(s);
-    }
-}
-
-impl WatchEvents for Events {
+/// The problems that do not stop watching, on stderr beside the batch's progress.
+impl WatchEvents for Printer {
     fn feed_failed(&mut self, url: &str, reason: &str, failures: u32, wait_seconds: i64) {
         eprintln!("watch: {url}: fetch failed: {reason} (try {failures}; next in {wait_seconds}s)");
     }
@@ -130,7 +116,7 @@ pub fn run(ctx: &Ctx, a: WatchArgs) -> anyhow::Result<ExitCode> {
     }
     let mut watcher = Watcher::new(ctx.dir(), &a.inputs, interval, timeout)?;
     let pb = ctx.spinner("watch");
-    let mut events = Events { printer: Printer::new(pb.clone()) };
+    let mut events = Printer::new(pb.clone());
     loop {
         let mut p = watcher.poll(&rt, &mut session, &opts, &SystemClock, &mut events)?;
         let alerts_started = std::time::Instant::now();

@@ -435,17 +435,7 @@ mod tests {
         use vigie_pipeline::lang::{LangConfig, LangDetector};
         let data = DataDir::new(tmp.join("data"));
         let created = T0.parse::<DateTime<Utc>>().unwrap();
-        let rule = AlertRule {
-            version: RULE_VERSION,
-            name: name.into(),
-            query: "nvidia".into(),
-            lang: None,
-            entity: None,
-            source: None,
-            notify,
-            digest_seconds,
-            created,
-        };
+        let rule = AlertRule { notify, digest_seconds, created, ..store::tests::rule(name) };
         AlertStore::new(data.root()).add(&rule, 0).unwrap();
         let stories = [
             (

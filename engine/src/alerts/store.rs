@@ -294,10 +294,11 @@ fn read_rule(p: &Path, checker: &vigie_index::alerts::BatchIndex) -> std::result
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
 
-    fn rule(name: &str) -> AlertRule {
+    /// A valid rule (query "nvidia", stdout) the tests vary.
+    pub(in crate::alerts) fn rule(name: &str) -> AlertRule {
         AlertRule {
             version: RULE_VERSION,
             name: name.into(),
