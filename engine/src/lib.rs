@@ -6,9 +6,12 @@
 
 pub mod alerts;
 mod clock;
+pub mod corpus;
 mod datadir;
 mod error;
 pub mod fetch;
+pub mod models;
+pub mod process;
 pub mod reports;
 mod session;
 pub mod store;

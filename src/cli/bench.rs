@@ -3,7 +3,6 @@
 //! in its own child process so that peak memory (VmHWM) is its own.
 
 use super::common::{print_json, user_error, Ctx};
-use crate::corpus;
 use anyhow::Context;
 use clap::{Args, Subcommand, ValueEnum};
 use serde::{Deserialize, Serialize};
@@ -11,6 +10,7 @@ use std::io::{BufRead, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::atomic::AtomicBool;
+use vigie_engine::corpus;
 use vigie_pipeline::encoder::tch;
 use vigie_pipeline::ingest::FormatChoice;
 use vigie_pipeline::lang::{LangConfig, LangDetector};

@@ -8,12 +8,12 @@
 
 use super::bench_queries::{bench_document, time};
 use super::common::{print_json, user_error, Ctx};
-use crate::corpus;
 use clap::Args;
 use serde::Serialize;
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use vigie_engine::corpus;
 use vigie_index::alerts::{BatchDoc, BatchIndex, RuleQuery};
 use vigie_index::Filters;
 use vigie_schemas::Origin;

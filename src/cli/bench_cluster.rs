@@ -6,13 +6,13 @@
 //! that its peak memory is its own.
 
 use super::common::{print_json, print_json_lines, user_error, Ctx};
-use crate::corpus;
 use anyhow::Context;
 use clap::Args;
 use serde::{Deserialize, Serialize};
 use std::io::{BufRead, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use vigie_engine::corpus;
 use vigie_pipeline::normalize::first_chars as cut;
 use vigie_pipeline::stories::{title_terms, Stories, StoryInput};
 use vigie_pipeline::topics::{cluster, StoryPoint, TopicConfig};
@@ -92,7 +92,7 @@ fn build_cache(a: &ClusterBench, ctx: &Ctx) -> anyhow::Result<()> {
         return Ok(());
     }
     let docs = articles(&a.reuters, &a.huffpost)?;
-    let models = super::model_dir::ModelDir::resolve(a.models.as_deref())?.require_encoder()?;
+    let models = vigie_engine::models::ModelDir::resolve(a.models.as_deref())?.require_encoder()?;
     let encoder = vigie_pipeline::encoder::Encoder::load(&models, vigie_pipeline::encoder::Device::Cpu).map_err(|e| anyhow::anyhow!(e))?;
     std::fs::create_dir_all(&a.cache)?;
     let tmp = a.cache.join("emb.f16.tmp");

@@ -4,13 +4,13 @@
 //! copy to reach the size), p50 and p99 over repeated runs.
 
 use super::common::{print_json, user_error, Ctx};
-use crate::corpus;
 use anyhow::Context;
 use clap::Args;
 use serde::Serialize;
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use vigie_engine::corpus;
 use vigie_index::analytics::{Bucket, Selector, TimelineRequest, TrendRequest};
 use vigie_index::{Extras, Filters, VigieIndex};
 use vigie_schemas::{Article, Document, Entity, EntityId, EntityType, Lang, Origin};

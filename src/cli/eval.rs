@@ -1,12 +1,12 @@
 //! `vigie eval lang|dedup|ner` (`clusters` has its own file): quality on gold data.
 
 use super::common::{print_json, print_table, user_error, Ctx};
-use crate::corpus;
 use clap::{Args, Subcommand};
 use serde::Serialize;
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use vigie_engine::corpus;
 use vigie_pipeline::dedup::{Dedup, DedupConfig, Signature};
 use vigie_pipeline::lang::{eval_langid, LangConfig, LangDetector};
 use vigie_pipeline::normalize::Normalizer;
@@ -248,13 +248,13 @@ fn ner(a: NerArgs) -> anyhow::Result<ExitCode> {
     use vigie_pipeline::encoder::{Device, Encoder, EncoderOptions};
     use vigie_pipeline::ner::{predict, read_gold, score, sentence_features, NerHead};
     let gold = read_gold(&a.gold).map_err(user_error)?;
-    let head = match super::model_dir::ner_head_dir(a.model.as_deref()) {
+    let head = match vigie_engine::models::ner_head_dir(a.model.as_deref()) {
         Some(dir) => NerHead::load(&dir, Device::Cpu).map_err(|e| anyhow::anyhow!(e))?,
         None => NerHead::builtin(Device::Cpu),
     };
     let max_layer = head.cfg.layers.iter().copied().max();
     let opts = EncoderOptions { max_layers: max_layer, ..a.encoder.options() };
-    let models = super::model_dir::ModelDir::resolve(a.models.as_deref())?.require_encoder()?;
+    let models = vigie_engine::models::ModelDir::resolve(a.models.as_deref())?.require_encoder()?;
     let encoder = Encoder::open(&models, &opts).map_err(|e| anyhow::anyhow!(e))?;
     tracing::info!(precision = %encoder.precision, engine = ?encoder.engine, "encoder");
     let t = std::time::Instant::now();

@@ -3,7 +3,6 @@
 //! categories, and the share of articles left in no topic).
 
 use super::common::{print_json, user_error, Ctx};
-use crate::corpus;
 use anyhow::Context;
 use clap::Args;
 use serde::Serialize;
@@ -12,6 +11,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::atomic::AtomicBool;
+use vigie_engine::corpus;
 use vigie_engine::IngestOptions;
 use vigie_index::VigieIndex;
 use vigie_pipeline::cluster_scores::{bcubed, nmi, BCubed};

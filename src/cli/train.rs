@@ -1,10 +1,10 @@
 //! `vigie train ner`: trains the NER head on CoNLL-style data with tch autograd.
 
 use super::common::{print_json, user_error, Ctx};
-use super::model_dir::ModelDir;
 use clap::{Args, Subcommand};
 use std::path::PathBuf;
 use std::process::ExitCode;
+use vigie_engine::models::ModelDir;
 use vigie_pipeline::encoder::{Device, Encoder};
 use vigie_pipeline::ner::{read_gold, HeadConfig, TrainConfig};
 

@@ -1,10 +1,13 @@
-//! Where the models come from, so that the binary runs outside the checkout it was built
+//! Where the models come from, so that a binary runs outside the checkout it was built
 //! in: the encoder from a per-user model directory that `vigie model setup` fills, the
-//! NER head built into the binary unless a head directory is given.
+//! NER head built into the binary unless a head directory is given; and the model stage
+//! opened from them.
 
-use super::common::user_error;
+use crate::{Error, Result};
 use serde::Serialize;
 use std::path::{Path, PathBuf};
+use vigie_pipeline::encoder::EncoderOptions;
+use vigie_pipeline::entities::ArticleAnalyzer;
 
 /// The environment variable naming the model directory (the Makefile points it at the
 /// checkout's `models/`).
@@ -12,7 +15,7 @@ const MODELS_ENV: &str = "VIGIE_MODELS";
 /// The environment variable naming a NER head directory (what `vigie train ner` writes).
 const NER_ENV: &str = "VIGIE_NER_MODEL";
 /// The files `vigie model setup` converts the encoder into, under `DIR/e5-small`.
-const ENCODER_FILES: [&str; 3] = ["config.json", "model.safetensors", "tokenizer.json"];
+pub const ENCODER_FILES: [&str; 3] = ["config.json", "model.safetensors", "tokenizer.json"];
 
 /// What chose the model directory (`vigie model info` says it).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -47,7 +50,7 @@ impl ModelDir {
     /// `--models DIR`, else `VIGIE_MODELS`, else `vigie/models` in the platform cache
     /// directory; never the checkout, so that a copied or installed binary behaves as the
     /// one in `target/`.
-    pub fn resolve(given: Option<&Path>) -> anyhow::Result<Self> {
+    pub fn resolve(given: Option<&Path>) -> Result<Self> {
         if let Some(p) = given {
             return Ok(ModelDir { path: p.to_path_buf(), origin: Origin::Flag });
         }
@@ -55,7 +58,7 @@ impl ModelDir {
             return Ok(ModelDir { path: PathBuf::from(p), origin: Origin::Env });
         }
         let cache = dirs::cache_dir()
-            .ok_or_else(|| user_error(format!("no user cache directory for the models here: set {MODELS_ENV} or pass --models DIR")))?;
+            .ok_or_else(|| Error::Config(format!("no user cache directory for the models here: set {MODELS_ENV} or pass --models DIR")))?;
         Ok(ModelDir { path: cache.join("vigie").join("models"), origin: Origin::Cache })
     }
 
@@ -71,16 +74,37 @@ impl ModelDir {
     }
 
     /// The encoder directory, or a one-line usage error that says how to fill it.
-    pub fn require_encoder(&self) -> anyhow::Result<PathBuf> {
+    pub fn require_encoder(&self) -> Result<PathBuf> {
         if self.is_complete() {
             return Ok(self.encoder());
         }
-        Err(user_error(format!(
+        Err(Error::Config(format!(
             "no encoder in {} (from {}): run `vigie model setup` to install it there, or point --models or {MODELS_ENV} at a model directory",
             self.path.display(),
             self.origin
         )))
     }
+}
+
+/// The model stage (the encoder and the NER head) from `models` and the head directory
+/// `head` (`None`: the head built into the binary), or a usage error naming what is
+/// missing or unreadable.
+pub fn open_analyzer(models: &ModelDir, head: Option<&Path>, opts: &EncoderOptions, workers: Option<usize>) -> Result<ArticleAnalyzer> {
+    models.require_encoder()?;
+    let mut an = ArticleAnalyzer::open(&models.path, head, opts).map_err(Error::Config)?;
+    an.workers = workers;
+    tracing::info!(
+        engine = ?an.encoder.engine,
+        precision = %an.encoder.precision,
+        asked = %opts.precision,
+        layers = an.encoder.layers,
+        embedding = ?an.encoder.embedding_from,
+        cpu = ?an.encoder.cpu.names(),
+        threads = vigie_pipeline::encoder::tch::get_num_threads(),
+        omp_wait_policy = std::env::var("OMP_WAIT_POLICY").unwrap_or_default(),
+        "model stage"
+    );
+    Ok(an)
 }
 
 /// The NER head directory: `--ner-model DIR`, else `VIGIE_NER_MODEL`, else `None` for the
@@ -101,7 +125,7 @@ mod tests {
         assert!(!m.is_complete());
         let err = format!("{:#}", m.require_encoder().unwrap_err());
         assert!(err.contains("vigie model setup") && err.contains(&d.path().display().to_string()), "{err}");
-        assert_eq!(super::super::common::exit_code(&m.require_encoder().unwrap_err()), 1);
+        assert_eq!(m.require_encoder().unwrap_err().kind(), crate::ErrorKind::Usage);
         let enc = m.encoder();
         std::fs::create_dir_all(&enc).unwrap();
         for f in ENCODER_FILES {
