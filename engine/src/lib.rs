@@ -9,6 +9,7 @@ mod clock;
 pub mod corpus;
 mod datadir;
 mod error;
+pub mod eval;
 pub mod fetch;
 pub mod models;
 pub mod process;

@@ -20,6 +20,7 @@ pub(crate) mod model_stage;
 pub mod ner;
 pub mod normalize;
 pub mod reject;
+pub mod rng;
 pub mod runner;
 pub mod stories;
 pub mod testing;

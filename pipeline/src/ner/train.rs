@@ -38,14 +38,6 @@ pub struct TrainReport {
     pub train_seconds: f64,
 }
 
-struct Lcg(u64);
-impl Lcg {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
-        self.0 >> 33
-    }
-}
-
 /// A padded batch: features `[B, T, L, H]` and labels `[B, T]` (-100 on padding).
 fn batch(feats: &[&Tensor], labels: &[&[i64]]) -> (Tensor, Tensor) {
     let t = feats.iter().map(|f| f.size()[0]).max().unwrap_or(1).max(1);
@@ -97,7 +89,7 @@ pub fn train(
     let t1 = std::time::Instant::now();
     let head = NerHead::new(cfg.head.clone(), Device::Cpu);
     let mut opt = tch::nn::Adam::default().build(&head.vs, cfg.lr).map_err(|e| e.to_string())?;
-    let mut rng = Lcg(cfg.seed);
+    let mut rng = crate::rng::Lcg(cfg.seed);
     // (dev F1, epoch, per-set scores) of the best epoch so far
     let mut best: Option<Best> = None;
     let n = train_feats.len();
@@ -108,14 +100,14 @@ pub fn train(
         // shuffle, then sort within pools of 50 batches by length (less padding)
         let mut order: Vec<usize> = (0..n).collect();
         for i in (1..n).rev() {
-            order.swap(i, (rng.next() % (i as u64 + 1)) as usize);
+            order.swap(i, rng.below(i + 1));
         }
         for pool in order.chunks_mut(cfg.batch * 50) {
             pool.sort_by_key(|&i| train_feats[i].size()[0]);
         }
         let mut batches: Vec<&[usize]> = order.chunks(cfg.batch).collect();
         for i in (1..batches.len()).rev() {
-            batches.swap(i, (rng.next() % (i as u64 + 1)) as usize);
+            batches.swap(i, rng.below(i + 1));
         }
         let mut loss_sum = 0.0;
         for (b, idx) in batches.iter().enumerate() {
