@@ -1,11 +1,13 @@
 //! Reports built from the index and the topic state, as types that front ends print or
 //! serve (the `--json` shapes of the command line).
 
-use crate::{DataDir, Result};
+use crate::{DataDir, Error, Result};
 use chrono::{DateTime, Utc};
+use polars::prelude::{Column, DataFrame};
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap, HashSet};
-use vigie_index::analytics::TrendRequest;
+use vigie_index::analytics::{TimelineRequest, TrendRequest};
+use vigie_index::frames;
 use vigie_index::{Filters, StoredVector, VigieIndex};
 use vigie_pipeline::topics::TopicState;
 use vigie_schemas::Document;
@@ -296,4 +298,65 @@ pub fn topic_trends(data: &DataDir, index: &VigieIndex, req: &TrendRequest) -> R
     rows.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.id.cmp(&b.id)));
     rows.truncate(req.top);
     Ok(rows)
+}
+
+/// The topics as a DataFrame: label, keywords per language joined, counts, top entities,
+/// first and last article.
+pub fn topics_frame(data: &DataDir, index: &VigieIndex) -> Result<DataFrame> {
+    let Some(state) = crate::topics::load_state(data)? else {
+        return Err(Error::Config(format!("{}: no topics yet", data.root().display())));
+    };
+    let rows = topic_rows(index, &state, &index.vectors_without_embeddings()?, &Bounds::default())?;
+    let kw = |r: &TopicRow, l: &str| r.keywords.get(l).map(|v| v.join(", "));
+    let ents = |r: &TopicRow| r.top_entities.iter().map(|e| e.id.as_str()).collect::<Vec<_>>().join("|");
+    let df = DataFrame::new_infer_height(vec![
+        Column::new("topic_id".into(), rows.iter().map(|r| r.id.as_str()).collect::<Vec<_>>()),
+        Column::new("label".into(), rows.iter().map(|r| r.label.as_str()).collect::<Vec<_>>()),
+        Column::new("keywords_en".into(), rows.iter().map(|r| kw(r, "en")).collect::<Vec<_>>()),
+        Column::new("keywords_fr".into(), rows.iter().map(|r| kw(r, "fr")).collect::<Vec<_>>()),
+        Column::new("size".into(), rows.iter().map(|r| r.size).collect::<Vec<_>>()),
+        Column::new("stories".into(), rows.iter().map(|r| r.stories).collect::<Vec<_>>()),
+        Column::new("top_entities".into(), rows.iter().map(ents).collect::<Vec<_>>()),
+        Column::new("first".into(), rows.iter().map(|r| r.first.map(|d| d.naive_utc())).collect::<Vec<_>>()),
+        Column::new("last".into(), rows.iter().map(|r| r.last.map(|d| d.naive_utc())).collect::<Vec<_>>()),
+    ]);
+    df.map_err(|e| Error::Index(e.into()))
+}
+
+/// A table of the index as a DataFrame (`vigie export`, the server's downloads).
+#[derive(Debug, Clone)]
+pub enum FrameRequest {
+    /// one row per document (entity ids as a list)
+    Documents,
+    /// the entities table, the `top` first
+    Entities { top: usize },
+    /// one row per (document, entity)
+    Mentions,
+    /// one row per story
+    Stories,
+    /// one row per topic
+    Topics,
+    /// a timeline of series (its own filters)
+    Timeline(TimelineRequest),
+    /// the trends table of the `window` before the newest article against the
+    /// `baseline` before it
+    Trends { window: chrono::Duration, baseline: chrono::Duration, min_count: u64, top: usize },
+}
+
+/// The DataFrame of `req` over the documents `filters` admit.
+pub fn frame(data: &DataDir, index: &VigieIndex, req: FrameRequest, filters: Filters) -> Result<DataFrame> {
+    let topics = crate::topics::topic_map(data)?;
+    Ok(match req {
+        FrameRequest::Documents => index.documents_frame(&filters, &topics)?,
+        FrameRequest::Mentions => index.mentions_frame(&filters)?,
+        FrameRequest::Stories => index.stories_frame(&filters, &topics)?,
+        FrameRequest::Entities { top } => frames::entities_frame(&index.entity_table(None, &filters, top)?)?,
+        FrameRequest::Topics => topics_frame(data, index)?,
+        FrameRequest::Timeline(req) => frames::timeline_frame(&index.timeline(&req)?)?,
+        FrameRequest::Trends { window, baseline, min_count, top } => {
+            let at = index.latest_published()?.ok_or_else(|| Error::Config("no dated documents".into()))? + chrono::Duration::seconds(1);
+            let req = TrendRequest { at, window, baseline, kind: None, filters, top, min_count };
+            frames::trends_frame(&index.trends(&req)?)?
+        }
+    })
 }

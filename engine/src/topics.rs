@@ -200,6 +200,56 @@ pub fn update_topics(data: &DataDir, index: &VigieIndex, stories: &Stories) -> R
     new_state.save(&path).map_err(|e| Error::state(&path, format!("saving the topic state: {e}")))
 }
 
+/// Threshold overrides for [`rebuild`] (`None`: the data directory's current ones).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct RebuildOptions {
+    /// Average centred cosine two groups of stories need to merge.
+    pub threshold: Option<f32>,
+    /// Cosine to a topic centroid a story needs to join it.
+    pub assign_threshold: Option<f32>,
+}
+
+/// What a [`rebuild`] made.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct RebuildReport {
+    pub stories: usize,
+    pub topics: usize,
+    /// stories in no topic
+    pub outlier_stories: usize,
+    /// topics that kept their id
+    pub kept_ids: usize,
+    pub seconds: f64,
+}
+
+/// Re-clusters every story of the data directory into topics from the stored
+/// embeddings (no re-encoding) and saves the new state; topic ids survive where a topic
+/// kept most of its stories. Holds the ingest lock meanwhile, so that a rebuild never
+/// interleaves with an ingest's topic update. `progress` hears what it is doing.
+pub fn rebuild(data: &DataDir, opts: RebuildOptions, progress: &mut dyn FnMut(&str)) -> Result<RebuildReport> {
+    let t = std::time::Instant::now();
+    let index = VigieIndex::open(&data.index_dir())?;
+    let old = load_state(data)?;
+    let mut cfg = topic_config(old.as_ref());
+    cfg.threshold = opts.threshold.unwrap_or(cfg.threshold);
+    cfg.assign_threshold = opts.assign_threshold.unwrap_or(cfg.assign_threshold);
+    let _lock = index.writer()?;
+    progress("reading stories");
+    let stories = load_stories(&index.vectors()?);
+    progress(&format!("clustering {} stories", stories.len()));
+    let state = rebuild_topics(&index, &stories, old.as_ref(), &cfg)?;
+    let path = data.topics_path();
+    state.save(&path).map_err(|e| Error::state(&path, format!("saving the topic state: {e}")))?;
+    let old_ids: std::collections::HashSet<&str> =
+        old.as_ref().map(|o| o.topics.iter().map(|t| t.id.as_str()).collect()).unwrap_or_default();
+    Ok(RebuildReport {
+        stories: stories.len(),
+        topics: state.topics.len(),
+        outlier_stories: stories.stories().iter().filter(|s| !state.story_topic.contains_key(&s.id)).count(),
+        kept_ids: state.topics.iter().filter(|t| old_ids.contains(t.id.as_str())).count(),
+        seconds: t.elapsed().as_secs_f64(),
+    })
+}
+
 /// The topic state of a data directory (`None` before the first topics are built).
 pub fn load_state(data: &DataDir) -> Result<Option<TopicState>> {
     let path = data.topics_path();

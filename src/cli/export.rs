@@ -6,7 +6,8 @@ use clap::{Args, ValueEnum};
 use serde::Serialize;
 use std::path::PathBuf;
 use std::process::ExitCode;
-use vigie_index::analytics::{Bucket, Selector, TimelineRequest, TrendRequest};
+use vigie_engine::reports::FrameRequest;
+use vigie_index::analytics::{Bucket, Selector, TimelineRequest};
 use vigie_index::frames::{self, FrameFormat};
 
 #[derive(ValueEnum, Clone, Copy, Debug)]
@@ -73,37 +74,36 @@ struct Summary {
 pub fn run(ctx: &Ctx, a: ExportArgs) -> anyhow::Result<ExitCode> {
     let index = open_index(ctx)?;
     let filters = a.filters.build(ctx)?;
-    let topics = vigie_engine::topics::topic_map(&ctx.dir())?;
-    let mut df = match a.what {
-        What::Documents => index.documents_frame(&filters, &topics)?,
-        What::Mentions => index.mentions_frame(&filters)?,
-        What::Stories => index.stories_frame(&filters, &topics)?,
-        What::Entities => frames::entities_frame(&index.entity_table(None, &filters, a.top)?)?,
+    let req = match a.what {
+        What::Documents => FrameRequest::Documents,
+        What::Mentions => FrameRequest::Mentions,
+        What::Stories => FrameRequest::Stories,
+        What::Topics => FrameRequest::Topics,
+        What::Entities => FrameRequest::Entities { top: a.top },
         What::Timeline => {
             if a.series.is_empty() {
                 return Err(user_error("export timeline: give --series ID|QUERY ..."));
             }
             let tz: chrono_tz::Tz = a.tz.parse().map_err(|_| user_error(format!("--tz: unknown time zone {:?}", a.tz)))?;
-            let req = TimelineRequest { series: a.series.iter().map(|s| Selector::parse(s)).collect(), by: a.by, tz, filters };
-            frames::timeline_frame(&index.timeline(&req)?)?
+            FrameRequest::Timeline(TimelineRequest {
+                series: a.series.iter().map(|s| Selector::parse(s)).collect(),
+                by: a.by,
+                tz,
+                filters: filters.clone(),
+            })
         }
         What::Trends => {
             let dur =
                 |s: &str, flag: &str| super::common::parse_duration(s).ok_or_else(|| user_error(format!("{flag}: cannot read {s:?}")));
-            let at = index.latest_published()?.ok_or_else(|| user_error("no dated documents"))? + chrono::Duration::seconds(1);
-            let req = TrendRequest {
-                at,
+            FrameRequest::Trends {
                 window: dur(&a.window, "--window")?,
                 baseline: dur(&a.baseline, "--baseline")?,
-                kind: None,
-                filters,
-                top: a.top,
                 min_count: a.min_count,
-            };
-            frames::trends_frame(&index.trends(&req)?)?
+                top: a.top,
+            }
         }
-        What::Topics => super::topics::topics_frame(ctx, &index)?,
     };
+    let mut df = vigie_engine::reports::frame(&ctx.dir(), &index, req, filters)?;
     frames::write_frame(&mut df, &a.out, a.format)?;
     let s = Summary {
         out: a.out.display().to_string(),

@@ -2,14 +2,12 @@
 //! and first/last article, counted live from the index (within `--since/--until`).
 
 use super::common::{fmt_date, open_index, print_json, print_table, shorten, user_error, Ctx, FilterArgs};
+use anyhow::Context;
 use clap::{Args, Subcommand};
-use serde::Serialize;
-use std::collections::HashSet;
 use std::io::Write;
 use std::process::ExitCode;
-use vigie_engine::reports::{topic_rows, Bounds, TopicRow};
-use vigie_engine::topics::{load_state, load_stories, rebuild_topics, topic_config};
-use vigie_index::VigieIndex;
+use vigie_engine::reports::{topic_rows, Bounds};
+use vigie_engine::topics::{load_state, RebuildOptions};
 
 #[derive(Args, Debug)]
 pub struct TopicsArgs {
@@ -93,46 +91,12 @@ pub fn run(ctx: &Ctx, a: TopicsArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-#[derive(Serialize)]
-struct RebuildReport {
-    stories: usize,
-    topics: usize,
-    /// stories in no topic
-    outlier_stories: usize,
-    /// topics that kept their id
-    kept_ids: usize,
-    seconds: f64,
-}
-
 fn rebuild(ctx: &Ctx, r: RebuildArgs) -> anyhow::Result<ExitCode> {
-    let t = std::time::Instant::now();
-    let index = open_index(ctx)?;
-    let path = ctx.dir().topics_path();
-    let old = load_state(&ctx.dir())?;
-    let mut cfg = topic_config(old.as_ref());
-    if let Some(x) = r.threshold {
-        cfg.threshold = x;
-    }
-    if let Some(x) = r.assign_threshold {
-        cfg.assign_threshold = x;
-    }
-    // the ingest lock: a rebuild must not interleave with an ingest's topic update
-    let _lock = index.writer()?;
+    let opts = RebuildOptions { threshold: r.threshold, assign_threshold: r.assign_threshold };
     let pb = ctx.spinner("topics");
-    pb.set_message("reading stories");
-    let stories = load_stories(&index.vectors()?);
-    pb.set_message(format!("clustering {} stories", stories.len()));
-    let state = rebuild_topics(&index, &stories, old.as_ref(), &cfg)?;
-    state.save(&path).map_err(anyhow::Error::msg)?;
+    let report = vigie_engine::topics::rebuild(&ctx.dir(), opts, &mut |m| pb.set_message(m.to_string()));
     pb.finish_and_clear();
-    let old_ids: HashSet<&str> = old.as_ref().map(|o| o.topics.iter().map(|t| t.id.as_str()).collect()).unwrap_or_default();
-    let report = RebuildReport {
-        stories: stories.len(),
-        topics: state.topics.len(),
-        outlier_stories: stories.stories().iter().filter(|s| !state.story_topic.contains_key(&s.id)).count(),
-        kept_ids: state.topics.iter().filter(|t| old_ids.contains(t.id.as_str())).count(),
-        seconds: t.elapsed().as_secs_f64(),
-    };
+    let report = report.with_context(|| format!("opening {}", ctx.data.display()))?;
     let mut out = std::io::stdout().lock();
     if r.json {
         print_json(&mut out, &report)?;
@@ -144,26 +108,4 @@ fn rebuild(ctx: &Ctx, r: RebuildArgs) -> anyhow::Result<ExitCode> {
         )?;
     }
     Ok(ExitCode::SUCCESS)
-}
-
-/// The topics as a polars frame (label, keywords per language joined, counts, dates).
-pub fn topics_frame(ctx: &Ctx, index: &VigieIndex) -> anyhow::Result<polars::prelude::DataFrame> {
-    use polars::prelude::{Column, DataFrame};
-    let Some(state) = load_state(&ctx.dir())? else {
-        return Err(user_error("no topics yet"));
-    };
-    let rows = topic_rows(index, &state, &index.vectors_without_embeddings()?, &Bounds::default())?;
-    let kw = |r: &TopicRow, l: &str| r.keywords.get(l).map(|v| v.join(", "));
-    let ents = |r: &TopicRow| r.top_entities.iter().map(|e| e.id.as_str()).collect::<Vec<_>>().join("|");
-    Ok(DataFrame::new_infer_height(vec![
-        Column::new("topic_id".into(), rows.iter().map(|r| r.id.as_str()).collect::<Vec<_>>()),
-        Column::new("label".into(), rows.iter().map(|r| r.label.as_str()).collect::<Vec<_>>()),
-        Column::new("keywords_en".into(), rows.iter().map(|r| kw(r, "en")).collect::<Vec<_>>()),
-        Column::new("keywords_fr".into(), rows.iter().map(|r| kw(r, "fr")).collect::<Vec<_>>()),
-        Column::new("size".into(), rows.iter().map(|r| r.size).collect::<Vec<_>>()),
-        Column::new("stories".into(), rows.iter().map(|r| r.stories).collect::<Vec<_>>()),
-        Column::new("top_entities".into(), rows.iter().map(ents).collect::<Vec<_>>()),
-        Column::new("first".into(), rows.iter().map(|r| r.first.map(|d| d.naive_utc())).collect::<Vec<_>>()),
-        Column::new("last".into(), rows.iter().map(|r| r.last.map(|d| d.naive_utc())).collect::<Vec<_>>()),
-    ])?)
 }
