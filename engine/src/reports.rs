@@ -252,6 +252,28 @@ pub struct TopicTrend {
     pub first_seen: Option<chrono::DateTime<chrono::Utc>>,
 }
 
+/// The end of a trends window by default: just after the newest dated article, so that
+/// it is inside the window.
+pub fn trend_end(index: &VigieIndex) -> Result<DateTime<Utc>> {
+    let latest = index.latest_published()?.ok_or_else(|| Error::Config("no dated documents: nothing to compare".into()))?;
+    Ok(latest + chrono::Duration::seconds(1))
+}
+
+/// The trends table: entities, and topics when no entity type is asked for.
+#[derive(Debug, Clone, Serialize)]
+pub struct Trends {
+    pub entities: Vec<vigie_index::analytics::TrendRow>,
+    pub topics: Vec<TopicTrend>,
+}
+
+/// Entities and topics ranked by how far their count in the window of `req` exceeds
+/// the baseline's.
+pub fn trends(data: &DataDir, index: &VigieIndex, req: &TrendRequest) -> Result<Trends> {
+    let entities = index.trends(req)?;
+    let topics = if req.kind.is_none() { topic_trends(data, index, req)? } else { Vec::new() };
+    Ok(Trends { entities, topics })
+}
+
 /// Topics ranked like entities: originals of the topic's stories in the window against
 /// the baseline (when topics exist).
 pub fn topic_trends(data: &DataDir, index: &VigieIndex, req: &TrendRequest) -> Result<Vec<TopicTrend>> {
@@ -354,8 +376,7 @@ pub fn frame(data: &DataDir, index: &VigieIndex, req: FrameRequest, filters: Fil
         FrameRequest::Topics => topics_frame(data, index)?,
         FrameRequest::Timeline(req) => frames::timeline_frame(&index.timeline(&req)?)?,
         FrameRequest::Trends { window, baseline, min_count, top } => {
-            let at = index.latest_published()?.ok_or_else(|| Error::Config("no dated documents".into()))? + chrono::Duration::seconds(1);
-            let req = TrendRequest { at, window, baseline, kind: None, filters, top, min_count };
+            let req = TrendRequest { at: trend_end(index)?, window, baseline, kind: None, filters, top, min_count };
             frames::trends_frame(&index.trends(&req)?)?
         }
     })

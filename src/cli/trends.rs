@@ -44,11 +44,7 @@ pub fn run(ctx: &Ctx, a: TrendsArgs) -> anyhow::Result<ExitCode> {
     let index = open_index(ctx)?;
     let at = match a.at.as_deref() {
         Some(s) => parse_when(s, "--at")?,
-        // the end of the day of the latest article, so that it is inside the window
-        None => match index.latest_published()? {
-            Some(t) => t + chrono::Duration::seconds(1),
-            None => return Err(user_error("no dated documents: nothing to compare")),
-        },
+        None => vigie_engine::reports::trend_end(&index)?,
     };
     let req = TrendRequest {
         at,
@@ -59,8 +55,7 @@ pub fn run(ctx: &Ctx, a: TrendsArgs) -> anyhow::Result<ExitCode> {
         top: a.top,
         min_count: a.min_count,
     };
-    let rows = index.trends(&req)?;
-    let topics = if req.kind.is_none() { vigie_engine::reports::topic_trends(&ctx.dir(), &index, &req)? } else { Vec::new() };
+    let vigie_engine::reports::Trends { entities: rows, topics } = vigie_engine::reports::trends(&ctx.dir(), &index, &req)?;
     let mut out = std::io::stdout().lock();
     if a.json {
         for r in &rows {
