@@ -252,6 +252,26 @@ pub struct TopicTrend {
     pub first_seen: Option<chrono::DateTime<chrono::Utc>>,
 }
 
+/// The documents `req` matches, each with its topic (topics live in the topic state:
+/// a re-clustering does not rewrite the index).
+pub fn search(data: &DataDir, index: &VigieIndex, req: &vigie_index::SearchRequest) -> Result<vigie_index::SearchResults> {
+    let mut res = index.search(req)?;
+    let topics = crate::topics::topic_map(data)?;
+    for h in &mut res.hits {
+        h.topic_id = h.story_id.as_ref().and_then(|s| topics.get(s).cloned());
+    }
+    Ok(res)
+}
+
+/// One stored document with its topic, `None` when no document has this id.
+pub fn document(data: &DataDir, index: &VigieIndex, id: &str) -> Result<Option<Document>> {
+    let Some(mut d) = index.get(id)? else { return Ok(None) };
+    if let Some(story) = &d.story_id {
+        d.topic_id = crate::topics::topic_map(data)?.get(story).cloned();
+    }
+    Ok(Some(d))
+}
+
 /// The end of a trends window by default: just after the newest dated article, so that
 /// it is inside the window.
 pub fn trend_end(index: &VigieIndex) -> Result<DateTime<Utc>> {

@@ -51,12 +51,7 @@ pub fn run(ctx: &Ctx, a: SearchArgs) -> anyhow::Result<ExitCode> {
             Sort::Date => SortBy::Date,
         },
     };
-    let mut res = index.search(&req)?;
-    // topics live in the topic state (a re-clustering does not rewrite the index)
-    let topics = vigie_engine::topics::topic_map(&ctx.dir())?;
-    for h in &mut res.hits {
-        h.topic_id = h.story_id.as_ref().and_then(|s| topics.get(s).cloned());
-    }
+    let res = vigie_engine::reports::search(&ctx.dir(), &index, &req)?;
     let mut out = std::io::stdout().lock();
     if a.json {
         return print_json_lines(&mut out, &res.hits);

@@ -15,12 +15,9 @@ pub struct ShowArgs {
 
 pub fn run(ctx: &Ctx, a: ShowArgs) -> anyhow::Result<ExitCode> {
     let index = open_index(ctx)?;
-    let Some(mut d) = index.get(&a.id)? else {
+    let Some(d) = vigie_engine::reports::document(&ctx.dir(), &index, &a.id)? else {
         return Err(user_error(format!("no document with id {:?}", a.id)));
     };
-    // topics live in the topic state (a re-clustering does not rewrite the index)
-    let topics = vigie_engine::topics::topic_map(&ctx.dir())?;
-    d.topic_id = d.story_id.as_ref().and_then(|s| topics.get(s).cloned());
     let mut out = std::io::stdout().lock();
     if a.json {
         super::common::print_json(&mut out, &d)?;
