@@ -31,6 +31,7 @@ pub struct AlertsBench {
     /// Timed batches (each a different slice of the corpus)
     #[arg(long, default_value_t = 15)]
     pub runs: usize,
+    /// The report as one JSON object instead of the table
     #[arg(long)]
     pub json: bool,
 }

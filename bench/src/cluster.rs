@@ -39,6 +39,7 @@ pub struct ClusterBench {
     /// Model directory (default: VIGIE_MODELS, else ~/.cache/vigie/models)
     #[arg(long)]
     pub models: Option<PathBuf>,
+    /// One JSON object per size instead of the table
     #[arg(long)]
     pub json: bool,
 }

@@ -29,6 +29,7 @@ pub struct EncodeBench {
     /// Encoder model directory (default: VIGIE_MODELS, else the user cache directory)
     #[arg(long)]
     pub models: Option<PathBuf>,
+    /// The report as one JSON object instead of the table
     #[arg(long)]
     pub json: bool,
 }

@@ -22,6 +22,7 @@ pub struct IngestBench {
     /// Repeat the corpus this many times (distinct ids) for a longer run
     #[arg(long, default_value_t = 1)]
     pub repeat: usize,
+    /// The report as one JSON object instead of the table
     #[arg(long)]
     pub json: bool,
 }

@@ -31,6 +31,7 @@ pub struct QueriesBench {
     /// Keep the index here (default: a temporary directory)
     #[arg(long)]
     pub into: Option<PathBuf>,
+    /// The report as one JSON object instead of the table
     #[arg(long)]
     pub json: bool,
 }
