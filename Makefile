@@ -6,6 +6,7 @@ CARGO ?= cargo
 DEMO_DATA ?= vigie-data-demo
 SHARED ?= ../shared/data
 VIGIE := target/release/vigie
+VIGIE_BENCH := target/release/vigie-bench
 
 LIBTORCH_DIR := $(CURDIR)/.tools/libtorch
 export LIBTORCH := $(LIBTORCH_DIR)
@@ -72,12 +73,14 @@ eval: models-release
 	$(VIGIE) eval clusters --gold $(SHARED)/topics/eng_dev.tsv
 
 # the model stage alone (tokens/s per precision), then the whole ingest side by side with
-# spaCy's full pipelines on the same texts (spaCy in a throwaway venv under .tools/)
+# spaCy's full pipelines on the same texts (spaCy in a throwaway venv under .tools/); the
+# benchmarks are their own binary (bench/), never in the product one
 bench: models-release bench-enrich
-	$(VIGIE) bench encode --tsv $(SHARED)/topics/fra_dev.tsv $(SHARED)/topics/eng_dev.tsv --reuters $(SHARED)/corpus/reuters21578 --limit 100
-	$(VIGIE) bench ingest --corpus $(SHARED)/corpus/reuters21578
-	$(VIGIE) bench alerts --reuters $(SHARED)/corpus/reuters21578
-	$(VIGIE) bench cluster --reuters $(SHARED)/corpus/reuters21578 --huffpost $(SHARED)/corpus/huffpost_news_category_v3.first10k.jsonl
+	$(CARGO) build --release -p vigie-bench --locked
+	$(VIGIE_BENCH) encode --tsv $(SHARED)/topics/fra_dev.tsv $(SHARED)/topics/eng_dev.tsv --reuters $(SHARED)/corpus/reuters21578 --limit 100
+	$(VIGIE_BENCH) ingest --corpus $(SHARED)/corpus/reuters21578
+	$(VIGIE_BENCH) alerts --reuters $(SHARED)/corpus/reuters21578
+	$(VIGIE_BENCH) cluster --reuters $(SHARED)/corpus/reuters21578 --huffpost $(SHARED)/corpus/huffpost_news_category_v3.first10k.jsonl
 
 bench-enrich: models-release
 	VIGIE=$(VIGIE) SHARED=$(SHARED) scripts/bench-enrich.sh --limit-fr 299 --limit-en 200

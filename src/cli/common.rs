@@ -242,7 +242,7 @@ pub fn open_index(ctx: &Ctx) -> anyhow::Result<vigie_index::VigieIndex> {
     vigie_index::VigieIndex::open(&ctx.index_dir()).with_context(|| format!("opening {}", ctx.data.display()))
 }
 
-/// How the encoder runs (ingest, watch, eval, bench): precision and engine.
+/// How the encoder runs (ingest, watch, eval): precision and engine.
 #[derive(clap::Args, Debug, Clone)]
 pub struct ModelArgs {
     /// Encoder precision: auto (bf16 where the CPU has AVX512-BF16 or AMX, else fp32),

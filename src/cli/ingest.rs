@@ -178,7 +178,7 @@ pub fn load_analyzer(
         .map_err(Into::into)
 }
 
-/// Runs one ingest into `ctx.data` (also used by `bench` and `eval`): URLs are fetched
+/// Runs one ingest into `ctx.data` (also used by `eval`): URLs are fetched
 /// first, a failed fetch is a reject like any other; one session for the batch.
 pub fn ingest(ctx: &Ctx, inputs: &[String], opts: &IngestOptions<'_>, stop: &AtomicBool) -> anyhow::Result<Summary> {
     let mut rejects = RejectLog::new(ctx.rejects_path());

@@ -1,10 +1,6 @@
 //! The command line: one file per command.
 
 mod alerts;
-mod bench;
-mod bench_alerts;
-mod bench_cluster;
-mod bench_queries;
 mod common;
 mod entities;
 mod eval;
@@ -81,9 +77,6 @@ pub enum Command {
     /// Measure quality on gold data
     #[command(subcommand)]
     Eval(eval::EvalCommand),
-    /// Measure speed and memory
-    #[command(subcommand)]
-    Bench(bench::BenchCommand),
     /// Train models (the NER head)
     #[command(subcommand)]
     Train(train::TrainCommand),
@@ -97,7 +90,7 @@ impl Command {
     pub fn runs_encoder(&self) -> bool {
         match self {
             Command::Ingest(a) => !a.stages.no_entities,
-            Command::Watch(_) | Command::Eval(_) | Command::Bench(_) | Command::Train(_) => true,
+            Command::Watch(_) | Command::Eval(_) | Command::Train(_) => true,
             _ => false,
         }
     }
@@ -120,7 +113,6 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Watch(a) => watch::run(&ctx, a),
         Command::Alerts(c) => alerts::run(&ctx, c),
         Command::Eval(c) => eval::run(&ctx, c),
-        Command::Bench(c) => bench::run(&ctx, c),
         Command::Model(c) => model::run(c),
         Command::Train(c) => train::run(&ctx, c),
     }

@@ -1,22 +1,26 @@
-//! `vigie bench cluster`: story and topic clustering time and peak memory on up to
+//! `vigie-bench cluster`: story and topic clustering time and peak memory on up to
 //! 100,000 real articles (Reuters-21578 and HuffPost), at several sizes to show how time
 //! grows. Embeddings are computed once (title and lead, encoder only) and cached; larger
 //! sizes repeat the corpus with dates shifted by 20 years per copy, so copies form their
 //! own stories instead of joining the originals'. Each size runs in a child process so
 //! that its peak memory is its own.
 
-use super::common::{print_json, print_json_lines, user_error, Ctx};
-use anyhow::Context;
+use crate::documents::bench_origin;
+use crate::harness::{fmt_mb, peak_rss_mb, print_json, print_json_lines, run_part, usage_error};
 use clap::Args;
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde::{Deserialize, Serialize};
-use std::io::{BufRead, Write};
+use std::ffi::OsStr;
+use std::io::{BufRead, IsTerminal, Write};
 use std::path::{Path, PathBuf};
-use std::process::ExitCode;
+use std::time::Instant;
 use vigie_engine::corpus;
+use vigie_engine::models::ModelDir;
+use vigie_pipeline::encoder::{Device, Encoder};
 use vigie_pipeline::normalize::first_chars as cut;
 use vigie_pipeline::stories::{title_terms, Stories, StoryInput};
 use vigie_pipeline::topics::{cluster, StoryPoint, TopicConfig};
-use vigie_schemas::{Article, DocId, Origin};
+use vigie_schemas::{Article, DocId};
 
 #[derive(Args, Debug)]
 pub struct ClusterBench {
@@ -35,10 +39,12 @@ pub struct ClusterBench {
     /// Model directory (default: VIGIE_MODELS, else ~/.cache/vigie/models)
     #[arg(long)]
     pub models: Option<PathBuf>,
+    /// One JSON object per size instead of the table
     #[arg(long)]
     pub json: bool,
 }
 
+/// One size, in its child process.
 #[derive(Args, Debug)]
 pub struct ClusterPart {
     #[arg(long)]
@@ -63,7 +69,7 @@ struct PartResult {
     story_seconds: f64,
     topic_seconds: f64,
     articles_per_s: f64,
-    peak_rss_mb: f64,
+    peak_rss_mb: Option<f64>,
 }
 
 /// Characters of the body encoded with the title: the lead (about 128 tokens).
@@ -71,15 +77,22 @@ const LEAD_CHARS: usize = 500;
 const DIM: usize = 384;
 /// Years between copies of the corpus.
 const SHIFT_SECS: i64 = 20 * 365 * 86_400;
+const EMBEDDINGS: &str = "emb.f16";
+const METAS: &str = "meta.jsonl";
 
-/// The two corpora, normalized (ids, dates).
+/// Whether the embeddings are cached (else the benchmark runs the encoder first).
+pub fn cache_ready(cache: &Path) -> bool {
+    cache.join(EMBEDDINGS).exists() && cache.join(METAS).exists()
+}
+
+/// The two corpora, normalized (ids, dates), each with the text to embed.
 fn articles(reuters: &Path, huffpost: &Path) -> anyhow::Result<Vec<(Meta, String)>> {
     let normalizer = vigie_pipeline::normalize::Normalizer::default();
     let mut raw: Vec<Article> = corpus::reuters(reuters)?;
     raw.extend(corpus::huffpost(huffpost)?);
     let mut out = Vec::with_capacity(raw.len());
     for a in raw {
-        let Ok(n) = normalizer.normalize(&a, Origin { file: "bench".into(), line: None }) else { continue };
+        let Ok(n) = normalizer.normalize(&a, bench_origin()) else { continue };
         let when = n.published.map_or(0, |p| p.timestamp());
         let text = format!("{}\n{}", n.title, cut(&n.body, LEAD_CHARS));
         out.push((Meta { id: n.id.0, when, title: n.title }, text));
@@ -87,18 +100,30 @@ fn articles(reuters: &Path, huffpost: &Path) -> anyhow::Result<Vec<(Meta, String
     Ok(out)
 }
 
-fn build_cache(a: &ClusterBench, ctx: &Ctx) -> anyhow::Result<()> {
-    if a.cache.join("emb.f16").exists() && a.cache.join("meta.jsonl").exists() {
+/// A spinner on stderr, hidden when stderr is not a terminal or with --quiet.
+fn spinner(what: &str, quiet: bool) -> ProgressBar {
+    let pb = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
+    if quiet || !std::io::stderr().is_terminal() {
+        pb.set_draw_target(ProgressDrawTarget::hidden());
+    }
+    pb.set_style(ProgressStyle::with_template("{spinner} {prefix} {msg} [{elapsed}]").expect("static template"));
+    pb.set_prefix(what.to_string());
+    pb.enable_steady_tick(std::time::Duration::from_millis(120));
+    pb
+}
+
+fn build_cache(a: &ClusterBench, quiet: bool) -> anyhow::Result<()> {
+    if cache_ready(&a.cache) {
         return Ok(());
     }
     let docs = articles(&a.reuters, &a.huffpost)?;
-    let models = vigie_engine::models::ModelDir::resolve(a.models.as_deref())?.require_encoder()?;
-    let encoder = vigie_pipeline::encoder::Encoder::load(&models, vigie_pipeline::encoder::Device::Cpu).map_err(|e| anyhow::anyhow!(e))?;
+    let models = ModelDir::resolve(a.models.as_deref())?.require_encoder()?;
+    let encoder = Encoder::load(&models, Device::Cpu).map_err(anyhow::Error::msg)?;
     std::fs::create_dir_all(&a.cache)?;
-    let tmp = a.cache.join("emb.f16.tmp");
+    let tmp = a.cache.join(format!("{EMBEDDINGS}.tmp"));
     let mut emb = std::io::BufWriter::new(std::fs::File::create(&tmp)?);
-    let pb = ctx.spinner("embedding");
-    let t = std::time::Instant::now();
+    let pb = spinner("embedding", quiet);
+    let t = Instant::now();
     for (i, chunk) in docs.chunks(64).enumerate() {
         let texts: Vec<&str> = chunk.iter().map(|(_, t)| t.as_str()).collect();
         for o in encoder.encode(&texts, &[]) {
@@ -111,36 +136,28 @@ fn build_cache(a: &ClusterBench, ctx: &Ctx) -> anyhow::Result<()> {
     }
     emb.flush()?;
     drop(emb);
-    let mut meta = std::io::BufWriter::new(std::fs::File::create(a.cache.join("meta.jsonl"))?);
+    let mut meta = std::io::BufWriter::new(std::fs::File::create(a.cache.join(METAS))?);
     for (m, _) in &docs {
         serde_json::to_writer(&mut meta, m)?;
         meta.write_all(b"\n")?;
     }
     meta.flush()?;
-    std::fs::rename(&tmp, a.cache.join("emb.f16"))?;
+    std::fs::rename(&tmp, a.cache.join(EMBEDDINGS))?;
     pb.finish_and_clear();
     tracing::info!(articles = docs.len(), seconds = t.elapsed().as_secs_f64(), "embeddings cached");
     Ok(())
 }
 
-pub fn bench(ctx: &Ctx, a: ClusterBench) -> anyhow::Result<ExitCode> {
+pub fn bench(a: ClusterBench, quiet: bool) -> anyhow::Result<()> {
     if !a.reuters.is_dir() || !a.huffpost.is_file() {
-        return Err(user_error(format!("{} or {}: not found", a.reuters.display(), a.huffpost.display())));
+        return Err(usage_error(format!("{} or {}: not found", a.reuters.display(), a.huffpost.display())));
     }
-    build_cache(&a, ctx)?;
-    let exe = std::env::current_exe()?;
-    let mut rows = Vec::new();
+    build_cache(&a, quiet)?;
+    let mut rows: Vec<PartResult> = Vec::new();
     for &n in &a.sizes {
-        let o = std::process::Command::new(&exe)
-            .args(["--quiet", "bench", "cluster-part", "--n", &n.to_string(), "--cache"])
-            .arg(&a.cache)
-            .output()
-            .context("running the benchmark child")?;
-        if !o.status.success() {
-            anyhow::bail!("size {n} failed: {}", String::from_utf8_lossy(&o.stderr));
-        }
-        let r: PartResult = serde_json::from_slice(&o.stdout).context("reading the child's result")?;
-        rows.push(r);
+        let n_arg = n.to_string();
+        let args: [&OsStr; 5] = ["cluster-part".as_ref(), "--n".as_ref(), n_arg.as_ref(), "--cache".as_ref(), a.cache.as_ref()];
+        rows.push(run_part(&format!("size {n}"), args)?);
     }
     let mut out = std::io::stdout().lock();
     if a.json {
@@ -154,7 +171,7 @@ pub fn bench(ctx: &Ctx, a: ClusterBench) -> anyhow::Result<ExitCode> {
     for r in &rows {
         writeln!(
             out,
-            "{:>8} {:>8} {:>7} {:>9.1} {:>9.1} {:>12.0} {:>8.1}% {:>9.0}",
+            "{:>8} {:>8} {:>7} {:>9.1} {:>9.1} {:>12.0} {:>8.1}% {:>9}",
             r.articles,
             r.stories,
             r.topics,
@@ -162,31 +179,31 @@ pub fn bench(ctx: &Ctx, a: ClusterBench) -> anyhow::Result<ExitCode> {
             r.topic_seconds,
             r.articles_per_s,
             100.0 * r.outlier_articles,
-            r.peak_rss_mb
+            fmt_mb(r.peak_rss_mb)
         )?;
     }
-    Ok(ExitCode::SUCCESS)
+    Ok(())
 }
 
-pub fn part(p: ClusterPart) -> anyhow::Result<ExitCode> {
-    let metas: Vec<Meta> = std::io::BufReader::new(std::fs::File::open(p.cache.join("meta.jsonl"))?)
+/// One size in this (child) process, from the cache; prints its result as JSON.
+pub fn part(p: ClusterPart) -> anyhow::Result<()> {
+    let metas: Vec<Meta> = std::io::BufReader::new(std::fs::File::open(p.cache.join(METAS))?)
         .lines()
         .map(|l| Ok(serde_json::from_str(&l?)?))
         .collect::<anyhow::Result<_>>()?;
-    let bytes = std::fs::read(p.cache.join("emb.f16"))?;
-    if bytes.len() != metas.len() * DIM * 2 {
-        anyhow::bail!("{}: cache does not match its metadata; delete it", p.cache.display());
+    let bytes = std::fs::read(p.cache.join(EMBEDDINGS))?;
+    if metas.is_empty() || bytes.len() != metas.len() * DIM * 2 {
+        anyhow::bail!("{}: cache is empty or does not match its metadata; delete it", p.cache.display());
     }
     let emb: Vec<f32> = bytes.chunks_exact(2).map(|c| half::f16::from_le_bytes([c[0], c[1]]).to_f32()).collect();
     drop(bytes);
     let terms: Vec<Vec<String>> = metas.iter().map(|m| title_terms(&m.title)).collect();
-    let t = std::time::Instant::now();
+    let t = Instant::now();
     let mut stories = Stories::with_defaults();
-    let mut story_of = Vec::with_capacity(p.n);
     for i in 0..p.n {
         let (k, copy) = (i % metas.len(), i / metas.len());
         let id = DocId(if copy == 0 { metas[k].id.clone() } else { format!("{}-c{copy}", metas[k].id) });
-        let s = stories.assign(&StoryInput {
+        stories.assign(&StoryInput {
             id: &id,
             when: metas[k].when + copy as i64 * SHIFT_SECS,
             lang: "en",
@@ -196,10 +213,9 @@ pub fn part(p: ClusterPart) -> anyhow::Result<ExitCode> {
             dup_of: None,
             story: None,
         });
-        story_of.push(s);
     }
     let story_seconds = t.elapsed().as_secs_f64();
-    let t = std::time::Instant::now();
+    let t = Instant::now();
     let centroids: Vec<Vec<f32>> = stories.stories().iter().map(|s| stories.centred_centroid(s)).collect();
     let points: Vec<StoryPoint<'_>> =
         stories.stories().iter().zip(&centroids).map(|(s, c)| StoryPoint { centroid: c, size: s.size }).collect();
@@ -214,8 +230,7 @@ pub fn part(p: ClusterPart) -> anyhow::Result<ExitCode> {
         story_seconds,
         topic_seconds,
         articles_per_s: p.n as f64 / (story_seconds + topic_seconds),
-        peak_rss_mb: super::bench::peak_rss_mb(),
+        peak_rss_mb: peak_rss_mb(),
     };
-    print_json(&mut std::io::stdout().lock(), &r)?;
-    Ok(ExitCode::SUCCESS)
+    print_json(&mut std::io::stdout().lock(), &r)
 }

@@ -1,22 +1,22 @@
-//! `vigie bench alerts`: reverse matching of many saved rules against new batches of
+//! `vigie-bench alerts`: reverse matching of many saved rules against new batches of
 //! real articles (Reuters-21578, its place/people/organization tags as entities).
-//! Rules are drawn from the corpus' own title words (those in 2 to 1% of the titles)
-//! so that a realistic share of them match: single words, AND pairs, OR triples, phrases, exclusions and entity filters.
-//! Each timed run indexes one batch in memory and runs every rule on it; for
-//! comparison the same rules also run over an index of the whole archive with the
-//! batch as a sequence filter (forward search).
+//! Rules are drawn from the corpus' own title words (those in 2 to 1% of the titles) so
+//! that a realistic share of them match: single words, AND pairs, OR triples, phrases,
+//! exclusions and entity filters. Each timed run indexes one batch in memory and runs
+//! every rule on it; for comparison the same rules also run over an index of the whole
+//! archive with the batch as a sequence filter (forward search).
 
-use super::bench_queries::{bench_document, time};
-use super::common::{print_json, user_error, Ctx};
+use crate::documents::{bench_document, bench_origin};
+use crate::harness::{elapsed_ms, percentile, print_json, timed, usage_error, Latency, Rng};
 use clap::Args;
 use serde::Serialize;
+use std::collections::HashMap;
 use std::io::Write;
 use std::path::PathBuf;
-use std::process::ExitCode;
+use std::time::Instant;
 use vigie_engine::corpus;
 use vigie_index::alerts::{BatchDoc, BatchIndex, RuleQuery};
 use vigie_index::Filters;
-use vigie_schemas::Origin;
 
 #[derive(Args, Debug)]
 pub struct AlertsBench {
@@ -31,6 +31,7 @@ pub struct AlertsBench {
     /// Timed batches (each a different slice of the corpus)
     #[arg(long, default_value_t = 15)]
     pub runs: usize,
+    /// The report as one JSON object instead of the table
     #[arg(long)]
     pub json: bool,
 }
@@ -65,20 +66,8 @@ struct EndToEnd {
     delivered: usize,
 }
 
-/// xorshift64*: deterministic rules for a given corpus.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
-    }
-}
+/// The seed of the rules: the same corpus always gives the same rules.
+const SEED: u64 = 0x9e37_79b9_7f4a_7c15;
 
 fn title_words(t: &str) -> Vec<String> {
     t.split(|c: char| !c.is_alphabetic())
@@ -88,10 +77,10 @@ fn title_words(t: &str) -> Vec<String> {
         .collect()
 }
 
-fn make_rules(docs: &[BatchDoc], n: usize) -> Vec<RuleQuery> {
-    let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
+fn make_rules(docs: &[BatchDoc], n: usize) -> anyhow::Result<Vec<RuleQuery>> {
+    let mut rng = Rng::new(SEED);
     // analysts watch specific words: those in at most 1% of the titles (and at least 2)
-    let mut df: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    let mut df: HashMap<String, usize> = HashMap::new();
     for d in docs {
         let mut w = title_words(&d.doc.title);
         w.sort();
@@ -107,6 +96,9 @@ fn make_rules(docs: &[BatchDoc], n: usize) -> Vec<RuleQuery> {
         .filter(|w| w.len() >= 2)
         .collect();
     let ents: Vec<String> = docs.iter().flat_map(|d| d.doc.entities.iter().map(|e| e.id.0.clone())).collect();
+    if titles.is_empty() || ents.is_empty() {
+        return Err(usage_error("the corpus is too small to draw rules from (no title words shared by two titles, or no tags)"));
+    }
     let mut rules = Vec::with_capacity(n);
     while rules.len() < n {
         let t = &titles[rng.below(titles.len())];
@@ -132,7 +124,7 @@ fn make_rules(docs: &[BatchDoc], n: usize) -> Vec<RuleQuery> {
         };
         rules.push(RuleQuery { query, filters });
     }
-    rules
+    Ok(rules)
 }
 
 /// A real data directory: the archive indexed on disk, the rules saved with file sinks,
@@ -140,8 +132,8 @@ fn make_rules(docs: &[BatchDoc], n: usize) -> Vec<RuleQuery> {
 fn end_to_end(docs: &[BatchDoc], rules: &[RuleQuery], batch: usize, runs: usize) -> anyhow::Result<Vec<EndToEnd>> {
     use vigie_engine::alerts::{self, AlertStore, WebhookPolicy};
     let tmp = tempfile::tempdir()?;
-    let data = tmp.path().join("data");
-    let index = vigie_index::VigieIndex::open_or_create(&data.join("index"))?;
+    let data = vigie_engine::DataDir::new(tmp.path().join("data"));
+    let index = vigie_index::VigieIndex::open_or_create(&data.index_dir())?;
     let archive = docs.len() - runs * batch;
     let extras = vigie_index::Extras::default();
     let mut w = index.writer()?;
@@ -151,7 +143,7 @@ fn end_to_end(docs: &[BatchDoc], rules: &[RuleQuery], batch: usize, runs: usize)
     }
     w.commit()?;
     index.reload()?;
-    let store = AlertStore::new(&data);
+    let store = AlertStore::new(data.root());
     let next = index.next_seq()?;
     for (i, r) in rules.iter().enumerate() {
         let rule = vigie_schemas::AlertRule {
@@ -176,10 +168,10 @@ fn end_to_end(docs: &[BatchDoc], rules: &[RuleQuery], batch: usize, runs: usize)
         }
         w.commit()?;
         index.reload()?;
-        let t = std::time::Instant::now();
-        let s = alerts::run(&data, &index, &mut alerts::Sinks::new(WebhookPolicy::default()), &vigie_engine::SystemClock)?;
+        let t = Instant::now();
+        let s = alerts::run(data.root(), &index, &mut alerts::Sinks::new(WebhookPolicy::default()), &vigie_engine::SystemClock)?;
         out.push(EndToEnd {
-            ms: t.elapsed().as_secs_f64() * 1000.0,
+            ms: elapsed_ms(t),
             documents: s.documents,
             matches: s.matches,
             notifications: s.notifications,
@@ -190,25 +182,31 @@ fn end_to_end(docs: &[BatchDoc], rules: &[RuleQuery], batch: usize, runs: usize)
     Ok(out)
 }
 
-pub fn bench(_ctx: &Ctx, a: AlertsBench) -> anyhow::Result<ExitCode> {
-    if !a.reuters.is_dir() {
-        return Err(user_error(format!("{}: not a directory", a.reuters.display())));
-    }
+/// The corpus as batch documents in file order, Reuters' tags as entities.
+fn documents(a: &AlertsBench) -> anyhow::Result<Vec<BatchDoc>> {
     let tags = corpus::reuters_tags(&a.reuters)?;
     let normalizer = vigie_pipeline::normalize::Normalizer::default();
     let mut docs: Vec<BatchDoc> = Vec::new();
     for art in corpus::reuters(&a.reuters)? {
         let ents = tags.get(art.id.as_deref().unwrap_or("")).cloned().unwrap_or_default();
-        let Ok(x) = normalizer.normalize(&art, Origin { file: "bench".into(), line: None }) else { continue };
+        let Ok(x) = normalizer.normalize(&art, bench_origin()) else { continue };
         let id = x.id.0.clone();
         docs.push(BatchDoc { seq: docs.len() as u64, doc: bench_document(x, id, chrono::Duration::zero(), &ents) });
     }
+    Ok(docs)
+}
+
+pub fn bench(a: AlertsBench) -> anyhow::Result<()> {
+    if !a.reuters.is_dir() {
+        return Err(usage_error(format!("{}: not a directory", a.reuters.display())));
+    }
+    let docs = documents(&a)?;
     let batch = a.batch.max(1);
     let runs = a.runs.max(1).min(docs.len() / batch);
     if runs == 0 {
-        return Err(user_error(format!("the corpus has {} articles, fewer than one batch", docs.len())));
+        return Err(usage_error(format!("the corpus has {} articles, fewer than one batch", docs.len())));
     }
-    let rules = make_rules(&docs, a.rules);
+    let rules = make_rules(&docs, a.rules)?;
 
     // reverse search: index the batch, run every rule
     let (mut build_ms, mut match_ms, mut totals) = (Vec::new(), Vec::new(), Vec::new());
@@ -216,16 +214,16 @@ pub fn bench(_ctx: &Ctx, a: AlertsBench) -> anyhow::Result<ExitCode> {
     for r in 0..=runs {
         // run 0 warms up (allocator, analyzers) and is not counted
         let slice = docs[(r % runs) * batch..(r % runs + 1) * batch].to_vec();
-        let t = std::time::Instant::now();
+        let t = Instant::now();
         let index = BatchIndex::build(slice)?;
-        let built = t.elapsed().as_secs_f64() * 1000.0;
+        let built = elapsed_ms(t);
         let (mut m, mut mr) = (0, 0);
         for rule in &rules {
             let n = index.run(rule, 0)?.len();
             m += n;
             mr += usize::from(n > 0);
         }
-        let total = t.elapsed().as_secs_f64() * 1000.0;
+        let total = elapsed_ms(t);
         if r > 0 {
             build_ms.push(built);
             match_ms.push(total - built);
@@ -234,10 +232,8 @@ pub fn bench(_ctx: &Ctx, a: AlertsBench) -> anyhow::Result<ExitCode> {
             matching_rules += mr;
         }
     }
-    let p = |v: &mut Vec<f64>, q: f64| {
-        v.sort_by(|a, b| a.total_cmp(b));
-        v[((v.len() - 1) as f64 * q).round() as usize]
-    };
+    let median = |v: &[f64]| percentile(v, 0.5).expect("at least one timed batch");
+    let total = Latency::of(&totals);
 
     let end_to_end = end_to_end(&docs, &rules, batch, runs.min(5))?;
 
@@ -245,7 +241,7 @@ pub fn bench(_ctx: &Ctx, a: AlertsBench) -> anyhow::Result<ExitCode> {
     let archive_documents = docs.len();
     let from = (docs.len() - batch) as u64;
     let archive = BatchIndex::build(docs)?;
-    let (_, archive_p50, archive_p99) = time(runs.min(5), || {
+    let (_, forward) = timed(runs.min(5), || {
         let mut m = 0;
         for rule in &rules {
             m += archive.run(rule, from)?.len();
@@ -259,25 +255,31 @@ pub fn bench(_ctx: &Ctx, a: AlertsBench) -> anyhow::Result<ExitCode> {
         runs,
         matches_per_batch: matches as f64 / runs as f64,
         rules_matching_per_batch: matching_rules as f64 / runs as f64,
-        index_batch_p50_ms: p(&mut build_ms, 0.5),
-        match_rules_p50_ms: p(&mut match_ms, 0.5),
-        total_p50_ms: p(&mut totals, 0.5),
-        total_p99_ms: p(&mut totals, 0.99),
+        index_batch_p50_ms: median(&build_ms),
+        match_rules_p50_ms: median(&match_ms),
+        total_p50_ms: total.p50_ms,
+        total_p99_ms: total.p99_ms,
         archive_documents,
-        archive_total_p50_ms: archive_p50,
-        archive_total_p99_ms: archive_p99,
+        archive_total_p50_ms: forward.p50_ms,
+        archive_total_p99_ms: forward.p99_ms,
         end_to_end,
     };
     let mut out = std::io::stdout().lock();
     if a.json {
-        print_json(&mut out, &report)?;
-        return Ok(ExitCode::SUCCESS);
+        return print_json(&mut out, &report);
     }
     writeln!(
         out,
         "{} rules x {}-article batches ({} runs): p50 {:.0} ms (index the batch {:.0} ms + match {:.0} ms), p99 {:.0} ms; {:.0} matches and {:.0} matching rules per batch",
-        report.rules, report.batch, report.runs, report.total_p50_ms, report.index_batch_p50_ms, report.match_rules_p50_ms, report.total_p99_ms,
-        report.matches_per_batch, report.rules_matching_per_batch
+        report.rules,
+        report.batch,
+        report.runs,
+        report.total_p50_ms,
+        report.index_batch_p50_ms,
+        report.match_rules_p50_ms,
+        report.total_p99_ms,
+        report.matches_per_batch,
+        report.rules_matching_per_batch
     )?;
     writeln!(
         out,
@@ -296,5 +298,5 @@ pub fn bench(_ctx: &Ctx, a: AlertsBench) -> anyhow::Result<ExitCode> {
             report.rules
         )?;
     }
-    Ok(ExitCode::SUCCESS)
+    Ok(())
 }
