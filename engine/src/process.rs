@@ -12,7 +12,7 @@ pub fn prepare() {
 /// The encoder allocates and frees tensors of tens of MB for every batch; glibc's
 /// defaults hand them back to the kernel each time, and the page faults cost a fifth of
 /// the encoder's time. Keep freed memory for reuse instead (measured: 1,372 -> 1,702
-/// tokens/s, `vigie bench encode`).
+/// tokens/s, `vigie-bench encode`).
 fn tune_malloc() {
     // SAFETY: mallopt only changes allocator parameters; called before any thread starts
     unsafe {
@@ -38,7 +38,7 @@ fn bound_onednn_cache() {
 /// region waiting for the next one. With any other job on the cores (another ingest, a
 /// build, vigie's own tagging thread beside the encoder) the spinning threads take the
 /// time the others need: the encoder ran 8-9x slower (518-624 against 4,663-4,975
-/// tokens/s, `vigie bench encode` on French dev articles with a build running beside it).
+/// tokens/s, `vigie-bench encode` on French dev articles with a build running beside it).
 /// libgomp reads `OMP_WAIT_POLICY` once, when it is loaded, before `main` runs, so a
 /// command that runs the encoder re-executes itself once with the passive policy,
 /// unless the caller chose a policy or a spin count. Call it (from a command that runs
