@@ -91,7 +91,7 @@ impl ModelDir {
 /// missing or unreadable.
 pub fn open_analyzer(models: &ModelDir, head: Option<&Path>, opts: &EncoderOptions, workers: Option<usize>) -> Result<ArticleAnalyzer> {
     models.require_encoder()?;
-    let mut an = ArticleAnalyzer::open(&models.path, head, opts).map_err(Error::Config)?;
+    let mut an = ArticleAnalyzer::open(&models.path, head, opts)?;
     an.workers = workers;
     tracing::info!(
         engine = ?an.encoder.engine,

@@ -208,7 +208,7 @@ fn part(ctx: &Ctx, p: Part) -> anyhow::Result<ExitCode> {
     let docs = match p.side {
         Side::Vigie => {
             let sub = Ctx { data: p.out.clone(), quiet: true };
-            let lang = LangDetector::new(&LangConfig::default()).map_err(user_error)?;
+            let lang = LangDetector::new(&LangConfig::default())?;
             let input = p.input.display().to_string();
             let s = super::ingest::ingest(
                 &sub,

@@ -79,7 +79,7 @@ fn lang(a: LangArgs) -> anyhow::Result<ExitCode> {
     if !a.gold.is_dir() {
         return Err(user_error(format!("{}: not a directory", a.gold.display())));
     }
-    let det = LangDetector::new(&LangConfig { allow: a.langs.clone() }).map_err(user_error)?;
+    let det = LangDetector::new(&LangConfig { allow: a.langs.clone() })?;
     let report = eval_langid(&a.gold, &det, &a.langs, a.errors)?;
     let mut out = std::io::stdout().lock();
     if a.json {
@@ -247,7 +247,7 @@ fn dedup(a: DedupArgs) -> anyhow::Result<ExitCode> {
 fn ner(a: NerArgs) -> anyhow::Result<ExitCode> {
     use vigie_pipeline::encoder::{Device, Encoder, EncoderOptions};
     use vigie_pipeline::ner::{predict, read_gold, score, sentence_features, NerHead};
-    let gold = read_gold(&a.gold).map_err(user_error)?;
+    let gold = read_gold(&a.gold)?;
     let head = match vigie_engine::models::ner_head_dir(a.model.as_deref()) {
         Some(dir) => NerHead::load(&dir, Device::Cpu).map_err(|e| anyhow::anyhow!(e))?,
         None => NerHead::builtin(Device::Cpu),

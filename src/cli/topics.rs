@@ -123,7 +123,7 @@ fn rebuild(ctx: &Ctx, r: RebuildArgs) -> anyhow::Result<ExitCode> {
     let stories = load_stories(&index.vectors()?);
     pb.set_message(format!("clustering {} stories", stories.len()));
     let state = rebuild_topics(&index, &stories, old.as_ref(), &cfg)?;
-    state.save(&path).map_err(anyhow::Error::msg)?;
+    state.save(&path)?;
     pb.finish_and_clear();
     let old_ids: HashSet<&str> = old.as_ref().map(|o| o.topics.iter().map(|t| t.id.as_str()).collect()).unwrap_or_default();
     let report = RebuildReport {
