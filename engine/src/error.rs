@@ -59,7 +59,7 @@ impl Error {
         use vigie_index::Error as I;
         use vigie_pipeline::Error as P;
         match self {
-            Error::Index(I::Query(_) | I::Missing(_) | I::Locked(_) | I::Outdated(_)) => ErrorKind::Usage,
+            Error::Index(I::Query(_) | I::Missing(_) | I::Locked(_) | I::Outdated { .. }) => ErrorKind::Usage,
             Error::Pipeline(P::Config(_) | P::Io { .. }) => ErrorKind::Usage,
             // a data directory the user pointed at that cannot be created or read
             Error::Io { .. } => ErrorKind::Usage,

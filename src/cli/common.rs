@@ -112,7 +112,7 @@ pub fn exit_code(e: &anyhow::Error) -> u8 {
                 vigie_index::Error::Query(_)
                     | vigie_index::Error::Missing(_)
                     | vigie_index::Error::Locked(_)
-                    | vigie_index::Error::Outdated(_)
+                    | vigie_index::Error::Outdated { .. }
             ) {
                 return 1;
             }
