@@ -34,7 +34,7 @@ const WATERMARKS: Kind = Kind {
     version: 1,
     migrate: |_, v| match v {
         serde_json::Value::Object(m) => Ok(serde_json::json!({"version": 1, "marks": m})),
-        _ => Err("not a JSON object".into()),
+        _ => Err(crate::versioned::MigrateError::NotAnObject),
     },
 };
 
