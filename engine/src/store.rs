@@ -38,7 +38,7 @@ impl Sink for IndexSink<'_> {
         let committed = self
             .writer
             .add(&p.doc, &Extras { signature: &p.signature.to_bytes(), embedding: p.embedding.as_deref(), title_terms: &p.title_terms })
-            .map_err(|e| vigie_pipeline::Error::Sink(e.to_string()))?;
+            .map_err(|e| vigie_pipeline::Error::Sink(Box::new(e)))?;
         if committed {
             self.commits += 1;
         }

@@ -196,8 +196,7 @@ pub fn update_topics(data: &DataDir, index: &VigieIndex, stories: &Stories) -> R
         }
         s
     };
-    let path = data.topics_path();
-    new_state.save(&path).map_err(|e| Error::state(&path, format!("saving the topic state: {e}")))
+    Ok(new_state.save(&data.topics_path())?)
 }
 
 /// Threshold overrides for [`rebuild`] (`None`: the data directory's current ones).
@@ -252,8 +251,7 @@ pub fn rebuild(data: &DataDir, opts: RebuildOptions, progress: &mut dyn FnMut(&s
 
 /// The topic state of a data directory (`None` before the first topics are built).
 pub fn load_state(data: &DataDir) -> Result<Option<TopicState>> {
-    let path = data.topics_path();
-    TopicState::load(&path).map_err(|e| Error::state(&path, e))
+    Ok(TopicState::load(&data.topics_path())?)
 }
 
 /// The stories of a topic of the current state (a topic is resolved here, once: the

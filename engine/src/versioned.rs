@@ -15,7 +15,18 @@ pub struct Kind {
     pub what: &'static str,
     pub version: u32,
     /// turns a file of an older version (0: before versions) into the current shape
-    pub migrate: fn(found: u32, Value) -> std::result::Result<Value, String>,
+    pub migrate: fn(found: u32, Value) -> std::result::Result<Value, MigrateError>,
+}
+
+/// Why a state file of an older version cannot be brought to the current shape.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum MigrateError {
+    /// The file holds another JSON value than the object every version is.
+    #[error("not a JSON object")]
+    NotAnObject,
+    /// A version the kind has no migration from.
+    #[error("no migration from this version")]
+    Unknown,
 }
 
 impl Kind {
@@ -26,7 +37,8 @@ impl Kind {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
             Err(e) => return Err(Error::io(path, e)),
         };
-        let value: Value = serde_json::from_str(&text).map_err(|e| Error::state(path, format!("unreadable {}: {e}", self.what)))?;
+        let corrupt = |source| Error::Corrupt { path: path.to_path_buf(), what: self.what, source };
+        let value: Value = serde_json::from_str(&text).map_err(corrupt)?;
         let found = match value.get("version") {
             None => 0,
             Some(v) => v
@@ -38,24 +50,29 @@ impl Kind {
             return Err(Error::StateVersion { path: path.to_path_buf(), what: self.what, found, supported: self.version });
         }
         let value = if found < self.version {
-            let v = (self.migrate)(found, value).map_err(|e| Error::state(path, format!("{} version {found}: {e}", self.what)))?;
+            let v = (self.migrate)(found, value).map_err(|source| Error::Migrate {
+                path: path.to_path_buf(),
+                what: self.what,
+                found,
+                source,
+            })?;
             tracing::info!(path = %path.display(), what = self.what, from = found, to = self.version, "state migrated");
             v
         } else {
             value
         };
-        serde_json::from_value(value).map(Some).map_err(|e| Error::state(path, format!("unreadable {}: {e}", self.what)))
+        serde_json::from_value(value).map(Some).map_err(corrupt)
     }
 }
 
 /// Adds `"version": to` to an object written before versions (same shape otherwise).
-pub fn add_version(to: u32) -> impl Fn(Value) -> std::result::Result<Value, String> {
+pub fn add_version(to: u32) -> impl Fn(Value) -> std::result::Result<Value, MigrateError> {
     move |v| match v {
         Value::Object(mut m) => {
             m.insert("version".into(), Value::from(to));
             Ok(Value::Object(m))
         }
-        _ => Err("not a JSON object".into()),
+        _ => Err(MigrateError::NotAnObject),
     }
 }
 
@@ -80,7 +97,7 @@ mod tests {
                 v["version"] = Value::from(2);
                 Ok(v)
             }
-            _ => Err("unknown".into()),
+            _ => Err(MigrateError::Unknown),
         },
     };
 
@@ -100,5 +117,15 @@ mod tests {
         assert!(matches!(e, Error::StateVersion { found: 3, supported: 2, .. }), "{e}");
         assert!(e.to_string().contains("upgrade vigie"), "{e}");
         assert_eq!(e.kind(), crate::ErrorKind::Usage);
+        // a file vigie wrote that no longer parses, or cannot be migrated: the cause kept
+        use std::error::Error as _;
+        std::fs::write(&p, "{\"version\": 2, \"n\":").unwrap();
+        let e = K.load::<S>(&p).unwrap_err();
+        assert!(matches!(e, Error::Corrupt { what: "test state", .. }) && e.source().is_some_and(|s| s.is::<serde_json::Error>()), "{e}");
+        assert_eq!(e.kind(), crate::ErrorKind::Internal);
+        std::fs::write(&p, "[1]").unwrap();
+        let e = K.load::<S>(&p).unwrap_err();
+        assert!(matches!(e, Error::Migrate { found: 0, source: MigrateError::NotAnObject, .. }), "{e}");
+        assert_eq!(e.to_string(), format!("{}: test state version 0: not a JSON object", p.display()));
     }
 }

@@ -108,7 +108,7 @@ fn parse_checked(bytes: &[u8], format: Format) -> Vec<RawItem> {
                 assert!(!n.id.0.is_empty(), "{format:?} item {i}: kept with an empty id");
                 assert!(!n.title.contains('\n'), "{format:?} item {i}: a title on several lines");
             }
-            Err(reason) => assert!(!reason.trim().is_empty(), "{format:?} item {i}: rejected without a reason"),
+            Err(reason) => assert!(!reason.to_string().trim().is_empty(), "{format:?} item {i}: rejected without a reason"),
         }
     }
     items

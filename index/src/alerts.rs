@@ -103,7 +103,7 @@ impl BatchIndex {
     pub fn build(docs: Vec<BatchDoc>) -> Result<Self> {
         let index = Index::create_in_ram(build_schema());
         analyzers::register(index.tokenizers());
-        let fields = Fields::from_schema(&index.schema()).map_err(Error::Corrupt)?;
+        let fields = Fields::from_schema(&index.schema()).map_err(Error::Schema)?;
         let mut writer: tantivy::IndexWriter = index.writer_with_num_threads(1, 20 << 20)?;
         for d in &docs {
             writer.add_document(tantivy_doc(&fields, &d.doc, None, d.seq))?;

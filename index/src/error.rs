@@ -12,8 +12,11 @@ pub enum Error {
     #[error("index: {0}")]
     Tantivy(#[from] tantivy::TantivyError),
     /// An index written by an earlier vigie, without a field this one needs.
-    #[error("{0}")]
-    Outdated(String),
+    #[error("{dir}: {source}: the index was made by an earlier vigie; ingest the articles again into a new data directory (--data NEW)")]
+    Outdated { dir: String, source: MissingField },
+    /// A schema vigie built itself without a field it needs (a bug).
+    #[error("index schema: {0}")]
+    Schema(#[source] MissingField),
     #[error("stored document is unreadable: {0}")]
     Corrupt(String),
     #[error("dataframe: {0}")]
@@ -23,3 +26,8 @@ pub enum Error {
 }
 
 pub type Result<T> = std::result::Result<T, Error>;
+
+/// A field an index schema lacks.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("field {0:?} missing")]
+pub struct MissingField(pub String);

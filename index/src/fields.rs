@@ -1,6 +1,7 @@
 //! The tantivy schema and its field handles.
 
 use crate::analyzers::{EN, FR, KEYWORD, STD};
+use crate::error::MissingField;
 use tantivy::schema::{
     BytesOptions, DateOptions, DateTimePrecision, Field, IndexRecordOption, NumericOptions, Schema, TextFieldIndexing, TextOptions, FAST,
     STORED, STRING,
@@ -93,11 +94,9 @@ pub fn build_schema() -> Schema {
 
 impl Fields {
     /// Looks every field up by name; an index made by another schema version fails here.
-    pub fn from_schema(s: &Schema) -> Result<Fields, String> {
-        let f = |name: &str| {
-            s.get_field(name).map_err(|_| format!("field {name:?} missing: the index was made by an earlier vigie; ingest the articles again into a new data directory (--data NEW)"))
-        };
-        let pair = |sfx: &str| -> Result<TextPair, String> {
+    pub fn from_schema(s: &Schema) -> Result<Fields, MissingField> {
+        let f = |name: &str| s.get_field(name).map_err(|_| MissingField(name.to_string()));
+        let pair = |sfx: &str| -> Result<TextPair, MissingField> {
             Ok(TextPair { title: f(&format!("title_{sfx}"))?, body: f(&format!("body_{sfx}"))? })
         };
         Ok(Fields {

@@ -25,7 +25,7 @@ mod vectors;
 mod writer;
 
 pub use entities::EntityCount;
-pub use error::{Error, Result};
+pub use error::{Error, MissingField, Result};
 pub use query::Filters;
 pub use reader::{StoredSignature, VigieIndex};
 pub use search::{Hit, SearchRequest, SearchResults, SortBy};

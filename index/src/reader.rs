@@ -44,7 +44,7 @@ impl VigieIndex {
 
     fn from_index(index: Index, dir: &Path) -> Result<Self> {
         analyzers::register(index.tokenizers());
-        let fields = Fields::from_schema(&index.schema()).map_err(|e| Error::Outdated(format!("{}: {e}", dir.display())))?;
+        let fields = Fields::from_schema(&index.schema()).map_err(|source| Error::Outdated { dir: dir.display().to_string(), source })?;
         let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
         Ok(VigieIndex { index, fields, reader, dir: dir.to_path_buf() })
     }
@@ -137,7 +137,7 @@ mod tests {
         b.add_text_field("id", tantivy::schema::STRING | tantivy::schema::STORED);
         Index::create_in_dir(dir.path(), b.build()).unwrap();
         let e = VigieIndex::open(dir.path()).err().expect("refused");
-        assert!(matches!(e, Error::Outdated(_)), "{e}");
+        assert!(matches!(&e, Error::Outdated { source, .. } if source.0 == "url"), "{e}");
         let msg = e.to_string();
         assert!(msg.contains("\"url\" missing") && msg.contains("earlier vigie") && msg.contains("--data"), "{msg}");
     }

@@ -1,20 +1,21 @@
 //! Writing state files atomically: a temporary file, fsync, rename, fsync of the
 //! directory. A crash leaves the previous version or the new one, never half of one.
 
+use crate::{Error, Result};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use std::io::Write;
 use std::path::Path;
 
 /// Writes `value` as JSON to `path` atomically; the error names the file.
-pub fn save_json<T: Serialize + ?Sized>(path: &Path, value: &T) -> Result<(), String> {
-    let err = |e: std::io::Error| format!("{}: {e}", path.display());
+pub fn save_json<T: Serialize + ?Sized>(path: &Path, value: &T) -> Result<()> {
+    let err = |e: std::io::Error| Error::io(path, e);
     let dir = path.parent().unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir).map_err(err)?;
     let (tmp, file) = unique_temp(path).map_err(err)?;
     let written = (|| {
         let mut f = std::io::BufWriter::new(file);
-        serde_json::to_writer(&mut f, value).map_err(|e| format!("{}: {e}", path.display()))?;
+        serde_json::to_writer(&mut f, value).map_err(|e| err(e.into()))?;
         f.flush().map_err(err)?;
         f.into_inner().map_err(|e| err(e.into_error()))?.sync_data().map_err(err)
     })()
@@ -47,11 +48,11 @@ fn unique_temp(path: &Path) -> std::io::Result<(std::path::PathBuf, std::fs::Fil
 
 /// Reads a JSON state file: `None` when there is none; the error names the file and
 /// says what it should have held.
-pub fn load_json<T: DeserializeOwned>(path: &Path, what: &str) -> Result<Option<T>, String> {
+pub fn load_json<T: DeserializeOwned>(path: &Path, what: &'static str) -> Result<Option<T>> {
     match std::fs::read_to_string(path) {
-        Ok(t) => serde_json::from_str(&t).map(Some).map_err(|e| format!("{}: unreadable {what}: {e}", path.display())),
+        Ok(t) => serde_json::from_str(&t).map(Some).map_err(|source| Error::State { path: path.to_path_buf(), what, source }),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-        Err(e) => Err(format!("{}: {e}", path.display())),
+        Err(e) => Err(Error::io(path, e)),
     }
 }
 
@@ -79,5 +80,20 @@ mod tests {
         let names: Vec<String> =
             std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
         assert_eq!(names, ["marks.json"]);
+    }
+
+    #[test]
+    fn errors_name_the_file_and_keep_their_source() {
+        use std::error::Error as _;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("marks.json");
+        std::fs::write(&path, "{not json").unwrap();
+        let e = load_json::<Vec<u32>>(&path, "marks").unwrap_err();
+        assert!(matches!(e, Error::State { what: "marks", .. }), "{e}");
+        assert!(e.to_string().starts_with(&format!("{}: unreadable marks: ", path.display())), "{e}");
+        assert!(e.source().is_some_and(|s| s.is::<serde_json::Error>()));
+        // a directory where the file should be
+        let e = save_json(dir.path(), &[1]).unwrap_err();
+        assert!(matches!(e, Error::Io { .. }) && e.source().is_some_and(|s| s.is::<std::io::Error>()), "{e}");
     }
 }

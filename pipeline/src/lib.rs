@@ -26,4 +26,4 @@ pub mod stories;
 pub mod testing;
 pub mod topics;
 
-pub use error::{Error, Result};
+pub use error::{BoxError, Error, ModelError, Result};

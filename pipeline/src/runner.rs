@@ -165,7 +165,7 @@ impl Stages<'_> {
             Ok(n) => n,
             Err(reason) => {
                 let raw = serde_json::to_string(&article).ok();
-                return Err(Reject::new(&item.origin, reason, raw.as_deref()));
+                return Err(Reject::new(&item.origin, reason.to_string(), raw.as_deref()));
             }
         };
         let lang = self.lang.detect(&n.title, &n.body, n.lang_hint.as_deref());

@@ -67,7 +67,7 @@ pub struct StageArgs {
 impl StageArgs {
     /// The language detector and, unless `--no-entities`, the model stage.
     pub fn load(&self) -> anyhow::Result<(LangDetector, Option<ArticleAnalyzer>)> {
-        let lang = LangDetector::new(&LangConfig { allow: self.langs.clone() }).map_err(user_error)?;
+        let lang = LangDetector::new(&LangConfig { allow: self.langs.clone() })?;
         let analyzer =
             if self.no_entities { None } else { Some(load_analyzer(self.models.as_deref(), self.ner_model.as_deref(), &self.model)?) };
         Ok((lang, analyzer))
@@ -168,14 +168,14 @@ pub fn load_analyzer(
 ) -> anyhow::Result<ArticleAnalyzer> {
     let models = vigie_engine::models::ModelDir::resolve(models)?;
     let head = vigie_engine::models::ner_head_dir(head);
-    vigie_engine::models::open_analyzer(&models, head.as_deref(), &model.options(), model.model_workers.map(usize::from))
-        .map_err(|e| match e {
-            vigie_engine::Error::Config(m) if models.is_complete() => {
-                vigie_engine::Error::Config(format!("{m} (or ingest with --no-entities)"))
-            }
-            e => e,
-        })
-        .map_err(Into::into)
+    vigie_engine::models::open_analyzer(&models, head.as_deref(), &model.options(), model.model_workers.map(usize::from)).map_err(|e| {
+        let e = anyhow::Error::new(e);
+        if models.is_complete() {
+            e.context("loading the model stage (or ingest with --no-entities)")
+        } else {
+            e
+        }
+    })
 }
 
 /// Runs one ingest into `ctx.data` (also used by `eval`): URLs are fetched

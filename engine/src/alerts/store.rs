@@ -34,7 +34,7 @@ const WATERMARKS: Kind = Kind {
     version: 1,
     migrate: |_, v| match v {
         serde_json::Value::Object(m) => Ok(serde_json::json!({"version": 1, "marks": m})),
-        _ => Err("not a JSON object".into()),
+        _ => Err(crate::versioned::MigrateError::NotAnObject),
     },
 };
 
@@ -129,7 +129,7 @@ pub fn lock_timeout() -> Result<Duration> {
 /// the same directory (two processes never share one), fsync, rename, fsync of the
 /// directory. A crash leaves the previous version or the new one.
 pub fn save_json<T: serde::Serialize + ?Sized>(path: &Path, value: &T) -> Result<()> {
-    vigie_pipeline::atomic::save_json(path, value).map_err(|e| Error::state(path, e))
+    Ok(vigie_pipeline::atomic::save_json(path, value)?)
 }
 
 impl AlertStore {
@@ -229,7 +229,7 @@ impl AlertStore {
             return Ok(None);
         }
         let path = self.rule_path(name);
-        vigie_pipeline::atomic::load_json(&path, "alert.v1 rule").map_err(|e| Error::state(&path, e))
+        Ok(vigie_pipeline::atomic::load_json(&path, "alert.v1 rule")?)
     }
 
     /// Saves a new rule and its initial state (watching from `next_seq`).

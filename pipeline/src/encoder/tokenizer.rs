@@ -86,8 +86,9 @@ impl Tokenizer {
         serde_json::to_string(&self.saved).expect("tokenizer serializes")
     }
 
-    pub fn from_json(s: &str) -> Result<Self, String> {
-        serde_json::from_str::<Saved>(s).map(Self::build).map_err(|e| format!("tokenizer.json: {e}"))
+    /// The tokenizer saved by [`Tokenizer::to_json`] (`tokenizer.json`).
+    pub fn from_json(s: &str) -> Result<Self, serde_json::Error> {
+        serde_json::from_str::<Saved>(s).map(Self::build)
     }
 
     pub fn vocab_size(&self) -> usize {

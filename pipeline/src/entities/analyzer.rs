@@ -25,13 +25,14 @@ pub struct ArticleAnalyzer {
 impl ArticleAnalyzer {
     /// The encoder from `models_dir/e5-small` (fp32), the NER head from `head_dir` (the
     /// built-in one when `None`).
-    pub fn load(models_dir: &Path, head_dir: Option<&Path>) -> Result<Self, String> {
+    pub fn load(models_dir: &Path, head_dir: Option<&Path>) -> crate::Result<Self> {
         let opts = EncoderOptions { precision: PrecisionChoice::Fixed(Precision::Fp32), ..Default::default() };
         Self::open(models_dir, head_dir, &opts)
     }
 
-    /// Like [`ArticleAnalyzer::load`] with the encoder loaded with `opts`.
-    pub fn open(models_dir: &Path, head_dir: Option<&Path>, opts: &EncoderOptions) -> Result<Self, String> {
+    /// Like [`ArticleAnalyzer::load`] with the encoder loaded with `opts`. The error names
+    /// the file that is missing or does not load.
+    pub fn open(models_dir: &Path, head_dir: Option<&Path>, opts: &EncoderOptions) -> crate::Result<Self> {
         let encoder = Encoder::open(&models_dir.join("e5-small"), opts)?;
         let extractor = EntityExtractor::load(head_dir)?;
         let mix = extractor.head.mix_weights();

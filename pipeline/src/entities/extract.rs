@@ -55,12 +55,12 @@ pub fn sentences(text: &str, words: &[(usize, usize)]) -> Vec<std::ops::Range<us
 impl EntityExtractor {
     /// The NER head from `head_dir`, else the one built into vigie, with the built-in
     /// knowledge base and GPU catalogue.
-    pub fn load(head_dir: Option<&Path>) -> Result<Self, String> {
+    pub fn load(head_dir: Option<&Path>) -> crate::Result<Self> {
         let head = match head_dir {
             Some(dir) => NerHead::load(dir, tch::Device::Cpu)?,
-            None => NerHead::builtin(tch::Device::Cpu),
+            None => NerHead::try_builtin(tch::Device::Cpu)?,
         };
-        Ok(Self::new(head, Kb::builtin(), GpuCatalog::builtin()))
+        Ok(Self::new(head, Kb::try_builtin()?, GpuCatalog::try_builtin()?))
     }
 
     pub fn new(head: NerHead, kb: Kb, gpus: GpuCatalog) -> Self {

@@ -1,6 +1,7 @@
 //! GPUs and AI accelerators from the catalogue `data/kb/gpus.tsv`: no NER data set has a
 //! GPU type, so products are found by patterns built from the catalogue's aliases.
 
+use crate::{Error, Result};
 use regex::Regex;
 use std::collections::HashMap;
 
@@ -57,10 +58,17 @@ fn alias_pattern(alias: &str) -> String {
 
 impl GpuCatalog {
     pub fn builtin() -> Self {
-        Self::parse(BUILTIN).expect("data/kb/gpus.tsv is valid (checked by a test)")
+        Self::try_builtin().expect("data/kb/gpus.tsv is valid (checked by a test)")
     }
 
-    pub fn parse(tsv: &str) -> Result<Self, String> {
+    /// [`GpuCatalog::builtin`], or an [`Error::Builtin`] when the catalogue built into
+    /// this binary does not parse (a broken build).
+    pub fn try_builtin() -> Result<Self> {
+        Self::parse(BUILTIN).map_err(|e| Error::builtin("GPU catalogue", e))
+    }
+
+    /// A catalogue in the layout of `data/kb/gpus.tsv`; the error names the line.
+    pub fn parse(tsv: &str) -> Result<Self> {
         let mut entries = Vec::new();
         let mut aliases: HashMap<String, (usize, bool)> = HashMap::new();
         let mut alts: Vec<(String, String)> = Vec::new();
@@ -74,7 +82,8 @@ impl GpuCatalog {
                 };
                 if let Some((prev, _)) = aliases.insert(key(a), (idx, needs)) {
                     if prev != idx {
-                        return Err(format!("gpus.tsv:{line}: alias {a:?} also names {}", entries[prev].id));
+                        let message = format!("alias {a:?} also names {}", entries[prev].id);
+                        return Err(Error::Data { file: "gpus.tsv".into(), line, message });
                     }
                 }
                 alts.push((a.to_string(), alias_pattern(a)));
@@ -83,7 +92,11 @@ impl GpuCatalog {
         // longest aliases first: "RTX 5070 Ti" before "RTX 5070", "Blackwell Ultra" before "Blackwell"
         alts.sort_by_key(|(a, _)| std::cmp::Reverse(a.len()));
         let body: Vec<&str> = alts.iter().map(|(_, p)| p.as_str()).collect();
-        let re = Regex::new(&format!(r"\b(?P<m>{})(?P<suf>{SUFFIX})\b", body.join("|"))).map_err(|e| e.to_string())?;
+        let re = Regex::new(&format!(r"\b(?P<m>{})(?P<suf>{SUFFIX})\b", body.join("|"))).map_err(|source| Error::Pattern {
+            file: "gpus.tsv".into(),
+            line: None,
+            source,
+        })?;
         Ok(GpuCatalog { entries, re, aliases, context: Regex::new(CONTEXT).expect("static regex") })
     }
 
@@ -118,6 +131,14 @@ fn sentence_around(text: &str, a: usize, b: usize) -> &str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn malformed_rows_name_their_line() {
+        let e = GpuCatalog::parse("id\tvendor\tfamily\tmodel\tkind\taliases\ngpu:x\tX\tF\tM\tgpu\n").err().expect("five columns");
+        assert!(matches!(e, Error::Data { line: 2, .. }), "{e}");
+        assert_eq!(e.to_string(), "gpus.tsv:2: expected 6 columns, found 5");
+        assert!(GpuCatalog::try_builtin().is_ok());
+    }
 
     fn ids(text: &str) -> Vec<String> {
         let c = GpuCatalog::builtin();

@@ -1,6 +1,7 @@
 //! The knowledge base `data/kb/entities.tsv`: canonical names, types, FR/EN aliases
 //! and Wikidata ids of the companies, people and organizations the AI press covers.
 
+use crate::{Error, Result};
 use std::collections::HashMap;
 use unicode_normalization::UnicodeNormalization;
 use vigie_schemas::EntityType;
@@ -103,13 +104,20 @@ pub fn slug(s: &str) -> String {
 
 impl Kb {
     pub fn builtin() -> Self {
-        Self::parse(BUILTIN).expect("data/kb/entities.tsv is valid (checked by a test)")
+        Self::try_builtin().expect("data/kb/entities.tsv is valid (checked by a test)")
     }
 
-    pub fn parse(tsv: &str) -> Result<Self, String> {
+    /// [`Kb::builtin`], or an [`Error::Builtin`] when the knowledge base built into this
+    /// binary does not parse (a broken build).
+    pub fn try_builtin() -> Result<Self> {
+        Self::parse(BUILTIN).map_err(|e| Error::builtin("knowledge base", e))
+    }
+
+    /// A knowledge base in the layout of `data/kb/entities.tsv`; the error names the line.
+    pub fn parse(tsv: &str) -> Result<Self> {
         let mut kb = Kb { entities: vec![], by_alias: HashMap::new(), by_surname: HashMap::new(), gazetteer: vec![] };
         for (line, c) in super::tsv::rows(tsv, "entities.tsv", 6)? {
-            let kind: EntityType = c[1].parse().map_err(|e| format!("entities.tsv:{line}: {e}"))?;
+            let kind: EntityType = c[1].parse().map_err(|message| Error::Data { file: "entities.tsv".into(), line, message })?;
             let idx = kb.entities.len();
             kb.entities.push(KbEntity {
                 id: c[0].into(),
@@ -121,7 +129,8 @@ impl Kb {
             for a in aliases {
                 if let Some(prev) = kb.by_alias.insert(fold(a), idx) {
                     if prev != idx {
-                        return Err(format!("entities.tsv:{line}: alias {a:?} also names {}", kb.entities[prev].id));
+                        let message = format!("alias {a:?} also names {}", kb.entities[prev].id);
+                        return Err(Error::Data { file: "entities.tsv".into(), line, message });
                     }
                 }
                 if kind != EntityType::Location && !NOT_GAZETTEER.contains(&a) && a.chars().count() >= 2 {
@@ -155,6 +164,20 @@ impl Kb {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A malformed knowledge file names its line (an override the user gives is a usage
+    /// error); the built-in one loads.
+    #[test]
+    fn malformed_rows_name_their_line() {
+        let header = "# comment\nid\ttype\tname\taliases_fr\taliases_en\tqid\n";
+        let e = Kb::parse(&format!("{header}company:a\tcompany\tA\t\t\n")).err().expect("five columns");
+        assert_eq!(e.to_string(), "entities.tsv:3: expected 6 columns, found 5");
+        let e = Kb::parse(&format!("{header}x:a\tplanet\tA\t\t\t\n")).err().expect("unknown type");
+        assert!(matches!(&e, Error::Data { line: 3, message, .. } if message.contains("planet")), "{e}");
+        let e = Kb::parse(&format!("{header}company:a\tcompany\tA\t\t\t\ncompany:b\tcompany\tB\tA\t\t\n")).err().expect("same alias");
+        assert_eq!(e.to_string(), "entities.tsv:4: alias \"A\" also names company:a");
+        assert!(Kb::try_builtin().is_ok());
+    }
 
     #[test]
     fn folds_case_accents_and_possessives() {

@@ -136,19 +136,29 @@ pub fn detect_encoding(head: &[u8]) -> TextEncoding {
     }
 }
 
+/// Why an input's bytes are not text in the encoding they announce (the reason its
+/// input is rejected).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DecodeError {
+    /// A code unit sequence that is no character, at this byte of the input.
+    #[error("invalid {} at byte {at}", encoding.name())]
+    Invalid { encoding: TextEncoding, at: usize },
+    /// An input whose length is not a whole number of code units.
+    #[error("invalid {}: {len} bytes is not a multiple of {}", encoding.name(), unit)]
+    Length { encoding: TextEncoding, len: usize, unit: usize },
+}
+
 /// Decodes UTF-16/UTF-32 input to UTF-8 text (BOM dropped), or says why it cannot.
-pub fn decode_wide(bytes: &[u8], enc: TextEncoding) -> Result<String, String> {
-    let bad = |at: usize| format!("invalid {} at byte {at}", enc.name());
+pub fn decode_wide(bytes: &[u8], enc: TextEncoding) -> Result<String, DecodeError> {
+    let bad = |at: usize| DecodeError::Invalid { encoding: enc, at };
     match enc {
-        TextEncoding::Utf8 => {
-            String::from_utf8(bytes.to_vec()).map_err(|e| format!("invalid utf-8 at byte {}", e.utf8_error().valid_up_to()))
-        }
+        TextEncoding::Utf8 => String::from_utf8(bytes.to_vec()).map_err(|e| bad(e.utf8_error().valid_up_to())),
         TextEncoding::Utf16Le | TextEncoding::Utf16Be => {
             let le = enc == TextEncoding::Utf16Le;
             let bom: &[u8] = if le { b"\xff\xfe" } else { b"\xfe\xff" };
             let body = bytes.strip_prefix(bom).unwrap_or(bytes);
             if !body.len().is_multiple_of(2) {
-                return Err(format!("invalid {}: odd number of bytes ({})", enc.name(), bytes.len()));
+                return Err(DecodeError::Length { encoding: enc, len: bytes.len(), unit: 2 });
             }
             let units = body.chunks_exact(2).map(|c| if le { u16::from_le_bytes([c[0], c[1]]) } else { u16::from_be_bytes([c[0], c[1]]) });
             let mut out = String::with_capacity(body.len() / 2);
@@ -165,7 +175,7 @@ pub fn decode_wide(bytes: &[u8], enc: TextEncoding) -> Result<String, String> {
             let bom: &[u8] = if le { b"\xff\xfe\0\0" } else { b"\0\0\xfe\xff" };
             let body = bytes.strip_prefix(bom).unwrap_or(bytes);
             if !body.len().is_multiple_of(4) {
-                return Err(format!("invalid {}: byte count {} is not a multiple of 4", enc.name(), bytes.len()));
+                return Err(DecodeError::Length { encoding: enc, len: bytes.len(), unit: 4 });
             }
             let mut out = String::with_capacity(body.len() / 4);
             for (i, c) in body.chunks_exact(4).enumerate() {
@@ -288,10 +298,17 @@ mod tests {
             let with_bom = [bom, bytes.clone()].concat();
             assert_eq!(detect_encoding(&with_bom), enc, "BOM");
             assert_eq!(decode_wide(&with_bom, enc).unwrap(), text);
-            assert!(decode_wide(&bytes[..bytes.len() - 1], enc).unwrap_err().starts_with("invalid utf-"));
+            assert!(decode_wide(&bytes[..bytes.len() - 1], enc).unwrap_err().to_string().starts_with("invalid utf-"));
         }
         // a lone surrogate, a code point above U+10FFFF
-        assert!(decode_wide(&[0xff, 0xfe, 0x00, 0xd8, 0x41, 0x00], TextEncoding::Utf16Le).is_err());
+        assert_eq!(
+            decode_wide(&[0xff, 0xfe, 0x00, 0xd8, 0x41, 0x00], TextEncoding::Utf16Le),
+            Err(DecodeError::Invalid { encoding: TextEncoding::Utf16Le, at: 2 })
+        );
+        assert_eq!(
+            decode_wide(&[0xff, 0xfe, 0x41], TextEncoding::Utf16Le).unwrap_err().to_string(),
+            "invalid utf-16le: 3 bytes is not a multiple of 2"
+        );
         assert!(decode_wide(&[0, 0, 0x11, 0], TextEncoding::Utf32Le).is_err());
         assert_eq!(detect_encoding(b"{\"title\":1}"), TextEncoding::Utf8);
         assert_eq!(detect_encoding(b""), TextEncoding::Utf8);

@@ -13,7 +13,7 @@ mod lines;
 mod source;
 mod text;
 
-pub use format::{binary_reason, decode_wide, detect_encoding, sniff, Format, FormatChoice, TextEncoding};
+pub use format::{binary_reason, decode_wide, detect_encoding, sniff, DecodeError, Format, FormatChoice, TextEncoding};
 pub use html::html_to_text;
 pub use source::{list_files, parse_bytes, read_input, read_input_skipping, Input};
 

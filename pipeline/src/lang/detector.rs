@@ -158,7 +158,9 @@ fn to_lingua(code: &str) -> Option<Language> {
 }
 
 impl LangDetector {
-    pub fn new(cfg: &LangConfig) -> Result<Self, String> {
+    /// A detector over `cfg.allow`; an unsupported language, or fewer than two, is an
+    /// [`crate::Error::Config`] naming the setting.
+    pub fn new(cfg: &LangConfig) -> crate::Result<Self> {
         let mut wl = Vec::new();
         let mut ll = Vec::new();
         for code in &cfg.allow {
@@ -167,11 +169,11 @@ impl LangDetector {
                     wl.push(w);
                     ll.push(l);
                 }
-                _ => return Err(format!("lang.allow: unsupported language {code:?} (fr, en, es, de, it, pt, nl)")),
+                _ => return Err(crate::Error::Config(format!("lang.allow: unsupported language {code:?} (fr, en, es, de, it, pt, nl)"))),
             }
         }
         if ll.len() < 2 {
-            return Err("lang.allow: at least two languages are needed".into());
+            return Err(crate::Error::Config("lang.allow: at least two languages are needed".into()));
         }
         Ok(LangDetector { whatlang: whatlang::Detector::with_allowlist(wl), lingua_langs: ll, lingua: OnceLock::new() })
     }

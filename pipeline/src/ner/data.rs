@@ -2,6 +2,7 @@
 //! with a deterministic held-out split (`FILE#train` / `FILE#dev`: every fifth
 //! sentence is dev).
 
+use crate::{Error, Result};
 use std::path::Path;
 
 /// One sentence: words and their IOB2 tags over PER, ORG, LOC, MISC.
@@ -30,10 +31,11 @@ pub fn parse_spec(spec: &str) -> (&str, Split) {
     }
 }
 
-/// Reads `FILE[#train|#dev]`; `.tsv` files are read as HIPE.
-pub fn read_gold(spec: &str) -> Result<Vec<Sentence>, String> {
+/// Reads `FILE[#train|#dev]`; `.tsv` files are read as HIPE. The error names the file
+/// (and the line) that cannot be read.
+pub fn read_gold(spec: &str) -> Result<Vec<Sentence>> {
     let (path, split) = parse_spec(spec);
-    let text = std::fs::read_to_string(path).map_err(|e| format!("{path}: {e}"))?;
+    let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
     let all = if Path::new(path).extension().is_some_and(|e| e == "tsv") { hipe(&text) } else { conll(&text, path)? };
     Ok(all
         .into_iter()
@@ -47,7 +49,7 @@ pub fn read_gold(spec: &str) -> Result<Vec<Sentence>, String> {
         .collect())
 }
 
-fn conll(text: &str, path: &str) -> Result<Vec<Sentence>, String> {
+fn conll(text: &str, path: &str) -> Result<Vec<Sentence>> {
     let mut out = Vec::new();
     let mut cur = Sentence { words: vec![], tags: vec![] };
     let flush = |cur: &mut Sentence, out: &mut Vec<Sentence>| {
@@ -65,7 +67,7 @@ fn conll(text: &str, path: &str) -> Result<Vec<Sentence>, String> {
         }
         let cols: Vec<&str> = line.split('\t').collect();
         if cols.len() < 3 {
-            return Err(format!("{path}:{}: expected idx<TAB>token<TAB>tag", n + 1));
+            return Err(Error::Gold { file: path.to_string(), line: n + 1, message: "expected idx<TAB>token<TAB>tag".into() });
         }
         cur.words.push(cols[1].to_string());
         cur.tags.push(normalize_tag(cols[2]));
@@ -139,5 +141,18 @@ mod tests {
         assert_eq!(h[0].tags, vec!["B-PER", "I-PER", "I-PER"]);
         assert_eq!(h[1].tags, vec!["O", "O"]);
         assert_eq!(parse_spec("a.conllu#dev"), ("a.conllu", Split::Dev));
+    }
+
+    #[test]
+    fn errors_name_the_file_and_line() {
+        use std::error::Error as _;
+        let e = conll("0\tEU\tB-ORG\n\n0\tParis\n", "gold.conll").unwrap_err();
+        assert!(matches!(e, Error::Gold { line: 3, .. }), "{e}");
+        assert_eq!(e.to_string(), "gold.conll:3: expected idx<TAB>token<TAB>tag");
+        let dir = tempfile::tempdir().unwrap();
+        let missing = dir.path().join("none.conll");
+        let e = read_gold(&format!("{}#dev", missing.display())).unwrap_err();
+        assert!(matches!(&e, Error::Io { path, .. } if path == &missing), "{e}");
+        assert!(e.source().is_some_and(|s| s.is::<std::io::Error>()));
     }
 }

@@ -2,6 +2,7 @@
 //! linear layer to BIO tags. Weights in `ner-head.safetensors`, shape in `head.json`.
 
 use super::tags::LABELS;
+use crate::{Error, ModelError, Result};
 use serde::{Deserialize, Serialize};
 use std::path::Path;
 use tch::nn::{self, Module, RNN};
@@ -191,44 +192,58 @@ impl NerHead {
         out
     }
 
-    pub fn save(&self, dir: &Path) -> Result<(), String> {
-        std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
-        self.vs.save(dir.join("ner-head.safetensors")).map_err(|e| format!("saving the head: {e}"))?;
-        std::fs::write(dir.join("head.json"), serde_json::to_string_pretty(&self.cfg).expect("json")).map_err(|e| format!("head.json: {e}"))
+    /// Writes `dir/ner-head.safetensors` and `dir/head.json` (`dir` created).
+    pub fn save(&self, dir: &Path) -> Result<()> {
+        std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+        let weights = dir.join("ner-head.safetensors");
+        self.vs.save(&weights).map_err(|e| Error::model(&weights, e))?;
+        let config = dir.join("head.json");
+        std::fs::write(&config, serde_json::to_string_pretty(&self.cfg).expect("json")).map_err(|e| Error::io(&config, e))
     }
 
     /// The head trained for this release (`data/models/ner`), built into the binary so
     /// that vigie runs outside its checkout; `--ner-model DIR` loads another one.
     pub fn builtin(device: Device) -> Self {
-        let cfg: HeadConfig = serde_json::from_str(BUILTIN_CONFIG).expect("the built-in head.json parses");
+        Self::try_builtin(device).expect("the built-in head loads (checked by a test)")
+    }
+
+    /// [`NerHead::builtin`], or an [`Error::Builtin`] when the head built into this binary
+    /// does not load (a broken build).
+    pub fn try_builtin(device: Device) -> Result<Self> {
+        let builtin = |e| Error::builtin("NER head", e);
+        let cfg: HeadConfig = serde_json::from_str(BUILTIN_CONFIG).map_err(|e| builtin(Error::model("data/models/ner/head.json", e)))?;
         let h = NerHead::new(cfg, device);
-        h.copy_safetensors(BUILTIN_WEIGHTS).expect("the built-in head weights fit its head.json");
-        h
+        h.copy_safetensors(BUILTIN_WEIGHTS)
+            .map_err(|e| builtin(Error::Model { path: "data/models/ner/ner-head.safetensors".into(), source: e }))?;
+        Ok(h)
     }
 
     /// Sets every weight from safetensors bytes: each variable must be there, in f32 and
     /// of its shape (`copy_` would broadcast a wrong one silently).
-    fn copy_safetensors(&self, bytes: &[u8]) -> Result<(), String> {
-        let st = safetensors::SafeTensors::deserialize(bytes).map_err(|e| format!("head weights: {e}"))?;
+    fn copy_safetensors(&self, bytes: &[u8]) -> std::result::Result<(), crate::BoxError> {
+        let st = safetensors::SafeTensors::deserialize(bytes)?;
         for (name, mut var) in self.vs.variables() {
-            let view = st.tensor(&name).map_err(|e| format!("head weights: {name}: {e}"))?;
+            let view = st.tensor(&name)?;
             let shape: Vec<i64> = view.shape().iter().map(|&d| d as i64).collect();
             if view.dtype() != safetensors::Dtype::F32 || shape != var.size() {
-                return Err(format!("head weights: {name} is {:?} {shape:?}, not F32 {:?}", view.dtype(), var.size()));
+                let (found, expected) = (format!("{:?} {shape:?}", view.dtype()), format!("F32 {:?}", var.size()));
+                return Err(ModelError::Shape { name, found, expected }.into());
             }
-            let src = Tensor::f_from_data_size(view.data(), &shape, Kind::Float).map_err(|e| format!("head weights: {name}: {e}"))?;
+            let src = Tensor::f_from_data_size(view.data(), &shape, Kind::Float)?;
             tch::no_grad(|| var.copy_(&src));
         }
         Ok(())
     }
 
-    pub fn load(dir: &Path, device: Device) -> Result<Self, String> {
-        let cfg: HeadConfig = serde_json::from_str(
-            &std::fs::read_to_string(dir.join("head.json")).map_err(|e| format!("{}: {e}", dir.join("head.json").display()))?,
-        )
-        .map_err(|e| format!("head.json: {e}"))?;
+    /// The head saved by [`NerHead::save`] in `dir`; the error names the file that is
+    /// missing or does not load.
+    pub fn load(dir: &Path, device: Device) -> Result<Self> {
+        let config = dir.join("head.json");
+        let text = std::fs::read_to_string(&config).map_err(|e| Error::io(&config, e))?;
+        let cfg: HeadConfig = serde_json::from_str(&text).map_err(|e| Error::model(&config, e))?;
         let mut h = NerHead::new(cfg, device);
-        h.vs.load(dir.join("ner-head.safetensors")).map_err(|e| format!("{}: {e}", dir.join("ner-head.safetensors").display()))?;
+        let weights = dir.join("ner-head.safetensors");
+        h.vs.load(&weights).map_err(|e| Error::model(&weights, e))?;
         Ok(h)
     }
 
@@ -264,7 +279,22 @@ mod tests {
     fn weights_of_another_shape_are_refused() {
         let small = NerHead::new(HeadConfig { lstm_hidden: 8, ..Default::default() }, Device::Cpu);
         let err = small.copy_safetensors(BUILTIN_WEIGHTS).unwrap_err();
-        assert!(err.contains("not F32"), "{err}");
+        assert!(err.to_string().contains("not F32"), "{err}");
+        assert!(err.is::<ModelError>(), "{err}");
+    }
+
+    /// A head directory that is not there: the file is named and the io error is the
+    /// source; one that holds something else: the parser's error is.
+    #[test]
+    fn a_missing_or_broken_head_directory_keeps_the_cause() {
+        use std::error::Error as _;
+        let dir = tempfile::tempdir().unwrap();
+        let e = NerHead::load(&dir.path().join("no-such-head"), Device::Cpu).err().expect("no head there");
+        assert!(matches!(&e, Error::Io { path, .. } if path.ends_with("no-such-head/head.json")), "{e}");
+        assert!(e.source().and_then(|s| s.downcast_ref::<std::io::Error>()).is_some_and(|io| io.kind() == std::io::ErrorKind::NotFound));
+        std::fs::write(dir.path().join("head.json"), "[").unwrap();
+        let e = NerHead::load(dir.path(), Device::Cpu).err().expect("not a head");
+        assert!(matches!(e, Error::Model { .. }) && e.source().is_some_and(|s| s.is::<serde_json::Error>()), "{e}");
     }
 
     /// One packed call tags every sentence as the sentence-by-sentence path does.

@@ -69,7 +69,7 @@ pub fn train(
     cfg: &TrainConfig,
     out: &Path,
     progress: &mut dyn FnMut(&str),
-) -> Result<TrainReport, String> {
+) -> crate::Result<TrainReport> {
     tch::manual_seed(cfg.seed as i64);
     let t0 = std::time::Instant::now();
     let encode = |sents: &[Sentence], what: &str, progress: &mut dyn FnMut(&str)| -> Vec<Tensor> {
@@ -88,7 +88,7 @@ pub fn train(
 
     let t1 = std::time::Instant::now();
     let head = NerHead::new(cfg.head.clone(), Device::Cpu);
-    let mut opt = tch::nn::Adam::default().build(&head.vs, cfg.lr).map_err(|e| e.to_string())?;
+    let mut opt = tch::nn::Adam::default().build(&head.vs, cfg.lr)?;
     let mut rng = crate::rng::Lcg(cfg.seed);
     // (dev F1, epoch, per-set scores) of the best epoch so far
     let mut best: Option<Best> = None;
@@ -146,7 +146,7 @@ pub fn train(
             best = Some((mean, epoch, scores));
         }
     }
-    let (_, best_epoch, dev) = best.ok_or("no epoch ran")?;
+    let (_, best_epoch, dev) = best.ok_or_else(|| crate::Error::Config("no epoch ran: train for at least one epoch".into()))?;
     let kept = NerHead::load(out, Device::Cpu)?;
     Ok(TrainReport {
         train_sentences: n,

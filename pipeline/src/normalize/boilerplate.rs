@@ -1,6 +1,7 @@
 //! Feed boilerplate lines ("Lire la suite", "[…]", paywall notices), from the list in
 //! `data/boilerplate.txt`.
 
+use crate::{Error, Result};
 use regex::{Regex, RegexSet};
 
 /// Whole-line and end-of-line boilerplate patterns.
@@ -18,7 +19,7 @@ impl Boilerplate {
     }
 
     /// Parses a list: one regex a line, `#` comments, `tail ` for end-of-line patterns.
-    pub fn parse(list: &str) -> Result<Self, String> {
+    pub fn parse(list: &str) -> Result<Self> {
         let mut lines = Vec::new();
         let mut tails = Vec::new();
         for (i, raw) in list.lines().enumerate() {
@@ -26,7 +27,7 @@ impl Boilerplate {
             if l.is_empty() || l.starts_with('#') {
                 continue;
             }
-            let err = |e: regex::Error| format!("boilerplate line {}: {e}", i + 1);
+            let err = |source| Error::Pattern { file: "boilerplate".into(), line: Some(i + 1), source };
             if let Some(t) = l.strip_prefix("tail ") {
                 tails.push(Regex::new(&format!("(?i){}", t.trim())).map_err(err)?);
             } else {
@@ -34,7 +35,7 @@ impl Boilerplate {
                 lines.push(format!("(?i)^(?:{l})$"));
             }
         }
-        let lines = RegexSet::new(&lines).map_err(|e| format!("boilerplate: {e}"))?;
+        let lines = RegexSet::new(&lines).map_err(|source| Error::Pattern { file: "boilerplate".into(), line: None, source })?;
         Ok(Boilerplate { lines, tails })
     }
 
@@ -77,6 +78,15 @@ impl Boilerplate {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_bad_pattern_names_its_line_and_keeps_the_regex_error() {
+        use std::error::Error as _;
+        let e = Boilerplate::parse("# list\nLire la suite\ntail (unclosed\n").err().expect("unclosed group");
+        assert!(matches!(e, Error::Pattern { line: Some(3), .. }), "{e}");
+        assert!(e.to_string().starts_with("boilerplate:3: "), "{e}");
+        assert!(e.source().is_some_and(|s| s.is::<regex::Error>()));
+    }
 
     #[test]
     fn drops_the_issue_examples() {

@@ -34,6 +34,24 @@ pub struct Normalized {
     pub origin: Origin,
 }
 
+/// Why an article cannot be kept: its reject reason (a bad article is data, not an
+/// error of the run).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum NormalizeError {
+    #[error("record has neither title nor body")]
+    NoContent,
+    #[error("empty title and body")]
+    Empty,
+    /// Nothing left of the body once cleaned (boilerplate only, say).
+    #[error("empty body")]
+    EmptyBody,
+    /// A raw body too large to clean (more than four bytes per allowed character).
+    #[error("body too large ({bytes} bytes, limit {MAX_BODY_CHARS} characters)")]
+    RawTooLarge { bytes: usize },
+    #[error("body too large ({chars} characters, limit {MAX_BODY_CHARS})")]
+    TooLarge { chars: usize },
+}
+
 /// Cleans articles; cheap to share between worker threads.
 pub struct Normalizer {
     boilerplate: Boilerplate,
@@ -51,26 +69,22 @@ impl Normalizer {
     }
 
     /// Cleans one article, or says why it cannot be kept.
-    pub fn normalize(&self, a: &Article, origin: Origin) -> Result<Normalized, String> {
+    pub fn normalize(&self, a: &Article, origin: Origin) -> Result<Normalized, NormalizeError> {
         let title = a.title.as_deref().map(|t| one_line(&clean_text(t))).unwrap_or_default();
         let raw_body = a.body.as_deref().unwrap_or_default();
         if raw_body.len() > MAX_BODY_CHARS * 4 {
-            return Err(format!("body too large ({} bytes, limit {MAX_BODY_CHARS} characters)", raw_body.len()));
+            return Err(NormalizeError::RawTooLarge { bytes: raw_body.len() });
         }
         let body = self.boilerplate.strip(&clean_text(raw_body));
         if title.is_empty() && body.is_empty() {
-            return Err(if a.title.is_none() && a.body.is_none() {
-                "record has neither title nor body".to_string()
-            } else {
-                "empty title and body".to_string()
-            });
+            return Err(if a.title.is_none() && a.body.is_none() { NormalizeError::NoContent } else { NormalizeError::Empty });
         }
         if body.is_empty() {
-            return Err("empty body".to_string());
+            return Err(NormalizeError::EmptyBody);
         }
         let chars = body.chars().count();
         if chars > MAX_BODY_CHARS {
-            return Err(format!("body too large ({chars} characters, limit {MAX_BODY_CHARS})"));
+            return Err(NormalizeError::TooLarge { chars });
         }
         let title = if title.is_empty() { first_words(&body, 12) } else { title };
         let (published, published_raw) = match a.published.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
@@ -172,9 +186,17 @@ mod tests {
     #[test]
     fn rejects_empty_and_missing_records_with_reasons() {
         let n = Normalizer::default();
-        assert_eq!(n.normalize(&art(None, None), o()).unwrap_err(), "record has neither title nor body");
-        assert_eq!(n.normalize(&art(Some("T"), Some("  Lire la suite ")), o()).unwrap_err(), "empty body");
-        assert!(n.normalize(&art(Some("T"), Some(&"x ".repeat(MAX_BODY_CHARS))), o()).unwrap_err().starts_with("body too large"));
+        assert_eq!(n.normalize(&art(None, None), o()).unwrap_err().to_string(), "record has neither title nor body");
+        assert_eq!(n.normalize(&art(Some("T"), Some("  Lire la suite ")), o()).unwrap_err(), NormalizeError::EmptyBody);
+        assert_eq!(
+            n.normalize(&art(Some("T"), Some(&"x ".repeat(MAX_BODY_CHARS))), o()).unwrap_err(),
+            NormalizeError::TooLarge { chars: 2 * MAX_BODY_CHARS - 1 }
+        );
+        assert!(n
+            .normalize(&art(Some("T"), Some(&"x ".repeat(MAX_BODY_CHARS))), o())
+            .unwrap_err()
+            .to_string()
+            .starts_with("body too large"));
     }
 
     #[test]

@@ -4,6 +4,7 @@
 //! stories the state does not know yet (a crash after an index commit) are assigned at
 //! the next ingest.
 
+use crate::{Error, Result};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -41,20 +42,24 @@ pub struct TopicInfo {
 }
 
 impl TopicState {
-    pub fn load(path: &Path) -> Result<Option<TopicState>, String> {
+    /// Reads the state (`None` when there is none); a state of another version is an
+    /// error that says how to rebuild it.
+    pub fn load(path: &Path) -> Result<Option<TopicState>> {
         let Some(s) = crate::atomic::load_json::<TopicState>(path, "topic state")? else { return Ok(None) };
         if s.version != STATE_VERSION {
-            return Err(format!(
-                "{}: version {} (this vigie reads {STATE_VERSION}); run `vigie topics rebuild`",
-                path.display(),
-                s.version
-            ));
+            return Err(Error::StateVersion {
+                path: path.to_path_buf(),
+                what: "topic state",
+                found: s.version,
+                supported: STATE_VERSION,
+                fix: "run `vigie topics rebuild`",
+            });
         }
         Ok(Some(s))
     }
 
     /// Writes the state atomically.
-    pub fn save(&self, path: &Path) -> Result<(), String> {
+    pub fn save(&self, path: &Path) -> Result<()> {
         crate::atomic::save_json(path, self)
     }
 
@@ -92,5 +97,12 @@ mod tests {
         let back = TopicState::load(&p).unwrap().unwrap();
         assert_eq!(back.story_topic["s1"], "t1");
         assert!(!p.with_extension("json.tmp").exists());
+        // a state of another version says what to run
+        let mut later = back;
+        later.version = STATE_VERSION + 1;
+        later.save(&p).unwrap();
+        let e = TopicState::load(&p).unwrap_err();
+        assert!(matches!(e, Error::StateVersion { found, .. } if found == STATE_VERSION + 1), "{e}");
+        assert!(e.to_string().contains("vigie topics rebuild"), "{e}");
     }
 }
