@@ -54,9 +54,12 @@ demo: models-release
 	@echo; echo '$$ vigie stats'
 	$(VIGIE) --data $(DEMO_DATA) stats
 
-# formatting and lints are part of the tests (CI runs `make test`)
+# formatting and lints are part of the tests (CI runs `make test`); the cargo-fuzz crate
+# (fuzz/, its own workspace) is formatted too; its code lives in fuzz-targets/, which
+# clippy checks with the workspace
 test: models toolchain
 	$(CARGO) fmt --all -- --check
+	$(CARGO) fmt --manifest-path fuzz/Cargo.toml -- --check
 	$(CARGO) clippy --workspace --all-targets --locked -- -D warnings
 	$(CARGO) test --workspace --locked
 
