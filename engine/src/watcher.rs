@@ -2,7 +2,7 @@
 //! new or grew, one ingest batch through the session, the marks saved after the commit.
 //! The schedule around it (interval, signals, alerts, printing) belongs to the front end.
 
-use crate::fetch::is_url;
+use crate::fetch::{is_url, FetchError};
 use crate::watch::{backoff, file_change, list_files, poll_feed, FeedPoll, WatchState};
 use crate::{Clock, DataDir, IngestOptions, Result, Session};
 use serde::Serialize;
@@ -34,7 +34,7 @@ pub struct Poll {
 /// rejects, and the problems that do not stop watching.
 pub trait WatchEvents: Observer {
     /// A feed could not be fetched; it is tried again after `wait_seconds`.
-    fn feed_failed(&mut self, _url: &str, _reason: &str, _failures: u32, _wait_seconds: i64) {}
+    fn feed_failed(&mut self, _url: &str, _error: &FetchError, _failures: u32, _wait_seconds: i64) {}
     /// A watched file could not be read (it is tried again at the next poll).
     fn unreadable(&mut self, _file: &str, _error: &std::io::Error) {}
     /// The poll's batch failed; nothing is marked as read, the next poll tries again.
@@ -110,7 +110,7 @@ impl Watcher {
                 // a task that failed is a failed poll of its feed, never a crash of watch
                 let (id, res) = match r {
                     Ok((id, res)) => (id, res),
-                    Err(e) => (e.id(), FeedPoll::Failed(format!("the poll task failed: {e}"), None)),
+                    Err(e) => (e.id(), FeedPoll::Failed(FetchError::Task(e.to_string()), None)),
                 };
                 if let Some(&i) = ids.get(&id) {
                     out.push((i, res));

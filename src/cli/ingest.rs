@@ -190,8 +190,8 @@ pub fn ingest(ctx: &Ctx, inputs: &[String], opts: &IngestOptions<'_>, stop: &Ato
         if is_url(i) {
             match fetched.next().expect("one result per url") {
                 Ok(input) => sources.push(input),
-                Err(reason) => {
-                    let r = Reject { file: i.clone(), line: None, reason, record: None };
+                Err(e) => {
+                    let r = Reject { file: i.clone(), line: None, reason: e.reason(), record: None };
                     ctx.dir().create()?;
                     rejects.write(&r)?;
                     eprintln!("rejected: {}", super::common::one_line(&r.to_string()));

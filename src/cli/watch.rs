@@ -43,8 +43,8 @@ pub struct WatchArgs {
 
 /// The problems that do not stop watching, on stderr beside the batch's progress.
 impl WatchEvents for Printer {
-    fn feed_failed(&mut self, url: &str, reason: &str, failures: u32, wait_seconds: i64) {
-        eprintln!("watch: {url}: fetch failed: {reason} (try {failures}; next in {wait_seconds}s)");
+    fn feed_failed(&mut self, url: &str, error: &vigie_engine::fetch::FetchError, failures: u32, wait_seconds: i64) {
+        eprintln!("watch: {url}: fetch failed: {error} (try {failures}; next in {wait_seconds}s)");
     }
     fn unreadable(&mut self, file: &str, error: &std::io::Error) {
         eprintln!("watch: {file}: cannot read: {error}");
