@@ -124,7 +124,7 @@ fn add(ctx: &Ctx, a: AddArgs) -> anyhow::Result<ExitCode> {
             return Err(user_error(format!("--entity {e:?}: an entity id looks like company:nvidia")));
         }
     }
-    let store = AlertStore::new(&ctx.data);
+    let store = AlertStore::new(ctx.dir());
     let _lock = store.lock()?;
     if store.get(&a.name)?.is_some() {
         return Err(user_error(format!("alert {} exists (vigie alerts rm {} first)", a.name, a.name)));
@@ -167,7 +167,7 @@ struct Listed<'a> {
 }
 
 fn list(ctx: &Ctx, a: ListArgs) -> anyhow::Result<ExitCode> {
-    let store = AlertStore::new(&ctx.data);
+    let store = AlertStore::new(ctx.dir());
     let mut out = std::io::stdout().lock();
     let mut rows = Vec::new();
     let marks = store.watermarks()?;
@@ -212,7 +212,7 @@ fn list(ctx: &Ctx, a: ListArgs) -> anyhow::Result<ExitCode> {
 }
 
 fn rm(ctx: &Ctx, a: RmArgs) -> anyhow::Result<ExitCode> {
-    let store = AlertStore::new(&ctx.data);
+    let store = AlertStore::new(ctx.dir());
     let _lock = store.lock()?;
     if store.get(&a.name)?.is_none() {
         return Err(user_error(format!("no alert named {}", a.name)));
@@ -225,7 +225,7 @@ fn rm(ctx: &Ctx, a: RmArgs) -> anyhow::Result<ExitCode> {
 }
 
 fn test(ctx: &Ctx, a: TestArgs) -> anyhow::Result<ExitCode> {
-    let store = AlertStore::new(&ctx.data);
+    let store = AlertStore::new(ctx.dir());
     let rule = store.get(&a.name)?.ok_or_else(|| user_error(format!("no alert named {}", a.name)))?;
     let index = super::common::open_index(ctx)?;
     let q = alerts::rule_query(&rule);
@@ -282,7 +282,7 @@ fn test(ctx: &Ctx, a: TestArgs) -> anyhow::Result<ExitCode> {
 
 fn run_now(ctx: &Ctx, a: RunArgs) -> anyhow::Result<ExitCode> {
     let index = super::common::open_index(ctx)?;
-    let s = alerts::run(&ctx.data, &index, &mut alerts::Sinks::new(a.webhook.policy()?), &vigie_engine::SystemClock)?;
+    let s = alerts::run(ctx.dir(), &index, &mut alerts::Sinks::new(a.webhook.policy()?), &vigie_engine::SystemClock)?;
     if a.json {
         print_json(&mut std::io::stdout().lock(), &s)?;
     } else if !ctx.quiet {

@@ -146,7 +146,7 @@ pub fn run(ctx: &Ctx, a: IngestArgs) -> anyhow::Result<ExitCode> {
 /// Runs the alert rules after a commit. A failure is reported, not fatal: the ingested
 /// documents are committed, and the next run picks the same documents up again.
 pub fn run_alerts(ctx: &Ctx, index: &VigieIndex, policy: &vigie_engine::alerts::WebhookPolicy) -> Option<vigie_engine::alerts::RunSummary> {
-    match vigie_engine::alerts::run(&ctx.data, index, &mut vigie_engine::alerts::Sinks::new(policy.clone()), &vigie_engine::SystemClock) {
+    match vigie_engine::alerts::run(ctx.dir(), index, &mut vigie_engine::alerts::Sinks::new(policy.clone()), &vigie_engine::SystemClock) {
         Ok(s) => {
             if (s.documents > 0 || s.delivered > 0 || s.dead_lettered > 0) && !ctx.quiet {
                 eprintln!("{}", super::alerts::summary_line(&s));

@@ -4,7 +4,7 @@
 
 use super::state::RuleState;
 use crate::versioned::Kind;
-use crate::{Error, Result};
+use crate::{DataDir, Error, Result};
 use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -133,8 +133,9 @@ pub fn save_json<T: serde::Serialize + ?Sized>(path: &Path, value: &T) -> Result
 }
 
 impl AlertStore {
-    pub fn new(data: &Path) -> Self {
-        AlertStore { dir: crate::DataDir::new(data).alerts_dir() }
+    /// The alerts of a data directory (`DATA/alerts/`).
+    pub fn new(data: impl Into<DataDir>) -> Self {
+        AlertStore { dir: data.into().alerts_dir() }
     }
 
     fn rule_path(&self, name: &str) -> PathBuf {
@@ -274,6 +275,27 @@ impl AlertStore {
     /// Writes the rule's delivery state atomically.
     pub fn save_state(&self, name: &str, state: &RuleState) -> Result<()> {
         save_json(&self.state_path(name), state)
+    }
+}
+
+// The alerts API takes the data directory's layout; a caller that holds a borrowed
+// [`DataDir`], or only the root path of one (a directory built by hand, as the alert
+// benchmark does), passes that.
+impl From<&DataDir> for DataDir {
+    fn from(d: &DataDir) -> Self {
+        d.clone()
+    }
+}
+
+impl From<&Path> for DataDir {
+    fn from(root: &Path) -> Self {
+        DataDir::new(root)
+    }
+}
+
+impl From<&PathBuf> for DataDir {
+    fn from(root: &PathBuf) -> Self {
+        DataDir::new(root)
     }
 }
 
