@@ -3,6 +3,7 @@
 
 use std::time::Duration;
 use vigie_pipeline::ingest::{Input, MAX_FILE_BYTES};
+use vigie_pipeline::reject::Reject;
 
 pub const USER_AGENT: &str = concat!("vigie/", env!("CARGO_PKG_VERSION"), " (media monitoring; offline-first)");
 
@@ -171,8 +172,31 @@ pub fn fetch_all(urls: &[String]) -> Vec<Result<Input, FetchError>> {
                 }
             }
         }
-        out.into_iter().map(|r| r.unwrap_or_else(|| Err(FetchError::NoAnswer))).collect()
+        out.into_iter().map(|r| r.unwrap_or(Err(FetchError::NoAnswer))).collect()
     })
+}
+
+/// Inputs as the user names them, resolved to sources in their order: `-` is stdin, an
+/// http(s) URL is fetched (all of them concurrently), anything else is a path. A URL
+/// that could not be fetched is a reject like any other: its file is the URL, its
+/// reason [`FetchError::reason`].
+pub fn resolve(inputs: &[String]) -> (Vec<Input>, Vec<Reject>) {
+    let urls: Vec<String> = inputs.iter().filter(|i| is_url(i)).cloned().collect();
+    let mut fetched = fetch_all(&urls).into_iter();
+    let (mut sources, mut rejects) = (Vec::with_capacity(inputs.len()), Vec::new());
+    for i in inputs {
+        if is_url(i) {
+            match fetched.next().unwrap_or(Err(FetchError::NoAnswer)) {
+                Ok(input) => sources.push(input),
+                Err(e) => rejects.push(Reject { file: i.clone(), line: None, reason: e.reason(), record: None }),
+            }
+        } else if i == "-" {
+            sources.push(Input::Stdin);
+        } else {
+            sources.push(Input::Path(i.into()));
+        }
+    }
+    (sources, rejects)
 }
 
 #[cfg(test)]

@@ -291,6 +291,17 @@ fn run_now(ctx: &Ctx, a: RunArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// The alert run that follows an ingest or a watch poll, on stderr: its summary when it
+/// did something (unless `--quiet`), or its error, once. A failure does not stop the
+/// command: the documents are committed, and the next run picks them up again.
+pub fn report_after_ingest(quiet: bool, run: &vigie_engine::Result<alerts::RunSummary>) {
+    match run {
+        Ok(s) if (s.documents > 0 || s.delivered > 0 || s.dead_lettered > 0) && !quiet => eprintln!("{}", summary_line(s)),
+        Ok(_) => {}
+        Err(e) => eprintln!("error: alerts: {}", super::common::error_line(e)),
+    }
+}
+
 /// One line for humans (on stderr: stdout carries the stdout sink's notifications).
 pub fn summary_line(s: &alerts::RunSummary) -> String {
     format!(

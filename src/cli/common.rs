@@ -130,6 +130,19 @@ pub fn one_line(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
+/// An error and its causes on one line, as `main` prints an anyhow chain (`{:#}`), for
+/// the errors that are reported while the command goes on.
+pub fn error_line(e: &dyn std::error::Error) -> String {
+    let mut msg = e.to_string();
+    let mut cause = e.source();
+    while let Some(c) = cause {
+        msg.push_str(": ");
+        msg.push_str(&c.to_string());
+        cause = c.source();
+    }
+    one_line(&msg)
+}
+
 /// `2025-01-29`, RFC 3339, or a time ago: `7d`, `24h`, `2w`.
 pub fn parse_when(s: &str, flag: &str) -> anyhow::Result<DateTime<Utc>> {
     let t = parse_when_unbounded(s, flag)?;

@@ -3,7 +3,7 @@
 
 use super::alerts::WebhookArgs;
 use super::common::{parse_duration, print_json, user_error, Ctx};
-use super::ingest::{run_alerts, Printer, StageArgs};
+use super::ingest::{Printer, StageArgs};
 use clap::Args;
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -120,7 +120,9 @@ pub fn run(ctx: &Ctx, a: WatchArgs) -> anyhow::Result<ExitCode> {
     loop {
         let mut p = watcher.poll(&rt, &mut session, &opts, &SystemClock, &mut events)?;
         let alerts_started = std::time::Instant::now();
-        if let Some(s) = pb.suspend(|| run_alerts(ctx, session.index(), &policy)) {
+        let run = pb.suspend(|| session.run_alerts(&mut vigie_engine::alerts::Sinks::new(policy.clone()), &SystemClock));
+        super::alerts::report_after_ingest(ctx.quiet, &run);
+        if let Ok(s) = run {
             (p.notifications, p.delivered) = (s.notifications, s.delivered);
         }
         p.seconds += alerts_started.elapsed().as_secs_f64();
