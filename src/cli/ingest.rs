@@ -73,14 +73,20 @@ impl StageArgs {
     }
 }
 
-/// Progress and rejects on stderr while a batch runs.
+/// Progress and rejects on stderr while a batch runs (and `watch`'s events: see there).
 pub struct Printer {
-    pb: ProgressBar,
+    pub pb: ProgressBar,
+    /// `--quiet`: no summaries on stderr
+    pub quiet: bool,
+    /// `--json`: the summaries as JSON lines on stdout
+    pub json: bool,
+    /// why stdout could take no more (a closed pipe): returned once the run is over
+    pub failed: Option<anyhow::Error>,
 }
 
 impl Printer {
     pub fn new(pb: ProgressBar) -> Self {
-        Printer { pb }
+        Printer { pb, quiet: false, json: false, failed: None }
     }
 }
 
