@@ -2,10 +2,12 @@
 //! rule's watermark (reverse search over an in-memory index of the new batch), and
 //! delivered once per story to stdout, a file or a webhook, at once or in digests.
 
+mod rules;
 mod sinks;
 mod state;
 mod store;
 
+pub use rules::{add_rule, get_rule, list_rules, remove_rule, test_rule, ListedRule, NewRule, RuleTest};
 pub use sinks::{describe, parse_sink, Failed, Notifier, Sinks, WebhookPolicy};
 pub use state::RuleState;
 pub use store::{check_name, check_rule, save_json, AlertStore, RULE_VERSION};
