@@ -41,7 +41,7 @@ fn main() -> ExitCode {
         Ok(code) => code,
         Err(e) if cli::is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("error: {}", cli::error_line(&e));
+            eprintln!("error: {}", cli::error_line(e.as_ref()));
             ExitCode::from(cli::exit_code(&e))
         }
     }

@@ -143,7 +143,7 @@ fn end_to_end(docs: &[BatchDoc], rules: &[RuleQuery], batch: usize, runs: usize)
     }
     w.commit()?;
     index.reload()?;
-    let store = AlertStore::new(data.root());
+    let store = AlertStore::new(&data);
     let next = index.next_seq()?;
     for (i, r) in rules.iter().enumerate() {
         let rule = vigie_schemas::AlertRule {
@@ -169,7 +169,7 @@ fn end_to_end(docs: &[BatchDoc], rules: &[RuleQuery], batch: usize, runs: usize)
         w.commit()?;
         index.reload()?;
         let t = Instant::now();
-        let s = alerts::run(data.root(), &index, &mut alerts::Sinks::new(WebhookPolicy::default()), &vigie_engine::SystemClock)?;
+        let s = alerts::run(&data, &index, &mut alerts::Sinks::new(WebhookPolicy::default()), &vigie_engine::SystemClock)?;
         out.push(EndToEnd {
             ms: elapsed_ms(t),
             documents: s.documents,

@@ -3,6 +3,7 @@
 
 use std::time::Duration;
 use vigie_pipeline::ingest::{Input, MAX_FILE_BYTES};
+use vigie_pipeline::reject::Reject;
 
 pub const USER_AGENT: &str = concat!("vigie/", env!("CARGO_PKG_VERSION"), " (media monitoring; offline-first)");
 
@@ -48,11 +49,42 @@ pub fn client() -> crate::Result<reqwest::Client> {
     client_with(Duration::from_secs(30))
 }
 
+/// Why a URL could not be fetched. Its text is the one-line reason of the reject
+/// (after "fetch failed: ", see [`FetchError::reason`]) and of watch's feed messages.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum FetchError {
+    /// The request or the body failed on the way: connection, TLS, timeout, redirects.
+    #[error("{0}")]
+    Transport(String),
+    /// The server answered with a status other than 2xx.
+    #[error("http {0}")]
+    Status(u16),
+    /// The (decompressed) body passed the size bound.
+    #[error("body larger than {} MiB", .limit >> 20)]
+    TooLarge { limit: usize },
+    /// Nothing to fetch with: the HTTP client or the network runtime could not be made.
+    #[error("{0}")]
+    Setup(String),
+    /// The fetch task ended without an answer (it panicked or was cancelled).
+    #[error("the fetch task failed: {0}")]
+    Task(String),
+    /// The fetch task never reported back.
+    #[error("no answer")]
+    NoAnswer,
+}
+
+impl FetchError {
+    /// The reject's one-line reason: `fetch failed: ` and what failed.
+    pub fn reason(&self) -> String {
+        format!("fetch failed: {self}")
+    }
+}
+
 /// Reads a response body chunk by chunk (decompressed when the server sent gzip) and
 /// stops as soon as it passes `limit` bytes, whether or not a Content-Length was sent:
 /// a gzip bomb or an endless chunked body costs at most `limit` bytes of memory.
-pub async fn read_body(mut resp: reqwest::Response, limit: usize) -> Result<Vec<u8>, String> {
-    let too_large = || format!("body larger than {} MiB", limit >> 20);
+pub async fn read_body(mut resp: reqwest::Response, limit: usize) -> Result<Vec<u8>, FetchError> {
+    let too_large = || FetchError::TooLarge { limit };
     // the announced length of what is read (absent when reqwest decompresses)
     if resp.content_length().is_some_and(|n| n > limit as u64) {
         return Err(too_large());
@@ -67,19 +99,19 @@ pub async fn read_body(mut resp: reqwest::Response, limit: usize) -> Result<Vec<
                 out.extend_from_slice(&chunk);
             }
             Ok(None) => return Ok(out),
-            Err(e) => return Err(reason(&e)),
+            Err(e) => return Err(FetchError::Transport(reason(&e))),
         }
     }
 }
 
-/// Fetches one URL; the error is a one-line reason for the rejects file.
-pub async fn fetch(client: &reqwest::Client, url: &str) -> Result<Input, String> {
-    let resp = client.get(url).send().await.map_err(|e| format!("fetch failed: {}", reason(&e)))?;
+/// Fetches one URL (its [`FetchError::reason`] is the line for the rejects file).
+pub async fn fetch(client: &reqwest::Client, url: &str) -> Result<Input, FetchError> {
+    let resp = client.get(url).send().await.map_err(|e| FetchError::Transport(reason(&e)))?;
     let status = resp.status();
     if !status.is_success() {
-        return Err(format!("fetch failed: http {}", status.as_u16()));
+        return Err(FetchError::Status(status.as_u16()));
     }
-    let bytes = read_body(resp, MAX_FILE_BYTES).await.map_err(|e| format!("fetch failed: {e}"))?;
+    let bytes = read_body(resp, MAX_FILE_BYTES).await?;
     Ok(Input::Bytes { name: url.to_string(), bytes })
 }
 
@@ -104,11 +136,11 @@ pub fn retry_after(h: &reqwest::header::HeaderMap) -> Option<Duration> {
 
 /// Fetches every URL concurrently, keeping their order; one result per URL, a fetch
 /// that could not run (no runtime, a task that failed) being a reject like any other.
-pub fn fetch_all(urls: &[String]) -> Vec<Result<Input, String>> {
+pub fn fetch_all(urls: &[String]) -> Vec<Result<Input, FetchError>> {
     if urls.is_empty() {
         return Vec::new();
     }
-    let all_failed = |why: String| urls.iter().map(|_| Err(format!("fetch failed: {why}"))).collect();
+    let all_failed = |why: String| urls.iter().map(|_| Err(FetchError::Setup(why.clone()))).collect();
     let rt = match tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build() {
         Ok(rt) => rt,
         Err(e) => return all_failed(format!("cannot start the network runtime: {e}")),
@@ -125,7 +157,7 @@ pub fn fetch_all(urls: &[String]) -> Vec<Result<Input, String>> {
             let h = set.spawn(async move { fetch(&c, &u).await });
             ids.insert(h.id(), i);
         }
-        let mut out: Vec<Option<Result<Input, String>>> = (0..urls.len()).map(|_| None).collect();
+        let mut out: Vec<Option<Result<Input, FetchError>>> = (0..urls.len()).map(|_| None).collect();
         while let Some(r) = set.join_next_with_id().await {
             match r {
                 Ok((id, res)) => {
@@ -135,13 +167,36 @@ pub fn fetch_all(urls: &[String]) -> Vec<Result<Input, String>> {
                 }
                 Err(e) => {
                     if let Some(&i) = ids.get(&e.id()) {
-                        out[i] = Some(Err(format!("fetch failed: the fetch task failed: {e}")));
+                        out[i] = Some(Err(FetchError::Task(e.to_string())));
                     }
                 }
             }
         }
-        out.into_iter().map(|r| r.unwrap_or_else(|| Err("fetch failed: no answer".to_string()))).collect()
+        out.into_iter().map(|r| r.unwrap_or(Err(FetchError::NoAnswer))).collect()
     })
+}
+
+/// Inputs as the user names them, resolved to sources in their order: `-` is stdin, an
+/// http(s) URL is fetched (all of them concurrently), anything else is a path. A URL
+/// that could not be fetched is a reject like any other: its file is the URL, its
+/// reason [`FetchError::reason`].
+pub fn resolve(inputs: &[String]) -> (Vec<Input>, Vec<Reject>) {
+    let urls: Vec<String> = inputs.iter().filter(|i| is_url(i)).cloned().collect();
+    let mut fetched = fetch_all(&urls).into_iter();
+    let (mut sources, mut rejects) = (Vec::with_capacity(inputs.len()), Vec::new());
+    for i in inputs {
+        if is_url(i) {
+            match fetched.next().unwrap_or(Err(FetchError::NoAnswer)) {
+                Ok(input) => sources.push(input),
+                Err(e) => rejects.push(Reject { file: i.clone(), line: None, reason: e.reason(), record: None }),
+            }
+        } else if i == "-" {
+            sources.push(Input::Stdin);
+        } else {
+            sources.push(Input::Path(i.into()));
+        }
+    }
+    (sources, rejects)
 }
 
 #[cfg(test)]
@@ -196,7 +251,7 @@ mod tests {
             let resp = c.get(format!("{base}/x")).send().await.unwrap();
             read_body(resp, 1 << 20).await
         });
-        assert_eq!(res.unwrap_err(), "body larger than 1 MiB");
+        assert_eq!(res.unwrap_err().to_string(), "body larger than 1 MiB");
         assert!(t.elapsed() < Duration::from_secs(10), "{:?}", t.elapsed());
         assert!(sent.load(std::sync::atomic::Ordering::SeqCst) < 64 << 20);
     }
@@ -215,7 +270,7 @@ mod tests {
             let resp = c.get(format!("{base}/bomb")).send().await.unwrap();
             read_body(resp, 4 << 20).await
         });
-        assert_eq!(res.unwrap_err(), "body larger than 4 MiB");
+        assert_eq!(res.unwrap_err(), FetchError::TooLarge { limit: 4 << 20 });
     }
 
     /// An endless gzip member of zeros, as stored (uncompressed) deflate blocks would be
@@ -315,9 +370,9 @@ mod tests {
         let get = |p: &str| rt.block_on(fetch(&c, &format!("{base}{p}")));
         // five redirects are followed
         assert!(matches!(get("/3"), Ok(Input::Bytes { bytes, .. }) if bytes == b"ok"));
-        let e = get("/0").unwrap_err();
+        let e = get("/0").unwrap_err().reason();
         assert!(e.starts_with("fetch failed:") && e.contains("too many redirects (more than 5"), "{e}");
-        let e = get("/loop").unwrap_err();
+        let e = get("/loop").unwrap_err().reason();
         assert!(e.contains("redirect loop"), "{e}");
     }
 }

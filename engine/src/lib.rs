@@ -2,7 +2,7 @@
 //! filter share. It owns the data directory's layout ([`DataDir`]), opens it once for
 //! any number of ingest batches ([`Session`]) and wires the pipeline to the index
 //! (dedup state, story state, topics), runs the alert rules and their delivery, and
-//! keeps what `watch` remembers between polls.
+//! runs the watch loop with what it remembers between polls.
 //!
 //! ```
 //! use std::sync::atomic::AtomicBool;
@@ -39,6 +39,7 @@ pub mod models;
 pub mod process;
 pub mod reports;
 mod session;
+pub mod signals;
 pub mod store;
 pub mod topics;
 pub mod versioned;

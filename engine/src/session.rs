@@ -3,9 +3,10 @@
 //! batch; `vigie watch` (and the server to come) run one per poll without reloading
 //! the state from the index each time.
 
+use crate::alerts::{Notifier, RunSummary};
 use crate::store::{load_dedup, IndexSink};
 use crate::topics::{load_stories, update_topics};
-use crate::{DataDir, Error, Result};
+use crate::{Clock, DataDir, Error, Result};
 use std::sync::atomic::AtomicBool;
 use vigie_index::{VigieIndex, Writer};
 use vigie_pipeline::dedup::Dedup;
@@ -112,6 +113,35 @@ impl Session {
         Ok(summary)
     }
 
+    /// Ingests inputs as the user names them (paths, `-` for stdin, http(s) URLs) in one
+    /// batch: URLs are fetched first (concurrently), and a URL that could not be fetched
+    /// is a reject like any other: written to the rejects file, reported to `observer`,
+    /// counted as read and rejected.
+    pub fn ingest_inputs(
+        &mut self,
+        inputs: &[String],
+        opts: &IngestOptions<'_>,
+        observer: &mut dyn Observer,
+        stop: &AtomicBool,
+    ) -> Result<Summary> {
+        let (sources, failed) = crate::fetch::resolve(inputs);
+        let mut rejects = RejectLog::new(self.data.rejects_path());
+        for r in &failed {
+            rejects.write(r)?;
+            observer.rejected(r);
+        }
+        let mut summary = self.ingest(&sources, opts, observer, stop)?;
+        summary.read += failed.len() as u64;
+        summary.rejected += failed.len() as u64;
+        Ok(summary)
+    }
+
+    /// Runs the alert rules over what the batches committed since each rule's watermark
+    /// (on the index this session holds: nothing is reopened) and delivers what is due.
+    pub fn run_alerts(&self, notifier: &mut dyn Notifier, clock: &dyn Clock) -> Result<RunSummary> {
+        crate::alerts::run(&self.data, &self.index, notifier, clock)
+    }
+
     /// Waits for the index's background merges and releases the writer.
     pub fn close(self) -> Result<()> {
         Ok(self.writer.finish()?)
@@ -172,6 +202,38 @@ mod tests {
         let mut s = Session::open(DataDir::new(tmp.path().join("data"))).unwrap();
         let later = s.ingest(&[articles(tmp.path(), "c.jsonl", &["c1"], BODY)], &opts, &mut (), &stop).unwrap();
         assert_eq!((later.indexed, later.duplicates), (1, 1));
+        s.close().unwrap();
+    }
+
+    /// Inputs as a user names them: a URL that cannot be fetched is a reject (in the
+    /// rejects file, to the observer, in the counts) and the paths are ingested; the
+    /// alert rules then run on the session's own index.
+    #[test]
+    fn inputs_with_a_failed_fetch_are_ingested_and_the_failure_rejected() {
+        struct Seen(Vec<String>);
+        impl Observer for Seen {
+            fn rejected(&mut self, r: &vigie_pipeline::reject::Reject) {
+                self.0.push(r.to_string());
+            }
+        }
+        let tmp = tempfile::tempdir().unwrap();
+        // a port nobody listens on: the connection is refused at once
+        let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap();
+        let url = format!("http://{closed}/feed.rss");
+        let Input::Path(file) = articles(tmp.path(), "a.jsonl", &["a1"], BODY) else { unreachable!() };
+        let lang = LangDetector::new(&LangConfig::default()).unwrap();
+        let opts = IngestOptions::new(FormatChoice::Auto, &lang, None);
+        let mut s = Session::open(DataDir::new(tmp.path().join("data"))).unwrap();
+        let mut seen = Seen(Vec::new());
+        let inputs = [url.clone(), file.display().to_string()];
+        let sum = s.ingest_inputs(&inputs, &opts, &mut seen, &AtomicBool::new(false)).unwrap();
+        assert_eq!((sum.read, sum.indexed, sum.rejected), (2, 1, 1), "{sum:?}");
+        assert!(seen.0.len() == 1 && seen.0[0].contains(&url) && seen.0[0].contains("fetch failed"), "{:?}", seen.0);
+        let rejects = std::fs::read_to_string(s.data().rejects_path()).unwrap();
+        assert!(rejects.contains(&url) && rejects.lines().count() == 1, "{rejects}");
+        // no rules: the run reads the store and the session's index, and finds nothing to do
+        let run = s.run_alerts(&mut crate::alerts::Sinks::new(Default::default()), &crate::SystemClock).unwrap();
+        assert_eq!(run.rules, 0);
         s.close().unwrap();
     }
 }

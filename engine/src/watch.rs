@@ -2,7 +2,7 @@
 //! atomically after each commit): how far each file was read, and each feed's
 //! validators, content hash and backoff.
 
-use crate::fetch::{is_url, reason};
+use crate::fetch::{is_url, reason, FetchError};
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -220,7 +220,7 @@ pub enum FeedPoll {
     NotModified,
     Unchanged,
     /// why, and how long the server asked to wait (`Retry-After`)
-    Failed(String, Option<std::time::Duration>),
+    Failed(FetchError, Option<std::time::Duration>),
 }
 
 /// A conditional GET (If-None-Match / If-Modified-Since).
@@ -234,14 +234,14 @@ pub async fn poll_feed(client: &reqwest::Client, url: &str, mark: &FeedMark) -> 
     }
     let resp = match req.send().await {
         Ok(r) => r,
-        Err(e) => return FeedPoll::Failed(reason(&e), None),
+        Err(e) => return FeedPoll::Failed(FetchError::Transport(reason(&e)), None),
     };
     let status = resp.status();
     if status == reqwest::StatusCode::NOT_MODIFIED {
         return FeedPoll::NotModified;
     }
     if !status.is_success() {
-        return FeedPoll::Failed(format!("http {}", status.as_u16()), crate::fetch::retry_after(resp.headers()));
+        return FeedPoll::Failed(FetchError::Status(status.as_u16()), crate::fetch::retry_after(resp.headers()));
     }
     let header = |h: reqwest::header::HeaderName| resp.headers().get(h).and_then(|v| v.to_str().ok()).map(str::to_string);
     let (etag, last_modified) = (header(reqwest::header::ETAG), header(reqwest::header::LAST_MODIFIED));

@@ -2,12 +2,11 @@
 
 use super::common::{fmt_date, parse_duration, print_json, print_json_lines, print_table, shorten, user_error, Ctx};
 use clap::{Args, Subcommand};
-use serde::Serialize;
 use std::io::Write;
 use std::process::ExitCode;
-use vigie_engine::alerts::{self, check_name, describe, parse_sink, AlertStore, WebhookPolicy, RULE_VERSION};
-use vigie_index::{SearchRequest, SortBy, VigieIndex};
-use vigie_schemas::{AlertRule, EntityId};
+use vigie_engine::alerts::{self, describe, parse_sink, NewRule, WebhookPolicy};
+use vigie_engine::SystemClock;
+use vigie_schemas::EntityId;
 
 #[derive(Subcommand, Debug)]
 pub enum AlertsCommand {
@@ -106,9 +105,6 @@ pub fn run(ctx: &Ctx, c: AlertsCommand) -> anyhow::Result<ExitCode> {
 }
 
 fn add(ctx: &Ctx, a: AddArgs) -> anyhow::Result<ExitCode> {
-    check_name(&a.name)?;
-    let checker = vigie_index::alerts::BatchIndex::build(Vec::new())?;
-    checker.check(&a.query).map_err(|e| user_error(format!("alert {}: malformed query: {e}", a.name)))?;
     let notify = parse_sink(&a.notify)?;
     let digest_seconds = match &a.digest {
         None => None,
@@ -124,145 +120,68 @@ fn add(ctx: &Ctx, a: AddArgs) -> anyhow::Result<ExitCode> {
             return Err(user_error(format!("--entity {e:?}: an entity id looks like company:nvidia")));
         }
     }
-    let store = AlertStore::new(&ctx.data);
-    let _lock = store.lock()?;
-    if store.get(&a.name)?.is_some() {
-        return Err(user_error(format!("alert {} exists (vigie alerts rm {} first)", a.name, a.name)));
-    }
-    // a new rule watches what arrives from now on; `alerts test` shows the back catalogue
-    let next_seq = match VigieIndex::open(&ctx.index_dir()) {
-        Ok(i) => i.next_seq()?,
-        Err(vigie_index::Error::Missing(_)) => 0,
-        Err(e) => return Err(e.into()),
-    };
-    let rule = AlertRule {
-        version: RULE_VERSION,
-        name: a.name.clone(),
-        query: a.query,
-        lang: a.lang,
-        entity: a.entity.map(EntityId),
-        source: a.source,
-        notify,
-        digest_seconds,
-        created: chrono::Utc::now(),
-    };
-    // the checks a rule file written by hand goes through (one place for both)
-    alerts::check_rule(&rule, &checker)?;
-    store.add(&rule, next_seq)?;
+    let new =
+        NewRule { name: a.name, query: a.query, lang: a.lang, entity: a.entity.map(EntityId), source: a.source, notify, digest_seconds };
+    let rule = alerts::add_rule(&ctx.dir(), new, &SystemClock)?;
     if !ctx.quiet {
         eprintln!("alert {} saved: {} -> {}", rule.name, rule.query, describe(&rule.notify));
     }
     Ok(ExitCode::SUCCESS)
 }
 
-#[derive(Serialize)]
-struct Listed<'a> {
-    #[serde(flatten)]
-    rule: &'a AlertRule,
-    watermark: u64,
-    notified_stories: usize,
-    delivered: u64,
-    pending: usize,
-    dead_lettered: u64,
-}
-
 fn list(ctx: &Ctx, a: ListArgs) -> anyhow::Result<ExitCode> {
-    let store = AlertStore::new(&ctx.data);
+    let listed = alerts::list_rules(&ctx.dir())?;
     let mut out = std::io::stdout().lock();
-    let mut rows = Vec::new();
-    let marks = store.watermarks()?;
-    for r in store.rules()? {
-        let st = store.state(&r.name)?.unwrap_or_else(|| alerts::RuleState::new(0, r.created));
-        let l = Listed {
-            rule: &r,
-            watermark: st.next_seq.max(marks.get(&r.name).copied().unwrap_or(0)),
-            notified_stories: st.notified.len(),
-            delivered: st.delivered,
-            pending: st.outbox.len(),
-            dead_lettered: st.dead_lettered,
-        };
-        if a.json {
-            print_json(&mut out, &l)?;
-            continue;
-        }
-        let mut filters = Vec::new();
-        for (k, v) in [("lang", &r.lang), ("source", &r.source), ("entity", &r.entity.as_ref().map(|e| e.0.clone()))] {
-            if let Some(v) = v {
-                filters.push(format!("{k}={v}"));
-            }
-        }
-        rows.push(vec![
-            r.name.clone(),
-            shorten(&r.query, 40),
-            filters.join(" "),
-            describe(&r.notify),
-            r.digest_seconds.map(|s| format!("{s}s")).unwrap_or_else(|| "-".into()),
-            l.delivered.to_string(),
-            l.pending.to_string(),
-        ]);
+    if a.json {
+        return print_json_lines(&mut out, &listed);
     }
-    if !a.json {
-        if rows.is_empty() {
-            writeln!(out, "no alerts (vigie alerts add NAME QUERY)")?;
-        } else {
-            print_table(&mut out, &["name", "query", "filters", "notify", "digest", "delivered", "pending"], &rows)?;
-        }
+    let rows: Vec<Vec<String>> = listed
+        .iter()
+        .map(|l| {
+            let r = &l.rule;
+            let mut filters = Vec::new();
+            for (k, v) in [("lang", &r.lang), ("source", &r.source), ("entity", &r.entity.as_ref().map(|e| e.0.clone()))] {
+                if let Some(v) = v {
+                    filters.push(format!("{k}={v}"));
+                }
+            }
+            vec![
+                r.name.clone(),
+                shorten(&r.query, 40),
+                filters.join(" "),
+                describe(&r.notify),
+                r.digest_seconds.map(|s| format!("{s}s")).unwrap_or_else(|| "-".into()),
+                l.delivered.to_string(),
+                l.pending.to_string(),
+            ]
+        })
+        .collect();
+    if rows.is_empty() {
+        writeln!(out, "no alerts (vigie alerts add NAME QUERY)")?;
+    } else {
+        print_table(&mut out, &["name", "query", "filters", "notify", "digest", "delivered", "pending"], &rows)?;
     }
     Ok(ExitCode::SUCCESS)
 }
 
 fn rm(ctx: &Ctx, a: RmArgs) -> anyhow::Result<ExitCode> {
-    let store = AlertStore::new(&ctx.data);
-    let _lock = store.lock()?;
-    if store.get(&a.name)?.is_none() {
-        return Err(user_error(format!("no alert named {}", a.name)));
-    }
-    let st = store.remove(&a.name)?;
-    if let Some(n) = st.map(|s| s.outbox.len()).filter(|n| *n > 0) {
-        eprintln!("alert {}: {n} undelivered notifications discarded", a.name);
+    let discarded = alerts::remove_rule(&ctx.dir(), &a.name)?;
+    if discarded > 0 {
+        eprintln!("alert {}: {discarded} undelivered notifications discarded", a.name);
     }
     Ok(ExitCode::SUCCESS)
 }
 
 fn test(ctx: &Ctx, a: TestArgs) -> anyhow::Result<ExitCode> {
-    let store = AlertStore::new(&ctx.data);
-    let rule = store.get(&a.name)?.ok_or_else(|| user_error(format!("no alert named {}", a.name)))?;
+    let rule = alerts::get_rule(&ctx.dir(), &a.name)?;
     let index = super::common::open_index(ctx)?;
-    let q = alerts::rule_query(&rule);
-    let total = index.count(&q.query, &q.filters)?;
-    // newest first, one line per story as the rule would notify
-    let res = index.search(&SearchRequest {
-        query: q.query.clone(),
-        filters: q.filters.clone(),
-        limit: a.limit.clamp(1, 10_000).saturating_mul(5),
-        offset: 0,
-        sort: SortBy::Date,
-    })?;
-    let mut seen = std::collections::HashSet::new();
-    let hits: Vec<_> = res
-        .hits
-        .into_iter()
-        .filter(|h| seen.insert(h.story_id.clone().or(h.dup_of.clone()).unwrap_or_else(|| h.id.clone())))
-        .take(a.limit.max(1))
-        .collect();
-    // the notifications the rule would send, matched terms included
-    let mut docs = Vec::with_capacity(hits.len());
-    for h in &hits {
-        if let Some(d) = index.get(&h.id)? {
-            docs.push(vigie_index::alerts::BatchDoc { seq: docs.len() as u64, doc: d });
-        }
-    }
-    let batch = vigie_index::alerts::BatchIndex::build(docs)?;
-    let mut terms: Vec<Vec<String>> = vec![Vec::new(); batch.docs().len()];
-    for m in batch.run(&q, 0)? {
-        terms[m.doc] = m.terms;
-    }
-    let notes: Vec<_> = batch.docs().iter().zip(terms).map(|(d, t)| alerts::notification(&rule.name, d, t)).collect();
+    let t = alerts::test_rule(&index, &rule, a.limit)?;
     let mut out = std::io::stdout().lock();
     if a.json {
-        return print_json_lines(&mut out, &notes);
+        return print_json_lines(&mut out, &t.notifications);
     }
-    let rows: Vec<Vec<String>> = notes
+    let rows: Vec<Vec<String>> = t
+        .notifications
         .iter()
         .map(|n| {
             vec![
@@ -276,19 +195,36 @@ fn test(ctx: &Ctx, a: TestArgs) -> anyhow::Result<ExitCode> {
         })
         .collect();
     print_table(&mut out, &["published", "lang", "source", "title", "matched", "id"], &rows)?;
-    writeln!(out, "{total} documents in the index match {}; {} stories shown, newest first (nothing delivered)", rule.name, notes.len())?;
+    writeln!(
+        out,
+        "{} documents in the index match {}; {} stories shown, newest first (nothing delivered)",
+        t.total,
+        rule.name,
+        t.notifications.len()
+    )?;
     Ok(ExitCode::SUCCESS)
 }
 
 fn run_now(ctx: &Ctx, a: RunArgs) -> anyhow::Result<ExitCode> {
     let index = super::common::open_index(ctx)?;
-    let s = alerts::run(&ctx.data, &index, &mut alerts::Sinks::new(a.webhook.policy()?), &vigie_engine::SystemClock)?;
+    let s = alerts::run(&ctx.dir(), &index, &mut alerts::Sinks::new(a.webhook.policy()?), &SystemClock)?;
     if a.json {
         print_json(&mut std::io::stdout().lock(), &s)?;
     } else if !ctx.quiet {
         eprintln!("{}", summary_line(&s));
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The alert run that follows an ingest or a watch poll, on stderr: its summary when it
+/// did something (unless `--quiet`), or its error, once. A failure does not stop the
+/// command: the documents are committed, and the next run picks them up again.
+pub fn report_after_ingest(quiet: bool, run: &vigie_engine::Result<alerts::RunSummary>) {
+    match run {
+        Ok(s) if (s.documents > 0 || s.delivered > 0 || s.dead_lettered > 0) && !quiet => eprintln!("{}", summary_line(s)),
+        Ok(_) => {}
+        Err(e) => eprintln!("error: alerts: {}", super::common::error_line(e)),
+    }
 }
 
 /// One line for humans (on stderr: stdout carries the stdout sink's notifications).

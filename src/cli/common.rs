@@ -114,12 +114,13 @@ pub fn exit_code(e: &anyhow::Error) -> u8 {
     2
 }
 
-/// The line printed for a failed command: the context and each cause after it, on one
-/// line. A cause whose text the line already holds is left out: vigie's errors say
-/// their source's message themselves, and `{:#}` would print it twice.
-pub fn error_line(e: &anyhow::Error) -> String {
+/// The line printed for a failed command (an anyhow error's `as_ref()`) or for an error
+/// reported while the command goes on: the context and each cause after it, on one line.
+/// A cause whose text the line already holds is left out: vigie's errors say their
+/// source's message themselves, and `{:#}` would print it twice.
+pub fn error_line(e: &(dyn std::error::Error + 'static)) -> String {
     let mut line = String::new();
-    for cause in e.chain() {
+    for cause in std::iter::successors(Some(e), |c| c.source()) {
         let text = cause.to_string();
         if text.is_empty() || line.contains(&text) {
             continue;
@@ -332,8 +333,8 @@ mod tests {
     #[test]
     fn the_error_line_says_each_cause_once() {
         let e = anyhow::Error::new(vigie_pipeline::Error::io("no-such-head/head.json", io())).context("loading the model stage");
-        assert_eq!(error_line(&e), "loading the model stage: no-such-head/head.json: No such file or directory");
+        assert_eq!(error_line(e.as_ref()), "loading the model stage: no-such-head/head.json: No such file or directory");
         let e = anyhow::Error::new(vigie_engine::Error::Ingest(Box::new(vigie_engine::Error::Config("bad\nflag".into()))));
-        assert_eq!(error_line(&e), "ingest failed: bad flag");
+        assert_eq!(error_line(e.as_ref()), "ingest failed: bad flag");
     }
 }

@@ -7,13 +7,12 @@ use indicatif::ProgressBar;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::atomic::AtomicBool;
-use vigie_engine::fetch::{fetch_all, is_url};
-use vigie_engine::{IngestOptions, Session};
-use vigie_index::VigieIndex;
+use vigie_engine::alerts::Sinks;
+use vigie_engine::{IngestOptions, Session, SystemClock};
 use vigie_pipeline::entities::ArticleAnalyzer;
-use vigie_pipeline::ingest::{FormatChoice, Input};
+use vigie_pipeline::ingest::FormatChoice;
 use vigie_pipeline::lang::{LangConfig, LangDetector};
-use vigie_pipeline::reject::{Reject, RejectLog};
+use vigie_pipeline::reject::Reject;
 use vigie_pipeline::runner::{Analyzer, Observer, Summary};
 
 #[derive(Args, Debug)]
@@ -74,14 +73,20 @@ impl StageArgs {
     }
 }
 
-/// Progress and rejects on stderr while a batch runs.
+/// Progress and rejects on stderr while a batch runs (and `watch`'s events: see there).
 pub struct Printer {
-    pb: ProgressBar,
+    pub pb: ProgressBar,
+    /// `--quiet`: no summaries on stderr
+    pub quiet: bool,
+    /// `--json`: the summaries as JSON lines on stdout
+    pub json: bool,
+    /// why stdout could take no more (a closed pipe): returned once the run is over
+    pub failed: Option<anyhow::Error>,
 }
 
 impl Printer {
     pub fn new(pb: ProgressBar) -> Self {
-        Printer { pb }
+        Printer { pb, quiet: false, json: false, failed: None }
     }
 }
 
@@ -106,15 +111,20 @@ pub fn run(ctx: &Ctx, a: IngestArgs) -> anyhow::Result<ExitCode> {
         workers: a.workers,
         ..IngestOptions::new(a.format, &lang, analyzer.as_ref().map(|x| x as &dyn Analyzer))
     };
-    let summary = ingest(ctx, &a.inputs, &opts, &AtomicBool::new(false))?;
-    if !a.no_alerts {
-        let index = VigieIndex::open(&ctx.index_dir());
-        match index {
-            Ok(index) => {
-                run_alerts(ctx, &index, &policy);
-            }
-            Err(e) => eprintln!("error: alerts: {}", super::common::one_line(&e.to_string())),
+    let mut session = open_session(ctx)?;
+    let summary = match ingest_batch(ctx, &mut session, &a.inputs, &opts, &AtomicBool::new(false)) {
+        Ok(s) => s,
+        Err(e) => {
+            // what was accepted is committed; the writer is released before the error
+            let _ = session.close();
+            return Err(e.into());
         }
+    };
+    // the rules run on the index the session holds, over what this batch committed
+    let alerts = (!a.no_alerts).then(|| session.run_alerts(&mut Sinks::new(policy), &SystemClock));
+    session.close()?;
+    if let Some(run) = &alerts {
+        super::alerts::report_after_ingest(ctx.quiet, run);
     }
     let mut out = std::io::stdout().lock();
     if a.json {
@@ -143,21 +153,24 @@ pub fn run(ctx: &Ctx, a: IngestArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// Runs the alert rules after a commit. A failure is reported, not fatal: the ingested
-/// documents are committed, and the next run picks the same documents up again.
-pub fn run_alerts(ctx: &Ctx, index: &VigieIndex, policy: &vigie_engine::alerts::WebhookPolicy) -> Option<vigie_engine::alerts::RunSummary> {
-    match vigie_engine::alerts::run(&ctx.data, index, &mut vigie_engine::alerts::Sinks::new(policy.clone()), &vigie_engine::SystemClock) {
-        Ok(s) => {
-            if (s.documents > 0 || s.delivered > 0 || s.dead_lettered > 0) && !ctx.quiet {
-                eprintln!("{}", super::alerts::summary_line(&s));
-            }
-            Some(s)
-        }
-        Err(e) => {
-            eprintln!("error: alerts: {}", super::common::one_line(&format!("{e:#}")));
-            None
-        }
-    }
+/// The data directory opened for writing (its index lock held until `close`).
+pub fn open_session(ctx: &Ctx) -> anyhow::Result<Session> {
+    Session::open(ctx.dir()).with_context(|| format!("opening {}", ctx.data.display()))
+}
+
+/// One batch of inputs (paths, `-`, URLs) through the session, its progress and rejects
+/// on stderr.
+fn ingest_batch(
+    ctx: &Ctx,
+    session: &mut Session,
+    inputs: &[String],
+    opts: &IngestOptions<'_>,
+    stop: &AtomicBool,
+) -> vigie_engine::Result<Summary> {
+    let pb = ctx.spinner("ingest");
+    let result = session.ingest_inputs(inputs, opts, &mut Printer::new(pb.clone()), stop);
+    pb.finish_and_clear();
+    result
 }
 
 /// The model stage: the encoder and the NER head, or a clear error naming what is missing.
@@ -176,42 +189,4 @@ pub fn load_analyzer(
             e
         }
     })
-}
-
-/// Runs one ingest into `ctx.data` (also used by `eval`): URLs are fetched
-/// first, a failed fetch is a reject like any other; one session for the batch.
-pub fn ingest(ctx: &Ctx, inputs: &[String], opts: &IngestOptions<'_>, stop: &AtomicBool) -> anyhow::Result<Summary> {
-    let mut rejects = RejectLog::new(ctx.rejects_path());
-    let urls: Vec<String> = inputs.iter().filter(|i| is_url(i)).cloned().collect();
-    let mut fetched = fetch_all(&urls).into_iter();
-    let mut sources = Vec::new();
-    let mut fetch_failures = 0u64;
-    for i in inputs {
-        if is_url(i) {
-            match fetched.next().expect("one result per url") {
-                Ok(input) => sources.push(input),
-                Err(reason) => {
-                    let r = Reject { file: i.clone(), line: None, reason, record: None };
-                    ctx.dir().create()?;
-                    rejects.write(&r)?;
-                    eprintln!("rejected: {}", super::common::one_line(&r.to_string()));
-                    fetch_failures += 1;
-                }
-            }
-        } else if i == "-" {
-            sources.push(Input::Stdin);
-        } else {
-            sources.push(Input::Path(PathBuf::from(i)));
-        }
-    }
-    let mut session = Session::open(ctx.dir()).with_context(|| format!("opening {}", ctx.data.display()))?;
-    let pb = ctx.spinner("ingest");
-    let result = session.ingest(&sources, opts, &mut Printer::new(pb.clone()), stop);
-    pb.finish_and_clear();
-    let closed = session.close();
-    let mut summary = result?;
-    closed?;
-    summary.read += fetch_failures;
-    summary.rejected += fetch_failures;
-    Ok(summary)
 }

@@ -334,3 +334,29 @@ fn the_alerts_lock_waits_with_a_timeout_then_fails_clearly() {
     assert!(!bad.status.success());
     assert!(String::from_utf8_lossy(&bad.stderr).contains("VIGIE_ALERTS_LOCK_TIMEOUT"));
 }
+
+/// Issue 13: `vigie ingest` runs the rules on the index its session holds; an alert store
+/// that cannot be read is reported once, on one line naming the file, and the ingest
+/// itself succeeds (its documents are committed; the next run picks them up).
+#[test]
+fn ingest_reports_a_failing_alert_store_once() {
+    let v = Vigie::new();
+    let out = v.dir.path().join("notes.jsonl");
+    v.ok(&["alerts", "add", "nvidia", "nvidia", "--notify", &format!("file:{}", out.display())]);
+    std::fs::write(v.data().join("alerts/watermarks.json"), "{\"version\":1,\"marks\":").unwrap();
+    let p = articles(v.dir.path(), "a.jsonl", "Nvidia", &["w1", "w2"], 0);
+    let o = v.run(&["ingest", "--json", "--no-entities", p.to_str().unwrap()]);
+    let err = String::from_utf8_lossy(&o.stderr).to_string();
+    assert!(o.status.success(), "{err}");
+    let s: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(s["indexed"], 2, "{s}");
+    let errors: Vec<&str> = err.lines().filter(|l| l.contains("error")).collect();
+    assert_eq!(errors.len(), 1, "{err}");
+    assert!(errors[0].starts_with("error: alerts: ") && errors[0].contains("watermarks.json"), "{err}");
+    assert!(!out.exists());
+    // once the store is readable again, the next run delivers what the ingest stored
+    std::fs::remove_file(v.data().join("alerts/watermarks.json")).unwrap();
+    let s = v.json(&["alerts", "run", "--json"]);
+    assert_eq!(s["notifications"], 2, "{s}");
+    assert_eq!(lines(&out).len(), 2);
+}

@@ -2,15 +2,17 @@
 //! rule's watermark (reverse search over an in-memory index of the new batch), and
 //! delivered once per story to stdout, a file or a webhook, at once or in digests.
 
+mod rules;
 mod sinks;
 mod state;
 mod store;
 
+pub use rules::{add_rule, get_rule, list_rules, remove_rule, test_rule, ListedRule, NewRule, RuleTest};
 pub use sinks::{describe, parse_sink, Failed, Notifier, Sinks, WebhookPolicy};
 pub use state::RuleState;
 pub use store::{check_name, check_rule, save_json, AlertStore, RULE_VERSION};
 
-use crate::{Clock, Error, Result};
+use crate::{Clock, DataDir, Error, Result};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use std::collections::{HashMap, HashSet};
@@ -84,9 +86,10 @@ pub fn notification(rule: &str, d: &BatchDoc, terms: Vec<String>) -> Notificatio
     }
 }
 
-/// Matches every rule against the documents committed since its watermark, queues the
-/// new notifications, and delivers what is due. Holds the alerts lock throughout.
-pub fn run(data: &Path, index: &VigieIndex, notifier: &mut dyn Notifier, clock: &dyn Clock) -> Result<RunSummary> {
+/// Matches every rule of the data directory against the documents of `index` committed
+/// since its watermark, queues the new notifications, and delivers what is due. Holds
+/// the alerts lock throughout.
+pub fn run(data: &DataDir, index: &VigieIndex, notifier: &mut dyn Notifier, clock: &dyn Clock) -> Result<RunSummary> {
     let store = AlertStore::new(data);
     let rules = store.rules()?;
     let mut summary = RunSummary { rules: rules.len(), ..Default::default() };
@@ -436,7 +439,7 @@ mod tests {
         let data = DataDir::new(tmp.join("data"));
         let created = T0.parse::<DateTime<Utc>>().unwrap();
         let rule = AlertRule { notify, digest_seconds, created, ..store::tests::rule(name) };
-        AlertStore::new(data.root()).add(&rule, 0).unwrap();
+        AlertStore::new(&data).add(&rule, 0).unwrap();
         let stories = [
             (
                 "n1",
@@ -472,7 +475,7 @@ mod tests {
         let t0 = T0.parse::<DateTime<Utc>>().unwrap();
         let clock = At(std::sync::Mutex::new(t0));
         let mut sinks = Sinks::new(WebhookPolicy::default());
-        let mut run = |c: &At| run(data.root(), session.index(), &mut sinks, c).unwrap();
+        let mut run = |c: &At| run(&data, session.index(), &mut sinks, c).unwrap();
         // an hour later: matched and queued, not delivered
         *clock.0.lock().unwrap() = t0 + chrono::Duration::hours(1);
         let s = run(&clock);
@@ -519,15 +522,15 @@ mod tests {
         let clock = At(std::sync::Mutex::new(T0.parse::<DateTime<Utc>>().unwrap()));
         // the second call is refused: dead-lettered, and the third waits
         let mut rec = Recorder { refuse: vec![1], calls: Vec::new() };
-        let s = run(data.root(), session.index(), &mut rec, &clock).unwrap();
+        let s = run(&data, session.index(), &mut rec, &clock).unwrap();
         assert_eq!((s.notifications, s.delivered, s.dead_lettered, s.pending), (3, 1, 1, 1), "{s:?}");
         assert_eq!(rec.calls.len(), 2);
         assert!(rec.calls.iter().all(|(key, lines)| key.starts_with("hook:n") && lines.lines().count() == 1));
-        let dead = std::fs::read_to_string(AlertStore::new(data.root()).dead_letter_path()).unwrap();
+        let dead = std::fs::read_to_string(AlertStore::new(&data).dead_letter_path()).unwrap();
         assert!(dead.contains("refused by the test"), "{dead}");
         // the next run sends the one left, and nothing else
         let mut rec = Recorder { refuse: Vec::new(), calls: Vec::new() };
-        let s = run(data.root(), session.index(), &mut rec, &clock).unwrap();
+        let s = run(&data, session.index(), &mut rec, &clock).unwrap();
         assert_eq!((s.notifications, s.delivered, s.pending), (0, 1, 0), "{s:?}");
         assert_eq!(rec.calls.len(), 1);
         session.close().unwrap();

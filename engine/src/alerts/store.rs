@@ -4,7 +4,7 @@
 
 use super::state::RuleState;
 use crate::versioned::Kind;
-use crate::{Error, Result};
+use crate::{DataDir, Error, Result};
 use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -133,8 +133,9 @@ pub fn save_json<T: serde::Serialize + ?Sized>(path: &Path, value: &T) -> Result
 }
 
 impl AlertStore {
-    pub fn new(data: &Path) -> Self {
-        AlertStore { dir: crate::DataDir::new(data).alerts_dir() }
+    /// The alerts of a data directory (`DATA/alerts/`).
+    pub fn new(data: &DataDir) -> Self {
+        AlertStore { dir: data.alerts_dir() }
     }
 
     fn rule_path(&self, name: &str) -> PathBuf {
@@ -336,7 +337,7 @@ pub(super) mod tests {
     #[test]
     fn a_malformed_rule_file_is_skipped_and_the_others_kept() {
         let dir = tempfile::tempdir().unwrap();
-        let store = AlertStore::new(dir.path());
+        let store = AlertStore::new(&DataDir::new(dir.path()));
         let rules = dir.path().join("alerts/rules");
         std::fs::create_dir_all(&rules).unwrap();
         std::fs::write(rules.join("a.json"), serde_json::to_string(&rule("a")).unwrap()).unwrap();
@@ -350,7 +351,7 @@ pub(super) mod tests {
     #[test]
     fn the_lock_times_out_instead_of_waiting_for_ever() {
         let dir = tempfile::tempdir().unwrap();
-        let store = AlertStore::new(dir.path());
+        let store = AlertStore::new(&DataDir::new(dir.path()));
         let held = store.lock_within(Duration::from_secs(1)).unwrap();
         let t = std::time::Instant::now();
         let e = store.lock_within(Duration::from_millis(300)).err().unwrap().to_string();
