@@ -208,6 +208,7 @@ fn test(ctx: &Ctx, a: TestArgs) -> anyhow::Result<ExitCode> {
 fn run_now(ctx: &Ctx, a: RunArgs) -> anyhow::Result<ExitCode> {
     let index = super::common::open_index(ctx)?;
     let s = alerts::run(&ctx.dir(), &index, &mut alerts::Sinks::new(a.webhook.policy()?), &SystemClock)?;
+    print_failures(&s);
     if a.json {
         print_json(&mut std::io::stdout().lock(), &s)?;
     } else if !ctx.quiet {
@@ -220,10 +221,20 @@ fn run_now(ctx: &Ctx, a: RunArgs) -> anyhow::Result<ExitCode> {
 /// did something (unless `--quiet`), or its error, once. A failure does not stop the
 /// command: the documents are committed, and the next run picks them up again.
 pub fn report_after_ingest(quiet: bool, run: &vigie_engine::Result<alerts::RunSummary>) {
+    if let Ok(s) = run {
+        print_failures(s);
+    }
     match run {
         Ok(s) if (s.documents > 0 || s.delivered > 0 || s.dead_lettered > 0) && !quiet => eprintln!("{}", summary_line(s)),
         Ok(_) => {}
         Err(e) => eprintln!("error: alerts: {}", super::common::error_line(e)),
+    }
+}
+
+/// The deliveries given up on, one line each on stderr, whatever the output mode.
+fn print_failures(s: &alerts::RunSummary) {
+    for f in &s.failures {
+        eprintln!("{}", super::common::one_line(&f.to_string()));
     }
 }
 

@@ -249,6 +249,9 @@ fn a_webhook_redirect_is_a_failed_attempt_never_a_delivery() {
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let s: Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!((s["delivered"].as_u64(), s["dead_lettered"].as_u64()), (Some(0), Some(1)), "{s}");
+    assert_eq!((s["failures"][0]["rule"].as_str(), s["failures"][0]["notifications"].as_u64()), (Some("moved"), Some(1)), "{s}");
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.lines().any(|l| l.starts_with("alert moved: ") && l.contains("1 notifications written to")), "{err}");
     // retried like a 5xx, never followed (a followed 302 turns the POST into a GET)
     let hook = server.requests("/hook");
     assert_eq!(hook.iter().map(|r| (r.method.as_str(), r.status)).collect::<Vec<_>>(), [("POST", 302), ("POST", 302)]);

@@ -40,6 +40,25 @@ pub struct RunSummary {
     /// waiting in outboxes (digest periods not over, or a sink that failed)
     pub pending: usize,
     pub match_ms: f64,
+    /// deliveries that failed for good, their notifications written to the dead-letter
+    /// file (absent from the JSON when there is none)
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub failures: Vec<DeliveryFailure>,
+}
+
+/// A delivery given up on.
+#[derive(Debug, Clone, Serialize)]
+pub struct DeliveryFailure {
+    pub rule: String,
+    pub reason: String,
+    pub notifications: usize,
+    pub dead_letter: std::path::PathBuf,
+}
+
+impl std::fmt::Display for DeliveryFailure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "alert {}: {} ({} notifications written to {})", self.rule, self.reason, self.notifications, self.dead_letter.display())
+    }
 }
 
 /// The filters of a rule, as the matcher takes them.
@@ -296,7 +315,12 @@ fn settle<T: Serialize>(
             for p in payloads {
                 sinks::dead_letter(&store.dead_letter_path(), &r.name, &r.notify, &f, p, now)?;
             }
-            eprintln!("alert {}: {} ({count} notifications written to {})", r.name, f.reason, store.dead_letter_path().display());
+            summary.failures.push(DeliveryFailure {
+                rule: r.name.clone(),
+                reason: f.reason.clone(),
+                notifications: count,
+                dead_letter: store.dead_letter_path(),
+            });
             summary.dead_lettered += count;
             st.dead_lettered += count as u64;
             Ok(false)

@@ -107,7 +107,9 @@ static REPORTED: Mutex<Option<HashSet<(PathBuf, String)>>> = Mutex::new(None);
 fn report_once(path: &Path, reason: &str) {
     let mut seen = REPORTED.lock().unwrap_or_else(|p| p.into_inner());
     if seen.get_or_insert_with(HashSet::new).insert((path.to_path_buf(), reason.to_string())) {
-        eprintln!("alerts: {}: skipped: {}", path.display(), vigie_pipeline::reject::truncate_chars(&reason.replace('\n', " "), 500));
+        // an error the user must fix, not a failure of the run: logged at error level so
+        // that it shows with --quiet too, once per process (watch reloads every poll)
+        tracing::error!("alerts: {}: skipped: {}", path.display(), vigie_pipeline::reject::truncate_chars(&reason.replace('\n', " "), 500));
     }
 }
 
