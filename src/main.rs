@@ -36,7 +36,7 @@ fn main() -> ExitCode {
     if cli.command.runs_encoder() {
         vigie_engine::process::passive_openmp();
     }
-    init_tracing(cli.verbose, cli.quiet);
+    vigie_engine::frontend::init_tracing(cli.verbose, cli.quiet);
     match cli::run(cli) {
         Ok(code) => code,
         Err(e) if cli::is_broken_pipe(&e) => ExitCode::SUCCESS,
@@ -45,16 +45,4 @@ fn main() -> ExitCode {
             ExitCode::from(cli::exit_code(&e))
         }
     }
-}
-
-fn init_tracing(verbose: u8, quiet: bool) {
-    use tracing_subscriber::EnvFilter;
-    let default = match (quiet, verbose) {
-        (true, _) => "error",
-        (_, 0) => "warn",
-        (_, 1) => "info",
-        _ => "debug",
-    };
-    let filter = EnvFilter::try_from_env("VIGIE_LOG").unwrap_or_else(|_| EnvFilter::new(default));
-    tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).with_target(false).without_time().compact().init();
 }

@@ -119,35 +119,8 @@ pub fn print_json_lines<T: Serialize>(out: &mut impl Write, rows: &[T]) -> anyho
 }
 
 /// An error in what the user gave (exit code 1), as opposed to an internal one (2).
-#[derive(Debug)]
-pub struct UsageError(pub String);
-
-impl std::fmt::Display for UsageError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl std::error::Error for UsageError {}
-
 pub fn usage_error(msg: impl Into<String>) -> anyhow::Error {
-    anyhow::Error::new(UsageError(msg.into()))
-}
-
-/// 1 for a usage error (ours or the engine's), 2 for an internal one.
-pub fn exit_code(e: &anyhow::Error) -> u8 {
-    for cause in e.chain() {
-        if cause.downcast_ref::<UsageError>().is_some() {
-            return 1;
-        }
-        if let Some(ee) = cause.downcast_ref::<vigie_engine::Error>() {
-            return match ee.kind() {
-                vigie_engine::ErrorKind::Usage => 1,
-                vigie_engine::ErrorKind::Internal => 2,
-            };
-        }
-    }
-    2
+    anyhow::Error::new(vigie_engine::frontend::UsageError(msg.into()))
 }
 
 #[cfg(test)]
@@ -212,12 +185,5 @@ mod tests {
         assert!(mb > 0.0, "{mb}");
         assert_eq!(fmt_mb(Some(241.4)), "241");
         assert_eq!(fmt_mb(None), "-");
-    }
-
-    #[test]
-    fn usage_errors_exit_1_and_others_2() {
-        assert_eq!(exit_code(&usage_error("no corpus")), 1);
-        assert_eq!(exit_code(&usage_error("no corpus").context("ingest")), 1);
-        assert_eq!(exit_code(&anyhow::anyhow!("disk full")), 2);
     }
 }

@@ -76,7 +76,7 @@ fn main() -> ExitCode {
     if cli.command.runs_encoder() {
         vigie_engine::process::passive_openmp();
     }
-    init_tracing(cli.verbose, cli.quiet);
+    vigie_engine::frontend::init_tracing(cli.verbose, cli.quiet);
     let result = match cli.command {
         Command::Ingest(a) => ingest::bench(a),
         Command::Encode(a) => encode::bench(a),
@@ -88,27 +88,10 @@ fn main() -> ExitCode {
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
-        Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
+        Err(e) if vigie_engine::frontend::is_broken_pipe(e.as_ref()) => ExitCode::SUCCESS,
         Err(e) => {
-            let msg = format!("{e:#}");
-            eprintln!("error: {}", msg.split_whitespace().collect::<Vec<_>>().join(" "));
-            ExitCode::from(harness::exit_code(&e))
+            eprintln!("error: {}", vigie_engine::frontend::error_line(e.as_ref()));
+            ExitCode::from(vigie_engine::frontend::exit_code(e.as_ref()))
         }
     }
-}
-
-fn is_broken_pipe(e: &anyhow::Error) -> bool {
-    e.chain().any(|c| c.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe))
-}
-
-fn init_tracing(verbose: u8, quiet: bool) {
-    use tracing_subscriber::EnvFilter;
-    let default = match (quiet, verbose) {
-        (true, _) => "error",
-        (_, 0) => "warn",
-        (_, 1) => "info",
-        _ => "debug",
-    };
-    let filter = EnvFilter::try_from_env("VIGIE_LOG").unwrap_or_else(|_| EnvFilter::new(default));
-    tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).with_target(false).without_time().compact().init();
 }

@@ -35,6 +35,7 @@ mod datadir;
 mod error;
 pub mod eval;
 pub mod fetch;
+pub mod frontend;
 pub mod models;
 pub mod process;
 pub mod reports;

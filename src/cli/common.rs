@@ -80,66 +80,20 @@ impl FilterArgs {
     }
 }
 
+pub use vigie_engine::frontend::{error_line, one_line};
+
 /// An error in what the user gave (exit code 1), as opposed to an internal one (2).
-#[derive(Debug)]
-pub struct UserError(pub String);
-
-impl std::fmt::Display for UserError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-impl std::error::Error for UserError {}
-
 pub fn user_error(msg: impl Into<String>) -> anyhow::Error {
-    anyhow::Error::new(UserError(msg.into()))
+    anyhow::Error::new(vigie_engine::frontend::UsageError(msg.into()))
 }
 
-/// The exit code of a failed command: 1 for a usage or input error, 2 for an internal
-/// one, as the first [`UserError`] or error of a vigie crate in the chain of causes
-/// says ([`vigie_engine::ErrorKind`]); 2 when there is none (a bug, or a failure of the
-/// system under vigie).
+/// The exit code of a failed command (see [`vigie_engine::frontend::exit_code`]).
 pub fn exit_code(e: &anyhow::Error) -> u8 {
-    for cause in e.chain() {
-        if cause.is::<UserError>() {
-            return 1;
-        }
-        if let Some(kind) = vigie_engine::ErrorKind::of(cause) {
-            return match kind {
-                vigie_engine::ErrorKind::Usage => 1,
-                vigie_engine::ErrorKind::Internal => 2,
-            };
-        }
-    }
-    2
-}
-
-/// The line printed for a failed command (an anyhow error's `as_ref()`) or for an error
-/// reported while the command goes on: the context and each cause after it, on one line.
-/// A cause whose text the line already holds is left out: vigie's errors say their
-/// source's message themselves, and `{:#}` would print it twice.
-pub fn error_line(e: &(dyn std::error::Error + 'static)) -> String {
-    let mut line = String::new();
-    for cause in std::iter::successors(Some(e), |c| c.source()) {
-        let text = cause.to_string();
-        if text.is_empty() || line.contains(&text) {
-            continue;
-        }
-        if !line.is_empty() {
-            line.push_str(": ");
-        }
-        line.push_str(&text);
-    }
-    one_line(&line)
+    vigie_engine::frontend::exit_code(e.as_ref())
 }
 
 pub fn is_broken_pipe(e: &anyhow::Error) -> bool {
-    e.chain().any(|c| c.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe))
-}
-
-/// Error messages are one line.
-pub fn one_line(s: &str) -> String {
-    s.split_whitespace().collect::<Vec<_>>().join(" ")
+    vigie_engine::frontend::is_broken_pipe(e.as_ref())
 }
 
 /// `2025-01-29`, RFC 3339, or a time ago: `7d`, `24h`, `2w`.
@@ -303,38 +257,5 @@ mod tests {
         assert!(parse_when("365000d", "--since").is_err(), "before 1678");
         assert!(parse_when("-262143-01-01T00:00:00Z", "--at").is_err());
         assert!(parse_when("9999-12-31", "--until").is_err());
-    }
-
-    fn io() -> std::io::Error {
-        std::io::Error::new(std::io::ErrorKind::NotFound, "No such file or directory")
-    }
-
-    /// The exit code comes from the kind of the typed error in the chain, wherever the
-    /// context put it, not from the message.
-    #[test]
-    fn exit_codes_follow_the_error_kinds_in_the_chain() {
-        let gold = anyhow::Error::new(vigie_pipeline::Error::io("gold.conll", io())).context("reading the gold data");
-        assert_eq!(exit_code(&gold), 1);
-        let state = vigie_pipeline::Error::State {
-            path: "topics.json".into(),
-            what: "topic state",
-            source: serde_json::from_str::<u32>("x").unwrap_err(),
-        };
-        assert_eq!(exit_code(&anyhow::Error::new(state)), 2);
-        let builtin = vigie_pipeline::Error::builtin("knowledge base", vigie_pipeline::Error::Config("x".into()));
-        assert_eq!(exit_code(&anyhow::Error::new(builtin).context("loading")), 2, "the outer kind decides");
-        let locked = vigie_engine::Error::from(vigie_index::Error::Locked("d".into()));
-        assert_eq!(exit_code(&anyhow::Error::new(locked)), 1);
-        assert_eq!(exit_code(&user_error("--since: cannot read")), 1);
-        assert_eq!(exit_code(&anyhow::Error::new(io())), 2, "an error of no vigie crate is internal");
-    }
-
-    /// A cause already said by the error above it is printed once.
-    #[test]
-    fn the_error_line_says_each_cause_once() {
-        let e = anyhow::Error::new(vigie_pipeline::Error::io("no-such-head/head.json", io())).context("loading the model stage");
-        assert_eq!(error_line(e.as_ref()), "loading the model stage: no-such-head/head.json: No such file or directory");
-        let e = anyhow::Error::new(vigie_engine::Error::Ingest(Box::new(vigie_engine::Error::Config("bad\nflag".into()))));
-        assert_eq!(error_line(e.as_ref()), "ingest failed: bad flag");
     }
 }
