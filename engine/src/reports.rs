@@ -16,7 +16,7 @@ use vigie_schemas::Document;
 const MAX_ARTICLES: usize = 10_000;
 
 /// An entity with the number of documents it is in.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct EntityRow {
     pub id: String,
     pub name: String,
@@ -24,7 +24,7 @@ pub struct EntityRow {
 }
 
 /// One article of a story.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct StoryArticle {
     pub id: String,
     pub title: String,
@@ -37,7 +37,7 @@ pub struct StoryArticle {
 
 /// `vigie story ID`: one story's articles, languages, sources, first/last seen, top
 /// entities and topic.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct StoryReport {
     pub id: String,
     pub topic_id: Option<String>,
@@ -163,7 +163,7 @@ impl Bounds {
 }
 
 /// One topic as `vigie topics` lists it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct TopicRow {
     pub id: String,
     pub label: String,
@@ -259,7 +259,7 @@ pub struct TopicListing {
 }
 
 /// One bucket of one series of a timeline (`vigie timeline --json`).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct TimelineRow {
     /// first day of the bucket
     pub period: NaiveDate,
@@ -285,11 +285,13 @@ pub fn timeline_rows(t: &Timeline) -> Vec<TimelineRow> {
 }
 
 /// A topic's trend row (`"type": "topic"`, `name` is its label).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct TopicTrend {
     pub id: String,
     pub name: String,
+    /// always `topic`
     #[serde(rename = "type")]
+    #[schemars(extend("const" = "topic"))]
     pub kind: &'static str,
     pub window_count: u64,
     pub baseline_count: u64,
@@ -337,7 +339,7 @@ pub fn trend_end(index: &VigieIndex) -> Result<DateTime<Utc>> {
 }
 
 /// The trends table: entities, and topics when no entity type is asked for.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Trends {
     pub entities: Vec<vigie_index::analytics::TrendRow>,
     pub topics: Vec<TopicTrend>,
