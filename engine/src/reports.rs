@@ -17,6 +17,7 @@ const MAX_ARTICLES: usize = 10_000;
 
 /// An entity with the number of documents it is in.
 #[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
+#[schemars(rename = "TopEntity")]
 pub struct EntityRow {
     pub id: String,
     pub name: String,

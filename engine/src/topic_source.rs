@@ -51,7 +51,14 @@ impl Stamp {
 #[derive(Debug)]
 pub struct TopicCache {
     data: DataDir,
-    cached: Mutex<Option<(Option<Stamp>, Option<Arc<TopicState>>)>>,
+    cached: Mutex<Option<Seen>>,
+}
+
+/// The state last read, and the file it was read from (`None`: there was none).
+#[derive(Debug)]
+struct Seen {
+    stamp: Option<Stamp>,
+    state: Option<Arc<TopicState>>,
 }
 
 impl TopicCache {
@@ -70,13 +77,11 @@ impl TopicSource for TopicCache {
         // again on the next call, never kept under the newer stamp
         let stamp = Stamp::of(&self.data.topics_path());
         let mut cached = self.cached.lock().unwrap_or_else(|p| p.into_inner());
-        if let Some((seen, state)) = cached.as_ref() {
-            if *seen == stamp {
-                return Ok(state.clone());
-            }
+        if let Some(seen) = cached.as_ref().filter(|s| s.stamp == stamp) {
+            return Ok(seen.state.clone());
         }
         let state = self.data.topic_state()?;
-        *cached = Some((stamp, state.clone()));
+        *cached = Some(Seen { stamp, state: state.clone() });
         Ok(state)
     }
 }
