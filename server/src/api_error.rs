@@ -51,8 +51,10 @@ fn one_line(s: &str) -> String {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        if self.status.is_server_error() {
-            tracing::error!(status = self.status.as_u16(), error = %self.message, "request failed");
+        if self.status == StatusCode::INTERNAL_SERVER_ERROR {
+            tracing::error!(error = %self.message, "request failed");
+        } else if self.status.is_server_error() {
+            tracing::info!(status = self.status.as_u16(), error = %self.message, "request refused");
         }
         (self.status, Json(ErrorBody { error: self.message })).into_response()
     }
