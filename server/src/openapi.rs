@@ -107,7 +107,7 @@ fn query_parameters(schema: &Value) -> Vec<Value> {
             if let Some(d) = description {
                 p["description"] = d;
             }
-            if s_is_array(&p["schema"]) {
+            if p["schema"]["type"] == "array" {
                 // series=a&series=b
                 p["style"] = json!("form");
                 p["explode"] = json!(true);
@@ -115,10 +115,6 @@ fn query_parameters(schema: &Value) -> Vec<Value> {
             p
         })
         .collect()
-}
-
-fn s_is_array(s: &Value) -> bool {
-    s["type"] == "array"
 }
 
 /// An optional parameter is absent, never null: `null` leaves its schema.
