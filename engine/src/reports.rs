@@ -1,12 +1,12 @@
 //! Reports built from the index and the topic state, as types that front ends print or
 //! serve (the `--json` shapes of the command line).
 
-use crate::{DataDir, Error, Result};
-use chrono::{DateTime, Utc};
+use crate::{Error, Result, TopicSource};
+use chrono::{DateTime, NaiveDate, Utc};
 use polars::prelude::{Column, DataFrame};
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap, HashSet};
-use vigie_index::analytics::{TimelineRequest, TrendRequest};
+use vigie_index::analytics::{Timeline, TimelineRequest, TrendRequest};
 use vigie_index::frames;
 use vigie_index::{Filters, StoredVector, VigieIndex};
 use vigie_pipeline::topics::TopicState;
@@ -16,7 +16,8 @@ use vigie_schemas::Document;
 const MAX_ARTICLES: usize = 10_000;
 
 /// An entity with the number of documents it is in.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
+#[schemars(rename = "TopEntity")]
 pub struct EntityRow {
     pub id: String,
     pub name: String,
@@ -24,7 +25,7 @@ pub struct EntityRow {
 }
 
 /// One article of a story.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct StoryArticle {
     pub id: String,
     pub title: String,
@@ -37,7 +38,7 @@ pub struct StoryArticle {
 
 /// `vigie story ID`: one story's articles, languages, sources, first/last seen, top
 /// entities and topic.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct StoryReport {
     pub id: String,
     pub topic_id: Option<String>,
@@ -72,7 +73,12 @@ pub fn top_entities(index: &VigieIndex, counts: HashMap<&str, u32>, known: &Hash
 
 /// The report of a story (`id` may also be the id of one of its articles), with the
 /// articles published at or after `since`; `None` when there is no such story or article.
-pub fn story(data: &DataDir, index: &VigieIndex, id: &str, since: Option<DateTime<Utc>>) -> Result<Option<StoryReport>> {
+pub fn story(
+    topics: &(impl TopicSource + ?Sized),
+    index: &VigieIndex,
+    id: &str,
+    since: Option<DateTime<Utc>>,
+) -> Result<Option<StoryReport>> {
     let mut docs = index.story_docs(id, MAX_ARTICLES)?;
     let mut story_id = id.to_string();
     if docs.is_empty() {
@@ -87,8 +93,8 @@ pub fn story(data: &DataDir, index: &VigieIndex, id: &str, since: Option<DateTim
     }
     let when = |d: &Document| d.published.unwrap_or(d.ingested_at);
     docs.retain(|d| since.is_none_or(|s| when(d) >= s));
-    let state = crate::topics::load_state(data)?;
-    let topic = state.as_ref().and_then(|s| s.story_topic.get(&story_id).and_then(|t| s.topic(t)));
+    let state = topics.topic_state()?;
+    let topic = state.as_deref().and_then(|s| s.story_topic.get(&story_id).and_then(|t| s.topic(t)));
     let mut languages = BTreeMap::new();
     let mut sources = BTreeMap::new();
     let mut counts: HashMap<&str, u32> = HashMap::new();
@@ -158,7 +164,7 @@ impl Bounds {
 }
 
 /// One topic as `vigie topics` lists it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct TopicRow {
     pub id: String,
     pub label: String,
@@ -236,12 +242,57 @@ pub fn topic_rows(index: &VigieIndex, state: &TopicState, vectors: &[StoredVecto
     Ok(rows)
 }
 
+/// The topics of the current state counted within `bounds` (`None` before the first
+/// topics are built).
+pub fn topic_listing(topics: &(impl TopicSource + ?Sized), index: &VigieIndex, bounds: &Bounds) -> Result<Option<TopicListing>> {
+    let Some(state) = topics.topic_state()? else { return Ok(None) };
+    let vectors = index.vectors_without_embeddings()?;
+    let rows = topic_rows(index, &state, &vectors, bounds)?;
+    Ok(Some(TopicListing { rows, articles: vectors.iter().filter(|v| bounds.admits(v)).count() }))
+}
+
+/// `vigie topics`: the topics, largest first, and how many articles the bounds admit.
+#[derive(Debug, Clone)]
+pub struct TopicListing {
+    pub rows: Vec<TopicRow>,
+    /// articles within the bounds, in a topic or not
+    pub articles: usize,
+}
+
+/// One bucket of one series of a timeline (`vigie timeline --json`).
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
+pub struct TimelineRow {
+    /// first day of the bucket
+    pub period: NaiveDate,
+    /// the entity id or query of the series
+    pub series: String,
+    pub documents: u64,
+    pub stories: u64,
+}
+
+/// A timeline as rows: each bucket, then each series in it.
+pub fn timeline_rows(t: &Timeline) -> Vec<TimelineRow> {
+    t.rows
+        .iter()
+        .flat_map(|(period, counts)| {
+            t.series.iter().zip(counts).map(|(name, c)| TimelineRow {
+                period: *period,
+                series: name.clone(),
+                documents: c.documents,
+                stories: c.stories,
+            })
+        })
+        .collect()
+}
+
 /// A topic's trend row (`"type": "topic"`, `name` is its label).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct TopicTrend {
     pub id: String,
     pub name: String,
+    /// always `topic`
     #[serde(rename = "type")]
+    #[schemars(extend("const" = "topic"))]
     pub kind: &'static str,
     pub window_count: u64,
     pub baseline_count: u64,
@@ -254,20 +305,29 @@ pub struct TopicTrend {
 
 /// The documents `req` matches, each with its topic (topics live in the topic state:
 /// a re-clustering does not rewrite the index).
-pub fn search(data: &DataDir, index: &VigieIndex, req: &vigie_index::SearchRequest) -> Result<vigie_index::SearchResults> {
+pub fn search(
+    topics: &(impl TopicSource + ?Sized),
+    index: &VigieIndex,
+    req: &vigie_index::SearchRequest,
+) -> Result<vigie_index::SearchResults> {
     let mut res = index.search(req)?;
-    let topics = crate::topics::topic_map(data)?;
+    let state = topics.topic_state()?;
     for h in &mut res.hits {
-        h.topic_id = h.story_id.as_ref().and_then(|s| topics.get(s).cloned());
+        h.topic_id = topic_of(state.as_deref(), h.story_id.as_deref());
     }
     Ok(res)
 }
 
+/// The topic of a story in `state`.
+fn topic_of(state: Option<&TopicState>, story: Option<&str>) -> Option<String> {
+    state.zip(story).and_then(|(s, story)| s.story_topic.get(story).cloned())
+}
+
 /// One stored document with its topic, `None` when no document has this id.
-pub fn document(data: &DataDir, index: &VigieIndex, id: &str) -> Result<Option<Document>> {
+pub fn document(topics: &(impl TopicSource + ?Sized), index: &VigieIndex, id: &str) -> Result<Option<Document>> {
     let Some(mut d) = index.get(id)? else { return Ok(None) };
-    if let Some(story) = &d.story_id {
-        d.topic_id = crate::topics::topic_map(data)?.get(story).cloned();
+    if d.story_id.is_some() {
+        d.topic_id = topic_of(topics.topic_state()?.as_deref(), d.story_id.as_deref());
     }
     Ok(Some(d))
 }
@@ -280,7 +340,7 @@ pub fn trend_end(index: &VigieIndex) -> Result<DateTime<Utc>> {
 }
 
 /// The trends table: entities, and topics when no entity type is asked for.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Trends {
     pub entities: Vec<vigie_index::analytics::TrendRow>,
     pub topics: Vec<TopicTrend>,
@@ -288,16 +348,16 @@ pub struct Trends {
 
 /// Entities and topics ranked by how far their count in the window of `req` exceeds
 /// the baseline's.
-pub fn trends(data: &DataDir, index: &VigieIndex, req: &TrendRequest) -> Result<Trends> {
+pub fn trends(topics: &(impl TopicSource + ?Sized), index: &VigieIndex, req: &TrendRequest) -> Result<Trends> {
     let entities = index.trends(req)?;
-    let topics = if req.kind.is_none() { topic_trends(data, index, req)? } else { Vec::new() };
+    let topics = if req.kind.is_none() { topic_trends(topics, index, req)? } else { Vec::new() };
     Ok(Trends { entities, topics })
 }
 
 /// Topics ranked like entities: originals of the topic's stories in the window against
 /// the baseline (when topics exist).
-pub fn topic_trends(data: &DataDir, index: &VigieIndex, req: &TrendRequest) -> Result<Vec<TopicTrend>> {
-    let Some(state) = crate::topics::load_state(data)? else {
+pub fn topic_trends(topics: &(impl TopicSource + ?Sized), index: &VigieIndex, req: &TrendRequest) -> Result<Vec<TopicTrend>> {
+    let Some(state) = topics.topic_state()? else {
         return Ok(Vec::new());
     };
     let (start, base_start) = ((req.at - req.window).timestamp(), (req.at - req.window - req.baseline).timestamp());
@@ -344,9 +404,9 @@ pub fn topic_trends(data: &DataDir, index: &VigieIndex, req: &TrendRequest) -> R
 
 /// The topics as a DataFrame: label, keywords per language joined, counts, top entities,
 /// first and last article.
-pub fn topics_frame(data: &DataDir, index: &VigieIndex) -> Result<DataFrame> {
-    let Some(state) = crate::topics::load_state(data)? else {
-        return Err(Error::Config(format!("{}: no topics yet", data.root().display())));
+pub fn topics_frame(topics: &(impl TopicSource + ?Sized), index: &VigieIndex) -> Result<DataFrame> {
+    let Some(state) = topics.topic_state()? else {
+        return Err(Error::Config(format!("{}: no topics yet", topics.data().root().display())));
     };
     let rows = topic_rows(index, &state, &index.vectors_without_embeddings()?, &Bounds::default())?;
     let kw = |r: &TopicRow, l: &str| r.keywords.get(l).map(|v| v.join(", "));
@@ -386,14 +446,16 @@ pub enum FrameRequest {
 }
 
 /// The DataFrame of `req` over the documents `filters` admit.
-pub fn frame(data: &DataDir, index: &VigieIndex, req: FrameRequest, filters: Filters) -> Result<DataFrame> {
-    let topics = crate::topics::topic_map(data)?;
+pub fn frame(topics: &(impl TopicSource + ?Sized), index: &VigieIndex, req: FrameRequest, filters: Filters) -> Result<DataFrame> {
+    let state = topics.topic_state()?;
+    let empty = BTreeMap::new();
+    let map = state.as_ref().map_or(&empty, |s| &s.story_topic);
     Ok(match req {
-        FrameRequest::Documents => index.documents_frame(&filters, &topics)?,
+        FrameRequest::Documents => index.documents_frame(&filters, map)?,
         FrameRequest::Mentions => index.mentions_frame(&filters)?,
-        FrameRequest::Stories => index.stories_frame(&filters, &topics)?,
+        FrameRequest::Stories => index.stories_frame(&filters, map)?,
         FrameRequest::Entities { top } => frames::entities_frame(&index.entity_table(None, &filters, top)?)?,
-        FrameRequest::Topics => topics_frame(data, index)?,
+        FrameRequest::Topics => topics_frame(topics, index)?,
         FrameRequest::Timeline(req) => frames::timeline_frame(&index.timeline(&req)?)?,
         FrameRequest::Trends { window, baseline, min_count, top } => {
             let req = TrendRequest { at: trend_end(index)?, window, baseline, kind: None, filters, top, min_count };

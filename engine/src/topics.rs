@@ -2,7 +2,7 @@
 //! embeddings, topic re-clustering with labels from the stored documents, and the
 //! incremental topic assignment that follows each ingest.
 
-use crate::{DataDir, Error, Result};
+use crate::{DataDir, Error, Result, TopicSource};
 use std::collections::{BTreeMap, HashMap};
 use vigie_index::{StoredVector, VigieIndex};
 use vigie_pipeline::normalize::first_chars as cut;
@@ -256,16 +256,15 @@ pub fn load_state(data: &DataDir) -> Result<Option<TopicState>> {
 
 /// The stories of a topic of the current state (a topic is resolved here, once: the
 /// index stores stories, not topics, which change when they are re-clustered).
-pub fn stories_of(data: &DataDir, topic: &str) -> Result<Vec<String>> {
-    let state = load_state(data)?;
-    let known = state.as_ref().is_some_and(|s| s.topic(topic).is_some());
-    if !known {
+pub fn stories_of(topics: &(impl TopicSource + ?Sized), topic: &str) -> Result<Vec<String>> {
+    let state = topics.topic_state()?;
+    let Some(state) = state.filter(|s| s.topic(topic).is_some()) else {
         return Err(Error::Config(format!("unknown topic {topic:?} (vigie topics lists them)")));
-    }
-    Ok(state.map(|s| s.story_topic.into_iter().filter(|(_, t)| t == topic).map(|(story, _)| story).collect()).unwrap_or_default())
+    };
+    Ok(state.story_topic.iter().filter(|(_, t)| *t == topic).map(|(story, _)| story.clone()).collect())
 }
 
 /// story id -> topic id of the current state (empty when there is none).
-pub fn topic_map(data: &DataDir) -> Result<BTreeMap<String, String>> {
-    Ok(load_state(data)?.map(|s| s.story_topic).unwrap_or_default())
+pub fn topic_map(topics: &(impl TopicSource + ?Sized)) -> Result<BTreeMap<String, String>> {
+    Ok(topics.topic_state()?.map(|s| s.story_topic.clone()).unwrap_or_default())
 }

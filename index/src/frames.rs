@@ -62,15 +62,21 @@ fn flatten_lists(df: &DataFrame) -> Result<DataFrame> {
 pub fn write_frame(df: &mut DataFrame, path: &std::path::Path, format: FrameFormat) -> Result<()> {
     let io = |e: std::io::Error| Error::Io { path: path.display().to_string(), source: e };
     let mut f = std::io::BufWriter::new(std::fs::File::create(path).map_err(io)?);
+    write_frame_to(df, &mut f, format)?;
+    std::io::Write::flush(&mut f).map_err(io)?;
+    Ok(())
+}
+
+/// Writes `df` in `format` to any writer (a download answered from memory).
+pub fn write_frame_to(df: &mut DataFrame, out: &mut impl std::io::Write, format: FrameFormat) -> Result<()> {
     match format {
         FrameFormat::Parquet => {
-            ParquetWriter::new(&mut f).finish(df)?;
+            ParquetWriter::new(out).finish(df)?;
         }
-        FrameFormat::Csv => CsvWriter::new(&mut f).finish(&mut flatten_lists(df)?)?,
-        FrameFormat::Ndjson => JsonWriter::new(&mut f).with_json_format(JsonFormat::JsonLines).finish(df)?,
-        FrameFormat::Ipc => IpcWriter::new(&mut f).finish(df)?,
+        FrameFormat::Csv => CsvWriter::new(out).finish(&mut flatten_lists(df)?)?,
+        FrameFormat::Ndjson => JsonWriter::new(out).with_json_format(JsonFormat::JsonLines).finish(df)?,
+        FrameFormat::Ipc => IpcWriter::new(out).finish(df)?,
     }
-    std::io::Write::flush(&mut f).map_err(io)?;
     Ok(())
 }
 

@@ -5,6 +5,8 @@ use crate::fields::{build_schema, Fields};
 use crate::writer::Writer;
 use crate::{Error, Result};
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::time::SystemTime;
 use tantivy::collector::TopDocs;
 use tantivy::query::TermQuery;
 use tantivy::schema::{IndexRecordOption, Value};
@@ -17,6 +19,28 @@ pub struct VigieIndex {
     pub(crate) fields: Fields,
     pub(crate) reader: IndexReader,
     dir: PathBuf,
+    /// `meta.json` as it was when the reader last loaded it ([`VigieIndex::refresh`])
+    seen: Mutex<Option<MetaStamp>>,
+}
+
+/// What tells two commits apart without reading `meta.json`: tantivy replaces the file
+/// by a rename at each commit (a new inode, a new modification time).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct MetaStamp {
+    modified: Option<SystemTime>,
+    len: u64,
+    inode: u64,
+}
+
+impl MetaStamp {
+    fn of(dir: &Path) -> Option<MetaStamp> {
+        let m = std::fs::metadata(dir.join("meta.json")).ok()?;
+        #[cfg(unix)]
+        let inode = std::os::unix::fs::MetadataExt::ino(&m);
+        #[cfg(not(unix))]
+        let inode = 0;
+        Some(MetaStamp { modified: m.modified().ok(), len: m.len(), inode })
+    }
 }
 
 /// One stored document's dedup state.
@@ -45,8 +69,11 @@ impl VigieIndex {
     fn from_index(index: Index, dir: &Path) -> Result<Self> {
         analyzers::register(index.tokenizers());
         let fields = Fields::from_schema(&index.schema()).map_err(|source| Error::Outdated { dir: dir.display().to_string(), source })?;
+        // stamped before the reader loads the commit: a commit in between is seen as a
+        // change by the next refresh, never hidden under a newer stamp
+        let seen = Mutex::new(MetaStamp::of(dir));
         let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
-        Ok(VigieIndex { index, fields, reader, dir: dir.to_path_buf() })
+        Ok(VigieIndex { index, fields, reader, dir: dir.to_path_buf(), seen })
     }
 
     pub fn dir(&self) -> &Path {
@@ -62,6 +89,20 @@ impl VigieIndex {
     /// Sees the latest commit (of this or another process).
     pub fn reload(&self) -> Result<()> {
         Ok(self.reader.reload()?)
+    }
+
+    /// Sees the latest commit when there was one since the last look (one `stat` of
+    /// `meta.json` otherwise): a long-lived reader such as the server calls it before each
+    /// request. Returns whether the reader reloaded.
+    pub fn refresh(&self) -> Result<bool> {
+        let now = MetaStamp::of(&self.dir);
+        let mut seen = self.seen.lock().unwrap_or_else(|p| p.into_inner());
+        if *seen == now {
+            return Ok(false);
+        }
+        self.reader.reload()?;
+        *seen = now;
+        Ok(true)
     }
 
     pub fn num_docs(&self) -> u64 {

@@ -33,7 +33,7 @@ impl SearchRequest {
 }
 
 /// One hit, in the shape of the command-line contract.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Hit {
     pub id: String,
     pub title: String,
@@ -48,7 +48,8 @@ pub struct Hit {
     pub dup_of: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+/// The hits of one page and how many documents match in all.
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct SearchResults {
     pub total: usize,
     pub hits: Vec<Hit>,

@@ -7,7 +7,8 @@ use std::collections::BTreeMap;
 use tantivy::schema::Field;
 use tantivy::{Searcher, Term};
 
-#[derive(Debug, Clone, Serialize)]
+/// Corpus statistics (`vigie stats --json`).
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Stats {
     pub documents: u64,
     pub duplicates: u64,

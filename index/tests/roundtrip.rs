@@ -95,3 +95,26 @@ fn written_documents_read_back_search_and_frame() {
     assert!(names.contains(&"topic_id".to_string()) && names.contains(&"lang".to_string()), "{names:?}");
     assert_eq!(index.mentions_frame(&Filters::default()).unwrap().height(), 3);
 }
+
+/// A reader opened once (the server's) sees the commits of another writer after a
+/// refresh, and does not reload when nothing was committed.
+#[test]
+fn a_long_lived_reader_refreshes_on_commits_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let writing = VigieIndex::open_or_create(dir.path()).unwrap();
+    let mut w = writing.writer().unwrap();
+    let extras = Extras { signature: &[0; 8], embedding: None, title_terms: &[] };
+    w.add(&doc("a", "en", "Nvidia ships chips", "Chips ship.", 20), &extras).unwrap();
+    w.commit().unwrap();
+    let reading = VigieIndex::open(dir.path()).unwrap();
+    assert_eq!(reading.num_docs(), 1);
+    assert!(!reading.refresh().unwrap(), "no commit since it opened");
+    w.add(&doc("b", "en", "OpenAI raises money", "Money was raised.", 21), &extras).unwrap();
+    assert!(!reading.refresh().unwrap(), "nothing committed yet");
+    assert_eq!(reading.num_docs(), 1);
+    w.commit().unwrap();
+    assert!(reading.refresh().unwrap());
+    assert_eq!(reading.num_docs(), 2);
+    assert!(!reading.refresh().unwrap());
+    w.finish().unwrap();
+}

@@ -1,6 +1,6 @@
 //! `vigie entities`: the most mentioned entities, with stories, mentions and first/last seen.
 
-use super::common::{open_index, print_json_lines, print_table, user_error, Ctx, FilterArgs};
+use super::common::{open_index, print_json_lines, print_table, Ctx, FilterArgs};
 use clap::Args;
 use std::process::ExitCode;
 use vigie_schemas::EntityType;
@@ -19,7 +19,7 @@ pub struct EntitiesArgs {
 }
 
 pub fn run(ctx: &Ctx, a: EntitiesArgs) -> anyhow::Result<ExitCode> {
-    let kind: Option<EntityType> = a.kind.as_deref().map(str::parse).transpose().map_err(|e: String| user_error(format!("--type: {e}")))?;
+    let kind: Option<EntityType> = a.kind.as_deref().map(|k| vigie_engine::params::entity_type(k, "--type")).transpose()?;
     let index = open_index(ctx)?;
     let f = a.filters.build(ctx)?;
     let rows = index.entity_table(kind, &f, a.top)?;

@@ -84,24 +84,19 @@ pub fn run(ctx: &Ctx, a: ExportArgs) -> anyhow::Result<ExitCode> {
             if a.series.is_empty() {
                 return Err(user_error("export timeline: give --series ID|QUERY ..."));
             }
-            let tz: chrono_tz::Tz = a.tz.parse().map_err(|_| user_error(format!("--tz: unknown time zone {:?}", a.tz)))?;
             FrameRequest::Timeline(TimelineRequest {
                 series: a.series.iter().map(|s| Selector::parse(s)).collect(),
                 by: a.by,
-                tz,
+                tz: vigie_engine::params::time_zone(&a.tz, "--tz")?,
                 filters: filters.clone(),
             })
         }
-        What::Trends => {
-            let dur =
-                |s: &str, flag: &str| super::common::parse_duration(s).ok_or_else(|| user_error(format!("{flag}: cannot read {s:?}")));
-            FrameRequest::Trends {
-                window: dur(&a.window, "--window")?,
-                baseline: dur(&a.baseline, "--baseline")?,
-                min_count: a.min_count,
-                top: a.top,
-            }
-        }
+        What::Trends => FrameRequest::Trends {
+            window: vigie_engine::params::window(&a.window, "--window")?,
+            baseline: vigie_engine::params::window(&a.baseline, "--baseline")?,
+            min_count: a.min_count,
+            top: a.top,
+        },
     };
     let mut df = vigie_engine::reports::frame(&ctx.dir(), &index, req, filters)?;
     frames::write_frame(&mut df, &a.out, a.format)?;

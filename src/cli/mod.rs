@@ -10,6 +10,7 @@ mod ingest;
 mod model;
 mod plot;
 mod search;
+mod serve;
 mod show;
 mod stats;
 mod story;
@@ -74,6 +75,9 @@ pub enum Command {
     /// Poll folders and RSS/Atom URLs, ingest what is new, run the alerts, repeat until
     /// SIGINT/SIGTERM
     Watch(watch::WatchArgs),
+    /// The HTTP API (/api/..., the --json shapes; /api/openapi.json describes it) until
+    /// SIGINT/SIGTERM
+    Serve(serve::ServeArgs),
     /// Measure quality on gold data
     #[command(subcommand)]
     Eval(eval::EvalCommand),
@@ -111,6 +115,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Story(a) => story::run(&ctx, a),
         Command::Export(a) => export::run(&ctx, a),
         Command::Watch(a) => watch::run(&ctx, a),
+        Command::Serve(a) => serve::run(&ctx, a),
         Command::Alerts(c) => alerts::run(&ctx, c),
         Command::Eval(c) => eval::run(&ctx, c),
         Command::Model(c) => model::run(c),

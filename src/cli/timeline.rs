@@ -1,9 +1,8 @@
 //! `vigie timeline ENTITY_ID|QUERY ...`: documents and distinct stories per day, ISO week
 //! or month in a time zone; several ids or queries give one series each (share of voice).
 
-use super::common::{print_json, print_table, user_error, Ctx, FilterArgs};
+use super::common::{print_json_lines, print_table, user_error, Ctx, FilterArgs};
 use clap::Args;
-use serde::Serialize;
 use std::io::Write;
 use std::process::ExitCode;
 use vigie_index::analytics::{Bucket, Selector, TimelineRequest};
@@ -29,15 +28,6 @@ pub struct TimelineArgs {
     pub plot: Option<std::path::PathBuf>,
 }
 
-#[derive(Serialize)]
-struct Row<'a> {
-    /// first day of the bucket
-    period: String,
-    series: &'a str,
-    documents: u64,
-    stories: u64,
-}
-
 const BARS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
 
 /// A bar of `width` cells for `v` out of `max`.
@@ -54,8 +44,7 @@ fn bar(v: u64, max: u64, width: usize) -> String {
 }
 
 pub fn run(ctx: &Ctx, a: TimelineArgs) -> anyhow::Result<ExitCode> {
-    let tz: chrono_tz::Tz =
-        a.tz.parse().map_err(|_| user_error(format!("--tz: unknown time zone {:?} (IANA names like Europe/Paris)", a.tz)))?;
+    let tz = vigie_engine::params::time_zone(&a.tz, "--tz")?;
     let index = super::common::open_index(ctx)?;
     let req =
         TimelineRequest { series: a.series.iter().map(|s| Selector::parse(s)).collect(), by: a.by, tz, filters: a.filters.build(ctx)? };
@@ -71,12 +60,7 @@ pub fn run(ctx: &Ctx, a: TimelineArgs) -> anyhow::Result<ExitCode> {
     }
     let mut out = std::io::stdout().lock();
     if a.json {
-        for (period, counts) in &t.rows {
-            for (name, c) in t.series.iter().zip(counts) {
-                print_json(&mut out, &Row { period: period.to_string(), series: name, documents: c.documents, stories: c.stories })?;
-            }
-        }
-        return Ok(ExitCode::SUCCESS);
+        return print_json_lines(&mut out, &vigie_engine::reports::timeline_rows(&t));
     }
     let max = t.rows.iter().flat_map(|(_, c)| c.iter().map(|x| x.documents)).max().unwrap_or(0);
     let mut header = vec!["period".to_string()];

@@ -6,8 +6,8 @@ use anyhow::Context;
 use clap::{Args, Subcommand};
 use std::io::Write;
 use std::process::ExitCode;
-use vigie_engine::reports::{topic_rows, Bounds};
-use vigie_engine::topics::{load_state, RebuildOptions};
+use vigie_engine::reports::{topic_listing, Bounds};
+use vigie_engine::topics::RebuildOptions;
 
 #[derive(Args, Debug)]
 pub struct TopicsArgs {
@@ -55,12 +55,11 @@ pub fn run(ctx: &Ctx, a: TopicsArgs) -> anyhow::Result<ExitCode> {
         return rebuild(ctx, r);
     }
     let index = open_index(ctx)?;
-    let Some(state) = load_state(&ctx.dir())? else {
+    let bounds = bounds(&a.window)?;
+    let Some(listing) = topic_listing(&ctx.dir(), &index, &bounds)? else {
         return Err(user_error(format!("{}: no topics yet (ingest with the model, or run `vigie topics rebuild`)", ctx.data.display())));
     };
-    let bounds = bounds(&a.window)?;
-    let vectors = index.vectors_without_embeddings()?;
-    let rows = topic_rows(&index, &state, &vectors, &bounds)?;
+    let rows = listing.rows;
     let mut out = std::io::stdout().lock();
     if a.json {
         for r in rows.iter().take(a.limit) {
@@ -86,7 +85,7 @@ pub fn run(ctx: &Ctx, a: TopicsArgs) -> anyhow::Result<ExitCode> {
         .collect();
     print_table(&mut out, &["topic", "articles", "stories", "languages", "first", "last", "label"], &table)?;
     let in_topics: u32 = rows.iter().map(|r| r.size).sum();
-    let all = vectors.iter().filter(|v| bounds.admits(v)).count();
+    let all = listing.articles;
     writeln!(out, "{} topics; {} of {} articles in no topic", rows.len(), all.saturating_sub(in_topics as usize), all)?;
     Ok(ExitCode::SUCCESS)
 }

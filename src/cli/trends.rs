@@ -1,7 +1,7 @@
 //! `vigie trends`: entities whose count in the last window is unusual against the
 //! baseline period before it (Poisson surprise; see the README), and `vigie cooccur`.
 
-use super::common::{fmt_date, open_index, parse_duration, parse_when, print_json, print_json_lines, print_table, user_error, Ctx};
+use super::common::{fmt_date, open_index, parse_when, print_json, print_json_lines, print_table, Ctx};
 use clap::Args;
 use std::process::ExitCode;
 use vigie_index::analytics::TrendRequest;
@@ -35,12 +35,12 @@ pub struct TrendsArgs {
 }
 
 fn kind(k: Option<&str>) -> anyhow::Result<Option<EntityType>> {
-    k.map(str::parse).transpose().map_err(|e: String| user_error(format!("--type: {e}")))
+    Ok(k.map(|k| vigie_engine::params::entity_type(k, "--type")).transpose()?)
 }
 
 pub fn run(ctx: &Ctx, a: TrendsArgs) -> anyhow::Result<ExitCode> {
-    let dur = |s: &str, flag: &str| parse_duration(s).ok_or_else(|| user_error(format!("{flag}: cannot read {s:?} (7d, 24h, 2w)")));
-    let (window, baseline) = (dur(&a.window, "--window")?, dur(&a.baseline, "--baseline")?);
+    let window = vigie_engine::params::window(&a.window, "--window")?;
+    let baseline = vigie_engine::params::window(&a.baseline, "--baseline")?;
     let index = open_index(ctx)?;
     let at = match a.at.as_deref() {
         Some(s) => parse_when(s, "--at")?,

@@ -16,5 +16,6 @@ mod hostile;
 mod http;
 mod quality;
 mod search;
+mod serve;
 mod stories;
 mod watch;

@@ -9,7 +9,8 @@ use serde::Serialize;
 use std::collections::{HashMap, HashSet};
 use vigie_schemas::EntityType;
 
-#[derive(Debug, Clone, Serialize)]
+/// An entity sharing stories with another (`vigie cooccur --json`).
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct CooccurRow {
     pub id: String,
     pub name: String,

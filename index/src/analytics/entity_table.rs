@@ -9,7 +9,8 @@ use serde::Serialize;
 use std::collections::HashSet;
 use vigie_schemas::EntityType;
 
-#[derive(Debug, Clone, Serialize)]
+/// One row of the entities table (`vigie entities --json`).
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct EntityRow {
     pub id: String,
     pub name: String,

@@ -27,7 +27,8 @@ pub struct TrendRequest {
     pub min_count: u64,
 }
 
-#[derive(Debug, Clone, Serialize)]
+/// An entity's trend row (`vigie trends --json`).
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct TrendRow {
     pub id: String,
     pub name: String,

@@ -1,0 +1,183 @@
+//! The API's routes in one table: the router is built from it and so is the OpenAPI
+//! document, so that neither can list a route the other lacks.
+
+use crate::auth::require_token;
+use crate::handlers::{analytics, export, search, topics};
+use crate::limits::{json_errors, limit_query, MAX_BODY_BYTES};
+use crate::{ApiError, AppState, ServeConfig};
+use axum::extract::Request;
+use axum::middleware::{from_fn, from_fn_with_state};
+use axum::routing::{get, MethodRouter};
+use axum::Router;
+use schemars::{JsonSchema, Schema, SchemaGenerator};
+use std::sync::Arc;
+use tower_http::limit::RequestBodyLimitLayer;
+
+/// One route: what the router serves and the OpenAPI document says about it.
+pub struct Route {
+    pub method: &'static str,
+    pub path: &'static str,
+    /// the OpenAPI operation id
+    pub id: &'static str,
+    pub summary: &'static str,
+    /// the query parameters, as the schema of the struct they are read into
+    pub params: fn(&mut SchemaGenerator) -> Schema,
+    /// `{name}` segments of the path: (name, description, the values it takes if fixed)
+    pub path_params: &'static [(&'static str, &'static str, &'static [&'static str])],
+    pub response: Answer,
+    handler: fn() -> MethodRouter<AppState>,
+}
+
+/// What a route answers with status 200.
+pub enum Answer {
+    /// JSON of this schema
+    Json(fn(&mut SchemaGenerator) -> Schema),
+    /// a file in the format asked for
+    Download,
+}
+
+fn schema<T: JsonSchema>(g: &mut SchemaGenerator) -> Schema {
+    g.subschema_for::<T>()
+}
+
+fn params<T: JsonSchema>(g: &mut SchemaGenerator) -> Schema {
+    g.root_schema_for::<T>()
+}
+
+const ID: &[(&str, &str, &[&str])] = &[("id", "a document id", &[])];
+
+/// Every route of the API.
+pub const ROUTES: &[Route] = &[
+    Route {
+        method: "GET",
+        path: "/api/search",
+        id: "search",
+        summary: "Documents matching a query, one page of hits and the total (vigie search --json)",
+        params: params::<search::SearchParams>,
+        path_params: &[],
+        response: Answer::Json(schema::<vigie_index::SearchResults>),
+        handler: || get(search::search),
+    },
+    Route {
+        method: "GET",
+        path: "/api/documents/{id}",
+        id: "document",
+        summary: "One stored document with its entities (vigie show --json)",
+        params: params::<search::NoParams>,
+        path_params: ID,
+        response: Answer::Json(schema::<vigie_schemas::Document>),
+        handler: || get(search::document),
+    },
+    Route {
+        method: "GET",
+        path: "/api/stats",
+        id: "stats",
+        summary: "Corpus statistics (vigie stats --json)",
+        params: params::<search::NoParams>,
+        path_params: &[],
+        response: Answer::Json(schema::<vigie_index::Stats>),
+        handler: || get(analytics::stats),
+    },
+    Route {
+        method: "GET",
+        path: "/api/entities",
+        id: "entities",
+        summary: "The most mentioned entities with stories, mentions and first/last seen (vigie entities --json)",
+        params: params::<analytics::EntitiesParams>,
+        path_params: &[],
+        response: Answer::Json(schema::<Vec<vigie_index::analytics::EntityRow>>),
+        handler: || get(analytics::entities),
+    },
+    Route {
+        method: "GET",
+        path: "/api/timeline",
+        id: "timeline",
+        summary: "Documents and stories per bucket, one row per bucket and series (vigie timeline --json)",
+        params: params::<analytics::TimelineParams>,
+        path_params: &[],
+        response: Answer::Json(schema::<Vec<vigie_engine::reports::TimelineRow>>),
+        handler: || get(analytics::timeline),
+    },
+    Route {
+        method: "GET",
+        path: "/api/trends",
+        id: "trends",
+        summary: "Entities and topics whose recent count is unusual against their baseline (vigie trends --json: its entity rows, then its topic rows)",
+        params: params::<analytics::TrendsParams>,
+        path_params: &[],
+        response: Answer::Json(schema::<vigie_engine::reports::Trends>),
+        handler: || get(analytics::trends),
+    },
+    Route {
+        method: "GET",
+        path: "/api/cooccur",
+        id: "cooccur",
+        summary: "Entities most often in the same stories as an entity (vigie cooccur --json)",
+        params: params::<analytics::CooccurParams>,
+        path_params: &[],
+        response: Answer::Json(schema::<Vec<vigie_index::analytics::CooccurRow>>),
+        handler: || get(analytics::cooccur),
+    },
+    Route {
+        method: "GET",
+        path: "/api/topics",
+        id: "topics",
+        summary: "Topics with labels, keywords, sizes and top entities, largest first (vigie topics --json)",
+        params: params::<topics::TopicsParams>,
+        path_params: &[],
+        response: Answer::Json(schema::<Vec<vigie_engine::reports::TopicRow>>),
+        handler: || get(topics::topics),
+    },
+    Route {
+        method: "GET",
+        path: "/api/stories/{id}",
+        id: "story",
+        summary: "One story: articles, languages, sources, entities and topic (vigie story --json)",
+        params: params::<topics::StoryParams>,
+        path_params: &[("id", "a story id, or the id of one of its articles", &[])],
+        response: Answer::Json(schema::<vigie_engine::reports::StoryReport>),
+        handler: || get(topics::story),
+    },
+    Route {
+        method: "GET",
+        path: "/api/export/{what}",
+        id: "export",
+        summary: "A table of the index as a Parquet, CSV, NDJSON or Arrow IPC download (vigie export)",
+        params: params::<export::ExportParams>,
+        path_params: &[("what", "the table", export::EXPORTS)],
+        response: Answer::Download,
+        handler: || get(export::export),
+    },
+    Route {
+        method: "GET",
+        path: "/api/openapi.json",
+        id: "openapi",
+        summary: "This document",
+        params: params::<search::NoParams>,
+        path_params: &[],
+        response: Answer::Json(schema::<serde_json::Value>),
+        handler: || get(crate::openapi::serve),
+    },
+];
+
+async fn not_found(req: Request) -> ApiError {
+    ApiError::not_found(format!("no route {} {}", req.method(), req.uri().path()))
+}
+
+/// The API over the configuration's data directory, with its limits and, when the
+/// configuration has a token, the token check.
+pub fn router(config: &ServeConfig) -> Router {
+    let mut routes = Router::new();
+    for r in ROUTES {
+        routes = routes.route(r.path, (r.handler)());
+    }
+    let mut app = routes
+        .fallback(not_found)
+        .with_state(AppState::new(config.data.clone()))
+        .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
+        .layer(from_fn(limit_query));
+    if let Some(token) = &config.token {
+        app = app.layer(from_fn_with_state(Arc::new(token.clone()), require_token));
+    }
+    app.layer(from_fn(json_errors))
+}
