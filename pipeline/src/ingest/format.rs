@@ -226,9 +226,19 @@ pub fn binary_reason(head: &[u8]) -> Option<&'static str> {
     None
 }
 
-/// A digest item separator: a line holding only a bullet, spaces around it allowed.
+/// A digest item separator: a line holding only a bullet, with any whitespace around it
+/// (spaces, tabs, no-break and thin spaces) and the invisible characters that exports
+/// leave there (zero-width spaces and joiners, word joiners, byte order marks).
 pub(crate) fn is_digest_separator(line: &str) -> bool {
-    line.trim() == "•"
+    line.trim_matches(|c: char| c.is_whitespace() || matches!(c, '\u{200b}'..='\u{200d}' | '\u{2060}' | '\u{feff}')) == "•"
+}
+
+/// Whether any line of a whole input is a digest separator: an input sniffed as plain
+/// text from its first bytes may be a digest whose first item is longer than them.
+pub(crate) fn has_digest_separator(bytes: &[u8]) -> bool {
+    // the bullet is U+2022 (e2 80 a2 in UTF-8): lines without it are never decoded
+    const BULLET: &[u8] = "•".as_bytes();
+    bytes.split(|&b| b == b'\n').any(|l| memchr::memmem::find(l, BULLET).is_some() && is_digest_separator(&String::from_utf8_lossy(l)))
 }
 
 #[cfg(test)]

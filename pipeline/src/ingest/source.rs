@@ -273,7 +273,7 @@ fn read_stream<R: BufRead>(name: &str, path: Option<&Path>, mut r: R, choice: Fo
         }
         Format::Digest => digest::parse(name, r, &mut guarded),
         Format::Feed | Format::Html | Format::Text => match read_bounded(name, r, &format!("format {}", format.as_str())) {
-            Ok(bytes) => return parse_whole(name, &bytes, format, &mut guarded),
+            Ok(bytes) => return parse_whole(name, &bytes, digest_after_all(choice, format, &bytes), &mut guarded),
             Err(item) => return guarded(*item),
         },
     };
@@ -340,7 +340,16 @@ fn parse_memory(name: &str, path: Option<&Path>, bytes: &[u8], choice: FormatCho
         FormatChoice::Fixed(f) => f,
         FormatChoice::Auto => sniff(path, bytes),
     };
-    parse_whole(name, bytes, format, emit)
+    parse_whole(name, bytes, digest_after_all(choice, format, bytes), emit)
+}
+
+/// The format of a whole input sniffed as plain text from its first bytes: a digest when
+/// a separator line comes later (a first item longer than the sniffed bytes).
+fn digest_after_all(choice: FormatChoice, format: Format, bytes: &[u8]) -> Format {
+    match (choice, format) {
+        (FormatChoice::Auto, Format::Text) if super::format::has_digest_separator(bytes) => Format::Digest,
+        _ => format,
+    }
 }
 
 /// Once decoded, an XML declaration's `encoding="UTF-16"` would mislead the XML parser.
@@ -457,6 +466,34 @@ mod tests {
                 }
             })
             .collect()
+    }
+
+    /// Issue 16: a feed reader's export saved as `.txt` is a digest whatever surrounds
+    /// its bullets, and whatever the length of its first item.
+    #[test]
+    fn digests_are_sniffed_whatever_the_bullet_lines_hold_and_the_first_item_length() {
+        let dir = tempfile::tempdir().unwrap();
+        let items = [
+            ("Nvidia livre ses H200", "Le fondeur a annoncé lundi des livraisons."),
+            ("OpenAI lève 6 milliards", "La start-up a levé des fonds."),
+        ];
+        let long = "Un très long premier article. ".repeat(400);
+        for (name, sep, first_body) in [
+            ("nbsp.txt", "\u{a0}•\u{a0}", items[0].1),
+            ("narrow.txt", "\u{202f}•\u{202f}", items[0].1),
+            ("thin-tab.txt", "\u{2009}\t•\t", items[0].1),
+            ("zero-width.txt", "\u{200b}•\u{feff}", items[0].1),
+            ("crlf.txt", " • \r", items[0].1),
+            ("long-first.txt", "\u{a0}•\u{a0}", long.as_str()),
+        ] {
+            let text = format!("{}\n{first_body}\n{sep}\n{}\n{}\n{sep}\n", items[0].0, items[1].0, items[1].1);
+            fs::write(dir.path().join(name), text).unwrap();
+            let got = summary(&read_all(&Input::Path(dir.path().join(name)), &[]));
+            assert_eq!(got, [format!("{name}: {}", items[0].0), format!("{name}: {}", items[1].0)], "{name}");
+        }
+        // a bullet inside a line, or a lone bullet with text beside it, is not a separator
+        fs::write(dir.path().join("text.txt"), "Les abonné•e•s\n• un point\ncorps").unwrap();
+        assert_eq!(summary(&read_all(&Input::Path(dir.path().join("text.txt")), &[])), ["text.txt: Les abonné•e•s"]);
     }
 
     #[test]
