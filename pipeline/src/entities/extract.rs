@@ -115,14 +115,14 @@ impl EntityExtractor {
                     }
                 }
                 for m in self.gpus.find(t.full) {
-                    cands.push(Candidate { start: m.start, end: m.end, source: Source::Gpu(m.entry) });
+                    cands.push(Candidate { start: m.start, end: m.end, source: Source::Gpu(m.gpu) });
                 }
                 for m in self.gazetteer.find_iter(t.full) {
                     if let Some(&i) = self.gazetteer_ids.get(m.as_str()) {
                         cands.push(Candidate { start: m.start(), end: m.end(), source: Source::Kb(i) });
                     }
                 }
-                link(t.full, t.title_len, &resolve(cands), &self.kb, &self.gpus)
+                link(t.full, t.title_len, &resolve(cands), &self.kb)
             })
             .collect()
     }

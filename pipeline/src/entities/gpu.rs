@@ -1,5 +1,7 @@
 //! GPUs and AI accelerators from the catalogue `data/kb/gpus.tsv`: no NER data set has a
-//! GPU type, so products are found by patterns built from the catalogue's aliases.
+//! GPU type, so products are found by patterns built from the catalogue's aliases, and
+//! members of the catalogue's numbered families that it does not list (a prototype "GTX
+//! 2080 Ti", next year's "MI600X") by family patterns with the catalogue's id scheme.
 
 use crate::{Error, Result};
 use regex::Regex;
@@ -15,10 +17,12 @@ pub struct GpuEntry {
     pub kind: String,
 }
 
-/// A GPU found in a text (byte offsets).
+/// A GPU found in a text (byte offsets): a catalogue entry, or one made by a family
+/// pattern (`catalogued` false) with the id the catalogue would give it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct GpuMention {
-    pub entry: usize,
+    pub gpu: GpuEntry,
+    pub catalogued: bool,
     pub start: usize,
     pub end: usize,
     pub surface: String,
@@ -29,7 +33,90 @@ pub struct GpuCatalog {
     re: Regex,
     /// normalized alias -> (entry, needs a chip word in the sentence)
     aliases: HashMap<String, (usize, bool)>,
+    /// catalogue id -> entry
+    ids: HashMap<String, usize>,
+    families: Vec<Family>,
     context: Regex,
+}
+
+/// A numbered product family: its pattern (named groups `n` for the number, `x` for
+/// the letters that follow) and how a member is named.
+struct Family {
+    re: Regex,
+    vendor: &'static str,
+    family: &'static str,
+    kind: &'static str,
+    /// (id, model) of the member matched, `None` when the match is not one
+    member: fn(&regex::Captures<'_>) -> Option<(String, String)>,
+}
+
+/// The letters after a model number, normalized: "Ti Super" -> ["Ti", "Super"].
+fn suffix_words(c: &regex::Captures<'_>) -> Vec<String> {
+    let x = c.name("x").map_or("", |m| m.as_str());
+    x.split([' ', '-'])
+        .filter(|w| !w.is_empty())
+        .map(|w| if w.eq_ignore_ascii_case("super") { "Super".into() } else { w.to_string() })
+        .collect()
+}
+
+fn families() -> Vec<Family> {
+    let f = |re: &str, vendor, family, kind, member| Family {
+        re: Regex::new(&format!(r"\b(?P<m>{re})(?P<suf>{SUFFIX})\b")).expect("static regex"),
+        vendor,
+        family,
+        kind,
+        member,
+    };
+    vec![
+        // GeForce RTX/GTX + 3-4 digits + Ti/Super/D
+        f(
+            r"(?:GeForce\s+)?(?P<line>RTX|GTX)[\s\-]?(?P<n>\d{3,4})(?P<x>(?:[\s\-]?(?:Ti|Super|SUPER|D)\b)*)",
+            "Nvidia",
+            "GeForce",
+            "gpu",
+            |c| {
+                let line = &c["line"];
+                let words = suffix_words(c);
+                let id = format!(
+                    "gpu:nvidia-{}-{}{}",
+                    line.to_lowercase(),
+                    &c["n"],
+                    words.iter().map(|w| format!("-{}", w.to_lowercase())).collect::<String>()
+                );
+                let model = format!("GeForce {line} {}{}", &c["n"], words.iter().map(|w| format!(" {w}")).collect::<String>());
+                Some((id, model))
+            },
+        ),
+        // Instinct MI + 3 digits + a letter (MI325X)
+        f(r"(?:Instinct\s+)?MI[\s\-]?(?P<n>\d{3})(?P<x>[A-Z]?)", "AMD", "Instinct", "accelerator", |c| {
+            let (n, x) = (&c["n"], &c["x"]);
+            Some((format!("gpu:amd-mi{n}{}", x.to_lowercase()), format!("Instinct MI{n}{x}")))
+        }),
+        // Radeon RX + 4 digits (3 only after "Radeon": "RX100" is a camera) + XT/XTX/GRE
+        f(r"(?P<radeon>Radeon\s+)?RX[\s\-]?(?P<n>\d{3,4})(?P<x>(?:\s?(?:XTX|XT|GRE)\b)?)", "AMD", "Radeon", "gpu", |c| {
+            let n = &c["n"];
+            if n.len() == 3 && c.name("radeon").is_none() {
+                return None;
+            }
+            let words = suffix_words(c);
+            let id = format!("gpu:amd-rx-{n}{}", words.iter().map(|w| format!("-{}", w.to_lowercase())).collect::<String>());
+            Some((id, format!("Radeon RX {n}{}", words.iter().map(|w| format!(" {w}")).collect::<String>())))
+        }),
+        // Gaudi + generation
+        f(r"Gaudi[\s\-]?(?P<n>\d)", "Intel", "Gaudi", "accelerator", |c| {
+            Some((format!("gpu:intel-gaudi-{}", &c["n"]), format!("Gaudi {}", &c["n"])))
+        }),
+        // TPU v + generation + variant letter
+        f(r"TPU[\s\-]?v(?P<n>\d{1,2})(?P<x>[a-z]?)", "Google", "TPU", "tpu", |c| {
+            let (n, x) = (&c["n"], &c["x"]);
+            Some((format!("gpu:google-tpu-v{n}{x}"), format!("TPU v{n}{x}")))
+        }),
+        // Ascend 9x0 + a letter
+        f(r"Ascend[\s\-]?(?P<n>9\d0)(?P<x>[A-Z]?)", "Huawei", "Ascend", "accelerator", |c| {
+            let (n, x) = (&c["n"], &c["x"]);
+            Some((format!("gpu:huawei-ascend-{n}{}", x.to_lowercase()), format!("Ascend {n}{x}")))
+        }),
+    ]
 }
 
 const BUILTIN: &str = include_str!("../../../data/kb/gpus.tsv");
@@ -97,11 +184,39 @@ impl GpuCatalog {
             line: None,
             source,
         })?;
-        Ok(GpuCatalog { entries, re, aliases, context: Regex::new(CONTEXT).expect("static regex") })
+        let ids = entries.iter().enumerate().map(|(i, e)| (e.id.clone(), i)).collect();
+        Ok(GpuCatalog { entries, re, aliases, ids, families: families(), context: Regex::new(CONTEXT).expect("static regex") })
     }
 
-    /// Every GPU mention in `text`.
+    /// Every GPU mention in `text`, in text order: the catalogue's, then the members of
+    /// its families that it does not list (where no catalogue mention is).
     pub fn find(&self, text: &str) -> Vec<GpuMention> {
+        let mut out = self.find_catalogued(text);
+        for f in &self.families {
+            for c in f.re.captures_iter(text) {
+                let whole = c.get(0).expect("group 0");
+                let overlaps = |m: &GpuMention| m.start < whole.end() && whole.start() < m.end;
+                // a longer family match wins over the family name alone ("Instinct" in
+                // "Instinct MI600X"); an equal or longer catalogue match stays
+                let inside = |m: &GpuMention| whole.start() <= m.start && m.end <= whole.end() && m.end - m.start < whole.len();
+                if out.iter().any(|m| overlaps(m) && !inside(m)) {
+                    continue;
+                }
+                let Some((id, model)) = (f.member)(&c) else { continue };
+                out.retain(|m| !overlaps(m));
+                let surface = whole.as_str().trim_end_matches("'s").trim_end_matches("’s").to_string();
+                let (gpu, catalogued) = match self.ids.get(&id) {
+                    Some(&i) => (self.entries[i].clone(), true),
+                    None => (GpuEntry { id, vendor: f.vendor.into(), family: f.family.into(), model, kind: f.kind.into() }, false),
+                };
+                out.push(GpuMention { gpu, catalogued, start: whole.start(), end: whole.start() + surface.len(), surface });
+            }
+        }
+        out.sort_by_key(|m| m.start);
+        out
+    }
+
+    fn find_catalogued(&self, text: &str) -> Vec<GpuMention> {
         let mut out = Vec::new();
         for c in self.re.captures_iter(text) {
             let m = c.name("m").expect("group m");
@@ -115,7 +230,13 @@ impl GpuCatalog {
             }
             let whole = c.get(0).expect("group 0");
             let surface = whole.as_str().trim_end_matches("'s").trim_end_matches("’s").to_string();
-            out.push(GpuMention { entry, start: whole.start(), end: whole.start() + surface.len(), surface });
+            out.push(GpuMention {
+                gpu: self.entries[entry].clone(),
+                catalogued: true,
+                start: whole.start(),
+                end: whole.start() + surface.len(),
+                surface,
+            });
         }
         out
     }
@@ -142,7 +263,7 @@ mod tests {
 
     fn ids(text: &str) -> Vec<String> {
         let c = GpuCatalog::builtin();
-        c.find(text).iter().map(|m| c.entries[m.entry].id.clone()).collect()
+        c.find(text).into_iter().map(|m| m.gpu.id).collect()
     }
 
     #[test]
@@ -164,5 +285,31 @@ mod tests {
         assert!(ids("The Core Ultra 9 288V laptop, GPT-5 and Claude Sonnet 4.5 on an iPhone 16 with a 4K monitor").is_empty());
         assert!(ids("He drove a T4 van").is_empty());
         assert_eq!(ids("inference on a T4 GPU"), vec!["gpu:nvidia-t4"]);
+    }
+
+    /// Issue 16: members of known families the catalogue does not list get the id the
+    /// catalogue would give them; listed ones keep their entry; other products stay out.
+    #[test]
+    fn unknown_members_of_known_families_are_found_with_normalized_ids() {
+        let c = GpuCatalog::builtin();
+        let found = c.find("un prototype de GTX 2080 Ti, la RTX 6090 Super, l'Instinct MI600X et la Radeon RX 580");
+        let got: Vec<(&str, &str, bool)> = found.iter().map(|m| (m.gpu.id.as_str(), m.gpu.model.as_str(), m.catalogued)).collect();
+        assert_eq!(
+            got,
+            [
+                ("gpu:nvidia-gtx-2080-ti", "GeForce GTX 2080 Ti", false),
+                ("gpu:nvidia-rtx-6090-super", "GeForce RTX 6090 Super", false),
+                ("gpu:amd-mi600x", "Instinct MI600X", false),
+                ("gpu:amd-rx-580", "Radeon RX 580", false),
+            ]
+        );
+        assert_eq!(found[0].surface, "GTX 2080 Ti");
+        assert_eq!(ids("Gaudi 4, TPU v8p and Ascend 950B chips"), ["gpu:intel-gaudi-4", "gpu:google-tpu-v8p", "gpu:huawei-ascend-950b"]);
+        // a catalogued member written another way is the catalogue's entry
+        let m = c.find("the RTX5090D");
+        assert_eq!((m[0].gpu.id.as_str(), m[0].catalogued), ("gpu:nvidia-rtx-5090-d", true));
+        // H100s in a catalogue match are not found twice; cameras, CPUs, phones, model names are no GPUs
+        assert_eq!(ids("Des H100 SXM5 et des RTX 4090"), ["gpu:nvidia-h100", "gpu:nvidia-rtx-4090"]);
+        assert!(ids("Sony's RX100 camera, a Ryzen 9 9950X, the MI6 agency, an iPhone 16 Pro, GPT-4o, a 27GL850 monitor").is_empty());
     }
 }

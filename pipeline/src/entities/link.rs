@@ -2,7 +2,6 @@
 //! article: overlaps resolved, names linked to the knowledge base, a surname alone
 //! linked to the full name seen earlier, unknown names given stable ids.
 
-use super::gpu::GpuCatalog;
 use super::kb::{fold, slug, Kb};
 use std::collections::{BTreeMap, HashMap};
 use vigie_schemas::{Entity, EntityId, EntityType, Mention};
@@ -12,8 +11,8 @@ use vigie_schemas::{Entity, EntityId, EntityType, Mention};
 pub enum Source {
     /// an NER span with its CoNLL label (PER, ORG, LOC, MISC)
     Ner(String),
-    /// a catalogue GPU (entry index)
-    Gpu(usize),
+    /// a GPU (a catalogue entry, or a member of one of its families)
+    Gpu(super::gpu::GpuEntry),
     /// a knowledge-base name found in the text (entity index)
     Kb(usize),
 }
@@ -146,7 +145,7 @@ pub fn resolve(mut cands: Vec<Candidate>) -> Vec<Candidate> {
 
 /// Builds the article's entities and mentions. `title_len`: bytes of `text` that are
 /// the title.
-pub fn link(text: &str, title_len: usize, cands: &[Candidate], kb: &Kb, gpus: &GpuCatalog) -> (Vec<Entity>, Vec<Mention>) {
+pub fn link(text: &str, title_len: usize, cands: &[Candidate], kb: &Kb) -> (Vec<Entity>, Vec<Mention>) {
     /// One linked mention; `known` when the id is the knowledge base's or the catalogue's.
     struct Resolved {
         start: usize,
@@ -165,8 +164,7 @@ pub fn link(text: &str, title_len: usize, cands: &[Candidate], kb: &Kb, gpus: &G
         let surface = &text[c.start..c.end];
         let (start, end) = (c.start, c.end);
         match &c.source {
-            Source::Gpu(e) => {
-                let g = &gpus.entries[*e];
+            Source::Gpu(g) => {
                 let name = if g.model.starts_with(&g.vendor) { g.model.clone() } else { format!("{} {}", g.vendor, g.model) };
                 resolved.push(Resolved { start, end, id: g.id.clone(), kind: EntityType::Gpu, name, known: true });
             }
@@ -275,7 +273,6 @@ mod tests {
     #[test]
     fn links_names_surnames_and_folds_forms() {
         let kb = Kb::builtin();
-        let gpus = GpuCatalog::builtin();
         let text = "Musk et Nvidia\nElon Musk a parlé à la Maison Blanche. Le patron de NVIDIA's rival, Jane Doe, répond. Doe et Musk.";
         let title_len = text.find('\n').unwrap();
         let mut cands = vec![
@@ -290,7 +287,7 @@ mod tests {
         cands.push(Candidate { start: doe, end: doe + 3, source: Source::Ner("PER".into()) });
         let musk = text.rfind("Musk").unwrap();
         cands.push(Candidate { start: musk, end: musk + 4, source: Source::Ner("PER".into()) });
-        let (ents, mentions) = link(text, title_len, &resolve(cands), &kb, &gpus);
+        let (ents, mentions) = link(text, title_len, &resolve(cands), &kb);
         let get = |id: &str| ents.iter().find(|e| e.id.0 == id).unwrap_or_else(|| panic!("{id} in {ents:#?}"));
         let musk = get("person:elon-musk");
         assert_eq!(musk.mentions, 3);
@@ -305,13 +302,14 @@ mod tests {
     fn gpus_win_overlaps_and_unknown_orgs_are_typed_by_suffix() {
         assert_eq!(label_type("ORG", "Acme Computing Inc"), EntityType::Company);
         assert_eq!(label_type("ORG", "Conseil d'État"), EntityType::Organization);
+        let h100 = super::super::gpu::GpuCatalog::builtin().entries[0].clone();
         let c = resolve(vec![
             Candidate { start: 0, end: 11, source: Source::Ner("MISC".into()) },
-            Candidate { start: 7, end: 11, source: Source::Gpu(0) },
+            Candidate { start: 7, end: 11, source: Source::Gpu(h100.clone()) },
             Candidate { start: 0, end: 6, source: Source::Kb(0) },
         ]);
         assert_eq!(c.len(), 2);
         assert_eq!(c[0].source, Source::Kb(0));
-        assert_eq!(c[1].source, Source::Gpu(0));
+        assert_eq!(c[1].source, Source::Gpu(h100));
     }
 }
