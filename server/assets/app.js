@@ -269,7 +269,8 @@ function drawTimeline(el, rows, metric, opts = {}) {
     el.innerHTML = '<p class="empty">no dated documents match</p>';
     return;
   }
-  const W = 900, H = 240, L = 44, R = 10, T = 10, B = 28;
+  // drawn at the width it is shown at, so that the labels keep their size on a phone
+  const W = Math.max(300, Math.round(el.clientWidth || 900)), H = W < 600 ? 200 : 240, L = 40, R = 8, T = 10, B = 28;
   const top = Math.max(1e-9, ...Array.from(values.values()));
   // round ticks: counts in whole steps, shares in round percentages
   const raw = top / 4;
@@ -287,7 +288,7 @@ function drawTimeline(el, rows, metric, opts = {}) {
     const label = metric === 'share' ? +(100 * v).toFixed(1) + '%' : fmt(Math.round(v));
     svg += '<text x="' + (L - 6) + '" y="' + (Number(yy) + 4) + '" text-anchor="end">' + label + '</text>';
   }
-  const every = Math.max(1, Math.ceil(n / 10));
+  const every = Math.max(1, Math.ceil(n / Math.max(2, Math.floor(W / 90))));
   periods.forEach((p, i) => {
     const x0 = L + i * slot + (slot - bar * k) / 2;
     series.forEach((s, j) => {
@@ -778,9 +779,9 @@ async function topicsPage() {
 function notifyText(n) {
   if (n == null) return '';
   if (typeof n === 'string') return n;
-  if (n.webhook) return n.webhook.url || 'webhook';
+  if (n.webhook) return 'webhook:' + (n.webhook.url || '');
   if (n.file) return 'file:' + (n.file.path || '');
-  if (n.url) return n.url;
+  if (n.url) return 'webhook:' + n.url;
   if (n.path) return 'file:' + n.path;
   return Object.keys(n).join(', ');
 }
