@@ -300,7 +300,9 @@ function drawTimeline(el, rows, metric, opts = {}) {
         '" height="' + (H - B - yy).toFixed(1) + '" fill="' + COLORS[j % COLORS.length] + '"><title>' +
         esc(s + ' · ' + p + ': ' + (metric === 'share' ? pct(v) : fmt(v) + ' ' + metric)) + '</title></rect>';
     });
-    if (i % every === 0) svg += '<text x="' + (L + i * slot + slot / 2).toFixed(1) + '" y="' + (H - 8) + '" text-anchor="middle">' + esc(p) + '</text>';
+    // labels kept inside the chart (a label is about 60 px wide)
+    const lx = Math.min(W - R - 32, Math.max(L + 30, L + i * slot + slot / 2));
+    if (i % every === 0) svg += '<text x="' + lx.toFixed(1) + '" y="' + (H - 8) + '" text-anchor="middle">' + esc(p) + '</text>';
   });
   svg += '</svg>';
   const legend = series

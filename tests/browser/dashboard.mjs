@@ -129,11 +129,13 @@ async function run(width, height) {
     check((await page.locator('#cooccur-panel tbody tr').count()) > 0, 'co-occurring entities');
     check(Number(await page.locator('#timeline').getAttribute('data-total')) > 0, 'entity timeline');
     check((await page.locator('#entity-docs-panel tbody tr').count()) > 0, 'latest articles of the entity');
+    await page.screenshot({ path: path.join(SHOTS, `entity-${tag}.png`), fullPage: width > 600 });
 
     // 8. topics
     await page.goto(BASE + '/topics');
     await page.waitForSelector('body[data-ready]', { timeout: 30000 });
     check((await page.locator('#topics-panel tbody tr').count()) > 0, 'topics listed');
+    await page.screenshot({ path: path.join(SHOTS, `topics-${tag}.png`), fullPage: width > 600 });
 
     // 9. alerts: add one and see it listed, or the clear message when the server has no
     // alert endpoints
