@@ -425,7 +425,7 @@ async function timeline(s, qs_) {
   setExport(panel, 'timeline', Object.assign({}, params, { normalize: undefined }));
   try {
     const rows = await api('/api/timeline' + qs(params));
-    drawTimeline(el, rows, metric);
+    drawTimeline(el, rows, metric, { label: (x) => (x === '*' ? 'all documents' : x) });
   } catch (e) {
     el.innerHTML = '<p class="error-line">' + esc(e.message) + '</p>';
   }
