@@ -105,6 +105,14 @@ async function run(width, height) {
     check(Number(entityDocs) <= Number(queryDocs), `entity narrows the documents: ${entityDocs} <= ${queryDocs}`);
     await page.screenshot({ path: path.join(SHOTS, `dashboard-query-entity-${tag}.png`), fullPage: width > 600 });
 
+    // the export links carry the filters and, with a token, download through fetch
+    const href = await page.locator('#entities-panel a.export').getAttribute('href');
+    check(href.startsWith('/api/export/entities?format=csv'), 'export link: ' + href);
+    if (width === 1280) {
+      const [download] = await Promise.all([page.waitForEvent('download', { timeout: 30000 }), page.locator('#entities-panel a.export').click()]);
+      check(download.suggestedFilename() === 'vigie-entities.csv', 'export file name: ' + download.suggestedFilename());
+    }
+
     // 5. the back button returns to the query without the entity
     await page.goBack();
     await page.waitForURL((u) => !new URL(u).searchParams.has('entity') && new URL(u).searchParams.get('q') === 'stargate', { timeout: 10000 });
