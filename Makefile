@@ -16,7 +16,7 @@ export LD_LIBRARY_PATH := $(LIBTORCH_DIR)/lib$(if $(LD_LIBRARY_PATH),:$(LD_LIBRA
 # tests, benches and evals keep theirs in the checkout (outside git)
 export VIGIE_MODELS ?= $(CURDIR)/models
 
-.PHONY: all build demo test toolchain setup libtorch models models-release bench bench-enrich eval eval-precision fuzz clean
+.PHONY: all build demo serve test toolchain browser-tools setup libtorch models models-release bench bench-enrich eval eval-precision fuzz clean
 
 all: build
 
@@ -53,15 +53,27 @@ demo: models-release
 	$(VIGIE) --data $(DEMO_DATA) story sample-stargate-fr
 	@echo; echo '$$ vigie stats'
 	$(VIGIE) --data $(DEMO_DATA) stats
+	@echo; echo 'the dashboard: make serve, then open http://127.0.0.1:8080/'
+
+# the API and the dashboard over the demo data (make demo first), until Ctrl-C
+serve: build
+	$(VIGIE) --data $(DEMO_DATA) serve --addr 127.0.0.1:8080
 
 # formatting and lints are part of the tests (CI runs `make test`); the cargo-fuzz crate
 # (fuzz/, its own workspace) is formatted too; its code lives in fuzz-targets/, which
 # clippy checks with the workspace
-test: models toolchain
+test: models toolchain browser-tools
 	$(CARGO) fmt --all -- --check
 	$(CARGO) fmt --manifest-path fuzz/Cargo.toml -- --check
 	$(CARGO) clippy --workspace --all-targets --locked -- -D warnings
 	$(CARGO) test --workspace --locked
+
+# the dashboard's headless browser test: Debian's chromium (apt-get, as root) and
+# playwright-core from the npm registry at this exact version, in .tools/node (idempotent;
+# without them the test skips, and fails under CI=1)
+PLAYWRIGHT_CORE_VERSION := 1.65.1
+browser-tools:
+	./scripts/setup-browser.sh $(CURDIR)/.tools/node $(PLAYWRIGHT_CORE_VERSION)
 
 # rustfmt and clippy for `make test` (idempotent; a toolchain without rustup must have them)
 toolchain:

@@ -35,6 +35,7 @@
 mod api_error;
 mod auth;
 mod config;
+pub mod dashboard;
 mod error;
 mod extract;
 mod handlers;

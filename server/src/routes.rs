@@ -171,6 +171,8 @@ pub fn router(config: &ServeConfig) -> Router {
     for r in ROUTES {
         routes = routes.route(r.path, (r.handler)());
     }
+    // the dashboard's pages and assets: not API routes (not in the OpenAPI document)
+    routes = routes.merge(crate::dashboard::router());
     let mut app = routes
         .fallback(not_found)
         .with_state(AppState::new(config.data.clone()))

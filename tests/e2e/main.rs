@@ -9,6 +9,7 @@ mod analytics;
 mod anywhere;
 mod bad_input;
 mod crash;
+mod dashboard;
 mod entities;
 mod export;
 mod formats;

@@ -40,7 +40,8 @@ fn with_a_token_every_api_request_presents_it() {
     assert_eq!(with_auth(&api, "/api/stats", Some("bearer  s3cret-token")).status, StatusCode::OK, "the scheme in any case");
     assert_eq!(with_auth(&api, "/api/documents/nope", Some("Bearer s3cret-token")).status, StatusCode::NOT_FOUND);
     // outside /api (the dashboard's place) the API's token rule does not apply
-    assert_eq!(with_auth(&api, "/", None).status, StatusCode::NOT_FOUND);
+    assert_eq!(with_auth(&api, "/", None).status, StatusCode::OK, "the dashboard's page");
+    assert_eq!(with_auth(&api, "/nope", None).status, StatusCode::NOT_FOUND);
 }
 
 #[test]

@@ -48,7 +48,7 @@ fn unknown_ids_routes_and_exports_are_404() {
     expect(&api, "/api/stories/nope", 404, "no story or article with id \"nope\"");
     expect(&api, "/api/export/nope?format=csv", 404, "no export named \"nope\" (documents, entities");
     expect(&api, "/api/nope", 404, "no route GET /api/nope");
-    expect(&api, "/", 404, "no route GET /");
+    expect(&api, "/nope", 404, "no route GET /nope");
     let post = api.call(Request::post("/api/stats").body(Body::empty()).unwrap());
     assert_eq!(post.status, StatusCode::METHOD_NOT_ALLOWED);
     assert!(post.error().contains("method not allowed"));

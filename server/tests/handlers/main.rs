@@ -4,6 +4,7 @@
 mod common;
 
 mod auth;
+mod dashboard;
 mod endpoints;
 mod errors;
 mod openapi;
