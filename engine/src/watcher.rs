@@ -10,7 +10,7 @@ use crate::fetch::{is_url, FetchError};
 use crate::watch::{backoff, file_change, list_files, poll_feed, FeedPoll, WatchState};
 use crate::{Clock, DataDir, Error, IngestOptions, Result, Session, SystemClock};
 use serde::Serialize;
-use std::ops::ControlFlow;
+use std::ops::{ControlFlow, DerefMut};
 use std::sync::atomic::{AtomicBool, Ordering};
 use vigie_pipeline::ingest::Input;
 use vigie_pipeline::reject::{Reject, RejectLog};
@@ -164,6 +164,23 @@ impl Watcher {
         &mut self,
         session: &mut Session,
         opts: &IngestOptions<'_>,
+        alerts: Option<&mut dyn Notifier>,
+        schedule: &Schedule<'_>,
+        stop: &AtomicBool,
+        events: &mut dyn WatchEvents,
+    ) -> Result<u64> {
+        let cell = std::cell::RefCell::new(session);
+        self.run_borrowing(|| std::cell::RefMut::map(cell.borrow_mut(), |s| &mut **s), opts, alerts, schedule, stop, events)
+    }
+
+    /// [`Watcher::run`] with the session borrowed for each poll (its batch and the alert
+    /// run after it) instead of for the whole run: `session` lends it, through a lock
+    /// when another writer shares it (the server's ingest endpoint takes the same
+    /// session between two polls), and it is given back during the pause.
+    pub fn run_borrowing<S: DerefMut<Target = Session>>(
+        &mut self,
+        mut session: impl FnMut() -> S,
+        opts: &IngestOptions<'_>,
         mut alerts: Option<&mut dyn Notifier>,
         schedule: &Schedule<'_>,
         stop: &AtomicBool,
@@ -172,17 +189,21 @@ impl Watcher {
         let clock: &dyn Clock = schedule.clock;
         let mut polls = 0u64;
         loop {
-            let mut p = self.poll(session, opts, clock, events)?;
-            polls += 1;
-            if let Some(notifier) = alerts.as_deref_mut() {
-                let started = std::time::Instant::now();
-                let run = session.run_alerts(notifier, clock);
-                if let Ok(s) = &run {
-                    (p.notifications, p.delivered) = (s.notifications, s.delivered);
+            let p = {
+                let mut session = session();
+                let mut p = self.poll(&mut session, opts, clock, events)?;
+                if let Some(notifier) = alerts.as_deref_mut() {
+                    let started = std::time::Instant::now();
+                    let run = session.run_alerts(notifier, clock);
+                    if let Ok(s) = &run {
+                        (p.notifications, p.delivered) = (s.notifications, s.delivered);
+                    }
+                    events.alerts_ran(&run);
+                    p.seconds += started.elapsed().as_secs_f64();
                 }
-                events.alerts_ran(&run);
-                p.seconds += started.elapsed().as_secs_f64();
-            }
+                p
+            };
+            polls += 1;
             let flow = events.polled(&p);
             let done = flow.is_break() || schedule.max_polls.is_some_and(|m| polls >= m);
             if done || stop.load(Ordering::SeqCst) {

@@ -43,11 +43,14 @@ pub mod openapi;
 mod routes;
 mod serve;
 mod state;
+mod writer;
 
 pub use api_error::{ApiError, ErrorBody};
 pub use config::{ServeConfig, Token};
 pub use error::{Error, Result};
+pub use handlers::ingest::{MAX_INGEST_BYTES, MAX_LISTED_REJECTS};
 pub use limits::{MAX_BODY_BYTES, MAX_OFFSET, MAX_QUERY_STRING_BYTES, MAX_ROWS};
-pub use routes::{router, Answer, Route, ROUTES};
-pub use serve::{serve, shutdown_signal, Server};
+pub use routes::{router, Answer, RequestBody, Route, REQUEST_BODIES, ROUTES};
+pub use serve::{serve, shutdown_signal, Server, Watch};
 pub use state::AppState;
+pub use writer::{SharedSession, Stages};
