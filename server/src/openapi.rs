@@ -86,7 +86,8 @@ fn build() -> Value {
             let content: Map<String, Value> = b
                 .content
                 .iter()
-                .map(|(media, schema)| (media.to_string(), json!({ "schema": schema.map_or(json!({}), |s| s(&mut responses).to_value()) })))
+                // inline, and read as the server reads it (an optional field is not required)
+                .map(|(media, schema)| (media.to_string(), json!({ "schema": schema.map_or(json!({}), |s| s(&mut params).to_value()) })))
                 .collect();
             op["requestBody"] = json!({ "description": b.description, "required": true, "content": content });
         }

@@ -3,9 +3,11 @@
 
 mod common;
 
+mod alerts;
 mod auth;
 mod endpoints;
 mod errors;
+mod ingest;
 mod openapi;
 mod reload;
 mod socket;
