@@ -111,6 +111,7 @@ pub fn serve(config: &ServeConfig, watch: Option<Watch>, listening: impl FnOnce(
             return Err(e);
         }
     };
+    listening(server.local_addr());
     let thread = match (watch, session) {
         (Some(w), Some(slot)) => {
             let (stop, stages) = (stop.clone(), stages.clone());
@@ -125,7 +126,6 @@ pub fn serve(config: &ServeConfig, watch: Option<Watch>, listening: impl FnOnce(
         }
         _ => None,
     };
-    listening(server.local_addr());
     let flag = stop.clone();
     let ran = rt.block_on(server.run(async move {
         tokio::select! {
