@@ -220,6 +220,9 @@ pub const ROUTES: &[Route] = &[
 
 const ALERT: &[(&str, &str, &[&str])] = &[("name", "an alert rule's name", &[])];
 
+/// Makes the schema of a type.
+pub type SchemaFn = fn(&mut SchemaGenerator) -> Schema;
+
 /// The body a route takes: the routes not listed take none (and are refused one over
 /// [`MAX_BODY_BYTES`]).
 pub struct RequestBody {
@@ -227,7 +230,7 @@ pub struct RequestBody {
     pub id: &'static str,
     pub description: &'static str,
     /// media types, with the body's schema when it is JSON
-    pub content: &'static [(&'static str, Option<fn(&mut SchemaGenerator) -> Schema>)],
+    pub content: &'static [(&'static str, Option<SchemaFn>)],
     /// the largest body accepted (413 beyond)
     pub max_bytes: usize,
 }

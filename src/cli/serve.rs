@@ -71,7 +71,8 @@ pub fn run(ctx: &Ctx, a: ServeArgs) -> anyhow::Result<ExitCode> {
     // the model stage takes seconds and a gigabyte to load: only when asked, or for a
     // watch (which loads it as vigie watch does)
     let mut stage_args = a.stages;
-    stage_args.no_entities = stage_args.no_entities || !(a.entities || !a.watch.is_empty());
+    let wanted = a.entities || !a.watch.is_empty();
+    stage_args.no_entities |= !wanted;
     let (lang, analyzer) = stage_args.load()?;
     let analyzer = analyzer.map(|x| Box::new(x) as Box<dyn vigie_pipeline::runner::Analyzer + Send + Sync>);
     config.stages = Some(Arc::new(Stages { lang, analyzer, webhook: policy.clone() }));
