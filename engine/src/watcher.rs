@@ -516,6 +516,47 @@ mod tests {
         session.close().unwrap();
     }
 
+    /// `vigie serve --watch`: the loop borrows the session for each poll only, so that
+    /// another writer of the process (the server's ingest endpoint) takes it in between.
+    #[test]
+    fn the_loop_borrows_the_session_per_poll() {
+        let tmp = tempfile::tempdir().unwrap();
+        let data = DataDir::new(tmp.path().join("data"));
+        let inbox = tmp.path().join("inbox");
+        std::fs::create_dir_all(&inbox).unwrap();
+        std::fs::write(inbox.join("wire.jsonl"), line(0)).unwrap();
+        let session = std::sync::Arc::new(Mutex::new(Session::open(data.clone()).unwrap()));
+        let (other, posted) = (session.clone(), tmp.path().join("posted.jsonl"));
+        let clock = Fake {
+            now: Mutex::new("2026-03-02T08:00:00Z".parse().unwrap()),
+            pauses: Mutex::new(Vec::new()),
+            between: Box::new(move |n, stop| {
+                if n == 1 {
+                    // between two polls the session is free: another writer ingests through it
+                    let mut s = other.try_lock().expect("the session is lent back during the pause");
+                    std::fs::write(&posted, line(1)).unwrap();
+                    let lang = LangDetector::new(&LangConfig::default()).unwrap();
+                    let opts = IngestOptions::new(FormatChoice::Auto, &lang, None);
+                    let sum = s.ingest(&[Input::Path(posted.clone())], &opts, &mut (), &AtomicBool::new(false)).unwrap();
+                    assert_eq!(sum.indexed, 1);
+                } else {
+                    stop.store(true, Ordering::SeqCst);
+                }
+            }),
+        };
+        let lang = LangDetector::new(&LangConfig::default()).unwrap();
+        let opts = IngestOptions::new(FormatChoice::Auto, &lang, None);
+        let mut w =
+            Watcher::new(data, &[inbox.display().to_string()], chrono::Duration::seconds(60), std::time::Duration::from_secs(5)).unwrap();
+        let schedule = Schedule { max_polls: None, clock: &clock };
+        let polls = w.run_borrowing(|| session.lock().unwrap(), &opts, None, &schedule, &AtomicBool::new(false), &mut ()).unwrap();
+        assert_eq!(polls, 2);
+        drop(clock);
+        let s = std::sync::Arc::try_unwrap(session).ok().expect("one owner left").into_inner().unwrap();
+        assert_eq!(s.index().num_docs(), 2);
+        s.close().unwrap();
+    }
+
     #[test]
     fn stdin_cannot_be_watched_and_missing_paths_are_named() {
         let e = check_inputs(&["-".into()]).unwrap_err();
