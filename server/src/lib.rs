@@ -9,6 +9,11 @@
 //! refreshed before each request when its `meta.json` changed (one `stat` otherwise),
 //! and the topic state is read again when its file changed.
 //!
+//! It writes too: alert rules (`/api/alerts`, through the engine's rule functions) and
+//! articles (`POST /api/ingest`, through an engine Session opened for the request, or
+//! the Session of the watch loop that [`serve`] runs beside the server with `--watch`,
+//! lent to the requests between two polls).
+//!
 //! ```
 //! use axum::body::Body;
 //! use axum::http::Request;
