@@ -10,7 +10,7 @@ use crate::fetch::{is_url, FetchError};
 use crate::watch::{backoff, file_change, list_files, poll_feed, FeedPoll, WatchState};
 use crate::{Clock, DataDir, Error, IngestOptions, Result, Session, SystemClock};
 use serde::Serialize;
-use std::ops::ControlFlow;
+use std::ops::{ControlFlow, DerefMut};
 use std::sync::atomic::{AtomicBool, Ordering};
 use vigie_pipeline::ingest::Input;
 use vigie_pipeline::reject::{Reject, RejectLog};
@@ -164,6 +164,23 @@ impl Watcher {
         &mut self,
         session: &mut Session,
         opts: &IngestOptions<'_>,
+        alerts: Option<&mut dyn Notifier>,
+        schedule: &Schedule<'_>,
+        stop: &AtomicBool,
+        events: &mut dyn WatchEvents,
+    ) -> Result<u64> {
+        let cell = std::cell::RefCell::new(session);
+        self.run_borrowing(|| std::cell::RefMut::map(cell.borrow_mut(), |s| &mut **s), opts, alerts, schedule, stop, events)
+    }
+
+    /// [`Watcher::run`] with the session borrowed for each poll (its batch and the alert
+    /// run after it) instead of for the whole run: `session` lends it, through a lock
+    /// when another writer shares it (the server's ingest endpoint takes the same
+    /// session between two polls), and it is given back during the pause.
+    pub fn run_borrowing<S: DerefMut<Target = Session>>(
+        &mut self,
+        mut session: impl FnMut() -> S,
+        opts: &IngestOptions<'_>,
         mut alerts: Option<&mut dyn Notifier>,
         schedule: &Schedule<'_>,
         stop: &AtomicBool,
@@ -172,17 +189,21 @@ impl Watcher {
         let clock: &dyn Clock = schedule.clock;
         let mut polls = 0u64;
         loop {
-            let mut p = self.poll(session, opts, clock, events)?;
-            polls += 1;
-            if let Some(notifier) = alerts.as_deref_mut() {
-                let started = std::time::Instant::now();
-                let run = session.run_alerts(notifier, clock);
-                if let Ok(s) = &run {
-                    (p.notifications, p.delivered) = (s.notifications, s.delivered);
+            let p = {
+                let mut session = session();
+                let mut p = self.poll(&mut session, opts, clock, events)?;
+                if let Some(notifier) = alerts.as_deref_mut() {
+                    let started = std::time::Instant::now();
+                    let run = session.run_alerts(notifier, clock);
+                    if let Ok(s) = &run {
+                        (p.notifications, p.delivered) = (s.notifications, s.delivered);
+                    }
+                    events.alerts_ran(&run);
+                    p.seconds += started.elapsed().as_secs_f64();
                 }
-                events.alerts_ran(&run);
-                p.seconds += started.elapsed().as_secs_f64();
-            }
+                p
+            };
+            polls += 1;
             let flow = events.polled(&p);
             let done = flow.is_break() || schedule.max_polls.is_some_and(|m| polls >= m);
             if done || stop.load(Ordering::SeqCst) {
@@ -493,6 +514,47 @@ mod tests {
         let p = w.poll(&mut session, &opts, &clock, &mut ()).unwrap();
         assert_eq!((p.files_changed, p.read), (0, 0), "{p:?}");
         session.close().unwrap();
+    }
+
+    /// `vigie serve --watch`: the loop borrows the session for each poll only, so that
+    /// another writer of the process (the server's ingest endpoint) takes it in between.
+    #[test]
+    fn the_loop_borrows_the_session_per_poll() {
+        let tmp = tempfile::tempdir().unwrap();
+        let data = DataDir::new(tmp.path().join("data"));
+        let inbox = tmp.path().join("inbox");
+        std::fs::create_dir_all(&inbox).unwrap();
+        std::fs::write(inbox.join("wire.jsonl"), line(0)).unwrap();
+        let session = std::sync::Arc::new(Mutex::new(Session::open(data.clone()).unwrap()));
+        let (other, posted) = (session.clone(), tmp.path().join("posted.jsonl"));
+        let clock = Fake {
+            now: Mutex::new("2026-03-02T08:00:00Z".parse().unwrap()),
+            pauses: Mutex::new(Vec::new()),
+            between: Box::new(move |n, stop| {
+                if n == 1 {
+                    // between two polls the session is free: another writer ingests through it
+                    let mut s = other.try_lock().expect("the session is lent back during the pause");
+                    std::fs::write(&posted, line(1)).unwrap();
+                    let lang = LangDetector::new(&LangConfig::default()).unwrap();
+                    let opts = IngestOptions::new(FormatChoice::Auto, &lang, None);
+                    let sum = s.ingest(&[Input::Path(posted.clone())], &opts, &mut (), &AtomicBool::new(false)).unwrap();
+                    assert_eq!(sum.indexed, 1);
+                } else {
+                    stop.store(true, Ordering::SeqCst);
+                }
+            }),
+        };
+        let lang = LangDetector::new(&LangConfig::default()).unwrap();
+        let opts = IngestOptions::new(FormatChoice::Auto, &lang, None);
+        let mut w =
+            Watcher::new(data, &[inbox.display().to_string()], chrono::Duration::seconds(60), std::time::Duration::from_secs(5)).unwrap();
+        let schedule = Schedule { max_polls: None, clock: &clock };
+        let polls = w.run_borrowing(|| session.lock().unwrap(), &opts, None, &schedule, &AtomicBool::new(false), &mut ()).unwrap();
+        assert_eq!(polls, 2);
+        drop(clock);
+        let s = std::sync::Arc::try_unwrap(session).ok().expect("one owner left").into_inner().unwrap();
+        assert_eq!(s.index().num_docs(), 2);
+        s.close().unwrap();
     }
 
     #[test]

@@ -1,9 +1,11 @@
 //! What `vigie serve` is started with: the data directory, the address and the token,
 //! checked before anything listens (an address other than loopback needs a token).
 
+use crate::writer::{SharedSession, Stages};
 use crate::{Error, Result};
 use std::net::SocketAddr;
 use std::path::Path;
+use std::sync::Arc;
 use subtle::ConstantTimeEq;
 use vigie_engine::DataDir;
 
@@ -44,11 +46,29 @@ impl Token {
 }
 
 /// A checked configuration of the server.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct ServeConfig {
     pub data: DataDir,
     pub addr: SocketAddr,
     pub token: Option<Token>,
+    /// what `POST /api/ingest` ingests with; `None`: no model stage, made on the first
+    /// ingest
+    pub stages: Option<Arc<Stages>>,
+    /// the watch loop's Session, which ingest requests share (`vigie serve --watch`);
+    /// `None`: a Session per ingest request
+    pub session: Option<SharedSession>,
+}
+
+impl std::fmt::Debug for ServeConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ServeConfig")
+            .field("data", &self.data)
+            .field("addr", &self.addr)
+            .field("token", &self.token)
+            .field("stages", &self.stages)
+            .field("shared_session", &self.session.is_some())
+            .finish()
+    }
 }
 
 impl ServeConfig {
@@ -60,7 +80,7 @@ impl ServeConfig {
                 "refusing to serve on {addr} without a token: an address other than loopback (127.0.0.1, [::1]) needs --token or --token-file"
             )));
         }
-        Ok(ServeConfig { data, addr, token })
+        Ok(ServeConfig { data, addr, token, stages: None, session: None })
     }
 }
 

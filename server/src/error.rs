@@ -19,6 +19,10 @@ pub enum Error {
     /// The runtime could not start, or the accept loop stopped on an error.
     #[error("serving: {0}")]
     Serve(std::io::Error),
+    /// The data directory could not be opened for writing, or the watch loop stopped
+    /// on an error.
+    #[error(transparent)]
+    Engine(#[from] vigie_engine::Error),
 }
 
 pub type Result<T> = std::result::Result<T, Error>;
@@ -29,6 +33,7 @@ impl Error {
         match self {
             Error::Config(_) | Error::TokenFile { .. } | Error::Bind { .. } => ErrorKind::Usage,
             Error::Serve(_) => ErrorKind::Internal,
+            Error::Engine(e) => e.kind(),
         }
     }
 }

@@ -9,6 +9,11 @@
 //! refreshed before each request when its `meta.json` changed (one `stat` otherwise),
 //! and the topic state is read again when its file changed.
 //!
+//! It writes too: alert rules (`/api/alerts`, through the engine's rule functions) and
+//! articles (`POST /api/ingest`, through an engine Session opened for the request, or
+//! the Session of the watch loop that [`serve`] runs beside the server with `--watch`,
+//! lent to the requests between two polls).
+//!
 //! ```
 //! use axum::body::Body;
 //! use axum::http::Request;
@@ -44,11 +49,14 @@ pub mod openapi;
 mod routes;
 mod serve;
 mod state;
+mod writer;
 
 pub use api_error::{ApiError, ErrorBody};
 pub use config::{ServeConfig, Token};
 pub use error::{Error, Result};
+pub use handlers::ingest::{MAX_INGEST_BYTES, MAX_LISTED_REJECTS};
 pub use limits::{MAX_BODY_BYTES, MAX_OFFSET, MAX_QUERY_STRING_BYTES, MAX_ROWS};
-pub use routes::{router, Answer, Route, ROUTES};
-pub use serve::{serve, shutdown_signal, Server};
+pub use routes::{router, Answer, RequestBody, Route, REQUEST_BODIES, ROUTES};
+pub use serve::{serve, shutdown_signal, Server, Watch};
 pub use state::AppState;
+pub use writer::{SharedSession, Stages};

@@ -7,8 +7,8 @@ use axum::http::{header, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
-/// The largest request body accepted: the API's requests are GETs today; the ingest
-/// endpoint to come gets a limit of its own (32 MiB).
+/// The largest request body accepted, except by the routes whose body has a limit of
+/// its own (`POST /api/ingest`: 32 MiB; see `REQUEST_BODIES`).
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
 
 /// The longest query string accepted (a query is at most 16 KiB, which percent-encoding
@@ -32,6 +32,7 @@ pub(crate) async fn limit_query(req: Request, next: Next) -> Response {
 /// Turns an error response that is not JSON yet (the router's 404 and 405, the body
 /// limit's 413) into `{"error": ...}`.
 pub(crate) async fn json_errors(req: Request, next: Next) -> Response {
+    let limit = crate::routes::body_limit(req.method().as_str(), req.uri().path());
     let res = next.run(req).await;
     let status = res.status();
     let is_json = res.headers().get(header::CONTENT_TYPE).is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
@@ -39,7 +40,7 @@ pub(crate) async fn json_errors(req: Request, next: Next) -> Response {
         return res;
     }
     let message = match status {
-        StatusCode::PAYLOAD_TOO_LARGE => format!("request body too large (at most {MAX_BODY_BYTES} bytes)"),
+        StatusCode::PAYLOAD_TOO_LARGE => format!("request body too large (at most {limit} bytes)"),
         StatusCode::METHOD_NOT_ALLOWED => "method not allowed on this route".to_string(),
         s => s.canonical_reason().unwrap_or("error").to_lowercase(),
     };

@@ -6,7 +6,7 @@ use crate::api_error::ErrorBody;
 use crate::extract::Params;
 use crate::handlers::export::Format;
 use crate::handlers::search::NoParams;
-use crate::routes::{Answer, ROUTES};
+use crate::routes::{Answer, REQUEST_BODIES, ROUTES};
 use axum::Json;
 use schemars::generate::SchemaSettings;
 use serde_json::{json, Map, Value};
@@ -37,9 +37,9 @@ fn build() -> Value {
         })
         .into_generator();
     let error = json!({
-        "description": "{\"error\": \"one line message\"}: 400 a bad parameter or query, 401 no or a wrong token, 404 no such \
-            route, document, story or export, 413 body too large, 414 query string too long, 500 an internal error, \
-            503 no index yet",
+        "description": "{\"error\": \"one line message\"}: 400 a bad parameter, query or body, 401 no or a wrong token, 404 no such \
+            route, document, story, export or alert, 409 an alert name in use, 413 body too large, 414 query string too long, 500 an internal error, \
+            503 no index yet, or the index writer held by another process",
         "content": { "application/json": { "schema": responses.subschema_for::<ErrorBody>() } }
     });
     let mut paths = Map::new();
@@ -53,25 +53,44 @@ fn build() -> Value {
             })
             .collect();
         parameters.extend(query_parameters((r.params)(&mut params).as_value()));
-        let ok = match &r.response {
-            Answer::Json(schema) => json!({
-                "description": "OK",
-                "content": { "application/json": { "schema": schema(&mut responses) } }
-            }),
+        let (status, ok) = match &r.response {
+            Answer::Json(schema) => (
+                "200",
+                json!({
+                    "description": "OK",
+                    "content": { "application/json": { "schema": schema(&mut responses) } }
+                }),
+            ),
+            Answer::Created(schema) => (
+                "201",
+                json!({
+                    "description": "Created",
+                    "content": { "application/json": { "schema": schema(&mut responses) } }
+                }),
+            ),
             Answer::Download => {
                 let content: Map<String, Value> = [Format::Parquet, Format::Csv, Format::Ndjson, Format::Ipc]
                     .iter()
                     .map(|f| (f.media_type().0.to_string(), json!({ "schema": {} })))
                     .collect();
-                json!({ "description": "the table as a file (Content-Disposition names it)", "content": content })
+                ("200", json!({ "description": "the table as a file (Content-Disposition names it)", "content": content }))
             }
         };
-        let op = json!({
+        let mut op = json!({
             "operationId": r.id,
             "summary": r.summary,
             "parameters": parameters,
-            "responses": { "200": ok, "4XX": error, "5XX": error }
+            "responses": { status: ok, "4XX": error, "5XX": error }
         });
+        if let Some(b) = REQUEST_BODIES.iter().find(|b| b.id == r.id) {
+            let content: Map<String, Value> = b
+                .content
+                .iter()
+                // inline, and read as the server reads it (an optional field is not required)
+                .map(|(media, schema)| (media.to_string(), json!({ "schema": schema.map_or(json!({}), |s| s(&mut params).to_value()) })))
+                .collect();
+            op["requestBody"] = json!({ "description": b.description, "required": true, "content": content });
+        }
         let item = paths.entry(r.path).or_insert_with(|| json!({}));
         item[r.method.to_ascii_lowercase()] = op;
     }

@@ -2,14 +2,16 @@
 //! document, so that neither can list a route the other lacks.
 
 use crate::auth::require_token;
-use crate::handlers::{analytics, export, search, topics};
+use crate::handlers::{alerts, analytics, export, ingest, search, topics};
 use crate::limits::{json_errors, limit_query, MAX_BODY_BYTES};
 use crate::{ApiError, AppState, ServeConfig};
+use axum::extract::DefaultBodyLimit;
 use axum::extract::Request;
 use axum::middleware::{from_fn, from_fn_with_state};
-use axum::routing::{get, MethodRouter};
+use axum::routing::{delete, get, post, MethodRouter};
 use axum::Router;
 use schemars::{JsonSchema, Schema, SchemaGenerator};
+use std::convert::Infallible;
 use std::sync::Arc;
 use tower_http::limit::RequestBodyLimitLayer;
 
@@ -34,6 +36,8 @@ pub enum Answer {
     Json(fn(&mut SchemaGenerator) -> Schema),
     /// a file in the format asked for
     Download,
+    /// 201 Created with JSON of this schema
+    Created(fn(&mut SchemaGenerator) -> Schema),
 }
 
 fn schema<T: JsonSchema>(g: &mut SchemaGenerator) -> Schema {
@@ -158,7 +162,107 @@ pub const ROUTES: &[Route] = &[
         response: Answer::Json(schema::<serde_json::Value>),
         handler: || get(crate::openapi::serve),
     },
+    Route {
+        method: "GET",
+        path: "/api/alerts",
+        id: "alerts",
+        summary: "The saved alert rules with their delivery state (vigie alerts list --json)",
+        params: params::<search::NoParams>,
+        path_params: &[],
+        response: Answer::Json(schema::<Vec<vigie_engine::alerts::ListedRule>>),
+        handler: || get(alerts::list),
+    },
+    Route {
+        method: "POST",
+        path: "/api/alerts",
+        id: "alert_add",
+        summary: "Save an alert rule, checked as vigie alerts add checks it (201 with its listing; 400 a bad name, query, \
+            filter, sink or digest; 409 a name in use)",
+        params: params::<search::NoParams>,
+        path_params: &[],
+        response: Answer::Created(schema::<vigie_engine::alerts::ListedRule>),
+        handler: || post(alerts::add),
+    },
+    Route {
+        method: "GET",
+        path: "/api/alerts/{name}/test",
+        id: "alert_test",
+        summary: "What a rule matches in the index now: the total and the notifications of the newest stories, delivering \
+            nothing (vigie alerts test)",
+        params: params::<alerts::TestParams>,
+        path_params: ALERT,
+        response: Answer::Json(schema::<vigie_engine::alerts::RuleTest>),
+        handler: || get(alerts::test),
+    },
+    Route {
+        method: "DELETE",
+        path: "/api/alerts/{name}",
+        id: "alert_delete",
+        summary: "Delete a rule and its delivery state (vigie alerts rm)",
+        params: params::<search::NoParams>,
+        path_params: ALERT,
+        response: Answer::Json(schema::<alerts::Removed>),
+        handler: || delete(alerts::remove),
+    },
+    Route {
+        method: "POST",
+        path: "/api/ingest",
+        id: "ingest",
+        summary: "Ingest the body (JSON lines, an RSS/Atom feed, or another format vigie ingest reads), then run the alert \
+            rules: the vigie ingest --json summary, the request's rejects and the alert run (503 while another process \
+            holds the index writer)",
+        params: params::<ingest::IngestParams>,
+        path_params: &[],
+        response: Answer::Json(schema::<ingest::IngestAnswer>),
+        handler: || post(ingest::ingest),
+    },
 ];
+
+const ALERT: &[(&str, &str, &[&str])] = &[("name", "an alert rule's name", &[])];
+
+/// Makes the schema of a type.
+pub type SchemaFn = fn(&mut SchemaGenerator) -> Schema;
+
+/// The body a route takes: the routes not listed take none (and are refused one over
+/// [`MAX_BODY_BYTES`]).
+pub struct RequestBody {
+    /// the route's operation id
+    pub id: &'static str,
+    pub description: &'static str,
+    /// media types, with the body's schema when it is JSON
+    pub content: &'static [(&'static str, Option<SchemaFn>)],
+    /// the largest body accepted (413 beyond)
+    pub max_bytes: usize,
+}
+
+/// The request bodies of the routes that take one.
+pub const REQUEST_BODIES: &[RequestBody] = &[
+    RequestBody {
+        id: "alert_add",
+        description: "the rule: vigie alerts add's arguments and flags",
+        content: &[("application/json", Some(schema::<alerts::NewAlert>))],
+        max_bytes: MAX_BODY_BYTES,
+    },
+    RequestBody {
+        id: "ingest",
+        description: "articles as JSON lines (article.v1), an RSS or Atom feed, or another format vigie ingest reads \
+            (sniffed unless ?format= says), at most 32 MiB",
+        content: &[
+            ("application/x-ndjson", None),
+            ("application/rss+xml", None),
+            ("application/atom+xml", None),
+            ("text/plain", None),
+            ("application/octet-stream", None),
+        ],
+        max_bytes: ingest::MAX_INGEST_BYTES,
+    },
+];
+
+/// The largest body a request to `method path` may send.
+pub(crate) fn body_limit(method: &str, path: &str) -> usize {
+    let id = ROUTES.iter().find(|r| r.method.eq_ignore_ascii_case(method) && r.path == path).map(|r| r.id);
+    REQUEST_BODIES.iter().find(|b| Some(b.id) == id).map_or(MAX_BODY_BYTES, |b| b.max_bytes)
+}
 
 async fn not_found(req: Request) -> ApiError {
     ApiError::not_found(format!("no route {} {}", req.method(), req.uri().path()))
@@ -169,14 +273,17 @@ async fn not_found(req: Request) -> ApiError {
 pub fn router(config: &ServeConfig) -> Router {
     let mut routes = Router::new();
     for r in ROUTES {
-        routes = routes.route(r.path, (r.handler)());
+        // each route its body limit (the ingest's is larger than the others')
+        let limit = body_limit(r.method, r.path);
+        let handler =
+            (r.handler)().layer::<_, Infallible>(DefaultBodyLimit::max(limit)).layer::<_, Infallible>(RequestBodyLimitLayer::new(limit));
+        routes = routes.route(r.path, handler);
     }
     // the dashboard's pages and assets: not API routes (not in the OpenAPI document)
     routes = routes.merge(crate::dashboard::router());
     let mut app = routes
         .fallback(not_found)
-        .with_state(AppState::new(config.data.clone()))
-        .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
+        .with_state(AppState::build(config.data.clone(), config.stages.clone(), config.session.clone()))
         .layer(from_fn(limit_query));
     if let Some(token) = &config.token {
         app = app.layer(from_fn_with_state(Arc::new(token.clone()), require_token));

@@ -87,10 +87,19 @@ impl Reply {
 
 /// One HTTP/1.1 GET on a fresh connection (chunked bodies decoded).
 fn http_get(addr: SocketAddr, path: &str, token: Option<&str>) -> Reply {
+    http(addr, "GET", path, token, None)
+}
+
+/// One HTTP/1.1 request on a fresh connection.
+fn http(addr: SocketAddr, method: &str, path: &str, token: Option<&str>, body: Option<&[u8]>) -> Reply {
     let mut s = TcpStream::connect(addr).expect("connect");
-    s.set_read_timeout(Some(Duration::from_secs(60))).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(120))).unwrap();
     let auth = token.map(|t| format!("Authorization: Bearer {t}\r\n")).unwrap_or_default();
-    write!(s, "GET {path} HTTP/1.1\r\nHost: {addr}\r\n{auth}Connection: close\r\n\r\n").unwrap();
+    let length = body.map(|b| format!("Content-Length: {}\r\n", b.len())).unwrap_or_default();
+    write!(s, "{method} {path} HTTP/1.1\r\nHost: {addr}\r\n{auth}{length}Connection: close\r\n\r\n").unwrap();
+    if let Some(b) = body {
+        s.write_all(b).unwrap();
+    }
     let mut raw = Vec::new();
     s.read_to_end(&mut raw).unwrap();
     let split = raw.windows(4).position(|w| w == b"\r\n\r\n").expect("end of the header");
@@ -224,4 +233,76 @@ fn serve_with_a_token_and_the_addresses_it_refuses() {
     assert_eq!(server.get("/api/stats", Some("s3cret-token")).status, 200);
     let (status, err) = server.stop();
     assert!(status.success(), "{status:?}: {err}");
+}
+
+/// `vigie serve --watch DIR`: the watch loop in the server's process ingests what lands
+/// in the folder, `POST /api/ingest` goes through the same session (with the model
+/// stage, loaded for the watch), alerts are added over the API, another process's
+/// ingest is refused meanwhile, and SIGTERM stops both cleanly (the session closed, the
+/// marks saved).
+#[test]
+fn serve_watch_ingests_a_folder_and_shares_its_session_with_the_api() {
+    let v = Vigie::new();
+    let inbox = v.dir.path().join("inbox");
+    std::fs::create_dir_all(&inbox).unwrap();
+    let server = Serve::start(&v, &["--addr", "127.0.0.1:0", "--watch", inbox.to_str().unwrap(), "--interval", "1s", "--quiet"]);
+    let post = |path: &str, body: &[u8]| {
+        let r = http(server.addr, "POST", path, None, Some(body));
+        let v: Value = serde_json::from_slice(&r.body).unwrap_or_else(|e| panic!("{path}: {e}: {}", String::from_utf8_lossy(&r.body)));
+        (r.status, v)
+    };
+    write(
+        &inbox,
+        "wire.jsonl",
+        br#"{"id":"watched-1","title":"Nvidia opens a research centre in Grenoble","body":"Nvidia said on Thursday that it would open a research centre in Grenoble, its first in France outside Paris, to work on chips for data centers with local universities.","published":"2025-02-06T10:00:00Z","source":"Le Dauphine"}
+"#,
+    );
+    let t = Instant::now();
+    loop {
+        let r = server.get("/api/search?q=grenoble", None);
+        if r.status == 200 && serde_json::from_slice::<Value>(&r.body).unwrap()["total"] == 1 {
+            break;
+        }
+        assert!(t.elapsed() < Duration::from_secs(120), "the watched file never showed up: {}", String::from_utf8_lossy(&r.body));
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    assert_eq!(server.json("/api/documents/watched-1")["source"], "Le Dauphine");
+
+    // the API's ingest goes through the watch's session, with its model stage
+    let (status, r) = post(
+        "/api/ingest",
+        br#"{"id":"posted-1","title":"OpenAI signs a cloud deal with Microsoft","body":"OpenAI and Microsoft signed a new agreement on Tuesday under which the maker of ChatGPT will buy cloud services for several years, the companies said in a joint statement."}"#,
+    );
+    assert_eq!(status, 200, "{r}");
+    assert_eq!((r["indexed"].as_u64(), r["entities"].as_bool()), (Some(1), Some(true)), "{r}");
+    let doc = server.json("/api/documents/posted-1");
+    let ids: Vec<&str> = doc["entities"].as_array().unwrap().iter().map(|e| e["id"].as_str().unwrap()).collect();
+    assert!(ids.contains(&"company:openai"), "{doc}");
+
+    // an alert over the API, listed
+    let (status, added) = post("/api/alerts", br#"{"name":"grenoble","query":"grenoble OR chatgpt"}"#);
+    assert_eq!(status, 201, "{added}");
+    let listed = server.json("/api/alerts");
+    assert_eq!(listed.as_array().map(|a| a.len()), Some(1));
+    assert_eq!(listed[0]["name"], "grenoble");
+    assert_eq!(listed, array(v.json_lines(&["alerts", "list", "--json"])));
+    assert_eq!(server.json("/api/alerts/grenoble/test")["total"], 2);
+
+    // the writer is the server's while it watches
+    let other = write(v.dir.path(), "other.jsonl", br#"{"id":"other-1","title":"x","body":"y"}"#);
+    let refused = v.run(&["ingest", "--no-entities", other.to_str().unwrap()]);
+    assert_eq!(refused.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&refused.stderr).contains("locked by another vigie process"),
+        "{}",
+        String::from_utf8_lossy(&refused.stderr)
+    );
+
+    let (status, err) = server.stop();
+    assert!(status.success(), "{status:?}: {err}");
+    assert!(!err.contains("error"), "{err}");
+    // the session was closed and the marks saved: a watch of the folder reads nothing again
+    let o = v.json(&["watch", "--json", "--quiet", "--no-entities", "--once", inbox.to_str().unwrap()]);
+    assert_eq!((o["files_changed"].as_u64(), o["read"].as_u64()), (Some(0), Some(0)), "{o}");
+    assert_eq!(v.json(&["stats", "--json"])["documents"], 2);
 }

@@ -25,7 +25,7 @@ use vigie_schemas::{AlertRule, Digest, Document, EntityId, Notification, NotifyS
 const MATCH_CHUNK: u64 = 5000;
 
 /// What one alerts run did.
-#[derive(Debug, Default, Clone, Serialize)]
+#[derive(Debug, Default, Clone, Serialize, schemars::JsonSchema)]
 pub struct RunSummary {
     pub rules: usize,
     /// documents matched against (the batch since the oldest watermark)
@@ -47,7 +47,7 @@ pub struct RunSummary {
 }
 
 /// A delivery given up on.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct DeliveryFailure {
     pub rule: String,
     pub reason: String,

@@ -59,7 +59,7 @@ pub fn add_rule(data: &DataDir, new: NewRule, clock: &dyn Clock) -> Result<Alert
 }
 
 /// A saved rule with its delivery state (a line of `vigie alerts list --json`).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct ListedRule {
     #[serde(flatten)]
     pub rule: AlertRule,
@@ -112,7 +112,7 @@ pub fn remove_rule(data: &DataDir, name: &str) -> Result<usize> {
 }
 
 /// What a rule matches in the whole index (`vigie alerts test`).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct RuleTest {
     /// documents in the index the rule matches
     pub total: usize,

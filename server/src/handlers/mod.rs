@@ -1,8 +1,10 @@
 //! One handler per endpoint, each with the query parameters it reads (named after the
 //! command line's flags, `-` as `_`) and the engine call the command line makes.
 
+pub(crate) mod alerts;
 pub(crate) mod analytics;
 pub(crate) mod export;
+pub(crate) mod ingest;
 pub(crate) mod search;
 pub(crate) mod topics;
 

@@ -211,6 +211,14 @@ impl Api {
         self.call(Request::get(uri).body(Body::empty()).unwrap())
     }
 
+    pub fn post(&self, uri: &str, body: impl Into<Body>) -> Answer {
+        self.call(Request::post(uri).body(body.into()).unwrap())
+    }
+
+    pub fn delete(&self, uri: &str) -> Answer {
+        self.call(Request::delete(uri).body(Body::empty()).unwrap())
+    }
+
     /// GET that must answer 200 with JSON.
     pub fn ok(&self, uri: &str) -> Value {
         let a = self.get(uri);

@@ -3,10 +3,12 @@
 
 mod common;
 
+mod alerts;
 mod auth;
 mod dashboard;
 mod endpoints;
 mod errors;
+mod ingest;
 mod openapi;
 mod reload;
 mod socket;

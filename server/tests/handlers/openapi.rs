@@ -1,12 +1,13 @@
 //! The OpenAPI document: valid JSON, every route of the table and no other, every
 //! reference resolved, and each response schema true to a real response.
 
-use crate::common::shared;
+use crate::common::{shared, Fixture};
 use serde_json::Value;
 use std::collections::BTreeSet;
-use vigie_server::{Answer, ROUTES};
+use vigie_server::{Answer, REQUEST_BODIES, ROUTES};
 
-/// A request answered 200 for each route (a route added without one fails the test).
+/// A request answered 200 (201) for each route (a route added without one fails the
+/// test), and the body of those that take one.
 const SAMPLES: &[(&str, &str)] = &[
     ("search", "/api/search?q=nvidia"),
     ("document", "/api/documents/fr-h200"),
@@ -19,6 +20,21 @@ const SAMPLES: &[(&str, &str)] = &[
     ("story", "/api/stories/en-h200"),
     ("export", "/api/export/documents?format=csv"),
     ("openapi", "/api/openapi.json"),
+    // `saved` is added before the requests, `added` by one, in the order of ROUTES
+    ("alerts", "/api/alerts"),
+    ("alert_add", "/api/alerts"),
+    ("alert_test", "/api/alerts/saved/test"),
+    ("alert_delete", "/api/alerts/added"),
+    ("ingest", "/api/ingest"),
+];
+
+const BODIES: &[(&str, &str)] = &[
+    ("alert_add", r#"{"name": "added", "query": "airbus OR turbine", "lang": "en", "digest": "1h"}"#),
+    (
+        "ingest",
+        r#"{"id": "api-1", "title": "Offshore turbines approved", "body": "The harbour authority said on Tuesday that the offshore wind turbine project would go ahead after a long review."}
+{"id": "api-2"}"#,
+    ),
 ];
 
 fn resolve<'a>(doc: &'a Value, schema: &'a Value) -> &'a Value {
@@ -121,7 +137,12 @@ fn refs_resolve(doc: &Value, v: &Value) {
 
 #[test]
 fn the_document_lists_every_route_and_its_schemas_fit_real_responses() {
-    let api = shared().app();
+    // routes that write: a data directory of this test's own
+    let f = Fixture::new();
+    let api = f.app();
+    let saved =
+        serde_json::json!({"name": "saved", "query": "nvidia", "notify": format!("file:{}", f.tmp.path().join("saved.jsonl").display())});
+    assert_eq!(api.post("/api/alerts", saved.to_string()).status, 201);
     let served = api.get("/api/openapi.json");
     assert_eq!(served.header("content-type"), "application/json");
     let doc: Value = serde_json::from_slice(&served.body).expect("valid JSON");
@@ -139,15 +160,27 @@ fn the_document_lists_every_route_and_its_schemas_fit_real_responses() {
             assert!(params.iter().any(|p| p["name"] == seg && p["in"] == "path" && p["required"] == true), "{}: {seg}", r.path);
         }
         let (_, uri) = SAMPLES.iter().find(|(id, _)| *id == r.id).unwrap_or_else(|| panic!("no sample request for {}", r.id));
-        let a = api.get(uri);
-        assert_eq!(a.status, 200, "{uri}: {}", String::from_utf8_lossy(&a.body));
+        let body = BODIES.iter().find(|(id, _)| *id == r.id).map(|(_, b)| *b);
+        // a route takes a body when the document says so, and only then
+        assert_eq!(op.get("requestBody").is_some(), body.is_some(), "{}", r.id);
+        assert_eq!(REQUEST_BODIES.iter().any(|b| b.id == r.id), body.is_some(), "{}", r.id);
+        let req = axum::http::Request::builder().method(r.method).uri(*uri).body(axum::body::Body::from(body.unwrap_or(""))).unwrap();
+        let a = api.call(req);
+        let status = if matches!(r.response, Answer::Created(_)) { 201 } else { 200 };
+        assert_eq!(a.status, status, "{} {uri}: {}", r.method, String::from_utf8_lossy(&a.body));
         match r.response {
-            Answer::Json(_) => {
-                let schema = &op["responses"]["200"]["content"]["application/json"]["schema"];
+            Answer::Json(_) | Answer::Created(_) => {
+                let schema = &op["responses"][status.to_string()]["content"]["application/json"]["schema"];
                 let value = a.json();
                 fits(&doc, schema, &value, r.id).unwrap_or_else(|e| panic!("{e}"));
                 if let Some(first) = value.as_array().and_then(|v| v.first()) {
                     assert!(first.is_object(), "{}: a list of objects", r.id);
+                }
+                if r.id == "ingest" {
+                    assert_eq!((value["indexed"].as_u64(), value["rejects"].as_array().map(Vec::len)), (Some(1), Some(1)), "{value}");
+                }
+                if r.id == "alerts" {
+                    assert_eq!(value.as_array().map(Vec::len), Some(1), "{value}");
                 }
             }
             Answer::Download => {
@@ -159,6 +192,11 @@ fn the_document_lists_every_route_and_its_schemas_fit_real_responses() {
         fits(&doc, error, &serde_json::json!({"error": "x"}), "error").unwrap();
         assert!(fits(&doc, error, &serde_json::json!({"message": "x"}), "error").is_err());
     }
+    // the request bodies: the new rule's fields, and the ingest's media types
+    let add = &doc["paths"]["/api/alerts"]["post"]["requestBody"]["content"]["application/json"]["schema"];
+    assert!(fits(&doc, add, &serde_json::from_str(BODIES[0].1).unwrap(), "alert").is_ok(), "{add}");
+    assert!(fits(&doc, add, &serde_json::json!({"name": "x", "query": "y", "colour": "red"}), "alert").is_err(), "{add}");
+    assert!(doc["paths"]["/api/ingest"]["post"]["requestBody"]["content"]["application/x-ndjson"].is_object());
     // the query parameters are the structs' fields, with their constraints
     let search = &doc["paths"]["/api/search"]["get"]["parameters"];
     let names: BTreeSet<&str> = search.as_array().unwrap().iter().map(|p| p["name"].as_str().unwrap()).collect();
