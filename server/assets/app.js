@@ -803,22 +803,10 @@ async function alertsList() {
   try {
     body = await api('/api/alerts');
   } catch (e) {
-    if (e.status === 404) {
-      // TODO(merge of the /api/alerts endpoints, issue 14 item 2): drop this branch once
-      // every build has them
-      const n = $('#alerts-unavailable');
-      n.hidden = false;
-      n.textContent =
-        'Alerts cannot be managed from this server: /api/alerts answered 404 (this vigie has no alert endpoints). ' +
-        'Use the command line: vigie alerts add NAME QUERY, vigie alerts list, vigie alerts test NAME, vigie alerts rm NAME.';
-      fill(panel, '<p class="empty">alert endpoints unavailable</p>');
-      $('#alert-add-panel').hidden = true;
-      return;
-    }
     failed(panel, e);
     return;
   }
-  const rows = Array.isArray(body) ? body : body.alerts || body.rules || [];
+  const rows = body;
   fill(
     panel,
     table(

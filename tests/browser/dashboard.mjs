@@ -148,7 +148,6 @@ async function run(width, height) {
     // 9. alerts: add one through the page, see it listed, test it, delete it
     await page.goto(BASE + '/alerts');
     await page.waitForSelector('body[data-ready]', { timeout: 30000 });
-    check(!(await page.locator('#alerts-unavailable').isVisible()), 'the server has its alert endpoints');
     {
       const name = 'browser-' + tag;
       await page.fill('#alert-form input[name=name]', name);
