@@ -11,7 +11,7 @@ use vigie_schemas::Origin;
 const KEEP_RECORD_CHARS: usize = 2000;
 
 /// A rejected input record or file, with the reason.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Reject {
     pub file: String,
     #[serde(skip_serializing_if = "Option::is_none")]

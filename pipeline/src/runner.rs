@@ -114,7 +114,7 @@ pub trait Sink {
 }
 
 /// Counts of one run; the `--json` summary of `vigie ingest`.
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, schemars::JsonSchema)]
 pub struct Summary {
     /// Records read (accepted, already stored and rejected).
     pub read: u64,

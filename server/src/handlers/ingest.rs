@@ -11,7 +11,6 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
 use std::sync::atomic::AtomicBool;
 use vigie_engine::alerts::{RunSummary, Sinks};
 use vigie_engine::{IngestOptions, Session, SystemClock};
@@ -34,41 +33,18 @@ pub struct IngestParams {
     pub format: Option<String>,
 }
 
-/// A rejected record of the request, as written to the rejects file.
-#[derive(Debug, Serialize, schemars::JsonSchema)]
-pub struct RejectRow {
-    /// the request's name in the rejects file (`api:ingest@TIME`)
-    pub file: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub line: Option<u64>,
-    pub reason: String,
-    /// the start of the rejected record
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub record: Option<String>,
-}
-
 /// What an ingest did: the summary of `vigie ingest --json`, the request's rejects and
 /// the alert run that followed.
 #[derive(Debug, Serialize, schemars::JsonSchema)]
 pub struct IngestAnswer {
-    /// records read (accepted, already stored and rejected)
-    pub read: u64,
-    /// documents added to the index (duplicates included)
-    pub indexed: u64,
-    /// added documents that copy an earlier one
-    pub duplicates: u64,
-    /// records whose id was already stored
-    pub existing: u64,
-    pub rejected: u64,
-    pub by_lang: BTreeMap<String, u64>,
-    /// title and body bytes of the added documents
-    pub bytes: u64,
-    pub seconds: f64,
+    #[serde(flatten)]
+    pub summary: Summary,
     /// whether the model stage ran (entities, stories, topics): `vigie serve --entities`
     /// or `--watch`
     pub entities: bool,
-    /// the rejected records (at most 1,000; `rejected` counts them all)
-    pub rejects: Vec<RejectRow>,
+    /// the rejected records, as written to the rejects file (at most 1,000; `rejected`
+    /// counts them all); their `file` is the request's name there (`api:ingest@TIME`)
+    pub rejects: Vec<Reject>,
     /// the alert rules' run after the commit; absent when it failed (`alerts_error`)
     #[serde(skip_serializing_if = "Option::is_none")]
     pub alerts: Option<RunSummary>,
@@ -78,12 +54,12 @@ pub struct IngestAnswer {
 
 /// The rejects of one request.
 #[derive(Default)]
-struct Rejects(Vec<RejectRow>);
+struct Rejects(Vec<Reject>);
 
 impl Observer for Rejects {
     fn rejected(&mut self, r: &Reject) {
         if self.0.len() < MAX_LISTED_REJECTS {
-            self.0.push(RejectRow { file: r.file.clone(), line: r.line, reason: r.reason.clone(), record: r.record.clone() });
+            self.0.push(r.clone());
         }
     }
 }
@@ -157,7 +133,6 @@ fn ingest_through(app: &AppState, session: &mut Session, input: Input, format: F
     for f in run.iter().flat_map(|s| &s.failures) {
         tracing::warn!("{f}");
     }
-    let Summary { read, indexed, duplicates, existing, rejected, by_lang, bytes, seconds } = summary;
     let (alerts, alerts_error) = match run {
         Ok(s) => (Some(s), None),
         Err(e) => {
@@ -165,18 +140,5 @@ fn ingest_through(app: &AppState, session: &mut Session, input: Input, format: F
             (None, Some(e.to_string()))
         }
     };
-    Ok(IngestAnswer {
-        read,
-        indexed,
-        duplicates,
-        existing,
-        rejected,
-        by_lang,
-        bytes,
-        seconds,
-        entities: stages.analyzer.is_some(),
-        rejects: rejects.0,
-        alerts,
-        alerts_error,
-    })
+    Ok(IngestAnswer { summary, entities: stages.analyzer.is_some(), rejects: rejects.0, alerts, alerts_error })
 }
