@@ -444,17 +444,7 @@ mod tests {
         let wire = inbox.join("wire.jsonl");
         std::fs::write(&wire, line(0)).unwrap();
         let t0 = "2026-03-02T08:00:00Z".parse::<DateTime<Utc>>().unwrap();
-        let rule = AlertRule {
-            version: crate::alerts::RULE_VERSION,
-            name: "nvidia".into(),
-            query: "nvidia".into(),
-            lang: None,
-            entity: None,
-            source: None,
-            notify: NotifySink::Stdout,
-            digest_seconds: None,
-            created: t0,
-        };
+        let rule = AlertRule { created: t0, ..crate::alerts::a_rule("nvidia") };
         AlertStore::new(&data).add(&rule, 0).unwrap();
         // a feed nobody serves: refused at once
         let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap();

@@ -6,6 +6,9 @@ mod rules;
 mod sinks;
 mod state;
 mod store;
+/// A valid rule (query "nvidia", stdout) for the engine's tests to vary.
+#[cfg(test)]
+pub(crate) use store::tests::rule as a_rule;
 
 pub use rules::{add_rule, get_rule, list_rules, remove_rule, test_rule, ListedRule, NewRule, RuleTest};
 pub use sinks::{describe, parse_sink, Failed, Notifier, Sinks, WebhookPolicy};

@@ -297,11 +297,11 @@ fn read_rule(p: &Path, checker: &vigie_index::alerts::BatchIndex) -> std::result
 }
 
 #[cfg(test)]
-pub(super) mod tests {
+pub(crate) mod tests {
     use super::*;
 
     /// A valid rule (query "nvidia", stdout) the tests vary.
-    pub(in crate::alerts) fn rule(name: &str) -> AlertRule {
+    pub(crate) fn rule(name: &str) -> AlertRule {
         AlertRule {
             version: RULE_VERSION,
             name: name.into(),
