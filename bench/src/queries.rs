@@ -128,6 +128,7 @@ pub fn bench(a: QueriesBench) -> anyhow::Result<()> {
         by: Bucket::Month,
         tz: chrono_tz::Europe::Paris,
         filters: Filters::default(),
+        normalize: false,
     };
     for sel in ["location:usa", "organization:opec", "oil OR crude"] {
         let req = monthly(sel);
