@@ -6,7 +6,7 @@ use crate::api_error::ErrorBody;
 use crate::extract::Params;
 use crate::handlers::export::Format;
 use crate::handlers::search::NoParams;
-use crate::routes::{Answer, ROUTES};
+use crate::routes::{Answer, BODIES, ROUTES};
 use axum::Json;
 use schemars::generate::SchemaSettings;
 use serde_json::{json, Map, Value};
@@ -66,12 +66,15 @@ fn build() -> Value {
                 json!({ "description": "the table as a file (Content-Disposition names it)", "content": content })
             }
         };
-        let op = json!({
+        let mut op = json!({
             "operationId": r.id,
             "summary": r.summary,
             "parameters": parameters,
             "responses": { "200": ok, "4XX": error, "5XX": error }
         });
+        if let Some((_, _, body)) = BODIES.iter().find(|(m, p, _)| *m == r.method && *p == r.path) {
+            op["requestBody"] = json!({ "required": true, "content": { "application/json": { "schema": body(&mut responses) } } });
+        }
         let item = paths.entry(r.path).or_insert_with(|| json!({}));
         item[r.method.to_ascii_lowercase()] = op;
     }

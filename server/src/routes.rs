@@ -2,12 +2,12 @@
 //! document, so that neither can list a route the other lacks.
 
 use crate::auth::require_token;
-use crate::handlers::{analytics, export, search, topics};
+use crate::handlers::{analytics, export, monitoring, search, searches, topics};
 use crate::limits::{json_errors, limit_query, MAX_BODY_BYTES};
 use crate::{ApiError, AppState, ServeConfig};
 use axum::extract::Request;
 use axum::middleware::{from_fn, from_fn_with_state};
-use axum::routing::{get, MethodRouter};
+use axum::routing::{delete, get, post, MethodRouter};
 use axum::Router;
 use schemars::{JsonSchema, Schema, SchemaGenerator};
 use std::sync::Arc;
@@ -158,7 +158,71 @@ pub const ROUTES: &[Route] = &[
         response: Answer::Json(schema::<serde_json::Value>),
         handler: || get(crate::openapi::serve),
     },
+    Route {
+        method: "GET",
+        path: "/api/sources",
+        id: "sources",
+        summary: "The sources of the documents a query selects: documents, copies, stories, share, first/last (vigie sources --json)",
+        params: params::<monitoring::SourcesParams>,
+        path_params: &[],
+        response: Answer::Json(schema::<Vec<vigie_index::analytics::SourceRow>>),
+        handler: || get(monitoring::sources),
+    },
+    Route {
+        method: "GET",
+        path: "/api/terms",
+        id: "terms",
+        summary: "The title terms that set the articles a query selects apart from the corpus, by c-TF-IDF per language (vigie terms --json)",
+        params: params::<monitoring::TermsParams>,
+        path_params: &[],
+        response: Answer::Json(schema::<Vec<vigie_index::analytics::TermRow>>),
+        handler: || get(monitoring::terms),
+    },
+    Route {
+        method: "GET",
+        path: "/api/summary",
+        id: "summary",
+        summary: "Documents, stories, copies and copy rate of a query, each against the previous period of equal length (vigie summary --json)",
+        params: params::<monitoring::SummaryParams>,
+        path_params: &[],
+        response: Answer::Json(schema::<vigie_index::analytics::Summary>),
+        handler: || get(monitoring::summary),
+    },
+    Route {
+        method: "GET",
+        path: "/api/searches",
+        id: "searches",
+        summary: "The saved searches, by name (vigie searches list --json)",
+        params: params::<search::NoParams>,
+        path_params: &[],
+        response: Answer::Json(schema::<Vec<vigie_engine::searches::SavedSearch>>),
+        handler: || get(searches::list),
+    },
+    Route {
+        method: "POST",
+        path: "/api/searches",
+        id: "add_search",
+        summary: "Save a search (the JSON body: name, query, filters), answered as saved (vigie searches add)",
+        params: params::<searches::AddParams>,
+        path_params: &[],
+        response: Answer::Json(schema::<vigie_engine::searches::SavedSearch>),
+        handler: || post(searches::add),
+    },
+    Route {
+        method: "DELETE",
+        path: "/api/searches/{name}",
+        id: "remove_search",
+        summary: "Remove a saved search, answered as it was (vigie searches rm)",
+        params: params::<search::NoParams>,
+        path_params: &[("name", "the saved search's name", &[])],
+        response: Answer::Json(schema::<vigie_engine::searches::SavedSearch>),
+        handler: || delete(searches::remove),
+    },
 ];
+
+/// The JSON request bodies of the routes that take one: (method, path, schema).
+pub const BODIES: &[(&str, &str, fn(&mut SchemaGenerator) -> Schema)] =
+    &[("POST", "/api/searches", schema::<vigie_engine::searches::SavedSearch>)];
 
 async fn not_found(req: Request) -> ApiError {
     ApiError::not_found(format!("no route {} {}", req.method(), req.uri().path()))
@@ -168,8 +232,16 @@ async fn not_found(req: Request) -> ApiError {
 /// configuration has a token, the token check.
 pub fn router(config: &ServeConfig) -> Router {
     let mut routes = Router::new();
+    let mut by_path: Vec<(&str, MethodRouter<AppState>)> = Vec::new();
     for r in ROUTES {
-        routes = routes.route(r.path, (r.handler)());
+        // one method router per path, holding the methods of every route on it
+        match by_path.iter_mut().find(|(p, _)| *p == r.path) {
+            Some((_, m)) => *m = std::mem::take(m).merge((r.handler)()),
+            None => by_path.push((r.path, (r.handler)())),
+        }
+    }
+    for (path, m) in by_path {
+        routes = routes.route(path, m);
     }
     let mut app = routes
         .fallback(not_found)

@@ -6,6 +6,7 @@ mod common;
 mod auth;
 mod endpoints;
 mod errors;
+mod monitoring;
 mod openapi;
 mod reload;
 mod socket;

@@ -19,7 +19,16 @@ const SAMPLES: &[(&str, &str)] = &[
     ("story", "/api/stories/en-h200"),
     ("export", "/api/export/documents?format=csv"),
     ("openapi", "/api/openapi.json"),
+    ("sources", "/api/sources?q=nvidia"),
+    ("terms", "/api/terms?q=nvidia"),
+    ("summary", "/api/summary?q=nvidia&since=2025-01-27&until=2025-02-03"),
+    ("searches", "/api/searches"),
+    ("add_search", "/api/searches?replace=true"),
+    ("remove_search", "/api/searches/openapi-sample"),
 ];
+
+/// The bodies of the sample requests that send one.
+const SAMPLE_BODIES: &[(&str, &str)] = &[("add_search", r#"{"name": "openapi-sample", "query": "nvidia", "lang": "en"}"#)];
 
 fn resolve<'a>(doc: &'a Value, schema: &'a Value) -> &'a Value {
     match schema.get("$ref").and_then(Value::as_str) {
@@ -139,8 +148,16 @@ fn the_document_lists_every_route_and_its_schemas_fit_real_responses() {
             assert!(params.iter().any(|p| p["name"] == seg && p["in"] == "path" && p["required"] == true), "{}: {seg}", r.path);
         }
         let (_, uri) = SAMPLES.iter().find(|(id, _)| *id == r.id).unwrap_or_else(|| panic!("no sample request for {}", r.id));
-        let a = api.get(uri);
+        let body = SAMPLE_BODIES.iter().find(|(id, _)| *id == r.id).map_or("", |(_, b)| *b);
+        let req = axum::http::Request::builder().method(r.method).uri(*uri).body(axum::body::Body::from(body)).unwrap();
+        let a = api.call(req);
         assert_eq!(a.status, 200, "{uri}: {}", String::from_utf8_lossy(&a.body));
+        if !body.is_empty() {
+            // the documented request body fits the sample
+            let schema = &op["requestBody"]["content"]["application/json"]["schema"];
+            assert!(schema.is_object(), "{}: no request body documented", r.id);
+            fits(&doc, schema, &serde_json::from_str(body).unwrap(), r.id).unwrap_or_else(|e| panic!("{e}"));
+        }
         match r.response {
             Answer::Json(_) => {
                 let schema = &op["responses"]["200"]["content"]["application/json"]["schema"];
