@@ -62,6 +62,27 @@ impl SavedSearch {
     }
 }
 
+/// What an alert rule takes of a saved search (`vigie alerts add --from-search`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct AlertFilters {
+    pub query: String,
+    pub lang: Option<String>,
+    pub entity: Option<String>,
+    pub source: Option<String>,
+}
+
+impl SavedSearch {
+    /// The query, language, entity and source of the search, for an alert rule. Its
+    /// dates do not apply (a rule watches what is ingested next); a topic filter is
+    /// refused, since rules have none (topics change when re-clustered).
+    pub fn alert_filters(&self) -> Result<AlertFilters> {
+        if self.topic.is_some() {
+            return Err(Error::Config(format!("search {}: a topic filter cannot start an alert (rules have no topic)", self.name)));
+        }
+        Ok(AlertFilters { query: self.query.clone(), lang: self.lang.clone(), entity: self.entity.clone(), source: self.source.clone() })
+    }
+}
+
 #[derive(Serialize, Deserialize)]
 struct File {
     version: u32,
@@ -164,6 +185,10 @@ mod tests {
         assert_eq!(remove(&data, "chips").unwrap().map(|s| s.query), Some("amd".into()));
         assert_eq!(remove(&data, "chips").unwrap(), None);
         assert_eq!(list(&data).unwrap().len(), 1);
+        // an alert takes the query and filters, not the dates
+        let a = chips.alert_filters().unwrap();
+        assert_eq!((a.query.as_str(), a.lang.as_deref(), a.source), ("nvidia OR amd", Some("fr"), None));
+        assert!(SavedSearch { topic: Some("t1".into()), ..chips }.alert_filters().is_err());
     }
 
     #[test]
