@@ -220,9 +220,11 @@ pub const ROUTES: &[Route] = &[
     },
 ];
 
+/// A type's JSON Schema, generated on demand.
+pub type SchemaFn = fn(&mut SchemaGenerator) -> Schema;
+
 /// The JSON request bodies of the routes that take one: (method, path, schema).
-pub const BODIES: &[(&str, &str, fn(&mut SchemaGenerator) -> Schema)] =
-    &[("POST", "/api/searches", schema::<vigie_engine::searches::SavedSearch>)];
+pub const BODIES: &[(&str, &str, SchemaFn)] = &[("POST", "/api/searches", schema::<vigie_engine::searches::SavedSearch>)];
 
 async fn not_found(req: Request) -> ApiError {
     ApiError::not_found(format!("no route {} {}", req.method(), req.uri().path()))
