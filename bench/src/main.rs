@@ -4,6 +4,7 @@
 //! process of this binary (hidden subcommands).
 
 mod alerts;
+mod api;
 mod cluster;
 mod documents;
 mod encode;
@@ -38,6 +39,9 @@ enum Command {
     Cluster(cluster::ClusterBench),
     /// Latency (p50/p99) of monthly timelines and trend tables on 100,000 articles
     Queries(queries::QueriesBench),
+    /// Latency (p50/p99) of the HTTP API (search, timeline, trends, entities, story,
+    /// sources, terms, summary) through real HTTP on 127.0.0.1 at 100,000 articles
+    Api(api::ApiBench),
     /// Reverse matching of 1,000 saved rules against 1,000-article batches (Reuters)
     Alerts(alerts::AlertsBench),
     /// (internal) one side of the ingest benchmark
@@ -82,6 +86,7 @@ fn main() -> ExitCode {
         Command::Encode(a) => encode::bench(a),
         Command::Cluster(a) => cluster::bench(a, cli.quiet),
         Command::Queries(a) => queries::bench(a),
+        Command::Api(a) => api::bench(a),
         Command::Alerts(a) => alerts::bench(a),
         Command::IngestPart(p) => ingest::part(p),
         Command::ClusterPart(p) => cluster::part(p),

@@ -9,7 +9,7 @@ use anyhow::Context;
 use clap::Args;
 use serde::Serialize;
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Instant;
 use vigie_engine::corpus;
 use vigie_index::analytics::{Bucket, Selector, TimelineRequest, TrendRequest};
@@ -61,16 +61,16 @@ struct Report {
 const SHIFT_YEARS: i64 = 20;
 
 /// Both corpora with their entity ids: Reuters' tags, HuffPost's authors.
-fn tagged_articles(a: &QueriesBench) -> anyhow::Result<Vec<(Article, Vec<String>)>> {
-    let tags = corpus::reuters_tags(&a.reuters)?;
-    let mut raw: Vec<(Article, Vec<String>)> = corpus::reuters(&a.reuters)?
+fn tagged_articles(reuters: &Path, huffpost: &Path) -> anyhow::Result<Vec<(Article, Vec<String>)>> {
+    let tags = corpus::reuters_tags(reuters)?;
+    let mut raw: Vec<(Article, Vec<String>)> = corpus::reuters(reuters)?
         .into_iter()
         .map(|x| {
             let t = tags.get(x.id.as_deref().unwrap_or("")).cloned().unwrap_or_default();
             (x, t)
         })
         .collect();
-    for art in corpus::huffpost(&a.huffpost)? {
+    for art in corpus::huffpost(huffpost)? {
         let authors: Vec<String> = art
             .author
             .as_ref()
@@ -86,9 +86,10 @@ fn tagged_articles(a: &QueriesBench) -> anyhow::Result<Vec<(Article, Vec<String>
     Ok(raw)
 }
 
-/// Indexes `a.articles` documents (copies of the corpora in later years past its size).
-fn build(a: &QueriesBench, index: &VigieIndex) -> anyhow::Result<usize> {
-    let raw = tagged_articles(a)?;
+/// Indexes `articles` documents (copies of the corpora in later years past its size),
+/// with their title terms as the pipeline stores them.
+pub(crate) fn build(reuters: &Path, huffpost: &Path, articles: usize, index: &VigieIndex) -> anyhow::Result<usize> {
+    let raw = tagged_articles(reuters, huffpost)?;
     let normalizer = vigie_pipeline::normalize::Normalizer::default();
     let mut w = index.writer()?;
     w.set_commit_every(50_000);
@@ -96,14 +97,15 @@ fn build(a: &QueriesBench, index: &VigieIndex) -> anyhow::Result<usize> {
     // at most 100 copies: a corpus whose articles all fail to normalize ends the loop
     'outer: for copy in 0..=100 {
         for (art, ents) in &raw {
-            if n >= a.articles {
+            if n >= articles {
                 break 'outer;
             }
             let Ok(x) = normalizer.normalize(art, bench_origin()) else { continue };
             let shift = chrono::Duration::days(365 * SHIFT_YEARS * copy);
             let id = if copy == 0 { x.id.0.clone() } else { format!("{}-c{copy}", x.id.0) };
             let doc = bench_document(x, id, shift, ents);
-            w.add(&doc, &Extras { signature: &[], embedding: None, title_terms: &[] })?;
+            let terms = vigie_pipeline::stories::title_terms(&doc.title);
+            w.add(&doc, &Extras { signature: &[], embedding: None, title_terms: &terms })?;
             n += 1;
         }
     }
@@ -120,7 +122,7 @@ pub fn bench(a: QueriesBench) -> anyhow::Result<()> {
     let dir = a.into.clone().unwrap_or_else(|| tmp.path().join("index"));
     let t = Instant::now();
     let index = VigieIndex::open_or_create(&dir)?;
-    let n = build(&a, &index)?;
+    let n = build(&a.reuters, &a.huffpost, a.articles, &index)?;
     let build_seconds = t.elapsed().as_secs_f64();
     let mut queries = Vec::new();
     let monthly = |sel: &str| TimelineRequest {
@@ -128,6 +130,7 @@ pub fn bench(a: QueriesBench) -> anyhow::Result<()> {
         by: Bucket::Month,
         tz: chrono_tz::Europe::Paris,
         filters: Filters::default(),
+        normalize: false,
     };
     for sel in ["location:usa", "organization:opec", "oil OR crude"] {
         let req = monthly(sel);

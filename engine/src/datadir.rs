@@ -6,6 +6,7 @@
 //! DIR/state/topics.json the topic state (labels, centroids, story -> topic)
 //! DIR/state/watch.json  watch marks (files read, feeds polled)
 //! DIR/alerts/           alert rules, per-rule state, the outbox
+//! DIR/searches.json     saved searches (name, query, filters)
 //! DIR/rejects.jsonl     every rejected input with file, line and reason
 //! ```
 
@@ -50,6 +51,10 @@ impl DataDir {
 
     pub fn alerts_dir(&self) -> PathBuf {
         self.root.join("alerts")
+    }
+
+    pub fn searches_path(&self) -> PathBuf {
+        self.root.join("searches.json")
     }
 
     pub fn rejects_path(&self) -> PathBuf {

@@ -40,6 +40,7 @@ pub mod models;
 pub mod params;
 pub mod process;
 pub mod reports;
+pub mod searches;
 mod session;
 pub mod signals;
 pub mod store;

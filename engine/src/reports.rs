@@ -268,21 +268,56 @@ pub struct TimelineRow {
     pub series: String,
     pub documents: u64,
     pub stories: u64,
+    /// normalized timelines only: stories / all stories of the bucket (0 to 1)
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub share: Option<f64>,
+    /// normalized timelines only: documents / all documents of the bucket (0 to 1)
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub document_share: Option<f64>,
 }
 
-/// A timeline as rows: each bucket, then each series in it.
+/// A timeline as rows: each bucket, then each series in it (with its shares when the
+/// timeline was normalized).
 pub fn timeline_rows(t: &Timeline) -> Vec<TimelineRow> {
     t.rows
         .iter()
-        .flat_map(|(period, counts)| {
-            t.series.iter().zip(counts).map(|(name, c)| TimelineRow {
-                period: *period,
-                series: name.clone(),
-                documents: c.documents,
-                stories: c.stories,
+        .enumerate()
+        .flat_map(|(i, (period, counts))| {
+            let total = t.totals.as_ref().and_then(|v| v.get(i));
+            t.series.iter().zip(counts).map(move |(name, c)| {
+                let shares = total.map(|x| c.share_of(x));
+                TimelineRow {
+                    period: *period,
+                    series: name.clone(),
+                    documents: c.documents,
+                    stories: c.stories,
+                    share: shares.map(|s| s.0),
+                    document_share: shares.map(|s| s.1),
+                }
             })
         })
         .collect()
+}
+
+/// The summary of `sel` within `filters` (`vigie summary`, `/api/summary`): a period
+/// given only its start ends `now`, so that `--since 7d` compares the last seven days
+/// with the seven before.
+pub fn summary(
+    index: &VigieIndex,
+    sel: &vigie_index::analytics::Selector,
+    filters: &Filters,
+    now: DateTime<Utc>,
+) -> Result<vigie_index::analytics::Summary> {
+    let mut f = filters.clone();
+    if f.since.is_some() && f.until.is_none() {
+        f.until = Some(now);
+    }
+    if let (Some(s), Some(u)) = (f.since, f.until) {
+        if u <= s {
+            return Err(Error::Config(format!("until ({u}) is not after since ({s}): an empty period")));
+        }
+    }
+    Ok(index.summary(sel, &f)?)
 }
 
 /// A topic's trend row (`"type": "topic"`, `name` is its label).

@@ -2,7 +2,7 @@
 //! document, so that neither can list a route the other lacks.
 
 use crate::auth::require_token;
-use crate::handlers::{alerts, analytics, export, ingest, search, topics};
+use crate::handlers::{alerts, analytics, export, ingest, monitoring, search, searches, topics};
 use crate::limits::{json_errors, limit_query, MAX_BODY_BYTES};
 use crate::{ApiError, AppState, ServeConfig};
 use axum::extract::DefaultBodyLimit;
@@ -216,6 +216,66 @@ pub const ROUTES: &[Route] = &[
         response: Answer::Json(schema::<ingest::IngestAnswer>),
         handler: || post(ingest::ingest),
     },
+    Route {
+        method: "GET",
+        path: "/api/sources",
+        id: "sources",
+        summary: "The sources of the documents a query selects: documents, copies, stories, share, first/last (vigie sources --json)",
+        params: params::<monitoring::SourcesParams>,
+        path_params: &[],
+        response: Answer::Json(schema::<Vec<vigie_index::analytics::SourceRow>>),
+        handler: || get(monitoring::sources),
+    },
+    Route {
+        method: "GET",
+        path: "/api/terms",
+        id: "terms",
+        summary: "The title terms that set the articles a query selects apart from the corpus, by c-TF-IDF per language (vigie terms --json)",
+        params: params::<monitoring::TermsParams>,
+        path_params: &[],
+        response: Answer::Json(schema::<Vec<vigie_index::analytics::TermRow>>),
+        handler: || get(monitoring::terms),
+    },
+    Route {
+        method: "GET",
+        path: "/api/summary",
+        id: "summary",
+        summary: "Documents, stories, copies and copy rate of a query, each against the previous period of equal length (vigie summary --json)",
+        params: params::<monitoring::SummaryParams>,
+        path_params: &[],
+        response: Answer::Json(schema::<vigie_index::analytics::Summary>),
+        handler: || get(monitoring::summary),
+    },
+    Route {
+        method: "GET",
+        path: "/api/searches",
+        id: "searches",
+        summary: "The saved searches, by name (vigie searches list --json)",
+        params: params::<search::NoParams>,
+        path_params: &[],
+        response: Answer::Json(schema::<Vec<vigie_engine::searches::SavedSearch>>),
+        handler: || get(searches::list),
+    },
+    Route {
+        method: "POST",
+        path: "/api/searches",
+        id: "add_search",
+        summary: "Save a search (the JSON body: name, query, filters), answered as saved (vigie searches add)",
+        params: params::<searches::AddParams>,
+        path_params: &[],
+        response: Answer::Json(schema::<vigie_engine::searches::SavedSearch>),
+        handler: || post(searches::add),
+    },
+    Route {
+        method: "DELETE",
+        path: "/api/searches/{name}",
+        id: "remove_search",
+        summary: "Remove a saved search, answered as it was (vigie searches rm)",
+        params: params::<search::NoParams>,
+        path_params: &[("name", "the saved search's name", &[])],
+        response: Answer::Json(schema::<vigie_engine::searches::SavedSearch>),
+        handler: || delete(searches::remove),
+    },
 ];
 
 const ALERT: &[(&str, &str, &[&str])] = &[("name", "an alert rule's name", &[])];
@@ -255,6 +315,12 @@ pub const REQUEST_BODIES: &[RequestBody] = &[
             ("application/octet-stream", None),
         ],
         max_bytes: ingest::MAX_INGEST_BYTES,
+    },
+    RequestBody {
+        id: "add_search",
+        description: "the saved search: name, query and filters (vigie searches add)",
+        content: &[("application/json", Some(schema::<vigie_engine::searches::SavedSearch>))],
+        max_bytes: MAX_BODY_BYTES,
     },
 ];
 

@@ -27,7 +27,12 @@ pub enum AlertsCommand {
 pub struct AddArgs {
     pub name: String,
     /// tantivy query syntax, as for `vigie search`
-    pub query: String,
+    #[arg(required_unless_present = "from_search")]
+    pub query: Option<String>,
+    /// Start from a saved search (vigie searches): its query, language, entity and
+    /// source, unless given here; its dates do not apply
+    #[arg(long, value_name = "SAVED")]
+    pub from_search: Option<String>,
     #[arg(long)]
     pub lang: Option<String>,
     /// Only documents mentioning this entity id (company:nvidia)
@@ -120,8 +125,19 @@ fn add(ctx: &Ctx, a: AddArgs) -> anyhow::Result<ExitCode> {
             return Err(user_error(format!("--entity {e:?}: an entity id looks like company:nvidia")));
         }
     }
-    let new =
-        NewRule { name: a.name, query: a.query, lang: a.lang, entity: a.entity.map(EntityId), source: a.source, notify, digest_seconds };
+    let saved = match &a.from_search {
+        Some(name) => Some(
+            vigie_engine::searches::get(&ctx.dir(), name)?
+                .ok_or_else(|| user_error(format!("--from-search: no saved search named {name:?} (vigie searches list)")))?
+                .alert_filters()?,
+        ),
+        None => None,
+    };
+    let (query, lang, entity, source) = match saved {
+        Some(s) => (a.query.unwrap_or(s.query), a.lang.or(s.lang), a.entity.or(s.entity), a.source.or(s.source)),
+        None => (a.query.expect("clap requires a query without --from-search"), a.lang, a.entity, a.source),
+    };
+    let new = NewRule { name: a.name, query, lang, entity: entity.map(EntityId), source, notify, digest_seconds };
     let rule = alerts::add_rule(&ctx.dir(), new, &SystemClock)?;
     if !ctx.quiet {
         eprintln!("alert {} saved: {} -> {}", rule.name, rule.query, describe(&rule.notify));

@@ -89,6 +89,7 @@ pub fn run(ctx: &Ctx, a: ExportArgs) -> anyhow::Result<ExitCode> {
                 by: a.by,
                 tz: vigie_engine::params::time_zone(&a.tz, "--tz")?,
                 filters: filters.clone(),
+                normalize: false,
             })
         }
         What::Trends => FrameRequest::Trends {

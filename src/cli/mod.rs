@@ -10,10 +10,14 @@ mod ingest;
 mod model;
 mod plot;
 mod search;
+mod searches;
 mod serve;
 mod show;
+mod sources;
 mod stats;
 mod story;
+mod summary;
+mod terms;
 mod timeline;
 mod topics;
 mod train;
@@ -60,6 +64,15 @@ pub enum Command {
     Trends(trends::TrendsArgs),
     /// Entities most often in the same stories as an entity (counts, lift, PMI)
     Cooccur(trends::CooccurArgs),
+    /// The sources of the documents a query selects: documents, copies, stories, share
+    Sources(sources::SourcesArgs),
+    /// The title terms that set a query's articles apart from the corpus (c-TF-IDF)
+    Terms(terms::TermsArgs),
+    /// Documents, stories and copy rate of a query against the previous period
+    Summary(summary::SummaryArgs),
+    /// Saved searches (name, query, filters) for the dashboard and alerts
+    #[command(subcommand)]
+    Searches(searches::SearchesCommand),
     /// Topics (labelled groups of stories) with sizes and top entities; `rebuild`
     /// re-clusters them
     Topics(topics::TopicsArgs),
@@ -111,6 +124,10 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Timeline(a) => timeline::run(&ctx, a),
         Command::Trends(a) => trends::run(&ctx, a),
         Command::Cooccur(a) => trends::cooccur(&ctx, a),
+        Command::Sources(a) => sources::run(&ctx, a),
+        Command::Terms(a) => terms::run(&ctx, a),
+        Command::Summary(a) => summary::run(&ctx, a),
+        Command::Searches(c) => searches::run(&ctx, c),
         Command::Topics(a) => topics::run(&ctx, a),
         Command::Story(a) => story::run(&ctx, a),
         Command::Export(a) => export::run(&ctx, a),

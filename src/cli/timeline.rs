@@ -20,6 +20,10 @@ pub struct TimelineArgs {
     pub tz: String,
     #[command(flatten)]
     pub filters: FilterArgs,
+    /// Also each series' share of all the stories (and documents) of its bucket within
+    /// the filters: share of attention
+    #[arg(long)]
+    pub normalize: bool,
     /// One JSON object per bucket and series
     #[arg(long)]
     pub json: bool,
@@ -46,8 +50,13 @@ fn bar(v: u64, max: u64, width: usize) -> String {
 pub fn run(ctx: &Ctx, a: TimelineArgs) -> anyhow::Result<ExitCode> {
     let tz = vigie_engine::params::time_zone(&a.tz, "--tz")?;
     let index = super::common::open_index(ctx)?;
-    let req =
-        TimelineRequest { series: a.series.iter().map(|s| Selector::parse(s)).collect(), by: a.by, tz, filters: a.filters.build(ctx)? };
+    let req = TimelineRequest {
+        series: a.series.iter().map(|s| Selector::parse(s)).collect(),
+        by: a.by,
+        tz,
+        filters: a.filters.build(ctx)?,
+        normalize: a.normalize,
+    };
     let t = index.timeline(&req)?;
     if let Some(p) = &a.plot {
         let by = match a.by {
@@ -67,6 +76,9 @@ pub fn run(ctx: &Ctx, a: TimelineArgs) -> anyhow::Result<ExitCode> {
     for s in &t.series {
         header.push(format!("{s} docs"));
         header.push("stories".to_string());
+        if t.totals.is_some() {
+            header.push("share".to_string());
+        }
     }
     if t.series.len() == 1 {
         header.push(String::new());
@@ -74,11 +86,16 @@ pub fn run(ctx: &Ctx, a: TimelineArgs) -> anyhow::Result<ExitCode> {
     let rows: Vec<Vec<String>> = t
         .rows
         .iter()
-        .map(|(p, counts)| {
+        .enumerate()
+        .map(|(i, (p, counts))| {
             let mut r = vec![p.to_string()];
+            let total = t.totals.as_ref().and_then(|v| v.get(i));
             for c in counts {
                 r.push(c.documents.to_string());
                 r.push(c.stories.to_string());
+                if let Some(total) = total {
+                    r.push(format!("{:.1}%", c.share_of(total).0 * 100.0));
+                }
             }
             if counts.len() == 1 {
                 r.push(bar(counts[0].documents, max, 30));

@@ -175,6 +175,21 @@ fn serve_answers_the_json_of_the_commands_and_sees_a_later_ingest() {
     let story = server.json("/api/stories/sample-stargate-fr");
     assert_eq!(story, v.json(&["story", "sample-stargate-fr", "--json"]));
     assert!(story["languages"]["fr"].as_u64() >= Some(1) && story["languages"]["en"].as_u64() >= Some(1), "{story}");
+    // the monitoring tables: the JSON of their commands
+    assert_eq!(
+        server.json("/api/timeline?series=company:nvidia&series=stargate&by=month&normalize=true"),
+        array(v.json_lines(&["timeline", "company:nvidia", "stargate", "--by", "month", "--normalize", "--json"]))
+    );
+    let sources = server.json("/api/sources?q=nvidia&top=5");
+    assert_eq!(sources, array(v.json_lines(&["sources", "nvidia", "--top", "5", "--json"])));
+    assert!(!sources.as_array().unwrap().is_empty());
+    assert_eq!(server.json("/api/terms?q=stargate&lang=fr"), array(v.json_lines(&["terms", "stargate", "--lang", "fr", "--json"])));
+    assert_eq!(
+        server.json("/api/summary?q=company:openai&since=2025-01-01&until=2025-07-01"),
+        v.json(&["summary", "company:openai", "--since", "2025-01-01", "--until", "2025-07-01", "--json"])
+    );
+    v.ok(&["searches", "add", "chips", "nvidia OR amd", "--lang", "en"]);
+    assert_eq!(server.json("/api/searches"), array(v.json_lines(&["searches", "list", "--json"])));
 
     // a download: the bytes `vigie export` writes
     let csv = server.get("/api/export/entities?format=csv", None);

@@ -130,6 +130,49 @@ impl VigieIndex {
     }
 }
 
+impl VigieIndex {
+    /// The documents `sel` and `filters` select, per segment: `each` gets the segment's
+    /// reader and its matching document ids in order (for passes over fast fields).
+    pub(crate) fn scan(
+        &self,
+        sel: &Selector,
+        filters: &Filters,
+        mut each: impl FnMut(&tantivy::SegmentReader, &[u32]) -> Result<()>,
+    ) -> Result<()> {
+        let q = self.selector_query(sel, filters)?;
+        let searcher = self.reader.searcher();
+        for (seg, docs) in searcher.search(&*q, &SegmentDocs)? {
+            if !docs.is_empty() {
+                each(searcher.segment_reader(seg), &docs)?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The 64-bit hash of every term of a segment's string column, by term ordinal (one pass
+/// over the dictionary instead of a lookup per document); never 0 (0 means no value).
+pub(crate) fn ord_hashes(col: Option<&tantivy::columnar::StrColumn>) -> Result<Vec<u64>> {
+    let Some(c) = col else { return Ok(Vec::new()) };
+    let mut v = Vec::with_capacity(c.num_terms());
+    let mut st = c.dictionary().stream().map_err(|e| Error::Corrupt(e.to_string()))?;
+    while st.advance() {
+        v.push(xxhash_rust::xxh3::xxh3_64(st.key()).max(1));
+    }
+    Ok(v)
+}
+
+/// Every term of a segment's string column, by term ordinal.
+pub(crate) fn ord_strings(col: Option<&tantivy::columnar::StrColumn>) -> Result<Vec<String>> {
+    let Some(c) = col else { return Ok(Vec::new()) };
+    let mut v = Vec::with_capacity(c.num_terms());
+    let mut st = c.dictionary().stream().map_err(|e| Error::Corrupt(e.to_string()))?;
+    while st.advance() {
+        v.push(String::from_utf8_lossy(st.key()).into_owned());
+    }
+    Ok(v)
+}
+
 /// Collects matching document ids per segment, in order (no scores, no hashing).
 struct SegmentDocs;
 

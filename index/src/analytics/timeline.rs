@@ -1,6 +1,8 @@
 //! Timelines: documents and distinct stories per calendar bucket (day, ISO week, month)
 //! in a time zone, one series per entity id or query, empty buckets included, copies
-//! counted once (only originals are counted).
+//! counted once (only originals are counted). Normalized, each bucket also counts all
+//! the documents and stories of the filters, so that a series reads as its share of
+//! attention (Media Cloud, GDELT).
 
 use super::matches::Selector;
 use crate::query::Filters;
@@ -57,6 +59,9 @@ pub struct TimelineRequest {
     pub by: Bucket,
     pub tz: Tz,
     pub filters: Filters,
+    /// also count every document and story of the filters per bucket
+    /// ([`Timeline::totals`])
+    pub normalize: bool,
 }
 
 /// Counts of one series in one bucket.
@@ -71,6 +76,16 @@ pub struct Timeline {
     pub series: Vec<String>,
     /// (first day of the bucket, counts per series)
     pub rows: Vec<(NaiveDate, Vec<Counts>)>,
+    /// when normalized: every document and story of the filters, per row
+    pub totals: Option<Vec<Counts>>,
+}
+
+impl Counts {
+    /// This count's share of `total`: (stories, documents), 0 to 1 (0 for an empty total).
+    pub fn share_of(&self, total: &Counts) -> (f64, f64) {
+        let share = |n: u64, of: u64| if of == 0 { 0.0 } else { n as f64 / of as f64 };
+        (share(self.stories, total.stories), share(self.documents, total.documents))
+    }
 }
 
 fn local_date(t: i64, tz: Tz) -> NaiveDate {
@@ -97,7 +112,10 @@ impl VigieIndex {
         let mut f = req.filters.clone();
         f.originals_only = true;
         let mut per_series: Vec<BTreeMap<NaiveDate, (u64, HashSet<u64>)>> = Vec::new();
-        for s in &req.series {
+        let all = Selector::Query("*".into());
+        // the totals are counted last, as one more series
+        let selectors: Vec<&Selector> = req.series.iter().chain(req.normalize.then_some(&all)).collect();
+        for s in selectors {
             let mut m: BTreeMap<NaiveDate, (u64, HashSet<u64>)> = BTreeMap::new();
             // time zone conversion once per quarter hour (zone offsets are multiples of it)
             let mut day_bucket: HashMap<i64, NaiveDate> = HashMap::new();
@@ -112,6 +130,7 @@ impl VigieIndex {
             }
             per_series.push(m);
         }
+        let totals = if req.normalize { per_series.pop() } else { None };
         let first = req
             .filters
             .since
@@ -123,6 +142,9 @@ impl VigieIndex {
             // until is exclusive
             .map(|d| req.by.start((d - Duration::seconds(1)).with_timezone(&req.tz).date_naive()))
             .or_else(|| per_series.iter().filter_map(|m| m.keys().next_back().copied()).max());
+        let counts_at = |m: &BTreeMap<NaiveDate, (u64, HashSet<u64>)>, b: NaiveDate| {
+            m.get(&b).map_or_else(Counts::default, |(d, s)| Counts { documents: *d, stories: s.len() as u64 })
+        };
         let mut rows = Vec::new();
         if let (Some(first), Some(last)) = (first, last) {
             let mut b = first;
@@ -130,21 +152,56 @@ impl VigieIndex {
                 if rows.len() >= MAX_BUCKETS {
                     return Err(Error::Query(format!("more than {MAX_BUCKETS} buckets: use a coarser --by or a shorter range")));
                 }
-                let counts = per_series
-                    .iter()
-                    .map(|m| m.get(&b).map_or_else(Counts::default, |(d, s)| Counts { documents: *d, stories: s.len() as u64 }))
-                    .collect();
+                let counts = per_series.iter().map(|m| counts_at(m, b)).collect();
                 rows.push((b, counts));
                 b = req.by.next(b);
             }
         }
-        Ok(Timeline { series: req.series.iter().map(|s| s.label().to_string()).collect(), rows })
+        let totals = totals.map(|m| rows.iter().map(|(b, _)| counts_at(&m, *b)).collect());
+        Ok(Timeline { series: req.series.iter().map(|s| s.label().to_string()).collect(), rows, totals })
     }
 }
 
 #[cfg(test)]
 mod tests {
+    use super::super::testing::{index, Doc};
     use super::*;
+
+    #[test]
+    fn normalized_buckets_count_every_story_of_the_filters() {
+        let d = |id, title, published, story| Doc { title, story, ..Doc::new(id, published) };
+        let (_dir, ix) = index(&[
+            d("a", "Nvidia chips", "2025-01-20T09:00:00Z", Some("s1")),
+            d("b", "Nvidia chips again", "2025-01-21T09:00:00Z", Some("s1")),
+            d("c", "Airbus jets", "2025-01-21T10:00:00Z", Some("s2")),
+            d("e", "Boeing jets", "2025-01-22T10:00:00Z", Some("s3")),
+            d("f", "Nvidia and Airbus", "2025-01-28T10:00:00Z", Some("s4")),
+            d("g", "Rain", "2025-01-29T10:00:00Z", Some("s5")),
+            d("h", "Snow", "2025-01-29T11:00:00Z", Some("s6")),
+            d("i", "Sun", "2025-01-30T11:00:00Z", Some("s7")),
+        ]);
+        let req = TimelineRequest {
+            series: vec![Selector::Query("nvidia".into()), Selector::Query("jets".into())],
+            by: Bucket::Week,
+            tz: chrono_tz::UTC,
+            filters: Filters::default(),
+            normalize: true,
+        };
+        let t = ix.timeline(&req).unwrap();
+        let weeks: Vec<String> = t.rows.iter().map(|(b, _)| b.to_string()).collect();
+        assert_eq!(weeks, ["2025-01-20", "2025-01-27"]);
+        let totals = t.totals.clone().unwrap();
+        assert_eq!(totals, [Counts { documents: 4, stories: 3 }, Counts { documents: 4, stories: 4 }]);
+        // week 1: nvidia 1 story of 3 (2 documents of 4), jets 2 of 3; week 2: nvidia 1 of 4
+        assert_eq!(t.rows[0].1[0].share_of(&totals[0]), (1.0 / 3.0, 0.5));
+        assert_eq!(t.rows[0].1[1].share_of(&totals[0]), (2.0 / 3.0, 0.5));
+        assert_eq!(t.rows[1].1[0].share_of(&totals[1]), (0.25, 0.25));
+        assert_eq!(t.rows[1].1[1].share_of(&totals[1]), (0.0, 0.0));
+        assert_eq!(Counts::default().share_of(&Counts::default()), (0.0, 0.0));
+        // not normalized: no totals, the same rows
+        let plain = ix.timeline(&TimelineRequest { normalize: false, ..req }).unwrap();
+        assert_eq!((plain.totals, plain.rows), (None, t.rows));
+    }
 
     #[test]
     fn buckets_are_iso_weeks_and_real_months() {

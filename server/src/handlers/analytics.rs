@@ -96,6 +96,10 @@ pub struct TimelineParams {
     pub source: Option<String>,
     /// only the documents of one topic
     pub topic: Option<String>,
+    /// also give each row its share of all the stories (`share`) and documents
+    /// (`document_share`) of its bucket within the filters (0 to 1)
+    #[serde(default)]
+    pub normalize: bool,
 }
 
 fn utc() -> String {
@@ -110,7 +114,13 @@ pub(crate) async fn timeline(State(app): State<AppState>, Params(p): Params<Time
         let tz = params::time_zone(&p.tz, "tz")?;
         let index = app.index()?;
         let filters = filter_spec!(p).build(app.topics(), "")?;
-        let req = TimelineRequest { series: p.series.iter().map(|s| Selector::parse(s)).collect(), by: p.by.into(), tz, filters };
+        let req = TimelineRequest {
+            series: p.series.iter().map(|s| Selector::parse(s)).collect(),
+            by: p.by.into(),
+            tz,
+            filters,
+            normalize: p.normalize,
+        };
         Ok(Json(vigie_engine::reports::timeline_rows(&index.timeline(&req)?)))
     })
     .await

@@ -127,6 +127,7 @@ pub(crate) async fn export(
                     by: p.by.into(),
                     tz: params::time_zone(&p.tz, "tz")?,
                     filters: filters.clone(),
+                    normalize: false,
                 })
             }
             "trends" => FrameRequest::Trends {

@@ -5,7 +5,9 @@ pub(crate) mod alerts;
 pub(crate) mod analytics;
 pub(crate) mod export;
 pub(crate) mod ingest;
+pub(crate) mod monitoring;
 pub(crate) mod search;
+pub(crate) mod searches;
 pub(crate) mod topics;
 
 use crate::limits::{MAX_OFFSET, MAX_ROWS};

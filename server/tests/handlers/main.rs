@@ -9,6 +9,7 @@ mod dashboard;
 mod endpoints;
 mod errors;
 mod ingest;
+mod monitoring;
 mod openapi;
 mod reload;
 mod socket;

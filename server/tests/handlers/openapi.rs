@@ -26,6 +26,12 @@ const SAMPLES: &[(&str, &str)] = &[
     ("alert_test", "/api/alerts/saved/test"),
     ("alert_delete", "/api/alerts/added"),
     ("ingest", "/api/ingest"),
+    ("sources", "/api/sources?q=nvidia"),
+    ("terms", "/api/terms?q=nvidia"),
+    ("summary", "/api/summary?q=nvidia&since=2025-01-27&until=2025-02-03"),
+    ("searches", "/api/searches"),
+    ("add_search", "/api/searches?replace=true"),
+    ("remove_search", "/api/searches/openapi-sample"),
 ];
 
 const BODIES: &[(&str, &str)] = &[
@@ -35,6 +41,7 @@ const BODIES: &[(&str, &str)] = &[
         r#"{"id": "api-1", "title": "Offshore turbines approved", "body": "The harbour authority said on Tuesday that the offshore wind turbine project would go ahead after a long review."}
 {"id": "api-2"}"#,
     ),
+    ("add_search", r#"{"name": "openapi-sample", "query": "nvidia", "lang": "en"}"#),
 ];
 
 fn resolve<'a>(doc: &'a Value, schema: &'a Value) -> &'a Value {
@@ -168,6 +175,11 @@ fn the_document_lists_every_route_and_its_schemas_fit_real_responses() {
         let a = api.call(req);
         let status = if matches!(r.response, Answer::Created(_)) { 201 } else { 200 };
         assert_eq!(a.status, status, "{} {uri}: {}", r.method, String::from_utf8_lossy(&a.body));
+        if op["requestBody"]["content"]["application/json"]["schema"].is_object() {
+            // the documented JSON request body fits the sample
+            let schema = &op["requestBody"]["content"]["application/json"]["schema"];
+            fits(&doc, schema, &serde_json::from_str(body.expect("a sample body")).unwrap(), r.id).unwrap_or_else(|e| panic!("{e}"));
+        }
         match r.response {
             Answer::Json(_) | Answer::Created(_) => {
                 let schema = &op["responses"][status.to_string()]["content"]["application/json"]["schema"];
