@@ -258,7 +258,7 @@ function drawTimeline(el, rows, metric, opts = {}) {
   for (const r of rows) {
     if (!series.includes(r.series)) series.push(r.series);
     if (!periods.includes(r.period)) periods.push(r.period);
-    const v = metric === 'share' ? r.share ?? r.normalized ?? r.documents : r[metric];
+    const v = metric === 'share' ? r.share : r[metric];
     values.set(r.period + '\u0000' + r.series, Number(v) || 0);
   }
   periods.sort();
@@ -377,19 +377,12 @@ async function fillSources(selected) {
 async function tiles(s, searchParams) {
   try {
     if (await hasRoute('/api/summary')) {
+      // each count is {value, previous, change}: change against the previous period of
+      // equal length, null when there is none to compare with
       const sum = await api('/api/summary' + qs(searchParams));
-      const change = (k) => {
-        const c = sum.change || sum.changes || {};
-        if (typeof c[k] === 'number') return c[k];
-        const prev = sum.previous || {};
-        if (typeof prev[k] === 'number' && prev[k] > 0 && typeof sum[k] === 'number') return sum[k] / prev[k] - 1;
-        return null;
-      };
-      const copy = sum.copy_rate ?? (sum.documents ? (sum.duplicates ?? 0) / sum.documents : null);
-      setTile('tile-documents', fmt(sum.documents), '', change('documents'));
-      setTile('tile-stories', fmt(sum.stories), '', change('stories'));
-      setTile('tile-copies', pct(copy), '', change('copy_rate'));
-      if (sum.sources != null) setTile('tile-sources', fmt(typeof sum.sources === 'object' ? Object.keys(sum.sources).length : sum.sources), '', change('sources'));
+      setTile('tile-documents', fmt(sum.documents.value), '', sum.documents.change);
+      setTile('tile-stories', fmt(sum.stories.value), '', sum.stories.change);
+      setTile('tile-copies', pct(sum.copy_rate.value), '', sum.copy_rate.change);
       return;
     }
   } catch (e) {
@@ -500,16 +493,15 @@ async function terms(s, searchParams) {
     return;
   }
   panel.hidden = false;
-  if (await hasRoute('/api/export/{what}')) setExport(panel, 'terms', searchParams);
   try {
     const body = await api('/api/terms' + qs(Object.assign({}, searchParams, { top: 15 })));
-    const rows = Array.isArray(body) ? body : body.terms || [];
+    const rows = body;
     fill(
       panel,
       table(
         [
-          { title: 'Term', cell: (r) => esc(r.term ?? r.text ?? r.id) + (r.lang ? '<span class="tag">' + esc(r.lang) + '</span>' : '') },
-          { title: 'Docs', cls: 'num', cell: (r) => fmt(r.documents ?? r.count) },
+          { title: 'Term', cell: (r) => esc(r.term) + '<span class="tag">' + esc(r.lang) + '</span>' },
+          { title: 'Docs', cls: 'num', cell: (r) => fmt(r.documents) },
           { title: 'Score', cls: 'num opt', cell: (r) => (r.score == null ? '' : Number(r.score).toFixed(3)) },
         ],
         rows,
@@ -561,8 +553,8 @@ async function storiesAndSources(s, searchParams) {
     if (await hasRoute('/api/sources')) {
       try {
         const body = await api('/api/sources' + qs(Object.assign({}, searchParams, { top: 10 })));
-        const rows = Array.isArray(body) ? body : body.sources || [];
-        fill(sources, table([{ title: 'Source', cell: (r) => esc(r.source ?? r.name) }, { title: 'Docs', cls: 'num', cell: (r) => fmt(r.documents ?? r.count) }], rows, 'no sources'));
+        const rows = body;
+        fill(sources, table([{ title: 'Source', cell: (r) => esc(r.source ?? '(none)') }, { title: 'Docs', cls: 'num', cell: (r) => fmt(r.documents) }, { title: 'Share', cls: 'num', cell: (r) => pct(r.share) }], rows, 'no sources'));
         setTile('tile-sources', fmt(rows.length < 10 ? rows.length : new Set(hits.map((h) => h.source)).size));
         return;
       } catch (e) {
