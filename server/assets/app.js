@@ -7,7 +7,6 @@ const TOKEN_KEY = 'vigie.token';
 // the filters every page carries in its URL (and passes on to the API)
 const FILTERS = ['q', 'since', 'until', 'lang', 'source', 'entity', 'topic', 'by'];
 const COLORS = ['#1f4e79', '#d9822b', '#2e7d32', '#8e24aa', '#c62828', '#00838f', '#6d4c41', '#5c6bc0'];
-const SAMPLE = 1000; // hits read to count stories, sources and copies when the API has no summary
 
 // ---------------------------------------------------------------- the token
 // `?token=T` once (a link the operator shares): kept for this tab, removed from the URL
@@ -344,9 +343,54 @@ async function dashboard() {
     rising(s),
     terms(s, searchParams),
     storiesAndSources(s, searchParams),
+    savedSearches(),
   ];
   await Promise.allSettled(jobs);
   document.body.dataset.ready = String(Date.now());
+}
+
+// ---------------------------------------------------------------- saved searches
+// a saved search as URL state: its query and filters replace the current ones
+function searchState(x) {
+  return { q: x.query === '*' ? '' : x.query, lang: x.lang || '', since: x.since || '', until: x.until || '', source: x.source || '', entity: x.entity || '', topic: x.topic || '' };
+}
+
+async function savedSearches() {
+  const panel = $('#searches-panel');
+  try {
+    const rows = await api('/api/searches');
+    const filters = (x) => ['lang', 'since', 'until', 'source', 'entity', 'topic'].filter((k) => x[k]).map((k) => k + ' ' + x[k]).join(' · ');
+    fill(
+      panel,
+      table(
+        [
+          { title: 'Name', cell: (x) => '<a href="#" class="open-search" data-name="' + esc(x.name) + '">' + esc(x.name) + '</a><span class="sub">' + esc(x.query) + '</span>' },
+          { title: 'Filters', cls: 'opt', cell: (x) => esc(filters(x)) },
+          { title: '', cls: 'num', cell: (x) => '<button type="button" class="danger delete-search" data-name="' + esc(x.name) + '" aria-label="delete">×</button>' },
+        ],
+        rows,
+        'none yet: Save keeps the query bar'
+      )
+    );
+    panel.savedRows = rows;
+  } catch (e) {
+    failed(panel, e);
+  }
+}
+
+async function saveSearch() {
+  const s = state();
+  const name = prompt('Name of this search (letters, digits, . _ -)');
+  if (!name) return;
+  const body = { name: name.trim(), query: combined(queries(s)) };
+  for (const k of ['lang', 'since', 'until', 'source', 'entity', 'topic']) if (s[k]) body[k] = s[k];
+  try {
+    await api('/api/searches', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+    notice('saved the search ' + body.name, 'ok');
+    await savedSearches();
+  } catch (e) {
+    notice('not saved: ' + e.message);
+  }
 }
 
 let sourcesLoaded = null;
@@ -376,27 +420,14 @@ async function fillSources(selected) {
 
 async function tiles(s, searchParams) {
   try {
-    if (await hasRoute('/api/summary')) {
-      // each count is {value, previous, change}: change against the previous period of
-      // equal length, null when there is none to compare with
-      const sum = await api('/api/summary' + qs(searchParams));
-      setTile('tile-documents', fmt(sum.documents.value), '', sum.documents.change);
-      setTile('tile-stories', fmt(sum.stories.value), '', sum.stories.change);
-      setTile('tile-copies', pct(sum.copy_rate.value), '', sum.copy_rate.change);
-      return;
-    }
+    // each count is {value, previous, change}: change against the previous period of
+    // equal length, null when there is none to compare with
+    const sum = await api('/api/summary' + qs(searchParams));
+    setTile('tile-documents', fmt(sum.documents.value), 'documents matching the query and filters', sum.documents.change);
+    setTile('tile-stories', fmt(sum.stories.value), 'stories of the matching documents', sum.stories.change);
+    setTile('tile-copies', pct(sum.copy_rate.value), 'share of matching documents that copy another', sum.copy_rate.change);
   } catch (e) {
-    // fall back to what /api/search tells
-  }
-  try {
-    const [all, originals] = await Promise.all([
-      api('/api/search' + qs(Object.assign({}, searchParams, { limit: 1 }))),
-      api('/api/search' + qs(Object.assign({}, searchParams, { limit: 1, no_dups: true }))),
-    ]);
-    setTile('tile-documents', fmt(all.total), 'documents matching the query and filters (this server has no /api/summary: no comparison with the previous period)');
-    setTile('tile-copies', all.total ? pct(1 - originals.total / all.total) : '–', 'share of matching documents that copy another');
-  } catch (e) {
-    setTile('tile-documents', '–', e.message);
+    ['tile-documents', 'tile-stories', 'tile-copies'].forEach((t) => setTile(t, '–', e.message));
     notice(e.message);
   }
 }
@@ -513,74 +544,47 @@ async function terms(s, searchParams) {
   }
 }
 
-// latest and largest stories, top sources, the stories tile: from the latest matching
-// documents (the whole match when it is under SAMPLE documents)
+// latest and largest stories, top sources and the sources tile, latest articles
 async function storiesAndSources(s, searchParams) {
   const latest = $('#latest-panel'), largest = $('#largest-panel'), sources = $('#sources-panel'), docs = $('#docs-panel');
   setExport(latest, 'stories', filtersOf(s));
   setExport(largest, 'stories', filtersOf(s));
   setExport(docs, 'documents', filtersOf(s));
   setExport(sources, 'documents', filtersOf(s));
-  try {
-    const res = await api('/api/search' + qs(Object.assign({}, searchParams, { limit: SAMPLE, sort: 'date' })));
-    const hits = res.hits || [];
-    const partial = res.total > hits.length;
-    const groups = new Map();
-    for (const h of hits) {
-      const id = h.story_id || h.id;
-      if (!groups.has(id)) groups.set(id, { id, title: h.title, latest: h.published, docs: 0, langs: new Set(), sources: new Set() });
-      const g = groups.get(id);
-      g.docs += 1;
-      g.langs.add(h.lang);
-      if (h.source) g.sources.add(h.source);
-      if (!h.dup_of && !g.original) {
-        g.original = true;
-        g.title = h.title || g.title;
-      }
-    }
-    const stories = Array.from(groups.values());
-    setTile('tile-stories', (partial ? '≥ ' : '') + fmt(stories.length), partial ? 'stories among the latest ' + SAMPLE + ' matching documents' : 'stories the matching documents belong to');
-    const storyCols = [
-      { title: 'Story', cell: (g) => storyLink(g.id, g.title || g.id) + '<span class="sub">' + esc(Array.from(g.langs).join(' · ')) + ' · ' + esc(day(g.latest)) + '</span>' },
-      { title: 'Docs', cls: 'num', cell: (g) => fmt(g.docs) },
-      { title: 'Sources', cls: 'num opt', cell: (g) => fmt(g.sources.size) },
-    ];
-    fill(latest, table(storyCols, stories.slice(0, 8), 'no stories match'));
-    const big = stories.slice().sort((a, b) => b.docs - a.docs || String(b.latest).localeCompare(String(a.latest)));
-    fill(largest, table(storyCols, big.slice(0, 8), 'no stories match') + (partial ? '<p class="muted">among the latest ' + fmt(SAMPLE) + ' matching documents</p>' : ''));
-    fill(docs, table([{ title: 'Article', cell: articleRow }, { title: '', cls: 'num', cell: (h) => (h.story_id ? storyLink(h.story_id, 'story →') : '') }], hits.slice(0, 10), 'no documents match'));
-
-    if (await hasRoute('/api/sources')) {
-      try {
-        const body = await api('/api/sources' + qs(Object.assign({}, searchParams, { top: 10 })));
-        const rows = body;
-        fill(sources, table([{ title: 'Source', cell: (r) => esc(r.source ?? '(none)') }, { title: 'Docs', cls: 'num', cell: (r) => fmt(r.documents) }, { title: 'Share', cls: 'num', cell: (r) => pct(r.share) }], rows, 'no sources'));
-        setTile('tile-sources', fmt(rows.length < 10 ? rows.length : new Set(hits.map((h) => h.source)).size));
-        return;
-      } catch (e) {
-        // below: counted from the hits
-      }
-    }
-    const counts = new Map();
-    hits.forEach((h) => h.source && counts.set(h.source, (counts.get(h.source) || 0) + 1));
-    const rows = Array.from(counts, ([source, n]) => ({ source, n })).sort((a, b) => b.n - a.n);
-    setTile('tile-sources', (partial ? '≥ ' : '') + fmt(rows.length), 'sources of the matching documents');
-    fill(
-      sources,
-      table(
-        [
-          { title: 'Source', cell: (r) => '<a href="#" class="set-source" data-source="' + esc(r.source) + '">' + esc(r.source) + '</a>' },
-          { title: 'Docs', cls: 'num', cell: (r) => fmt(r.n) },
-          { title: 'Share', cls: 'num opt', cell: (r) => pct(r.n / hits.length, 0) },
-        ],
-        rows.slice(0, 10),
-        'no sources'
-      ) + (partial ? '<p class="muted">among the latest ' + fmt(SAMPLE) + ' matching documents</p>' : '')
-    );
-  } catch (e) {
-    [latest, largest, sources, docs].forEach((p) => failed(p, e));
-    setTile('tile-stories', '–', e.message);
-  }
+  // every story and source of the matching documents, counted by the server
+  const storyCols = [
+    { title: 'Story', cell: (g) => storyLink(g.story_id, g.title || g.story_id) + '<span class="sub">' + esc(g.languages.join(' · ')) + ' · ' + esc(day(g.last)) + '</span>' },
+    { title: 'Docs', cls: 'num', cell: (g) => fmt(g.documents) },
+    { title: 'Sources', cls: 'num opt', cell: (g) => fmt(g.sources) },
+  ];
+  const stories = (order, panel) =>
+    api('/api/stories' + qs(Object.assign({}, searchParams, { order, top: 8 })))
+      .then((rows) => fill(panel, table(storyCols, rows, 'no stories match')))
+      .catch((e) => failed(panel, e));
+  const articles = api('/api/search' + qs(Object.assign({}, searchParams, { limit: 10, sort: 'date' })))
+    .then((res) => fill(docs, table([{ title: 'Article', cell: articleRow }, { title: '', cls: 'num', cell: (h) => (h.story_id ? storyLink(h.story_id, 'story →') : '') }], res.hits || [], 'no documents match')))
+    .catch((e) => failed(docs, e));
+  const sourceRows = api('/api/sources' + qs(Object.assign({}, searchParams, { top: 1000 })))
+    .then((rows) => {
+      setTile('tile-sources', fmt(rows.length), 'sources of the matching documents');
+      fill(
+        sources,
+        table(
+          [
+            { title: 'Source', cell: (r) => (r.source == null ? '(none)' : '<a href="#" class="set-source" data-source="' + esc(r.source) + '">' + esc(r.source) + '</a>') },
+            { title: 'Docs', cls: 'num', cell: (r) => fmt(r.documents) },
+            { title: 'Share', cls: 'num', cell: (r) => pct(r.share) },
+          ],
+          rows.slice(0, 10),
+          'no sources'
+        )
+      );
+    })
+    .catch((e) => {
+      failed(sources, e);
+      setTile('tile-sources', '–', e.message);
+    });
+  await Promise.allSettled([stories('latest', latest), stories('size', largest), articles, sourceRows]);
 }
 
 function wireDashboard() {
@@ -591,7 +595,25 @@ function wireDashboard() {
   ['#lang', '#source', '#since', '#until'].forEach((sel) => $(sel).addEventListener('change', () => $('#querybar').requestSubmit()));
   $('#by').addEventListener('change', () => go({ by: $('#by').value === 'week' ? '' : $('#by').value }));
   $('#metric').addEventListener('change', () => timeline(state(), queries(state())));
-  document.addEventListener('click', (e) => {
+  $('#save-search').addEventListener('click', saveSearch);
+  document.addEventListener('click', async (e) => {
+    const open = e.target.closest('a.open-search');
+    if (open) {
+      e.preventDefault();
+      const x = ($('#searches-panel').savedRows || []).find((r) => r.name === open.dataset.name);
+      if (x) go(searchState(x));
+      return;
+    }
+    const del = e.target.closest('button.delete-search');
+    if (del) {
+      try {
+        await api('/api/searches/' + encodeURIComponent(del.dataset.name), { method: 'DELETE' });
+        await savedSearches();
+      } catch (err) {
+        notice(err.message);
+      }
+      return;
+    }
     const add = e.target.closest('a.add-entity');
     if (add) {
       e.preventDefault();
@@ -727,6 +749,10 @@ async function entityPage() {
   setExport($('#entity-docs-panel'), 'documents', f);
   jobs.push(
     api('/api/search' + qs(Object.assign({ q: '*', entity: id, sort: 'date', limit: 20 }, f)))
+      .then(async (res) => {
+        await entityAliases(id, (res.hits || []).slice(0, 10));
+        return res;
+      })
       .then((res) =>
         fill($('#entity-docs-panel'), table([{ title: 'Article', cell: articleRow }, { title: '', cls: 'num', cell: (h) => (h.story_id ? storyLink(h.story_id, 'story →') : '') }], res.hits || [], 'no articles'))
       )
@@ -734,6 +760,18 @@ async function entityPage() {
   );
   await Promise.allSettled(jobs);
   document.body.dataset.ready = String(Date.now());
+}
+
+// the forms an entity is written in, from its latest articles' entity lists
+async function entityAliases(id, hits) {
+  const forms = new Map();
+  const docs = await Promise.all(hits.map((h) => api('/api/documents/' + encodeURIComponent(h.id)).catch(() => null)));
+  for (const d of docs) {
+    const e = d && (d.entities || []).find((x) => x.id === id);
+    for (const f of (e && e.surface) || []) forms.set(f, (forms.get(f) || 0) + 1);
+  }
+  const list = [...forms.entries()].sort((a, b) => b[1] - a[1]).map(([f]) => f);
+  $('#entity-aliases').textContent = list.length ? 'written as: ' + list.join(', ') : '';
 }
 
 // ---------------------------------------------------------------- the topics page
@@ -825,6 +863,25 @@ async function alertsList() {
 
 async function alertsPage() {
   await alertsList();
+  // an alert can start from a saved search: its query, language, entity and source
+  try {
+    const saved = await api('/api/searches');
+    const sel = $('#from-search');
+    for (const x of saved) {
+      const o = document.createElement('option');
+      o.value = o.textContent = x.name;
+      sel.appendChild(o);
+    }
+    sel.addEventListener('change', () => {
+      const x = saved.find((r) => r.name === sel.value);
+      if (!x) return;
+      const form = $('#alert-form');
+      for (const k of ['query', 'lang', 'entity', 'source']) form.elements[k].value = x[k] || '';
+      if (!form.elements.name.value) form.elements.name.value = x.name;
+    });
+  } catch (e) {
+    notice(e.message);
+  }
   $('#alert-form').addEventListener('submit', async (e) => {
     e.preventDefault();
     const data = Object.fromEntries(new FormData(e.target));

@@ -228,6 +228,17 @@ pub const ROUTES: &[Route] = &[
     },
     Route {
         method: "GET",
+        path: "/api/stories",
+        id: "stories",
+        summary: "The stories of the documents a query selects, the largest or the latest first, each with its first original's title, \
+            documents, originals, sources, languages and dates (vigie stories --json)",
+        params: params::<monitoring::StoriesParams>,
+        path_params: &[],
+        response: Answer::Json(schema::<Vec<vigie_index::analytics::StoryRow>>),
+        handler: || get(monitoring::stories),
+    },
+    Route {
+        method: "GET",
         path: "/api/terms",
         id: "terms",
         summary: "The title terms that set the articles a query selects apart from the corpus, by c-TF-IDF per language (vigie terms --json)",

@@ -15,6 +15,7 @@ mod serve;
 mod show;
 mod sources;
 mod stats;
+mod stories;
 mod story;
 mod summary;
 mod terms;
@@ -66,6 +67,8 @@ pub enum Command {
     Cooccur(trends::CooccurArgs),
     /// The sources of the documents a query selects: documents, copies, stories, share
     Sources(sources::SourcesArgs),
+    /// The stories of the documents a query selects, the largest or the latest first
+    Stories(stories::StoriesArgs),
     /// The title terms that set a query's articles apart from the corpus (c-TF-IDF)
     Terms(terms::TermsArgs),
     /// Documents, stories and copy rate of a query against the previous period
@@ -125,6 +128,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Trends(a) => trends::run(&ctx, a),
         Command::Cooccur(a) => trends::cooccur(&ctx, a),
         Command::Sources(a) => sources::run(&ctx, a),
+        Command::Stories(a) => stories::run(&ctx, a),
         Command::Terms(a) => terms::run(&ctx, a),
         Command::Summary(a) => summary::run(&ctx, a),
         Command::Searches(c) => searches::run(&ctx, c),

@@ -119,6 +119,17 @@ async function run(width, height) {
     await page.waitForFunction(() => document.getElementById('timeline').dataset.series === 'stargate', null, { timeout: 30000 });
     check((await page.inputValue('#q')) === 'stargate', 'the query bar follows the URL');
 
+    // 5b. save the query bar as a search, see it listed, open it from a bare dashboard
+    const saved = 'stargate-' + tag;
+    page.once('dialog', (d) => d.accept(saved));
+    await page.click('#save-search');
+    await page.locator('#searches-panel a.open-search', { hasText: saved }).waitFor({ timeout: 30000 });
+    await page.goto(BASE + '/');
+    await page.waitForSelector('body[data-ready]', { timeout: 30000 });
+    await page.locator('#searches-panel a.open-search', { hasText: saved }).click();
+    await page.waitForURL((u) => new URL(u).searchParams.get('q') === 'stargate', { timeout: 10000 });
+    await page.waitForFunction(() => document.getElementById('timeline').dataset.series === 'stargate', null, { timeout: 30000 });
+
     // 6. a story from the latest stories: its articles in both languages
     await page.locator('#latest-panel a.story-link').first().click();
     await page.waitForURL(/\/story\//, { timeout: 10000 });
@@ -137,6 +148,8 @@ async function run(width, height) {
     check((await page.locator('#cooccur-panel tbody tr').count()) > 0, 'co-occurring entities');
     check(Number(await page.locator('#timeline').getAttribute('data-total')) > 0, 'entity timeline');
     check((await page.locator('#entity-docs-panel tbody tr').count()) > 0, 'latest articles of the entity');
+    const aliases = await page.locator('#entity-aliases').innerText();
+    check(aliases.startsWith('written as: ') && aliases.includes('OpenAI'), 'the forms the entity is written in: ' + aliases);
     await page.screenshot({ path: path.join(SHOTS, `entity-${tag}.png`), fullPage: width > 600 });
 
     // 8. topics
@@ -150,8 +163,10 @@ async function run(width, height) {
     await page.waitForSelector('body[data-ready]', { timeout: 30000 });
     {
       const name = 'browser-' + tag;
+      // started from the saved search: its query comes into the form
+      await page.selectOption('#from-search', saved);
+      check((await page.inputValue('#alert-form input[name=query]')) === 'stargate', 'the saved search fills the alert query');
       await page.fill('#alert-form input[name=name]', name);
-      await page.fill('#alert-form input[name=query]', 'stargate');
       await page.selectOption('#alert-form select[name=lang]', 'fr');
       await page.click('#alert-form button[type=submit]');
       await page.locator('#alerts-panel .alert-name', { hasText: name }).waitFor({ timeout: 30000 });

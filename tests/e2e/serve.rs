@@ -183,6 +183,12 @@ fn serve_answers_the_json_of_the_commands_and_sees_a_later_ingest() {
     let sources = server.json("/api/sources?q=nvidia&top=5");
     assert_eq!(sources, array(v.json_lines(&["sources", "nvidia", "--top", "5", "--json"])));
     assert!(!sources.as_array().unwrap().is_empty());
+    for order in ["size", "latest"] {
+        let stories = server.json(&format!("/api/stories?q=stargate&order={order}&top=5"));
+        assert_eq!(stories, array(v.json_lines(&["stories", "stargate", "--order", order, "--top", "5", "--json"])), "{order}");
+        let first = &stories.as_array().unwrap()[0];
+        assert!(first["title"].is_string() && first["documents"].as_u64() > Some(0), "{first}");
+    }
     assert_eq!(server.json("/api/terms?q=stargate&lang=fr"), array(v.json_lines(&["terms", "stargate", "--lang", "fr", "--json"])));
     assert_eq!(
         server.json("/api/summary?q=company:openai&since=2025-01-01&until=2025-07-01"),

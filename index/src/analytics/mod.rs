@@ -5,6 +5,7 @@ mod cooccur;
 mod entity_table;
 mod matches;
 mod sources;
+mod stories;
 mod summary;
 mod terms;
 #[cfg(test)]
@@ -16,6 +17,7 @@ pub use cooccur::CooccurRow;
 pub use entity_table::EntityRow;
 pub use matches::{MatchRow, Selector};
 pub use sources::SourceRow;
+pub use stories::{StoryOrder, StoryRow};
 pub use summary::{CountChange, Period, PeriodCounts, RateChange, Summary};
 pub use terms::TermRow;
 pub use timeline::{local_midnight, Bucket, Counts, Timeline, TimelineRequest};

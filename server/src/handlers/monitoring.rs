@@ -1,6 +1,6 @@
-//! `/api/sources`, `/api/terms` and `/api/summary`: the monitoring tables of `vigie
-//! sources|terms|summary --json` (top sources, top terms, counts against the previous
-//! period).
+//! `/api/sources`, `/api/stories`, `/api/terms` and `/api/summary`: the monitoring
+//! tables of `vigie sources|stories|terms|summary --json` (top sources, the largest or
+//! latest stories, top terms, counts against the previous period).
 
 use super::{filter_spec, rows};
 use crate::extract::{blocking, Params};
@@ -9,7 +9,7 @@ use axum::extract::State;
 use axum::Json;
 use serde::Deserialize;
 use vigie_engine::{Clock, SystemClock};
-use vigie_index::analytics::{Selector, SourceRow, Summary, TermRow};
+use vigie_index::analytics::{Selector, SourceRow, StoryOrder, StoryRow, Summary, TermRow};
 use vigie_index::Filters;
 
 fn everything() -> String {
@@ -56,6 +56,44 @@ pub(crate) async fn sources(State(app): State<AppState>, Params(p): Params<Sourc
         let index = app.index()?;
         let (sel, filters) = selection!(app, p);
         Ok(Json(index.sources(&sel, &filters, top)?))
+    })
+    .await
+}
+
+/// `/api/stories` parameters.
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StoriesParams {
+    /// an entity id (company:nvidia) or a query in the search syntax; `*` (the default)
+    /// matches everything
+    #[serde(default = "everything")]
+    pub q: String,
+    /// size (most matching documents first, the default) or latest
+    #[serde(default)]
+    pub order: StoryOrder,
+    /// at most this many stories
+    #[serde(default = "super::twenty")]
+    pub top: usize,
+    /// language code (fr, en)
+    pub lang: Option<String>,
+    /// published at or after (2025-01-29, RFC 3339, or 7d ago)
+    pub since: Option<String>,
+    /// published before
+    pub until: Option<String>,
+    /// source name
+    pub source: Option<String>,
+    /// only the documents of one topic
+    pub topic: Option<String>,
+    /// only documents mentioning this entity id
+    pub entity: Option<String>,
+}
+
+pub(crate) async fn stories(State(app): State<AppState>, Params(p): Params<StoriesParams>) -> Result<Json<Vec<StoryRow>>, ApiError> {
+    blocking(move || {
+        let top = rows(p.top, "top")?;
+        let index = app.index()?;
+        let (sel, filters) = selection!(app, p);
+        Ok(Json(index.story_table(&sel, &filters, p.order, top)?))
     })
     .await
 }

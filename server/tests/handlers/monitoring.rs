@@ -29,6 +29,27 @@ fn a_normalized_timeline_gives_each_row_its_share_of_the_bucket() {
 }
 
 #[test]
+fn stories_of_a_query_largest_or_latest_first() {
+    let api = shared().app();
+    let all = api.ok("/api/stories");
+    let all = all.as_array().unwrap();
+    // every article is in one story: five stories hold the eight
+    assert_eq!((all.len(), all.iter().map(|r| r["documents"].as_u64().unwrap()).sum::<u64>()), (5, 8), "{all:?}");
+    // largest first, the latest first among equals
+    let keys: Vec<(u64, &str)> = all.iter().map(|r| (r["documents"].as_u64().unwrap(), r["last"].as_str().unwrap())).collect();
+    assert!(keys.windows(2).all(|w| w[0].0 > w[1].0 || (w[0].0 == w[1].0 && w[0].1 >= w[1].1)), "{keys:?}");
+    // the story with the wire copy: two documents, one original, two sources, its title
+    let h200 = all.iter().find(|r| r["originals"] == 1 && r["documents"] == 2).expect("the story with the copy");
+    assert_eq!((h200["sources"].as_u64(), &h200["languages"]), (Some(2), &json!(["en"])), "{h200}");
+    assert_eq!(h200["title"], "Nvidia ships H200 accelerators to cloud providers");
+    let latest = api.ok("/api/stories?order=latest&top=1");
+    assert_eq!(latest[0]["title"], "Airbus raises its production targets for next year");
+    let fr = api.ok("/api/stories?q=nvidia&lang=fr");
+    assert!(fr.as_array().unwrap().iter().all(|r| r["languages"] == json!(["fr"])), "{fr}");
+    assert_eq!(api.get("/api/stories?order=oldest").status, StatusCode::BAD_REQUEST);
+}
+
+#[test]
 fn sources_of_a_query_with_documents_copies_stories_and_share() {
     let api = shared().app();
     let all = api.ok("/api/sources");

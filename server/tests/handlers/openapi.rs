@@ -27,6 +27,7 @@ const SAMPLES: &[(&str, &str)] = &[
     ("alert_delete", "/api/alerts/added"),
     ("ingest", "/api/ingest"),
     ("sources", "/api/sources?q=nvidia"),
+    ("stories", "/api/stories?q=nvidia&order=latest"),
     ("terms", "/api/terms?q=nvidia"),
     ("summary", "/api/summary?q=nvidia&since=2025-01-27&until=2025-02-03"),
     ("searches", "/api/searches"),
