@@ -144,6 +144,8 @@ pub fn bench(a: ApiBench) -> anyhow::Result<()> {
         "/api/entities?type=location&since=2007-01-01&until=2008-01-01".to_string(),
         format!("/api/stories/{story}"),
         "/api/sources?q=oil".to_string(),
+        "/api/stories?q=oil&order=size&top=8".to_string(),
+        "/api/stories?q=*&order=latest&top=8".to_string(),
         "/api/terms?q=oil".to_string(),
         "/api/summary?q=oil&since=2007-03-01&until=2007-04-01".to_string(),
     ];

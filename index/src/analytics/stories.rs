@@ -49,15 +49,16 @@ pub struct StoryRow {
 
 #[derive(Default)]
 struct Acc {
-    id: String,
+    /// the story's id: (segment, term ordinal) where it was first seen
+    id_at: (usize, u64),
     documents: u64,
     originals: u64,
-    sources: BTreeSet<String>,
+    sources: BTreeSet<u64>,
     languages: BTreeSet<String>,
     first: Option<i64>,
     last: Option<i64>,
-    /// (published, title) of the earliest original seen
-    lead: Option<(i64, Option<String>)>,
+    /// the earliest original seen: (published, segment, title term ordinal)
+    lead: Option<(i64, usize, Option<u64>)>,
 }
 
 fn column_text(col: &tantivy::columnar::StrColumn, ord: u64) -> Result<String> {
@@ -68,27 +69,32 @@ fn column_text(col: &tantivy::columnar::StrColumn, ord: u64) -> Result<String> {
 
 impl VigieIndex {
     /// The `top` stories of the documents `sel` and `filters` select (documents without a
-    /// story left out), ranked by `order`.
+    /// story left out), ranked by `order`. Counting reads term ordinals only; the ids and
+    /// titles of the `top` rows alone are looked up in the dictionaries.
     pub fn story_table(&self, sel: &Selector, filters: &Filters, order: StoryOrder, top: usize) -> Result<Vec<StoryRow>> {
         let mut acc: HashMap<u64, Acc> = HashMap::new();
+        // per segment seen: its story and title columns, for the lookups at the end
+        let mut columns: Vec<(tantivy::columnar::StrColumn, Option<tantivy::columnar::StrColumn>)> = Vec::new();
         self.scan(sel, filters, |seg, docs| {
             let ff = seg.fast_fields();
             let (published, dups) = (ff.date("published")?, ff.u64("is_dup")?);
             let (stories, sources, langs, titles) = (ff.str("story_id")?, ff.str("source_raw")?, ff.str("lang")?, ff.str("title_raw")?);
             let Some(stories) = stories else { return Ok(()) };
             let story_hash = ord_hashes(Some(&stories))?;
-            let (source_names, lang_names) = (ord_strings(sources.as_ref())?, ord_strings(langs.as_ref())?);
+            let source_hash = ord_hashes(sources.as_ref())?;
+            let lang_names = ord_strings(langs.as_ref())?;
+            let here = columns.len();
             for &d in docs {
                 let Some(ord) = stories.ords().first(d) else { continue };
                 let a = acc.entry(story_hash[ord as usize]).or_default();
                 if a.documents == 0 {
-                    a.id = column_text(&stories, ord)?;
+                    a.id_at = (here, ord);
                 }
                 a.documents += 1;
                 let original = dups.first(d).unwrap_or(0) == 0;
                 a.originals += u64::from(original);
                 if let Some(o) = sources.as_ref().and_then(|c| c.ords().first(d)) {
-                    a.sources.insert(source_names[o as usize].clone());
+                    a.sources.insert(source_hash[o as usize]);
                 }
                 if let Some(o) = langs.as_ref().and_then(|c| c.ords().first(d)) {
                     a.languages.insert(lang_names[o as usize].clone());
@@ -100,37 +106,40 @@ impl VigieIndex {
                 }
                 // the lead: the earliest original (an undated one only when nothing else)
                 let when = t.unwrap_or(i64::MAX);
-                if original && a.lead.as_ref().is_none_or(|(w, _)| when < *w) {
-                    let title = titles.as_ref().and_then(|c| c.ords().first(d).map(|o| column_text(c, o))).transpose()?;
-                    a.lead = Some((when, title));
+                if original && a.lead.is_none_or(|(w, _, _)| when < w) {
+                    a.lead = Some((when, here, titles.as_ref().and_then(|c| c.ords().first(d))));
                 }
             }
+            columns.push((stories, titles));
             Ok(())
         })?;
-        let ts = |t: Option<i64>| t.and_then(|t| DateTime::from_timestamp(t, 0));
-        let mut rows: Vec<StoryRow> = acc
-            .into_values()
-            .map(|a| StoryRow {
-                story_id: a.id,
-                title: a.lead.and_then(|(_, t)| t),
-                documents: a.documents,
-                originals: a.originals,
-                sources: a.sources.len() as u64,
-                languages: a.languages.into_iter().collect(),
-                first: ts(a.first),
-                last: ts(a.last),
-            })
-            .collect();
+        let mut ranked: Vec<(u64, Acc)> = acc.into_iter().collect();
+        // the story hash breaks ties: a stable order without reading every id
         match order {
-            StoryOrder::Size => {
-                rows.sort_by(|a, b| b.documents.cmp(&a.documents).then(b.last.cmp(&a.last)).then_with(|| a.story_id.cmp(&b.story_id)))
-            }
-            StoryOrder::Latest => {
-                rows.sort_by(|a, b| b.last.cmp(&a.last).then(b.documents.cmp(&a.documents)).then_with(|| a.story_id.cmp(&b.story_id)))
-            }
+            StoryOrder::Size => ranked.sort_by(|(h, a), (g, b)| b.documents.cmp(&a.documents).then(b.last.cmp(&a.last)).then(h.cmp(g))),
+            StoryOrder::Latest => ranked.sort_by(|(h, a), (g, b)| b.last.cmp(&a.last).then(b.documents.cmp(&a.documents)).then(h.cmp(g))),
         }
-        rows.truncate(top);
-        Ok(rows)
+        ranked.truncate(top);
+        let ts = |t: Option<i64>| t.and_then(|t| DateTime::from_timestamp(t, 0));
+        ranked
+            .into_iter()
+            .map(|(_, a)| {
+                let title = match a.lead {
+                    Some((_, seg, Some(ord))) => columns[seg].1.as_ref().map(|c| column_text(c, ord)).transpose()?,
+                    _ => None,
+                };
+                Ok(StoryRow {
+                    story_id: column_text(&columns[a.id_at.0].0, a.id_at.1)?,
+                    title,
+                    documents: a.documents,
+                    originals: a.originals,
+                    sources: a.sources.len() as u64,
+                    languages: a.languages.into_iter().collect(),
+                    first: ts(a.first),
+                    last: ts(a.last),
+                })
+            })
+            .collect()
     }
 }
 
