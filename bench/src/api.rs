@@ -7,34 +7,16 @@
 use crate::harness::{print_json, timed, usage_error, Latency};
 use crate::queries::build;
 use anyhow::{bail, Context};
-use clap::Args;
 use serde::Serialize;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpStream};
-use std::path::PathBuf;
 use std::time::Instant;
 use vigie_engine::DataDir;
 use vigie_index::VigieIndex;
 
-#[derive(Args, Debug)]
-pub struct ApiBench {
-    #[arg(long)]
-    pub reuters: PathBuf,
-    #[arg(long)]
-    pub huffpost: PathBuf,
-    /// Articles in the index
-    #[arg(long, default_value_t = 100_000)]
-    pub articles: usize,
-    /// Timed requests of each kind
-    #[arg(long, default_value_t = 50)]
-    pub runs: usize,
-    /// Keep the data directory here (default: a temporary directory)
-    #[arg(long)]
-    pub into: Option<PathBuf>,
-    /// The report as one JSON object instead of the table
-    #[arg(long)]
-    pub json: bool,
-}
+/// The corpus, size, runs and output of the queries benchmark, whose index the API
+/// serves (`--runs`: timed requests of each kind).
+pub type ApiBench = crate::queries::QueriesBench;
 
 #[derive(Serialize)]
 struct RouteLatency {

@@ -25,10 +25,10 @@ pub struct QueriesBench {
     /// Articles in the index
     #[arg(long, default_value_t = 100_000)]
     pub articles: usize,
-    /// Timed runs of each query
+    /// Timed runs of each query (of each request, for `api`)
     #[arg(long, default_value_t = 50)]
     pub runs: usize,
-    /// Keep the index here (default: a temporary directory)
+    /// Keep the index (the data directory, for `api`) here (default: a temporary directory)
     #[arg(long)]
     pub into: Option<PathBuf>,
     /// The report as one JSON object instead of the table
