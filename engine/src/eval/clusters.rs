@@ -115,14 +115,17 @@ pub fn clusters(gold_path: &Path, analyzer: &dyn Analyzer, opts: &ClustersOption
     let lang = LangDetector::new(&LangConfig::default())?;
     let setup = IngestOptions::new(FormatChoice::Fixed(Format::Jsonl), &lang, Some(analyzer));
     let mut session = Session::open(data.clone())?;
-    let result = session.ingest(&[Input::Path(input)], &setup, observer, &AtomicBool::new(false));
-    let closed = session.close();
-    let summary = result?;
-    closed?;
-    let index = vigie_index::VigieIndex::open(&data.index_dir())?;
-    let stored: HashMap<String, vigie_index::StoredVector> =
+    // the vectors come from the index the session holds, as of its last commit
+    let result = session.ingest(&[Input::Path(input)], &setup, observer, &AtomicBool::new(false)).and_then(|summary| {
+        let index = session.index();
         // scoring needs story ids only; the development dump also writes the embeddings
-        if opts.dump.is_some() { index.vectors()? } else { index.vectors_without_embeddings()? }.into_iter().map(|v| (v.id.0.clone(), v)).collect();
+        let vectors = if opts.dump.is_some() { index.vectors()? } else { index.vectors_without_embeddings()? };
+        Ok((summary, vectors))
+    });
+    let closed = session.close();
+    let (summary, vectors) = result?;
+    closed?;
+    let stored: HashMap<String, vigie_index::StoredVector> = vectors.into_iter().map(|v| (v.id.0.clone(), v)).collect();
     let topics = crate::topics::topic_map(&data)?;
     let mut gold_labels = Vec::new();
     let mut story_labels = Vec::new();
