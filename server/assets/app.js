@@ -102,20 +102,6 @@ function notice(msg, kind = 'error') {
   n.textContent = msg;
 }
 
-// the routes this server has (the OpenAPI document), to use the endpoints that exist
-let openapi = null;
-async function hasRoute(path) {
-  if (!openapi) openapi = api('/api/openapi.json').catch(() => ({ paths: {} }));
-  const doc = await openapi;
-  return Boolean(doc.paths && doc.paths[path]);
-}
-async function hasParam(path, name) {
-  if (!(await hasRoute(path))) return false;
-  const doc = await openapi;
-  const op = doc.paths[path].get || {};
-  return (op.parameters || []).some((p) => p.name === name);
-}
-
 // ---------------------------------------------------------------- the URL state
 function state() {
   const u = new URLSearchParams(location.search);
@@ -436,12 +422,6 @@ async function timeline(s, qs_) {
   const panel = $('#timeline-panel');
   const el = $('#timeline');
   const metricSel = $('#metric');
-  if ((await hasParam('/api/timeline', 'normalize')) && !$('option[value="share"]', metricSel)) {
-    const o = document.createElement('option');
-    o.value = 'share';
-    o.textContent = 'share of all stories';
-    metricSel.appendChild(o);
-  }
   const metric = metricSel.value || 'documents';
   const series = qs_.map((q) => seriesFor(q, s.entity));
   const params = Object.assign({ series, by: s.by || 'week' }, filtersOf(s));
@@ -519,11 +499,6 @@ async function rising(s) {
 
 async function terms(s, searchParams) {
   const panel = $('#terms-panel');
-  if (!(await hasRoute('/api/terms'))) {
-    panel.hidden = true;
-    return;
-  }
-  panel.hidden = false;
   try {
     const body = await api('/api/terms' + qs(Object.assign({}, searchParams, { top: 15 })));
     const rows = body;
