@@ -10,6 +10,7 @@ mod anywhere;
 mod bad_input;
 mod crash;
 mod dashboard;
+mod enrich;
 mod entities;
 mod export;
 mod formats;
