@@ -11,6 +11,7 @@
 
 pub mod alerts;
 pub mod analytics;
+pub mod bulk;
 mod analyzers;
 mod entities;
 mod error;
