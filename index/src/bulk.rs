@@ -157,7 +157,13 @@ impl<'a> ClusterDocument<'a> {
             entities: d
                 .entities
                 .iter()
-                .map(|e| ClusterEntity { id: e.id.as_str(), kind: e.kind.as_str(), name: &e.name, mentions: e.mentions, in_title: e.in_title })
+                .map(|e| ClusterEntity {
+                    id: e.id.as_str(),
+                    kind: e.kind.as_str(),
+                    name: &e.name,
+                    mentions: e.mentions,
+                    in_title: e.in_title,
+                })
                 .collect(),
         }
     }
@@ -351,7 +357,10 @@ mod tests {
         assert!(v.get("published").is_none());
         assert_eq!(v["timestamp"], "2025-06-15T15:06:40Z");
         assert_eq!(v["topic_id"], "t1");
-        assert_eq!(v["entities"][0], serde_json::json!({"id": "company:nvidia", "type": "company", "name": "Nvidia", "mentions": 2, "in_title": false}));
+        assert_eq!(
+            v["entities"][0],
+            serde_json::json!({"id": "company:nvidia", "type": "company", "name": "Nvidia", "mentions": 2, "in_title": false})
+        );
         // every field a full document has is listed
         let full = serde_json::to_value(ClusterDocument::new(&doc(5, "en"), Some("t1"))).unwrap();
         for k in full.as_object().unwrap().keys() {
