@@ -11,8 +11,8 @@
 
 pub mod alerts;
 pub mod analytics;
-pub mod bulk;
 mod analyzers;
+pub mod bulk;
 mod entities;
 mod error;
 mod fast;
