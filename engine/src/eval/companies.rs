@@ -192,6 +192,7 @@ const LEGAL: &[&str] = &[
     "s a",
     "ag",
     "nv",
+    "na",
     "se",
     "spa",
     "gmbh",
