@@ -100,7 +100,12 @@ pub fn companies(ctx: &Ctx, a: CompaniesArgs) -> anyhow::Result<ExitCode> {
         )?;
     }
     for r in &report.articles {
-        if r.missed.is_empty() && r.false_positives.is_empty() && r.missed_gpus.is_empty() && r.gpu_false_positives.is_empty() {
+        if r.missed.is_empty()
+            && r.false_positives.is_empty()
+            && r.missed_gpus.is_empty()
+            && r.gpu_false_positives.is_empty()
+            && r.unmatched_organizations.is_empty()
+        {
             continue;
         }
         writeln!(out, "{} ({} {}){}", r.id, r.lang, r.key, if r.not_stored { " not stored" } else { "" })?;
@@ -115,6 +120,9 @@ pub fn companies(ctx: &Ctx, a: CompaniesArgs) -> anyhow::Result<ExitCode> {
         }
         for g in &r.gpu_false_positives {
             writeln!(out, "  wrong  {g}")?;
+        }
+        for o in &r.unmatched_organizations {
+            writeln!(out, "  org?   {o:?}: an organization entity the gold does not name")?;
         }
     }
     writeln!(out, "{:.1} s", report.ingest_seconds)?;

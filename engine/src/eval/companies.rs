@@ -315,6 +315,9 @@ pub struct ArticleResult {
     pub missed: Vec<Missed>,
     pub false_positives: Vec<FalsePositive>,
     pub missed_gpus: Vec<String>,
+    /// `organization:` entities that match no gold name (to check the annotation: a
+    /// company or an organization the annotator missed, or a wrong entity)
+    pub unmatched_organizations: Vec<String>,
     /// true when the article was not stored (rejected): everything in it is missed
     pub not_stored: bool,
 }
@@ -382,6 +385,12 @@ pub fn score_article(g: &GoldArticle, entities: Option<&[Entity]>) -> ArticleRes
             r.organizations_typed += 1;
         }
     }
+    let known = |f: &[String]| companies.iter().chain(&orgs).chain(&ambiguous).any(|g| matches_partly(f, g));
+    r.unmatched_organizations = preds
+        .iter()
+        .filter(|(e, f)| is(e, EntityType::Organization) && !known(f))
+        .map(|(e, _)| e.surface.first().unwrap_or(&e.name).clone())
+        .collect();
     let gpu_ids: Vec<&str> = entities.iter().filter(|e| is(e, EntityType::Gpu)).map(|e| e.id.0.as_str()).collect();
     for id in &g.gpus {
         if gpu_ids.contains(&id.as_str()) {
@@ -617,6 +626,7 @@ mod tests {
             ent(EntityType::Organization, "Titan", &["Titan"]),
             ent(EntityType::Company, "Banque d'Angleterre", &["Banque d’Angleterre"]),
             ent(EntityType::Organization, "Commission européenne", &["Commission europeenne"]),
+            ent(EntityType::Organization, "Sénat", &["Sénat"]),
             ent(EntityType::Company, "Lazard", &["Lazard"]),
             ent(EntityType::Company, "Wagner", &["groupe Wagner"]),
             ent(EntityType::Gpu, "H100", &["H100"]),
@@ -648,6 +658,7 @@ mod tests {
             ]
         );
         assert_eq!((r.organizations_as_company, r.organizations_typed), (1, 1));
+        assert_eq!(r.unmatched_organizations, ["Sénat"]);
         assert_eq!(
             (r.gpus_found, r.missed_gpus.clone(), r.gpu_false_positives.clone()),
             (1, vec!["gpu:amd-mi300x".into()], vec!["gpu:nvidia-a100".into()])
