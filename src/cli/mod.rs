@@ -6,6 +6,7 @@ mod enrich;
 mod entities;
 mod eval;
 mod eval_clusters;
+mod eval_companies;
 mod export;
 mod ingest;
 mod model;

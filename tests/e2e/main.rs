@@ -9,6 +9,7 @@ mod analytics;
 mod anywhere;
 mod bad_input;
 mod clusters;
+mod companies;
 mod crash;
 mod dashboard;
 mod enrich;
