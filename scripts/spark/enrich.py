@@ -237,7 +237,7 @@ def main(argv):
         if not args.overwrite:
             fail(f"{out_path}: already exists (--overwrite removes it)")
         shutil.rmtree(out_path)
-    driver_vigie = args.driver_vigie or args.vigie
+    driver_vigie = os.path.abspath(args.driver_vigie or args.vigie)
 
     overrides = {}
     from pyspark.sql import SparkSession  # imported late: --help works without pyspark
@@ -255,6 +255,11 @@ def main(argv):
         executor_vigie = "./" + os.path.basename(args.vigie)
         overrides.update(VIGIE_MODELS="./models", LD_LIBRARY_PATH="./libtorch")
     else:
+        # the executors run in directories of their own: paths that exist here are given whole
+        for attr in ("vigie", "models", "lib"):
+            path = getattr(args, attr)
+            if path and os.path.exists(path):
+                setattr(args, attr, os.path.abspath(path))
         executor_vigie = args.vigie
         if args.models:
             overrides["VIGIE_MODELS"] = args.models
@@ -305,13 +310,16 @@ def main(argv):
         enriched = ranged.map(lambda kv: kv[1][1]).pipe(shlex.join(cmd), env=env, checkCode=True)
     else:
         enriched = ranged.mapPartitions(enrich_mixed(executor_vigie, args.precision, args.enrich_arg, env))
-    enriched.saveAsTextFile(out_path if not out_local else "file://" + out_path)
-    # what was committed, counted again from the files (a retried task's output once)
-    written = sc.textFile(out_path if not out_local else "file://" + out_path)
-    counts = written.map(lambda line: (1, 1 if '"reject"' in line and json.loads(line).get("reject") is not None else 0)).reduce(
-        lambda a, b: (a[0] + b[0], a[1] + b[1])
-    )
-    out_lines, enrich_rejects = counts
+    out_uri = out_path if not out_local else "file://" + out_path
+    try:
+        enriched.saveAsTextFile(out_uri)
+        # what was committed, counted again from the files (a retried task's output once)
+        counts = sc.textFile(out_uri).map(lambda line: (1, 1 if '"reject"' in line and json.loads(line).get("reject") is not None else 0))
+        out_lines, enrich_rejects = counts.fold((0, 0), lambda a, b: (a[0] + b[0], a[1] + b[1]))
+    except Exception as e:  # py4j's error: the cause is a Python traceback deep inside
+        cause = [l.strip() for l in str(e).splitlines() if l.strip().split(":")[0].endswith(("Error", "Exception")) and "Traceback" not in l]
+        spark.stop()
+        fail(f"the Spark stage failed: {cause[-1] if cause else str(e).splitlines()[0]} (the executors' logs say more)")
     t_spark_done = time.time()
     executors = len(sc._jsc.sc().statusTracker().getExecutorInfos()) - 1
     spark.stop()

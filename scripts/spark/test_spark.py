@@ -152,7 +152,9 @@ class Vigie:
         ids = sorted(snap["search"])
         dups = [i for i in ids if snap["search"][i].get("dup_of")]
         sample = sorted(set(dups[:show_sample // 2] + ids[:: max(1, len(ids) // (show_sample // 2))]))
-        snap["show"] = {i: json.loads(self.run(data, "show", i, "--json")) for i in sample}
+        # when it was stored and where it was read from (a file and line here, a part of
+        # stdin in the Spark run) differ by construction; the rest is the document
+        snap["show"] = {i: {k: v for k, v in json.loads(self.run(data, "show", i, "--json")).items() if k not in ("ingested_at", "origin")} for i in sample}
         rejects = os.path.join(data, "rejects.jsonl")
         snap["rejects"] = []
         if os.path.exists(rejects):
