@@ -209,7 +209,7 @@ def parse_args(argv):
     p.add_argument("--ship", action="store_true", help="send vigie, the encoder and libtorch with the job (spark.files / spark.archives) instead of reading them from --vigie/--models/--lib on each executor")
     p.add_argument("--ship-dir", default=os.path.join(ROOT, "target/spark-ship"), help="where --ship keeps its tar archives (default target/spark-ship)")
     p.add_argument("--precision", default="auto", choices=["auto", "fp32", "bf16", "int8"])
-    p.add_argument("--threads", type=int, default=0, help="OMP_NUM_THREADS for each vigie process (default: spark.task.cpus)")
+    p.add_argument("--threads", type=int, default=0, help="cores of each vigie process (VIGIE_THREADS; default: spark.task.cpus)")
     p.add_argument("--enrich-arg", action="append", default=[], metavar="ARG", help="extra argument for vigie enrich (repeat), e.g. --enrich-arg=--langs=fr,en")
     p.add_argument("--ingest-arg", action="append", default=[], metavar="ARG", help="extra argument for vigie ingest --enriched (repeat)")
     p.add_argument("--summary-json", help="also write the summary as JSON to this file")
@@ -272,7 +272,10 @@ def main(argv):
     sc = spark.sparkContext
     sc.setLogLevel("WARN")
     task_cpus = int(sc.getConf().get("spark.task.cpus", "1"))
-    overrides["OMP_NUM_THREADS"] = str(args.threads or task_cpus)
+    # one vigie per task, on the task's cores: vigie reads VIGIE_THREADS (its CPU workers and
+    # the encoder's threads), OpenMP's own pool OMP_NUM_THREADS
+    threads = str(args.threads or task_cpus)
+    overrides.update(VIGIE_THREADS=threads, OMP_NUM_THREADS=threads)
     env = ExecutorEnv(overrides)
     n = args.partitions or max(sc.defaultParallelism, 1)
     t_spark = time.time()
