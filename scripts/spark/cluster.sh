@@ -1,15 +1,15 @@
 #!/usr/bin/env bash
 # A Spark standalone cluster on 127.0.0.1 for the scale-out job: one master and N
 # workers, each started with `spark-class` directly (no ssh, no sbin scripts),
-# backgrounded in its own session so that stopping a daemon stops what it launched
-# (executors, their Python workers, their vigie processes). Pid files, logs and work
+# backgrounded in a session of its own; stopping a daemon stops the whole process tree
+# under it (executors, their Python workers, their vigie processes). Pid files, logs and work
 # dirs live in the run dir. Sized for a 2-core, 24 GB machine by default: each worker
 # offers 1 core and 2560 MB to executors; the daemons get 512 MB heaps.
 #
 #   scripts/spark/cluster.sh start [--workers N] [--cores C] [--memory MB]
 #   scripts/spark/cluster.sh status        # the master's view: workers, cores, apps (JSON)
 #   scripts/spark/cluster.sh url           # spark://127.0.0.1:PORT
-#   scripts/spark/cluster.sh kill-worker I # kill -9 worker I and everything it launched (tests)
+#   scripts/spark/cluster.sh kill-worker I # kill -9 worker I and everything under it (tests)
 #   scripts/spark/cluster.sh stop          # TERM, then KILL after 20 s; no JVM left behind
 #
 # env: SPARK_RUN_DIR (default target/spark-cluster), SPARK_MASTER_PORT (7077),
@@ -97,20 +97,48 @@ start() {
     exit 1
 }
 
-# TERM the process group, KILL it after 20 s; quiet when it is already gone
+# a daemon and everything under it: its process group, plus the descendants that left it
+# (PySpark's daemon starts a group of its own for its Python workers and their vigie)
+tree() {
+    local root=$1
+    ps -e -o pid=,ppid=,pgid= | awk -v root="$root" '
+        { parent[$1] = $2; group[$1] = $3 }
+        END {
+            for (p in parent) {
+                if (group[p] == root) { print p; continue }
+                for (q = p; q in parent && q != 1 && q != 0; q = parent[q]) if (q == root) { print p; break }
+            }
+        }'
+}
+
+any_alive() {
+    local p
+    for p in "$@"; do
+        kill -0 "$p" 2>/dev/null && return 0
+    done
+    return 1
+}
+
+# TERM a daemon's tree, KILL what is left after 20 s; quiet when it is already gone
 stop_one() {
-    local pidfile=$1 pid t
+    local pidfile=$1 pid t pids
     [ -f "$pidfile" ] || return 0
     pid=$(cat "$pidfile")
-    if kill -0 "$pid" 2>/dev/null; then
-        kill -TERM -- "-$pid" 2>/dev/null || true
+    pids=$(tree "$pid")
+    if [ -n "$pids" ]; then
+        # shellcheck disable=SC2086
+        kill -TERM $pids 2>/dev/null || true
         for ((t = 0; t < 40; t++)); do
-            kill -0 "$pid" 2>/dev/null || break
+            # shellcheck disable=SC2086
+            any_alive $pids || break
             sleep 0.5
         done
     fi
-    # the group may outlive its leader (an executor, a vigie process): KILL what is left
-    kill -KILL -- "-$pid" 2>/dev/null || true
+    # what is left, and what the daemon started meanwhile (an executor launched as the
+    # cluster stops), by group and by parent
+    pids=$(tree "$pid")
+    # shellcheck disable=SC2086
+    [ -z "$pids" ] || kill -KILL $pids 2>/dev/null || true
     rm -f "$pidfile"
 }
 
@@ -124,11 +152,13 @@ stop() {
 }
 
 kill_worker() {
-    local i=${1:?kill-worker needs a worker number} pid
+    local i=${1:?kill-worker needs a worker number} pid pids
     [ -f "$RUN/worker-$i.pid" ] || { echo "cluster: no worker $i in $RUN" >&2; exit 1; }
     pid=$(cat "$RUN/worker-$i.pid")
-    kill -KILL -- "-$pid"
-    echo "cluster: killed worker $i (process group $pid) with SIGKILL"
+    pids=$(tree "$pid" | tr '\n' ' ')
+    # shellcheck disable=SC2086
+    kill -KILL $pids 2>/dev/null || true
+    echo "cluster: killed worker $i with SIGKILL: the worker, its executor, their Python workers and vigie processes ($pids)"
 }
 
 case "${1:-}" in
