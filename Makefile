@@ -132,7 +132,9 @@ spark-demo: models-release spark-setup
 test-spark: models spark-setup
 	VIGIE=target/debug/vigie SHARED=$(SHARED) ./scripts/spark/test_spark.py
 
-# articles/s of the job on 1 and 2 workers beside vigie ingest alone (BENCH_SPARK_N articles)
+# articles/s of the job on 1 and 2 workers beside vigie alone (BENCH_SPARK_N articles), and
+# the ordered stage's own rate on BENCH_SPARK_CEILING enriched Reuters articles
 BENCH_SPARK_N ?= 400
+BENCH_SPARK_CEILING ?= 5000
 bench-spark: models-release spark-setup
-	VIGIE=$(VIGIE) SHARED=$(SHARED) ./scripts/spark/bench.sh --articles $(BENCH_SPARK_N)
+	VIGIE=$(VIGIE) SHARED=$(SHARED) ./scripts/spark/bench.sh --articles $(BENCH_SPARK_N) --ceiling $(BENCH_SPARK_CEILING)

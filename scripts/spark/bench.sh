@@ -3,7 +3,7 @@
 # N real articles (MasakhaNEWS dev and WMT newstest2014 dev documents from ../shared/data,
 # French and English alternating: long news articles):
 #
-#   scripts/spark/bench.sh [--articles N] [--partitions-per-worker K] [--work DIR]
+#   scripts/spark/bench.sh [--articles N] [--partitions-per-worker K] [--ceiling M] [--work DIR]
 #
 # Rows: `vigie ingest` alone (one process, everything); `vigie enrich` alone (one process,
 # the stateless part) and `vigie ingest --enriched` of its output (the ordered stages
@@ -11,6 +11,8 @@
 # of 1 and of 2 one-core workers (K partitions per worker, default 1: one model load
 # each), its Spark stage and ordered stage apart, and the whole job with Spark's
 # start-up. Each vigie process's peak RSS where it runs alone (/usr/bin/time).
+# --ceiling M (default 0: skipped): the ordered stage's own rate at scale, on M Reuters-21578
+# articles (bodies over 500 characters) enriched once by one `vigie enrich` on all cores.
 # env: VIGIE (default target/release/vigie), SHARED (default ../shared/data), VIGIE_MODELS.
 # Writes WORK/report.md (default WORK target/spark-bench) and prints it.
 set -euo pipefail
@@ -20,13 +22,15 @@ VIGIE=${VIGIE:-target/release/vigie}
 SHARED=${SHARED:-../shared/data}
 N=400
 K=1
+CEILING=0
 WORK=target/spark-bench
 while [ $# -gt 0 ]; do
     case "$1" in
         --articles) N=${2:?--articles needs a number}; shift 2 ;;
         --partitions-per-worker) K=${2:?--partitions-per-worker needs a number}; shift 2 ;;
+        --ceiling) CEILING=${2:?--ceiling needs a number}; shift 2 ;;
         --work) WORK=${2:?--work needs a directory}; shift 2 ;;
-        -h | --help) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -h | --help) sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) echo "bench-spark: unknown argument: $1" >&2; exit 1 ;;
     esac
 done
@@ -86,6 +90,23 @@ for w in 1 2; do
     scripts/spark/cluster.sh stop >&2
 done
 
+if [ "$CEILING" -gt 0 ]; then
+    echo "bench-spark: the ordered stage alone on $CEILING Reuters articles (enriched first)" >&2
+    python3 - "$SHARED" "$CEILING" "$WORK/reuters.jsonl" <<'PY'
+import json, sys
+sys.path.insert(0, "scripts")
+from bench_enrich import english_articles
+shared, n, out = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+arts = english_articles(shared, n)
+with open(out, "w", encoding="utf-8") as f:
+    for a in arts:
+        f.write(json.dumps(a, ensure_ascii=False) + "\n")
+print(f"bench-spark: {len(arts)} Reuters articles in {out}", file=sys.stderr)
+PY
+    timed ceiling-enrich "$VIGIE" enrich --quiet "$WORK/reuters.jsonl" --out "$WORK/reuters.enriched.jsonl"
+    timed ceiling "$VIGIE" --data "$WORK/ceiling" ingest --enriched "$WORK/reuters.enriched.jsonl" --quiet --json >"$WORK/ceiling.json"
+fi
+
 python3 - "$WORK" "$N" <<'PY' | tee "$WORK/report.md"
 import json, os, subprocess, sys
 work, n = sys.argv[1], int(sys.argv[2])
@@ -105,6 +126,12 @@ for w in (1, 2):
     rows.append((f"Spark, {w} worker(s) x 1 core, {j['partitions']} partition(s): Spark stage", j["spark_seconds"], j["spark_articles_per_s"], ""))
     rows.append((f"Spark, {w} worker(s): ordered stage (driver)", j["ordered_seconds"], j["ordered_articles_per_s"], ""))
     rows.append((f"Spark, {w} worker(s): whole job incl. Spark start-up", wall, n / wall, ""))
+if os.path.exists(os.path.join(work, "ceiling.time")):
+    m = sum(1 for _ in open(os.path.join(work, "reuters.jsonl")))
+    s, rss = timed("ceiling-enrich")
+    rows.append((f"`vigie enrich` alone, {m:,} Reuters articles", s, m / s, f"{rss:,} MB"))
+    s, rss = timed("ceiling")
+    rows.append((f"`vigie ingest --enriched` of them: the ordered stage's ceiling", s, m / s, f"{rss:,} MB"))
 cpu = subprocess.run(["sh", "-c", "lscpu | sed -n 's/^Model name: *//p'"], capture_output=True, text=True).stdout.strip()
 flags = subprocess.run(["sh", "-c", "lscpu | grep -o 'avx512_bf16\\|avx512f\\|avx512_vnni\\|avx2\\|amx_tile' | sort -u | tr '\\n' ' '"], capture_output=True, text=True).stdout.strip()
 load = open("/proc/loadavg").read().split()[:3]

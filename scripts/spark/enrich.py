@@ -341,8 +341,10 @@ def main(argv):
     }
     if all_lines and out_lines != total:
         summary["error"] = f"{out_lines} enriched lines for {total} input records"
+    whole = len(files) - len(line_files)
+    records = f"{total} records" if not whole else f"{total - whole} JSON lines and {whole} whole files"
     print(
-        f"spark stage: {total} records in {len(files) + len(remote)} input(s) -> {out_lines} enriched lines "
+        f"spark stage: {records} in {len(files) + len(remote)} input(s) -> {out_lines} enriched lines "
         f"({enrich_rejects} rejects) in {n} partitions on {executors} executor(s): "
         f"{summary['spark_seconds']:.1f} s, {summary['spark_articles_per_s']:.2f} articles/s"
     )
