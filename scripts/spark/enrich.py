@@ -21,8 +21,10 @@
 
 The executors find vigie, the encoder directory and libtorch's libraries at --vigie,
 --models and --lib (paths on the executors; the defaults are this machine's: VIGIE,
-VIGIE_MODELS, the libtorch entry of LD_LIBRARY_PATH), else in their own environment
-(spark.executorEnv.VIGIE_MODELS, spark.executorEnv.LD_LIBRARY_PATH). --ship sends them
+VIGIE_MODELS, the libtorch entry of LD_LIBRARY_PATH; a relative path that exists here is
+made absolute, except ./NAME: what --files/--archives unpack in each executor's working
+directory), else in their own environment (spark.executorEnv.VIGIE_MODELS,
+spark.executorEnv.LD_LIBRARY_PATH). --ship sends them
 with the job instead, as on a cluster without a shared file system: the binary by
 spark.files, the encoder directory and libtorch's lib directory as tar archives by
 spark.archives (unpacked in each executor's working directory as ./models and
@@ -255,10 +257,12 @@ def main(argv):
         executor_vigie = "./" + os.path.basename(args.vigie)
         overrides.update(VIGIE_MODELS="./models", LD_LIBRARY_PATH="./libtorch")
     else:
-        # the executors run in directories of their own: paths that exist here are given whole
+        # the executors run in directories of their own: relative paths that exist here are
+        # given whole, except ./NAME, which names what --files/--archives put in the
+        # executor's working directory
         for attr in ("vigie", "models", "lib"):
             path = getattr(args, attr)
-            if path and os.path.exists(path):
+            if path and not path.startswith("./") and os.path.exists(path):
                 setattr(args, attr, os.path.abspath(path))
         executor_vigie = args.vigie
         if args.models:
