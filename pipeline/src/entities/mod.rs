@@ -2,14 +2,18 @@
 //! NER head, linked to a knowledge base.
 
 mod analyzer;
+mod companies;
 mod extract;
 mod gpu;
 mod kb;
 mod link;
+mod mention_type;
 mod tsv;
 
 pub use analyzer::ArticleAnalyzer;
 pub use extract::{sentences, words, EntityExtractor, Text};
 pub use gpu::{GpuCatalog, GpuEntry, GpuMention};
 pub use kb::{fold, slug, Kb, KbEntity};
-pub use link::{link, resolve, Candidate, Source};
+pub use companies::{CompanyKb, ListedEntity};
+pub use link::{link, link_typed, resolve, Candidate, Source};
+pub use mention_type::{cues, span_features, Cue, MentionIn, MentionTyper, SpanHints, TypeClassifier, Typed, CONTEXT_TOKENS};
