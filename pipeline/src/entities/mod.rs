@@ -9,6 +9,7 @@ mod kb;
 mod link;
 mod mention_type;
 mod tsv;
+mod type_train;
 
 pub use analyzer::ArticleAnalyzer;
 pub use extract::{sentences, words, EntityExtractor, Text};
@@ -17,3 +18,4 @@ pub use kb::{fold, slug, Kb, KbEntity};
 pub use companies::{CompanyKb, ListedEntity};
 pub use link::{link, link_typed, resolve, Candidate, Source};
 pub use mention_type::{cues, span_features, Cue, MentionIn, MentionTyper, SpanHints, TypeClassifier, Typed, CONTEXT_TOKENS};
+pub use type_train::{distant_label, train_type_classifier, HeldOut, TypeTrainConfig, TypeTrainReport};
