@@ -5,6 +5,7 @@ mod common;
 mod entities;
 mod eval;
 mod eval_clusters;
+mod eval_companies;
 mod export;
 mod ingest;
 mod model;

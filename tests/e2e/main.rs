@@ -8,6 +8,7 @@ mod alerts;
 mod analytics;
 mod anywhere;
 mod bad_input;
+mod companies;
 mod crash;
 mod dashboard;
 mod entities;
