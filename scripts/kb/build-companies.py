@@ -345,7 +345,9 @@ def main():
             continue
         # single words that are ordinary words (or shorter than 3 letters) are only trusted in
         # context: the Rust side matches them only on NER organization spans
-        common_aliases = [a for a in aliases if " " not in fold(a) and (fold(a) in common or len(fold(a)) < 3)]
+        # by the name without its legal form: "Target Corp" shares "target" with "Target"
+        # (the Rust side trusts a name written with its legal form anyway)
+        common_aliases = [a for a in aliases if " " not in kb.core(a) and (kb.core(a) in common or len(kb.core(a)) < 3)]
         slug = re.sub(r"-+", "-", re.sub(r"[^a-z0-9]", "-", fold(e["name"]))).strip("-")
         base, n = slug, 2
         while f"company:{slug}" in ids:

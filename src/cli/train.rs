@@ -29,6 +29,9 @@ pub struct MentionTypeArgs {
     pub ner_model: Option<PathBuf>,
     #[arg(long, default_value_t = 300)]
     pub epochs: usize,
+    /// AdamW weight decay (higher: smaller weights, less confident probabilities)
+    #[arg(long, default_value_t = 1e-2)]
+    pub weight_decay: f64,
     /// Model directory (default: VIGIE_MODELS, else ~/.cache/vigie/models)
     #[arg(long)]
     pub models: Option<PathBuf>,
@@ -117,7 +120,7 @@ fn mention_type(ctx: &Ctx, a: MentionTypeArgs) -> anyhow::Result<ExitCode> {
             eprintln!("{m}");
         }
     };
-    let cfg = TypeTrainConfig { epochs: a.epochs, ..Default::default() };
+    let cfg = TypeTrainConfig { epochs: a.epochs, weight_decay: a.weight_decay, ..Default::default() };
     let (classifier, report) = train_type_classifier(&encoder, &head.mix_weights(), &sentences, &cfg, &mut progress)?;
     classifier.save(&a.out)?;
     std::fs::write(a.out.join("train-report.json"), serde_json::to_string_pretty(&report)?)?;

@@ -14,7 +14,8 @@ const ORGANIZATIONS: &str = include_str!("../../../data/kb/organizations.tsv");
 const LEGAL_FORMS: &str = include_str!("../../../data/kb/legal-forms.tsv");
 
 /// Legal forms the build script's source lacks or spells otherwise.
-const EXTRA_LEGAL: &[&str] = &["inc", "corp", "corporation", "ltd", "limited", "plc", "llc", "gmbh", "sa", "sas", "se", "ag", "nv", "bv", "spa"];
+const EXTRA_LEGAL: &[&str] =
+    &["inc", "corp", "corporation", "ltd", "limited", "plc", "llc", "gmbh", "sa", "sas", "se", "ag", "nv", "bv", "spa"];
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct ListedEntity {
@@ -119,6 +120,11 @@ impl CompanyKb {
             }
             return k;
         }
+    }
+
+    /// Whether the folded word `w` is a legal form ("corp", "gmbh").
+    pub fn is_legal_form(&self, w: &str) -> bool {
+        self.legal.iter().any(|f| f == w)
     }
 
     /// Whether `s` ends with a legal form ("Acme Inc.", "Globex SAS").

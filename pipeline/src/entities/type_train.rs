@@ -24,11 +24,21 @@ pub struct TypeTrainConfig {
     pub per_name: usize,
     pub company_at: f32,
     pub organization_at: f32,
+    pub acronym_company_at: f32,
 }
 
 impl Default for TypeTrainConfig {
     fn default() -> Self {
-        TypeTrainConfig { epochs: 300, lr: 1e-2, weight_decay: 1e-2, seed: 13, per_name: 20, company_at: 0.8, organization_at: 0.2 }
+        TypeTrainConfig {
+            epochs: 300,
+            lr: 1e-2,
+            weight_decay: 1e-2,
+            seed: 13,
+            per_name: 20,
+            company_at: 0.9,
+            organization_at: 0.2,
+            acronym_company_at: 0.97,
+        }
     }
 }
 
@@ -164,6 +174,7 @@ pub fn train_type_classifier(
         bias: b.double_value(&[0]) as f32,
         company_at: cfg.company_at,
         organization_at: cfg.organization_at,
+        acronym_company_at: cfg.acronym_company_at,
     };
     let mut h = HeldOut { examples: held.len(), ..Default::default() };
     let (mut tp, mut fp, mut fn_, mut ok, mut decided, mut decided_ok) = (0, 0, 0, 0, 0, 0);
@@ -196,4 +207,22 @@ pub fn train_type_classifier(
         encode_seconds,
     };
     Ok((c, report))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The distant labels come from the lists and institution words; ordinary words and
+    /// names nobody lists stay unlabelled.
+    #[test]
+    fn distant_labels() {
+        let (kb, listed) = (Kb::builtin(), CompanyKb::builtin());
+        assert_eq!(distant_label("Nvidia", &kb, &listed), Some(true));
+        assert_eq!(distant_label("Ubisoft", &kb, &listed), Some(true));
+        assert_eq!(distant_label("European Commission", &kb, &listed), Some(false));
+        assert_eq!(distant_label("Ministry of Finance", &kb, &listed), Some(false));
+        assert_eq!(distant_label("Target", &kb, &listed), None);
+        assert_eq!(distant_label("Zorblax", &kb, &listed), None);
+    }
 }
