@@ -131,7 +131,7 @@ pub fn train_type_classifier(
             for w in of_sentence[&si].iter().map(|&i| &wanted[i]) {
                 let (a, b) = (spans[w.1].0, spans[w.2 - 1].1);
                 if let Some(x) = span_features(states, &out.encoding, a, b, CONTEXT_TOKENS) {
-                    rows.push((x, w.3, hash(&w.4) % 5 == 0));
+                    rows.push((x, w.3, hash(&w.4).is_multiple_of(5)));
                 }
             }
         }
