@@ -5,7 +5,7 @@
 //! and "Bouygues" meet.
 
 use crate::{Error, Result};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use unicode_normalization::UnicodeNormalization;
 use vigie_schemas::EntityType;
 
@@ -37,8 +37,8 @@ struct Alias {
 pub struct CompanyKb {
     pub entities: Vec<ListedEntity>,
     by_key: HashMap<String, Alias>,
-    /// folded legal forms, longest first
-    legal: Vec<String>,
+    /// folded legal forms ("inc", "pty ltd", "s a")
+    legal: HashSet<String>,
 }
 
 /// Lowercase, accents off, `&` as "and", punctuation as spaces, a possessive dropped:
@@ -73,15 +73,13 @@ impl CompanyKb {
     /// aliases, sector, country, sources), the first list's aliases winning; the error
     /// names the file and line.
     pub fn parse(lists: &[(&str, &str)], legal_forms: &str) -> Result<Self> {
-        let mut legal: Vec<String> = legal_forms
+        let legal: HashSet<String> = legal_forms
             .lines()
             .filter(|l| !l.starts_with('#') && !l.starts_with("form\t") && !l.trim().is_empty())
             .map(|l| key_words(l.split('\t').next().unwrap_or("")))
             .chain(EXTRA_LEGAL.iter().map(|s| s.to_string()))
             .filter(|f| !f.is_empty())
             .collect();
-        legal.sort_by_key(|f| std::cmp::Reverse(f.len()));
-        legal.dedup();
         let mut kb = CompanyKb { entities: Vec::new(), by_key: HashMap::new(), legal };
         for (file, text) in lists {
             for (line, c) in super::tsv::rows(text, file, 8)? {
@@ -112,9 +110,11 @@ impl CompanyKb {
     pub fn key(&self, s: &str) -> String {
         let mut k = key_words(s);
         'strip: loop {
-            for f in &self.legal {
-                if k.len() > f.len() + 2 && k.ends_with(f.as_str()) && k.as_bytes()[k.len() - f.len() - 1] == b' ' {
-                    k.truncate(k.len() - f.len() - 1);
+            // the last four to one words, longest first, against the set of forms
+            let spaces: Vec<usize> = k.rmatch_indices(' ').take(4).map(|(i, _)| i).collect();
+            for &cut in spaces.iter().rev() {
+                if cut >= 2 && self.legal.contains(&k[cut + 1..]) {
+                    k.truncate(cut);
                     continue 'strip;
                 }
             }
@@ -124,7 +124,7 @@ impl CompanyKb {
 
     /// Whether the folded word `w` is a legal form ("corp", "gmbh").
     pub fn is_legal_form(&self, w: &str) -> bool {
-        self.legal.iter().any(|f| f == w)
+        self.legal.contains(w)
     }
 
     /// Whether `s` ends with a legal form ("Acme Inc.", "Globex SAS").
