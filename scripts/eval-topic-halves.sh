@@ -8,12 +8,13 @@
 #   scripts/eval-topic-halves.sh            (splits, runs the four evals, prints a table)
 #   scripts/eval-topic-halves.sh --split    (only writes the halves)
 #
-# env: VIGIE (default target/release/vigie), SHARED (default ../shared/data),
+# env: VIGIE (default target/release/vigie, else target/debug/vigie), SHARED (default ../shared/data),
 #      OUT (default target/topic-halves): OUT/{fra,eng}_dev_{a,b}.tsv, OUT/*.json, OUT/report.md
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 VIGIE="${VIGIE:-target/release/vigie}"
+[ -x "$VIGIE" ] || VIGIE=target/debug/vigie
 SHARED="${SHARED:-../shared/data}"
 OUT="${OUT:-target/topic-halves}"
 if [ ! -f "$SHARED/topics/fra_dev.tsv" ]; then

@@ -20,4 +20,5 @@ mod quality;
 mod search;
 mod serve;
 mod stories;
+mod topics;
 mod watch;

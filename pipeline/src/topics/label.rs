@@ -22,7 +22,8 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 pub const MIN_LIFT: f64 = 8.0;
 
 /// Part of a topic's articles (in one language) a keyword must appear in, at least two
-/// articles: one story's pet words do not label a topic of fifty articles.
+/// articles (one when the topic has one in that language): one story's pet words do not
+/// label a topic of fifty articles.
 const MIN_SUPPORT: f64 = 0.1;
 
 /// One article's words for labelling.
@@ -115,7 +116,7 @@ impl Keywords {
             let a = total as f64 / tf.iter().filter(|m| !m.is_empty()).count().max(1) as f64;
             for (topic, m) in tf.iter().enumerate() {
                 let docs = self.docs[lang][topic].max(1);
-                let min = (MIN_SUPPORT * docs as f64).ceil().max(2.0) as u32;
+                let min = ((MIN_SUPPORT * docs as f64).ceil() as u32).max(docs.min(2));
                 let mut scored: Vec<Keyword> = m
                     .iter()
                     // numbers ("2026", "500") are in no background and say when, not what
