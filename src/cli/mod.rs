@@ -6,6 +6,7 @@ mod enrich;
 mod entities;
 mod eval;
 mod eval_clusters;
+mod eval_companies;
 mod export;
 mod ingest;
 mod model;
@@ -87,7 +88,7 @@ pub enum Command {
     /// One story: its articles, languages, sources and entities
     Story(story::StoryArgs),
     /// Write documents, entities, mentions, timeline, trends, stories or topics as
-    /// Parquet, CSV, NDJSON or Arrow IPC (polars DataFrames)
+    /// Parquet, CSV, NDJSON or Arrow IPC (polars DataFrames), or documents for OpenSearch / Elasticsearch (_bulk) or Quickwit
     Export(export::ExportArgs),
     /// Saved keyword queries matched against every new batch and delivered once per
     /// story (stdout, file, webhook; at once or in digests)

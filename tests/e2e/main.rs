@@ -8,6 +8,8 @@ mod alerts;
 mod analytics;
 mod anywhere;
 mod bad_input;
+mod clusters;
+mod companies;
 mod crash;
 mod dashboard;
 mod enrich;
