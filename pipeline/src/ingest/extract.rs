@@ -371,11 +371,17 @@ pub(super) fn jsonld_bodies(doc: &Html) -> Vec<String> {
     }
     let mut out: Vec<String> = out
         .into_iter()
-        .map(|b| if b.contains('<') || b.contains('&') { html_to_text(&b) } else { paragraphs(&b) })
+        .map(|b| if markup_re().is_match(&b) { html_to_text(&b) } else { paragraphs(&html_escape::decode_html_entities(&b)) })
         .filter(|b| !b.trim().is_empty())
         .collect();
     out.sort_by_key(|b| std::cmp::Reverse(b.len()));
     out
+}
+
+/// Markup in a JSON-LD body (most are plain text, where `<ABC.L>` is a ticker, not a tag).
+fn markup_re() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| Regex::new(r"(?i)</?(p|br|div|span|a|strong|em|b|i|h[1-6]|ul|ol|li|blockquote|figure|img)(\s[^>]*)?/?>").expect("static regex"))
 }
 
 /// Plain text with its lines as paragraphs, whitespace tidied.
