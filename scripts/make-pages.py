@@ -910,8 +910,10 @@ def t_magazine(pg):
     )
 
 
-# ---------------------------------------------------------------- fresh templates
-# Written after the extractor was frozen (commit a4cbc2a): they are never tuned on.
+# ---------------------------------------------------------------- second tuning group
+# Written after the extractor was first frozen (commit a4cbc2a) and measured then
+# (vigie 0.840, trafilatura 0.893); their failures were fixed afterwards, so they are a
+# second tuning group ("tune2"), not a held-out one.
 
 
 def t_guardian(pg):
@@ -1102,7 +1104,8 @@ def t_substack(pg):
 
 
 # name -> (function, split). Tuning uses only the "tune" half; "heldout" is reported;
-# "fresh" templates were written after the extractor was frozen and are never tuned on.
+# "tune2" were written after a first freeze and then tuned on; "unseen" were written
+# after the last change to the extractor and never tuned on.
 TEMPLATES = {
     "wordpress": (t_wordpress, "tune"),
     "news-megamenu": (t_news_megamenu, "tune"),
@@ -1116,11 +1119,11 @@ TEMPLATES = {
     "drupal": (t_drupal, "heldout"),
     "ghost": (t_ghost, "heldout"),
     "magazine": (t_magazine, "heldout"),
-    "guardian-like": (t_guardian, "fresh"),
-    "lemonde-like": (t_lemonde, "fresh"),
-    "bbc-like": (t_bbc, "fresh"),
-    "blogger": (t_blogger, "fresh"),
-    "substack-like": (t_substack, "fresh"),
+    "guardian-like": (t_guardian, "tune2"),
+    "lemonde-like": (t_lemonde, "tune2"),
+    "bbc-like": (t_bbc, "tune2"),
+    "blogger": (t_blogger, "tune2"),
+    "substack-like": (t_substack, "tune2"),
 }
 
 

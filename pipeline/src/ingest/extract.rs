@@ -195,7 +195,7 @@ fn read_also_re() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
     RE.get_or_init(|| {
         Regex::new(
-            r"(?i)^\s*(lire aussi|à lire aussi|a lire aussi|lisez aussi|voir aussi|à voir aussi|à découvrir|sur le même sujet|read more|read also|also read|related|see also|more on this|watch|regarder|écouter)\s*[:»>\-–|]",
+            r"(?i)^\s*(lire aussi|à lire aussi|a lire aussi|lisez aussi|voir aussi|à voir aussi|à découvrir|sur le même sujet|read more|read also|also read|related|see also|more on this)\s*[:»>\-–|]",
         )
         .expect("static regex")
     })
@@ -314,6 +314,15 @@ fn polarity(e: &Element) -> Polarity {
     }
 }
 
+/// Names that say content and nothing else ("post-body entry-content", not
+/// "comment-content"): the element holds the article, and so do its ancestors however
+/// they are named (a blog platform's post inside a "widget").
+fn pure_content(e: &Element) -> bool {
+    let names = marker_names(e);
+    names.iter().any(|n| name_polarity(n) == Polarity::Content)
+        && !names.iter().any(|n| n.iter().any(|p| part_polarity(p) == Polarity::Boilerplate) || name_polarity(n) == Polarity::Boilerplate)
+}
+
 fn is_hidden(e: &Element) -> bool {
     if e.attr("hidden").is_some() || e.attr("aria-hidden").is_some_and(|v| v.eq_ignore_ascii_case("true")) {
         return true;
@@ -391,13 +400,13 @@ fn paragraphs(s: &str) -> String {
 
 /// Removes what is never article text; `keep` are the elements that hold the article
 /// (never removed however they are named).
-fn prune(doc: &mut Html) {
+fn prune(doc: &mut Html, by_name: bool) {
     let root = doc.tree.root();
     // subtrees holding the page heading or a main element are never removed by name
     let mut holds_main: HashSet<NodeId> = HashSet::new();
     for n in root.descendants() {
         let Some(e) = el(n) else { continue };
-        let marks = matches!(e.name(), "h1" | "main") || e.attr("itemprop").is_some_and(|v| v.eq_ignore_ascii_case("articleBody"));
+        let marks = matches!(e.name(), "h1" | "main") || e.attr("itemprop").is_some_and(|v| v.eq_ignore_ascii_case("articleBody")) || pure_content(e);
         if marks {
             for a in n.ancestors() {
                 if !holds_main.insert(a.id()) {
@@ -424,7 +433,7 @@ fn prune(doc: &mut Html) {
                 let gone = DROP_TAGS.contains(&name)
                     || (!guarded && DROP_UNLESS_MAIN.contains(&name))
                     || is_hidden(e)
-                    || (!guarded && !matches!(name, "article" | "main" | "a") && polarity(e) == Polarity::Boilerplate);
+                    || (by_name && !guarded && !matches!(name, "article" | "main" | "a") && polarity(e) == Polarity::Boilerplate);
                 if gone {
                     drop.push(n.id());
                     skipping = Some(n.id());
@@ -914,25 +923,56 @@ fn render(doc: &Html, roots: &[NodeId], sizes: &Sizes, title: Option<&str>) -> S
     super::html::tidy(&out)
 }
 
+/// The standfirst when the page shows it above the article's container (in the
+/// article's header, say): the block before the first root whose text starts like the
+/// page's description, which sites fill with it.
+fn standfirst(body: NodeRef<'_, Node>, roots: &[NodeId], description: &str, sizes: &Sizes) -> Option<String> {
+    let first = *roots.first()?;
+    let desc = description.split_whitespace().collect::<Vec<_>>().join(" ");
+    let head: String = desc.chars().take(60).collect();
+    if head.chars().count() < 40 {
+        return None;
+    }
+    let dl = text_len(&desc);
+    let mut found: Option<String> = None;
+    for n in body.descendants() {
+        if n.id() == first {
+            break;
+        }
+        let Some(e) = el(n) else { continue };
+        let len = sizes.text(n.id());
+        if is_inline(e.name()) || len < dl / 2 || len > 2 * dl + 50 || sizes.link_density(n.id()) > 0.25 {
+            continue;
+        }
+        let t = small_text(n);
+        if t.starts_with(&head) {
+            // the innermost block that holds it
+            found = Some(t);
+        }
+    }
+    found
+}
+
 /// Words of four letters or more, lowercase: enough to tell two texts apart.
 fn words(t: &str) -> HashSet<String> {
     t.split(|c: char| !c.is_alphanumeric()).filter(|w| w.chars().count() >= 4).map(str::to_lowercase).collect()
 }
 
-/// The main text of a parsed page (`title` is left out when it opens the text).
-/// `description` is the last resort. The page's tree is pruned in place.
-pub(super) fn main_text(doc: &mut Html, title: Option<&str>, description: Option<&str>) -> String {
-    let ld = jsonld_bodies(doc).into_iter().next();
-    prune(doc);
-    let body = {
-        static BODY: OnceLock<scraper::Selector> = OnceLock::new();
-        let sel = BODY.get_or_init(|| scraper::Selector::parse("body").expect("static selector"));
-        doc.select(sel).next().map(|b| b.id())
-    };
-    let body_node = body.and_then(|b| doc.tree.get(b)).unwrap_or_else(|| doc.tree.root());
-    let sizes = Sizes::of(body_node);
-    let roots = choose_roots(doc, body_node, &sizes);
-    let mut text = if roots.is_empty() { String::new() } else { render(doc, &roots, &sizes, title) };
+/// The main text of a parsed page (`title` is left out when it opens the text);
+/// `source` is the page the tree was parsed from (parsed again when the first try
+/// found too little), `description` the last resort.
+pub(super) fn main_text(mut doc: Html, source: &str, title: Option<&str>, description: Option<&str>) -> String {
+    let ld = jsonld_bodies(&doc).into_iter().next();
+    let mut text = dom_text(&mut doc, true, title, description);
+    if text_len(&text) < RETRY_BELOW {
+        // readability's retry: the names misled the pruning (a post inside a "widget"),
+        // so the page is read again without it, and the fuller text kept
+        let mut again = Html::parse_document(source);
+        let other = dom_text(&mut again, false, title, description);
+        if text_len(&other) > text_len(&text) {
+            text = other;
+        }
+    }
     if let Some(ld) = ld {
         let (dl, ll) = (text_len(&text), text_len(&ld));
         let shared = {
@@ -951,11 +991,35 @@ pub(super) fn main_text(doc: &mut Html, title: Option<&str>, description: Option
     if text.is_empty() {
         text = description.map(str::to_string).unwrap_or_default();
     }
-    if text.is_empty() {
-        // the whole body, pruned
-        text = render(doc, &[body_node.id()], &sizes, title);
-    }
     text
+}
+
+/// Below this many characters the page is read again without pruning by names.
+const RETRY_BELOW: usize = 500;
+
+/// The text of the best containers of a page, or of its whole body (pruned) when none
+/// scores.
+fn dom_text(doc: &mut Html, by_name: bool, title: Option<&str>, description: Option<&str>) -> String {
+    prune(doc, by_name);
+    let body = {
+        static BODY: OnceLock<scraper::Selector> = OnceLock::new();
+        let sel = BODY.get_or_init(|| scraper::Selector::parse("body").expect("static selector"));
+        doc.select(sel).next().map(|b| b.id())
+    };
+    let body_node = body.and_then(|b| doc.tree.get(b)).unwrap_or_else(|| doc.tree.root());
+    let sizes = Sizes::of(body_node);
+    let roots = choose_roots(doc, body_node, &sizes);
+    let mut text = if roots.is_empty() { String::new() } else { render(doc, &roots, &sizes, title) };
+    if let Some(lead) = description.and_then(|d| standfirst(body_node, &roots, d, &sizes)) {
+        if !text.contains(&lead) {
+            text = format!("{lead}\n\n{text}");
+        }
+    }
+    if text.is_empty() {
+        render(doc, &[body_node.id()], &sizes, title)
+    } else {
+        text
+    }
 }
 
 #[cfg(test)]

@@ -329,7 +329,8 @@ pub(crate) fn parse_page(file: &str, html: &str) -> RawItem {
     static CANON: OnceLock<Selector> = OnceLock::new();
     static TIME: OnceLock<Selector> = OnceLock::new();
     static HTML: OnceLock<Selector> = OnceLock::new();
-    let mut doc = Html::parse_document(&cap_depth(html));
+    let capped = cap_depth(html);
+    let doc = Html::parse_document(&capped);
     let title =
         meta(&doc, &["og:title", "twitter:title"]).or_else(|| first_text(&doc, "h1", &H1)).or_else(|| first_text(&doc, "title", &TITLE));
     let url = doc
@@ -343,7 +344,7 @@ pub(crate) fn parse_page(file: &str, html: &str) -> RawItem {
     let description = meta(&doc, &["og:description", "description", "twitter:description"]);
     let source = meta(&doc, &["og:site_name", "application-name"]);
     let author = meta(&doc, &["author", "article:author"]);
-    let body = super::extract::main_text(&mut doc, title.as_deref(), description.as_deref());
+    let body = super::extract::main_text(doc, &capped, title.as_deref(), description.as_deref());
     let a = Article {
         title,
         body: Some(body),
