@@ -607,8 +607,10 @@ fn runs(root: NodeRef<'_, Node>) -> (Vec<Run>, HashMap<NodeId, (usize, bool)>) {
     (out, info)
 }
 
-/// readability's starting score of a candidate: by tag, and by what its names say.
-fn base_score(e: &Element) -> f64 {
+/// readability's starting score of a candidate: by tag, and by what its names say. A
+/// content name counts in full from 500 characters of text on: a one-line box named
+/// "card-body" is no article.
+fn base_score(e: &Element, text: usize) -> f64 {
     let tag = match e.name() {
         "div" | "article" | "section" | "main" => 5.0,
         "pre" | "td" | "blockquote" => 3.0,
@@ -617,7 +619,7 @@ fn base_score(e: &Element) -> f64 {
         _ => 0.0,
     };
     let class = match polarity(e) {
-        Polarity::Content => 25.0,
+        Polarity::Content => 25.0 * (text as f64 / 500.0).min(1.0),
         Polarity::Boilerplate => -25.0,
         Polarity::Neutral => 0.0,
     };
@@ -653,7 +655,7 @@ fn choose_roots(doc: &Html, body: NodeRef<'_, Node>, sizes: &Sizes) -> Vec<NodeI
             }
             let entry = scores.entry(a.id()).or_insert_with(|| {
                 order.push(a.id());
-                base_score(e)
+                base_score(e, sizes.text(a.id()))
             });
             *entry += match level {
                 0 => s,
@@ -966,10 +968,10 @@ pub(super) fn main_text(mut doc: Html, source: &str, title: Option<&str>, descri
     let mut text = dom_text(&mut doc, true, title, description);
     if text_len(&text) < RETRY_BELOW {
         // readability's retry: the names misled the pruning (a post inside a "widget"),
-        // so the page is read again without it, and the fuller text kept
+        // so the page is read again without it, and kept when clearly fuller
         let mut again = Html::parse_document(source);
         let other = dom_text(&mut again, false, title, description);
-        if text_len(&other) > text_len(&text) {
+        if text_len(&other) > 2 * text_len(&text) + 100 {
             text = other;
         }
     }
@@ -1044,6 +1046,106 @@ mod tests {
         for n in ["css-1x2y3z", "gh-canvas", "shareholders-table", "commentary", "layout"] {
             assert_eq!(names(n), Polarity::Neutral, "{n}");
         }
+    }
+
+    fn text_of(page: &str) -> String {
+        let doc = Html::parse_document(page);
+        let title = Some("Le titre de la page");
+        main_text(doc, page, title, None)
+    }
+
+    const P1: &str = "La start-up parisienne a annoncé lundi une levée de fonds de 600 millions d'euros, menée par des investisseurs américains.";
+    const P2: &str = "Son fondateur, ancien chercheur, s'est félicité d'un tour de table qui valorise l'entreprise à six milliards, selon un communiqué.";
+    const P3: &str = "Les fonds serviront à recruter des ingénieurs à Paris et à Londres, et à acheter de la puissance de calcul pour entraîner les modèles.";
+
+    #[test]
+    fn headings_lists_tables_and_quotes_of_the_article_are_kept_and_its_surroundings_dropped() {
+        let page = format!(
+            r##"<html><body><nav><a href="/">Accueil</a></nav><div class="breadcrumb"><a href="/">Accueil</a> › Tech</div>
+            <main><article><h1>Le titre de la page</h1><div class="share-tools"><a href="#">Partager sur X</a></div>
+            <div class="article-body"><p>{P1}</p><h2>Un tour de table record</h2><p>{P2}</p>
+            <ul><li>Premier point de la liste, assez long pour compter.</li><li>Second point de la liste, lui aussi complet.</li></ul>
+            <table><tr><th>Année</th><th>Montant</th></tr><tr><td>2024</td><td>600 millions d'euros levés</td></tr></table>
+            <blockquote><p>« Nous allons recruter très vite », a-t-il déclaré.</p></blockquote>
+            <div class="read-more"><span>Lire aussi :</span> <a href="/x">Un autre article sur le même sujet que celui-ci</a></div>
+            <p>{P3}</p></div></article>
+            <section><h2>3 commentaires</h2><div><p>Un lecteur trouve que cette levée de fonds est une excellente nouvelle pour la France.</p></div></section>
+            <div><h3>Sur le même sujet</h3><ul><li><a href="/a">Premier article lié au sujet du jour</a></li><li><a href="/b">Second article lié</a></li></ul></div>
+            </main><div id="cookie-banner"><p>Nous utilisons des cookies pour mesurer l'audience.</p></div>
+            <footer><a href="/mentions">Mentions légales</a></footer></body></html>"##
+        );
+        let t = text_of(&page);
+        for kept in [P1, P2, P3, "Un tour de table record", "Premier point de la liste", "600 millions d'euros levés", "Nous allons recruter"] {
+            assert!(t.contains(kept), "{kept:?} missing from {t:?}");
+        }
+        for dropped in ["Accueil", "Partager", "Lire aussi", "Un autre article", "Un lecteur", "Premier article lié", "cookies", "Mentions", "Le titre de la page"] {
+            assert!(!t.contains(dropped), "{dropped:?} kept in {t:?}");
+        }
+    }
+
+    #[test]
+    fn an_article_cut_in_two_containers_and_a_live_blog_are_read_whole() {
+        let split = format!(
+            r##"<html><body><div id="contenu"><h1>Le titre de la page</h1><div class="txt part-1"><div class="p">{P1}</div><div class="p">{P2}</div></div>
+            <div class="pub"><a href="https://ads.example.net">Une offre exceptionnelle</a></div>
+            <div class="txt part-2"><div class="p">{P3}</div><div class="p">{P1} Encore.</div></div></div></body></html>"##
+        );
+        let t = text_of(&split);
+        assert!(t.contains(P2) && t.contains(P3) && !t.contains("offre"), "{t}");
+        let posts: String = [P1, P2, P3, P1]
+            .iter()
+            .enumerate()
+            .map(|(i, p)| format!(r##"<div class="live-post"><time>1{i}:00</time><div class="post-body"><p>{p}</p></div></div>"##))
+            .collect();
+        let live = format!("<html><body><nav><a>Une</a></nav><div class=\"feed\">{posts}</div></body></html>");
+        let t = text_of(&live);
+        assert!([P1, P2, P3].iter().all(|p| t.contains(p)), "{t}");
+    }
+
+    #[test]
+    fn legacy_pages_of_line_breaks_have_paragraphs() {
+        let page = format!(
+            r##"<html><body><table><tr><td class="x"><a href="/a">Accueil</a><br><a href="/b">Sport</a><br><a href="/c">Politique</a></td>
+            <td><font size="2">{P1}<br><br>{P2}<br><br>{P3}</font></td></tr></table></body></html>"##
+        );
+        let t = text_of(&page);
+        assert_eq!(t, format!("{P1}\n\n{P2}\n\n{P3}"));
+    }
+
+    #[test]
+    fn a_page_with_an_article_never_gives_nothing() {
+        // rendered by JavaScript: the JSON-LD body is the text
+        let body = format!("{P1}\n{P2}\n{P3}");
+        let ld = serde_json::json!({"@context": "https://schema.org", "@type": "NewsArticle", "articleBody": body});
+        let page = format!(r##"<html><head><script type="application/ld+json">{ld}</script></head><body><nav><a>Menu</a></nav><div id="app"></div></body></html>"##);
+        assert_eq!(text_of(&page), format!("{P1}\n\n{P2}\n\n{P3}"));
+        // behind a paywall: the declared body is the fuller text
+        let page = format!(
+            r##"<html><head><script type="application/ld+json">{ld}</script></head><body><article><p>{P1}</p><div class="paywall">Réservé aux abonnés.</div></article></body></html>"##
+        );
+        assert!(text_of(&page).contains(P3));
+        // nothing but the description
+        let doc = Html::parse_document("<html><body><div id=app></div></body></html>");
+        assert_eq!(main_text(doc, "", None, Some("Le résumé de l'article.")), "Le résumé de l'article.");
+    }
+
+    #[test]
+    fn a_post_inside_a_widget_and_a_standfirst_above_the_text_are_found() {
+        let page = format!(
+            r##"<html><body><div class="widget Blog"><h3 class="post-title">Le titre de la page</h3>
+            <div class="post-body entry-content">{P1}<br><br>{P2}<br><br>{P3}</div></div>
+            <div class="sidebar"><div class="widget Profile"><p>Un blogueur qui écrit depuis longtemps.</p></div></div></body></html>"##
+        );
+        let t = text_of(&page);
+        assert!(t.contains(P1) && t.contains(P3) && !t.contains("blogueur"), "{t}");
+        let lead = "Le chapô de l'article, qui résume en une phrase ce que le lecteur va apprendre plus bas.";
+        let page = format!(
+            r##"<html><body><header class="article__header"><h1>Le titre de la page</h1><p class="article__desc">{lead}</p></header>
+            <section class="article__content"><p>{P1}</p><p>{P2}</p><p>{P3}</p></section></body></html>"##
+        );
+        let doc = Html::parse_document(&page);
+        let t = main_text(doc, &page, Some("Le titre de la page"), Some(lead));
+        assert!(t.starts_with(lead) && t.contains(P3), "{t}");
     }
 
     #[test]
