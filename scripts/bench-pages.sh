@@ -14,4 +14,4 @@ fi
 rm -rf "$out"
 python3 scripts/make-pages.py --out "$out" --seed 16
 "$venv/bin/python" scripts/trafilatura-pages.py --pages "$out"
-cargo run -q --release -p vigie-bench -- pages --pages "$out" --by-template
+cargo run -q -p vigie-bench -- pages --pages "$out" --by-template

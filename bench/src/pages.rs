@@ -197,17 +197,15 @@ pub fn bench(a: PagesBench) -> anyhow::Result<()> {
                 scores.entry(k).or_default().add(&c);
             }
         }
-        let scores = scores.into_iter().map(|(k, c)| (k, Score { precision: c.precision(), recall: c.recall(), f1: c.f1(), counts: c })).collect();
+        let scores =
+            scores.into_iter().map(|(k, c)| (k, Score { precision: c.precision(), recall: c.recall(), f1: c.f1(), counts: c })).collect();
         rows.push(Row { extractor: name.clone(), scores });
     }
     // vigie first, then the yardsticks
     rows.sort_by_key(|r| (r.extractor != "vigie", r.extractor.clone()));
     let mut out = std::io::stdout().lock();
     if a.json {
-        return print_json(
-            &mut out,
-            &serde_json::json!({"pages": gold.len(), "vigie_seconds": vigie_seconds, "extractors": rows}),
-        );
+        return print_json(&mut out, &serde_json::json!({"pages": gold.len(), "vigie_seconds": vigie_seconds, "extractors": rows}));
     }
     writeln!(out, "{} pages ({}); snippets scored as trafilatura scores its benchmark", gold.len(), a.pages.display())?;
     let keys: Vec<String> = rows.first().map(|r| r.scores.keys().cloned().collect()).unwrap_or_default();

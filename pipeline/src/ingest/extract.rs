@@ -303,7 +303,8 @@ fn polarity(e: &Element) -> Polarity {
         return Polarity::Content;
     }
     if let Some(r) = e.attr("role") {
-        if matches!(r, "navigation" | "banner" | "contentinfo" | "complementary" | "search" | "dialog" | "alertdialog" | "menu" | "toolbar") {
+        if matches!(r, "navigation" | "banner" | "contentinfo" | "complementary" | "search" | "dialog" | "alertdialog" | "menu" | "toolbar")
+        {
             return Polarity::Boilerplate;
         }
     }
@@ -390,7 +391,9 @@ pub(super) fn jsonld_bodies(doc: &Html) -> Vec<String> {
 /// Markup in a JSON-LD body (most are plain text, where `<ABC.L>` is a ticker, not a tag).
 fn markup_re() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
-    RE.get_or_init(|| Regex::new(r"(?i)</?(p|br|div|span|a|strong|em|b|i|h[1-6]|ul|ol|li|blockquote|figure|img)(\s[^>]*)?/?>").expect("static regex"))
+    RE.get_or_init(|| {
+        Regex::new(r"(?i)</?(p|br|div|span|a|strong|em|b|i|h[1-6]|ul|ol|li|blockquote|figure|img)(\s[^>]*)?/?>").expect("static regex")
+    })
 }
 
 /// Plain text with its lines as paragraphs, whitespace tidied.
@@ -406,7 +409,9 @@ fn prune(doc: &mut Html, by_name: bool) {
     let mut holds_main: HashSet<NodeId> = HashSet::new();
     for n in root.descendants() {
         let Some(e) = el(n) else { continue };
-        let marks = matches!(e.name(), "h1" | "main") || e.attr("itemprop").is_some_and(|v| v.eq_ignore_ascii_case("articleBody")) || pure_content(e);
+        let marks = matches!(e.name(), "h1" | "main")
+            || e.attr("itemprop").is_some_and(|v| v.eq_ignore_ascii_case("articleBody"))
+            || pure_content(e);
         if marks {
             for a in n.ancestors() {
                 if !holds_main.insert(a.id()) {
@@ -623,7 +628,8 @@ fn base_score(e: &Element, text: usize) -> f64 {
         Polarity::Boilerplate => -25.0,
         Polarity::Neutral => 0.0,
     };
-    let article = if e.name() == "article" || e.attr("itemprop").is_some_and(|v| v.eq_ignore_ascii_case("articleBody")) { 10.0 } else { 0.0 };
+    let article =
+        if e.name() == "article" || e.attr("itemprop").is_some_and(|v| v.eq_ignore_ascii_case("articleBody")) { 10.0 } else { 0.0 };
     tag + class + article
 }
 
@@ -808,7 +814,20 @@ fn cut_sections(doc: &Html, roots: &[NodeId], sizes: &Sizes) -> HashSet<NodeId> 
                             let len = sizes.text(n.id());
                             let titled = matches!(
                                 e.name(),
-                                "h2" | "h3" | "h4" | "h5" | "h6" | "p" | "div" | "td" | "th" | "span" | "strong" | "b" | "header" | "caption" | "dt"
+                                "h2" | "h3"
+                                    | "h4"
+                                    | "h5"
+                                    | "h6"
+                                    | "p"
+                                    | "div"
+                                    | "td"
+                                    | "th"
+                                    | "span"
+                                    | "strong"
+                                    | "b"
+                                    | "header"
+                                    | "caption"
+                                    | "dt"
                             );
                             if !titled || len == 0 || len > 60 || n.id() == r || before * 4 < total {
                                 continue;
@@ -1037,7 +1056,18 @@ mod tests {
 
     #[test]
     fn class_names_say_boilerplate_or_content_by_their_last_telling_part() {
-        for bp in ["sharedaddy sd-sharing-enabled", "jp-relatedposts", "comments-area", "entry-footer", "most-read", "read-also", "ad-slot", "pub", "newsletterBox", "author-box"] {
+        for bp in [
+            "sharedaddy sd-sharing-enabled",
+            "jp-relatedposts",
+            "comments-area",
+            "entry-footer",
+            "most-read",
+            "read-also",
+            "ad-slot",
+            "pub",
+            "newsletterBox",
+            "author-box",
+        ] {
             assert_eq!(names(bp), Polarity::Boilerplate, "{bp}");
         }
         for c in ["entry-content", "story-body", "article-body paywall", "comment-content", "site-content"] {
@@ -1054,7 +1084,8 @@ mod tests {
         main_text(doc, page, title, None)
     }
 
-    const P1: &str = "La start-up parisienne a annoncé lundi une levée de fonds de 600 millions d'euros, menée par des investisseurs américains.";
+    const P1: &str =
+        "La start-up parisienne a annoncé lundi une levée de fonds de 600 millions d'euros, menée par des investisseurs américains.";
     const P2: &str = "Son fondateur, ancien chercheur, s'est félicité d'un tour de table qui valorise l'entreprise à six milliards, selon un communiqué.";
     const P3: &str = "Les fonds serviront à recruter des ingénieurs à Paris et à Londres, et à acheter de la puissance de calcul pour entraîner les modèles.";
 
@@ -1075,10 +1106,22 @@ mod tests {
             <footer><a href="/mentions">Mentions légales</a></footer></body></html>"##
         );
         let t = text_of(&page);
-        for kept in [P1, P2, P3, "Un tour de table record", "Premier point de la liste", "600 millions d'euros levés", "Nous allons recruter"] {
+        for kept in
+            [P1, P2, P3, "Un tour de table record", "Premier point de la liste", "600 millions d'euros levés", "Nous allons recruter"]
+        {
             assert!(t.contains(kept), "{kept:?} missing from {t:?}");
         }
-        for dropped in ["Accueil", "Partager", "Lire aussi", "Un autre article", "Un lecteur", "Premier article lié", "cookies", "Mentions", "Le titre de la page"] {
+        for dropped in [
+            "Accueil",
+            "Partager",
+            "Lire aussi",
+            "Un autre article",
+            "Un lecteur",
+            "Premier article lié",
+            "cookies",
+            "Mentions",
+            "Le titre de la page",
+        ] {
             assert!(!t.contains(dropped), "{dropped:?} kept in {t:?}");
         }
     }
@@ -1117,7 +1160,9 @@ mod tests {
         // rendered by JavaScript: the JSON-LD body is the text
         let body = format!("{P1}\n{P2}\n{P3}");
         let ld = serde_json::json!({"@context": "https://schema.org", "@type": "NewsArticle", "articleBody": body});
-        let page = format!(r##"<html><head><script type="application/ld+json">{ld}</script></head><body><nav><a>Menu</a></nav><div id="app"></div></body></html>"##);
+        let page = format!(
+            r##"<html><head><script type="application/ld+json">{ld}</script></head><body><nav><a>Menu</a></nav><div id="app"></div></body></html>"##
+        );
         assert_eq!(text_of(&page), format!("{P1}\n\n{P2}\n\n{P3}"));
         // behind a paywall: the declared body is the fuller text
         let page = format!(
@@ -1150,7 +1195,16 @@ mod tests {
 
     #[test]
     fn section_titles_are_whole_titles_only() {
-        for t in ["Commentaires", "3 comments", "Sur le même sujet", "Related stories", "Most read", "Les plus lus", "Comments (12)", "À lire aussi :"] {
+        for t in [
+            "Commentaires",
+            "3 comments",
+            "Sur le même sujet",
+            "Related stories",
+            "Most read",
+            "Les plus lus",
+            "Comments (12)",
+            "À lire aussi :",
+        ] {
             assert!(section_title_re().is_match(t), "{t}");
         }
         for t in ["Réactions politiques à Paris", "Comments from the minister", "La discussion a tourné court"] {

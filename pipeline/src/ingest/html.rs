@@ -345,16 +345,7 @@ pub(crate) fn parse_page(file: &str, html: &str) -> RawItem {
     let source = meta(&doc, &["og:site_name", "application-name"]);
     let author = meta(&doc, &["author", "article:author"]);
     let body = super::extract::main_text(doc, &capped, title.as_deref(), description.as_deref());
-    let a = Article {
-        title,
-        body: Some(body),
-        url,
-        source,
-        published,
-        lang,
-        author: author.map(OneOrMany::One),
-        ..Default::default()
-    };
+    let a = Article { title, body: Some(body), url, source, published, lang, author: author.map(OneOrMany::One), ..Default::default() };
     RawItem::ok(origin(file, None), a)
 }
 
