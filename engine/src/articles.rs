@@ -108,6 +108,11 @@ pub struct Enriched {
     pub rejects: Vec<Reject>,
 }
 
+/// One robots.txt group: its user agents, its (allow, pattern) rules.
+type Group = (Vec<String>, Vec<(bool, String)>);
+/// A site's robots.txt, read once (and when it was read).
+type RobotsCell = Arc<tokio::sync::OnceCell<(Instant, Arc<Robots>)>>;
+
 /// A site's robots.txt rules for vigie.
 #[derive(Debug, Clone, Default)]
 pub struct Robots {
@@ -123,7 +128,7 @@ impl Robots {
     pub fn parse(text: &str, agent: &str) -> Robots {
         let agent = agent.to_ascii_lowercase();
         // (user agents, rules) per group
-        let mut groups: Vec<(Vec<String>, Vec<(bool, String)>)> = Vec::new();
+        let mut groups: Vec<Group> = Vec::new();
         let mut in_agents = false;
         for line in text.lines() {
             let line = line.split('#').next().unwrap_or("").trim();
@@ -151,9 +156,8 @@ impl Robots {
                 _ => {}
             }
         }
-        let mine: Vec<(bool, String)> =
-            groups.iter().filter(|(agents, _)| agents.iter().any(|a| *a == agent)).flat_map(|(_, r)| r.clone()).collect();
-        let rules = if groups.iter().any(|(agents, _)| agents.iter().any(|a| *a == agent)) {
+        let mine: Vec<(bool, String)> = groups.iter().filter(|(agents, _)| agents.contains(&agent)).flat_map(|(_, r)| r.clone()).collect();
+        let rules = if groups.iter().any(|(agents, _)| agents.contains(&agent)) {
             mine
         } else {
             groups.iter().filter(|(agents, _)| agents.iter().any(|a| a == "*")).flat_map(|(_, r)| r.clone()).collect()
@@ -284,7 +288,7 @@ struct Inner {
     opts: ArticleOptions,
     client: reqwest::Client,
     /// per site (scheme://host:port): its robots.txt, read once
-    robots: Mutex<HashMap<String, Arc<tokio::sync::OnceCell<(Instant, Arc<Robots>)>>>>,
+    robots: Mutex<HashMap<String, RobotsCell>>,
     /// per host: when its last request went out (held while waiting its turn)
     hosts: Mutex<HashMap<String, Arc<tokio::sync::Mutex<Option<Instant>>>>>,
     slots: tokio::sync::Semaphore,

@@ -732,8 +732,7 @@ fn choose_roots(doc: &Html, body: NodeRef<'_, Node>, sizes: &Sizes) -> Vec<NodeI
         }
     }
     // an only child stands for its parent
-    loop {
-        let Some(t) = doc.tree.get(top) else { break };
+    while let Some(t) = doc.tree.get(top) {
         let Some(parent) = t.parent() else { break };
         if el(parent).is_none() || name_of(parent) == "body" || name_of(parent) == "html" {
             break;
