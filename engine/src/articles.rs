@@ -351,7 +351,7 @@ impl Inner {
             tracing::info!(site, "robots.txt answered {status}: the site is closed for this run");
             return Robots::closed();
         }
-        let bytes = match read_body(resp, MAX_FILE_BYTES).await {
+        let bytes = match read_body(resp, 4 * ROBOTS_MAX_BYTES).await {
             Ok(b) => b,
             Err(e) => {
                 tracing::info!(site, "robots.txt could not be read ({e}): the site is closed for this run");
