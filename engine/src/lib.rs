@@ -33,6 +33,7 @@ pub mod articles;
 mod clock;
 pub mod corpus;
 mod datadir;
+pub mod enrich;
 mod error;
 pub mod eval;
 pub mod fetch;

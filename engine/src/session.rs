@@ -27,6 +27,9 @@ pub struct IngestOptions<'a> {
     pub commit_every: usize,
     /// CPU worker threads (default: all cores)
     pub workers: Option<usize>,
+    /// the inputs are `enriched.v1` lines (`vigie enrich`): the ordered stages only,
+    /// no model
+    pub enriched: bool,
     /// `--fetch-articles`: feed items that are only summaries get their page's text
     pub fetch_articles: Option<&'a crate::articles::ArticleFetcher>,
 }
@@ -34,7 +37,7 @@ pub struct IngestOptions<'a> {
 impl<'a> IngestOptions<'a> {
     /// Defaults for a batch: commits every 5,000 documents, all cores.
     pub fn new(format: FormatChoice, lang: &'a LangDetector, analyzer: Option<&'a dyn Analyzer>) -> Self {
-        IngestOptions { format, lang, analyzer, commit_every: 5000, workers: None, fetch_articles: None }
+        IngestOptions { format, lang, analyzer, commit_every: 5000, workers: None, enriched: false, fetch_articles: None }
     }
 }
 
@@ -93,11 +96,17 @@ impl Session {
         if let Some(w) = opts.workers {
             cfg.workers = w.max(1);
         }
+        let analyzer = if opts.enriched {
+            cfg.mode = runner::Mode::IngestEnriched;
+            None
+        } else {
+            opts.analyzer
+        };
         // --fetch-articles: feeds are read here, their summaries replaced by the pages'
         // text; the feed records that could not be read are this batch's rejects
-        let enriched = opts.fetch_articles.map(|f| f.enrich(sources, opts.format, &cfg.skip_dirs));
-        let sources = enriched.as_ref().map_or(sources, |e| &e.sources[..]);
-        let unread = enriched.as_ref().map_or(&[][..], |e| &e.rejects[..]);
+        let fetched = opts.fetch_articles.map(|f| f.enrich(sources, opts.format, &cfg.skip_dirs));
+        let sources = fetched.as_ref().map_or(sources, |e| &e.sources[..]);
+        let unread = fetched.as_ref().map_or(&[][..], |e| &e.rejects[..]);
         for r in unread {
             rejects.write(r)?;
             observer.rejected(r);
@@ -107,7 +116,7 @@ impl Session {
         // a panic the stages did not catch (a bug in the ordered stage) still leaves the
         // articles accepted so far committed below
         let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            runner::run(sources, &cfg, &stages, opts.analyzer, Some(stories), dedup, &mut sink, &mut rejects, observer, stop)
+            runner::run(sources, &cfg, &stages, analyzer, Some(stories), dedup, &mut sink, &mut rejects, observer, stop)
         }))
         .unwrap_or_else(|p| Err(vigie_pipeline::Error::Stage(format!("internal error: {}", vigie_pipeline::reject::panic_message(&*p)))));
         let committed = self.writer.commit();

@@ -23,6 +23,10 @@ pub struct IngestArgs {
     /// Input format: auto, jsonl, feed, digest, html, text
     #[arg(long, default_value = "auto")]
     pub format: FormatChoice,
+    /// The inputs are enriched.v1 lines (`vigie enrich`, files or directories of part
+    /// files): store them with the ordered stages only, no model
+    #[arg(long, conflicts_with = "format")]
+    pub enriched: bool,
     /// Exit 1 when any input is rejected (accepted documents are still stored)
     #[arg(long)]
     pub strict: bool,
@@ -68,10 +72,18 @@ pub struct StageArgs {
 impl StageArgs {
     /// The language detector and, unless `--no-entities`, the model stage.
     pub fn load(&self) -> anyhow::Result<(LangDetector, Option<ArticleAnalyzer>)> {
-        let lang = LangDetector::new(&LangConfig { allow: self.langs.clone() })?;
+        let lang = self.lang_detector()?;
         let analyzer =
             if self.no_entities { None } else { Some(load_analyzer(self.models.as_deref(), self.ner_model.as_deref(), &self.model)?) };
         Ok((lang, analyzer))
+    }
+}
+
+impl StageArgs {
+    /// The language detector alone.
+    pub fn lang_detector(&self) -> anyhow::Result<LangDetector> {
+        self.model.apply_threads();
+        Ok(LangDetector::new(&LangConfig { allow: self.langs.clone() })?)
     }
 }
 
@@ -106,12 +118,13 @@ impl Observer for Printer {
 }
 
 pub fn run(ctx: &Ctx, a: IngestArgs) -> anyhow::Result<ExitCode> {
-    let (lang, analyzer) = a.stages.load()?;
+    let (lang, analyzer) = if a.enriched { (a.stages.lang_detector()?, None) } else { a.stages.load()? };
     let policy = a.webhook.policy()?;
     let fetcher = a.articles.fetcher(ctx.quiet)?; // --fetch-articles
     let opts = IngestOptions {
         commit_every: a.commit_every,
         workers: a.workers,
+        enriched: a.enriched,
         fetch_articles: fetcher.as_ref(),
         ..IngestOptions::new(a.format, &lang, analyzer.as_ref().map(|x| x as &dyn Analyzer))
     };
@@ -186,6 +199,7 @@ pub fn load_analyzer(
     head: Option<&std::path::Path>,
     model: &super::common::ModelArgs,
 ) -> anyhow::Result<ArticleAnalyzer> {
+    model.apply_threads();
     let models = vigie_engine::models::ModelDir::resolve(models)?;
     let head = vigie_engine::models::ner_head_dir(head);
     vigie_engine::models::open_analyzer(&models, head.as_deref(), &model.options(), model.model_workers.map(usize::from)).map_err(|e| {
