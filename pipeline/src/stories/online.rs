@@ -17,7 +17,9 @@
 //! - plus a weight times the Jaccard of the title's event words (title terms that are not
 //!   part of an entity's name: "raises dividend" against "3rd qtr net"),
 //! - plus a weight times the figure agreement in [-1, 1] (see [`super::figures`]):
-//!   reports of one development repeat its amounts, other developments carry others,
+//!   reports of one development repeat its amounts, other developments carry others
+//!   (disagreement counts only against a story with an article in the same language: a
+//!   translation writes times and units its own way),
 //! - minus a weight times the days between the article and the story's articles,
 //! - minus a weight when both titles carry numbers (quarters, years, amounts) and none is
 //!   shared ("4th qtr" against "1st qtr").
@@ -55,12 +57,12 @@ impl Default for StoryConfig {
     fn default() -> Self {
         StoryConfig {
             window_days: 3,
-            threshold: 0.68,
+            threshold: 0.64,
             entity_weight: 0.3,
             term_weight: 0.3,
             figure_weight: 0.3,
             gap_weight: 0.3,
-            number_weight: 0.15,
+            number_weight: 0.3,
             prior_weight: 32.0,
         }
     }
@@ -135,6 +137,7 @@ struct Keys {
     numbers: Vec<u32>,
     figures: Vec<u32>,
     has_body: bool,
+    lang: u16,
 }
 
 /// Interned strings with document frequencies.
@@ -345,7 +348,8 @@ impl Stories {
         numbers.dedup();
         let has_body = !a.body.trim().is_empty();
         let figures = if has_body { self.figures.doc(figures(a.body).iter().map(String::as_str)) } else { Vec::new() };
-        Keys { entities, terms, numbers, figures, has_body }
+        let lang = self.lang_id(a.lang);
+        Keys { entities, terms, numbers, figures, has_body, lang }
     }
 
     /// Assigns an article to a story (joining or founding one) and returns its id.
@@ -412,7 +416,18 @@ impl Stories {
         let entity = if union > 0.0 && common > 0 { (shared / union) * (shared / common as f32 / (1.0 + n).ln()).min(1.0) } else { 0.0 };
         let (t_shared, t_union) = weighted_overlap(&k.terms, &st.terms, |_| 1.0);
         let terms = if t_union > 0.0 { t_shared / t_union } else { 0.0 };
-        let figures = if k.has_body && st.figures_known { figure_agreement(&k.figures, &st.figures) } else { 0.0 };
+        let figures = if k.has_body && st.figures_known {
+            let f = figure_agreement(&k.figures, &st.figures);
+            // a translation writes figures its own way ("21h30" / "9.30pm", km / miles):
+            // against a story with no article in the article's language only agreement counts
+            if f < 0.0 && !st.langs.iter().any(|&(l, _)| l == k.lang) {
+                0.0
+            } else {
+                f
+            }
+        } else {
+            0.0
+        };
         let numbers_differ = !k.numbers.is_empty() && !st.numbers.is_empty() && count_shared(&k.numbers, &st.numbers) == 0;
         Some(
             cos + cfg.entity_weight * entity + cfg.term_weight * terms + cfg.figure_weight * figures
