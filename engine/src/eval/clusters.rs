@@ -76,8 +76,7 @@ fn read_selection(path: &Path, opts: &ClustersOptions) -> Result<Vec<GoldItem>> 
         wanted.push((format!("reuters-{newid}"), story.to_string()));
     }
     let dir = shared.join("corpus/reuters21578");
-    let mut by_id: HashMap<String, Article> =
-        corpus::reuters(&dir)?.into_iter().filter_map(|a| Some((a.id.clone()?, a))).collect();
+    let mut by_id: HashMap<String, Article> = corpus::reuters(&dir)?.into_iter().filter_map(|a| Some((a.id.clone()?, a))).collect();
     let mut items = Vec::with_capacity(wanted.len());
     for (id, label) in wanted {
         let article = by_id.remove(&id).ok_or_else(|| Error::Config(format!("{}: {id} is not in {}", path.display(), dir.display())))?;

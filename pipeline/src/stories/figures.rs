@@ -8,9 +8,45 @@
 pub const MAX_FIGURES: usize = 32;
 
 const MONTHS: &[&str] = &[
-    "jan", "january", "janvier", "feb", "february", "fevrier", "février", "mar", "march", "mars", "apr", "april", "avril", "may", "mai",
-    "jun", "june", "juin", "jul", "july", "juillet", "aug", "august", "aout", "août", "sep", "sept", "september", "septembre", "oct",
-    "october", "octobre", "nov", "november", "novembre", "dec", "december", "decembre", "décembre",
+    "jan",
+    "january",
+    "janvier",
+    "feb",
+    "february",
+    "fevrier",
+    "février",
+    "mar",
+    "march",
+    "mars",
+    "apr",
+    "april",
+    "avril",
+    "may",
+    "mai",
+    "jun",
+    "june",
+    "juin",
+    "jul",
+    "july",
+    "juillet",
+    "aug",
+    "august",
+    "aout",
+    "août",
+    "sep",
+    "sept",
+    "september",
+    "septembre",
+    "oct",
+    "october",
+    "octobre",
+    "nov",
+    "november",
+    "novembre",
+    "dec",
+    "december",
+    "decembre",
+    "décembre",
 ];
 
 fn is_month(w: &str) -> bool {
@@ -103,7 +139,8 @@ pub fn figures(text: &str) -> Vec<String> {
         }
         let (fig, fractional) = canonical(&int, &frac);
         let value: f64 = fig.parse().unwrap_or(0.0);
-        let words_before: String = chars[..start].iter().rev().skip_while(|c| c.is_whitespace()).take_while(|c| c.is_alphabetic() || **c == '.').collect();
+        let words_before: String =
+            chars[..start].iter().rev().skip_while(|c| c.is_whitespace()).take_while(|c| c.is_alphabetic() || **c == '.').collect();
         let word_before: String = words_before.chars().rev().collect();
         let word_after: String = chars[i..].iter().skip_while(|c| c.is_whitespace()).take_while(|c| c.is_alphabetic()).collect();
         let day = !fractional && int.len() <= 2 && (is_month(&word_before) || is_month(&word_after));

@@ -335,11 +335,8 @@ impl Stories {
     /// figures of its body.
     fn keys(&mut self, a: &StoryInput<'_>) -> Keys {
         let entities = self.entities.doc(a.entities.iter().copied());
-        let name_words: HashSet<String> = a
-            .entities
-            .iter()
-            .flat_map(|e| content_words(&e.split_once(':').map_or(*e, |(_, name)| name).replace('-', " ")))
-            .collect();
+        let name_words: HashSet<String> =
+            a.entities.iter().flat_map(|e| content_words(&e.split_once(':').map_or(*e, |(_, name)| name).replace('-', " "))).collect();
         let events: Vec<&str> = a.terms.iter().map(String::as_str).filter(|t| !name_words.contains(*t)).collect();
         let terms = self.terms.doc(events.iter().copied());
         let mut numbers: Vec<u32> =
@@ -594,6 +591,41 @@ mod tests {
         assert_eq!(assign(&mut st, &copy), a);
         // story ids come from the founding article
         assert_eq!(a, story_id_for(&DocId("a".into())));
+    }
+
+    /// Figures: a report of the same development repeats its figures and joins; one
+    /// with other figures in the story's language is another development; a translation
+    /// writes its figures its own way ("21h30" for "9.30pm"), so theirs do not count
+    /// against it.
+    #[test]
+    fn other_figures_split_in_one_language_but_not_across_languages() {
+        let mut st = Stories::new(StoryConfig { prior_weight: 0.0, figure_weight: 0.5, ..Default::default() }, BTreeMap::new());
+        for (i, v) in [[0.0, 0.0, 1.0, 0.0], [0.0, 0.0, 0.0, 1.0], [0.0, 0.0, -1.0, 0.0], [0.0, 0.0, 0.0, -1.0]].iter().enumerate() {
+            for lang in ["en", "fr"] {
+                assign(&mut st, &doc(&format!("bg{i}{lang}"), 0, lang, v, &[]));
+            }
+        }
+        let emb = unit(&[1.0, 0.1, 0.0, 0.0]);
+        let mut with_body = |id: &str, lang: &str, body: &str| {
+            st.assign(&StoryInput {
+                id: &DocId(id.into()),
+                when: 10 * 86_400,
+                lang,
+                embedding: Some(&emb),
+                entities: vec![],
+                terms: &[],
+                body,
+                dup_of: None,
+                story: None,
+            })
+        };
+        let a = with_body("a", "en", "Net profit 3,149,000 dlrs vs 2,433,000, revenues 225.4 mln vs 198.7 mln, at 9.30pm.");
+        let rewrite = with_body("b", "en", "It earned 3,149,000 dlrs against 2,433,000 on revenues of 225.4 mln.");
+        let translation = with_body("d", "fr", "Rendez-vous à 21h30 pour 14 500 personnes, 12,75 euros, 310 sites.");
+        let other = with_body("c", "en", "Quarterly dividend 17-1/4 cts, payable to 45,000 holders of 12.5 mln shares, 88.5 pct.");
+        assert_eq!(rewrite, a);
+        assert_ne!(other, a);
+        assert_eq!(translation, a);
     }
 
     #[test]
