@@ -96,16 +96,17 @@ pub fn figures(text: &str) -> Vec<String> {
         }
         // a group separator only follows a first group of at most 3 digits ("1 000",
         // not "in 1987 300 people")
-        let head = int.len();
-        while head <= 3 {
-            let sep = chars.get(i).copied();
-            let group = i + 4 <= chars.len() && chars[i + 1..i + 4].iter().all(char::is_ascii_digit);
-            let more = chars.get(i + 4).is_some_and(char::is_ascii_digit);
-            if matches!(sep, Some(',' | ' ' | '\u{a0}' | '\u{202f}' | '\u{2009}')) && group && !more {
-                int.extend(&chars[i + 1..i + 4]);
-                i += 4;
-            } else {
-                break;
+        if int.len() <= 3 {
+            loop {
+                let sep = chars.get(i).copied();
+                let group = i + 4 <= chars.len() && chars[i + 1..i + 4].iter().all(char::is_ascii_digit);
+                let more = chars.get(i + 4).is_some_and(char::is_ascii_digit);
+                if matches!(sep, Some(',' | ' ' | '\u{a0}' | '\u{202f}' | '\u{2009}')) && group && !more {
+                    int.extend(&chars[i + 1..i + 4]);
+                    i += 4;
+                } else {
+                    break;
+                }
             }
         }
         let mut frac = String::new();
@@ -146,7 +147,7 @@ pub fn figures(text: &str) -> Vec<String> {
         let day = !fractional && int.len() <= 2 && (is_month(&word_before) || is_month(&word_after));
         let year = !fractional && int.len() == 4 && (1900.0..=2100.0).contains(&value);
         let small = !fractional && value < 10.0;
-        if !(day || year || small) && !out.contains(&fig) {
+        if !(day || year || small || out.contains(&fig)) {
             out.push(fig);
         }
     }
