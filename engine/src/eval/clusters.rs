@@ -38,7 +38,7 @@ const SELECTION_HEADER: &str = "half\tfamily\tstory\tref";
 
 /// Whether `path` is a selection (its first line that is not a `#` comment is the header).
 fn is_selection(path: &Path) -> Result<bool> {
-    if !path.extension().is_some_and(|e| e == "tsv") {
+    if path.extension().is_none_or(|e| e != "tsv") {
         return Ok(false);
     }
     let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
