@@ -164,7 +164,7 @@ pub struct RunConfig {
 
 impl Default for RunConfig {
     fn default() -> Self {
-        let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2);
+        let cores = crate::cores();
         RunConfig {
             format: FormatChoice::Auto,
             workers: cores.max(1),

@@ -80,6 +80,7 @@ impl StageArgs {
 impl StageArgs {
     /// The language detector alone.
     pub fn lang_detector(&self) -> anyhow::Result<LangDetector> {
+        self.model.apply_threads();
         Ok(LangDetector::new(&LangConfig { allow: self.langs.clone() })?)
     }
 }
@@ -191,6 +192,7 @@ pub fn load_analyzer(
     head: Option<&std::path::Path>,
     model: &super::common::ModelArgs,
 ) -> anyhow::Result<ArticleAnalyzer> {
+    model.apply_threads();
     let models = vigie_engine::models::ModelDir::resolve(models)?;
     let head = vigie_engine::models::ner_head_dir(head);
     vigie_engine::models::open_analyzer(&models, head.as_deref(), &model.options(), model.model_workers.map(usize::from)).map_err(|e| {

@@ -46,9 +46,7 @@ struct Pass {
     outs: Vec<EncodedText>,
 }
 
-fn cores() -> usize {
-    std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2)
-}
+use crate::cores;
 
 // SAFETY: after loading, the encoder's and the head's tensors are only read (inference
 // under `no_grad`, no in-place operation on a weight), and libtorch's operators may run

@@ -3,6 +3,7 @@
 //! linked to the full name seen earlier, unknown names given stable ids.
 
 use super::kb::{fold, slug, Kb};
+use super::mention_type::{SpanHints, Typed};
 use std::collections::{BTreeMap, HashMap};
 use vigie_schemas::{Entity, EntityId, EntityType, Mention};
 
@@ -146,6 +147,12 @@ pub fn resolve(mut cands: Vec<Candidate>) -> Vec<Candidate> {
 /// Builds the article's entities and mentions. `title_len`: bytes of `text` that are
 /// the title.
 pub fn link(text: &str, title_len: usize, cands: &[Candidate], kb: &Kb) -> (Vec<Entity>, Vec<Mention>) {
+    link_typed(text, title_len, cands, kb, &SpanHints::none())
+}
+
+/// [`link`] with the generated company lists, company cues and the mention-type
+/// classifier typing the names the knowledge base does not know.
+pub fn link_typed(text: &str, title_len: usize, cands: &[Candidate], kb: &Kb, hints: &SpanHints<'_>) -> (Vec<Entity>, Vec<Mention>) {
     /// One linked mention; `known` when the id is the knowledge base's or the catalogue's.
     struct Resolved {
         start: usize,
@@ -187,7 +194,14 @@ pub fn link(text: &str, title_len: usize, cands: &[Candidate], kb: &Kb) -> (Vec<
                     resolved.push(Resolved { start, end, id: e.id.clone(), kind: e.kind, name: e.name.clone(), known: true });
                     continue;
                 }
-                let kind = label_type(label, name);
+                // [kb-scale hook] listed companies, cues and the classifier (mention_type.rs)
+                let kind = match hints.type_mention(name, label, label_type(label, name)) {
+                    Typed::Listed(e) => {
+                        resolved.push(Resolved { start, end, id: e.id, kind: e.kind, name: e.name, known: true });
+                        continue;
+                    }
+                    Typed::Kind(kind) => kind,
+                };
                 if kind == EntityType::Person {
                     if name.split_whitespace().count() == 1 {
                         person_later.push(resolved.len());
