@@ -28,6 +28,7 @@ pub fn load_stories(vectors: &[StoredVector]) -> Stories {
             embedding: v.embedding.as_deref(),
             entities: v.entities.iter().map(String::as_str).collect(),
             terms: &v.title_terms,
+            body: "",
             dup_of: v.dup_of.as_ref(),
             story: v.story_id.as_deref(),
         });
