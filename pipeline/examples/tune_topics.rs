@@ -96,6 +96,7 @@ fn main() {
                         terms: &r.terms,
                         dup_of: r.dup_of.as_ref(),
                         story: None,
+                        body: "",
                     })
                 })
                 .collect();
