@@ -68,6 +68,9 @@ const NOT_GAZETTEER: &[&str] = &[
     "Palantir",
 ];
 
+/// Legal forms after a company's name, folded.
+const LEGAL_FORMS: &[&str] = &["inc", "corp", "corporation", "ltd", "limited", "llc", "plc", "sa", "sas", "se", "ag", "gmbh", "nv", "bv", "co"];
+
 /// Lowercase, accents removed, possessive and punctuation at the ends dropped, spaces
 /// collapsed: "Nvidia’s" and "NVIDIA" meet, "Élysée" and "Elysee" too.
 pub fn fold(s: &str) -> String {
@@ -78,7 +81,12 @@ pub fn fold(s: &str) -> String {
         .nfd()
         .filter(|c| !unicode_normalization::char::is_combining_mark(*c))
         .flat_map(char::to_lowercase)
-        .map(|c| if c == '’' { '\'' } else { c })
+        .map(|c| match c {
+            '’' => '\'',
+            // hyphens and the en dash some sites put for one: "États‑Unis" is "États-Unis"
+            '\u{2010}'..='\u{2013}' => '-',
+            c => c,
+        })
         .collect();
     folded
         .split(|c: char| c.is_whitespace())
@@ -148,8 +156,15 @@ impl Kb {
         Ok(kb)
     }
 
+    /// The entity one of whose names `surface` is, folded; a legal form that its names
+    /// leave out is ignored ("Ampere Computing, Inc." is "Ampere Computing").
     pub fn lookup(&self, surface: &str) -> Option<&KbEntity> {
-        self.by_alias.get(&fold(surface)).map(|&i| &self.entities[i])
+        let folded = fold(surface);
+        let found = self.by_alias.get(&folded).or_else(|| {
+            let (name, form) = folded.rsplit_once(' ')?;
+            LEGAL_FORMS.contains(&form).then(|| self.by_alias.get(name.trim_end_matches(',')))?
+        });
+        found.map(|&i| &self.entities[i])
     }
 
     /// The one KB person with this surname, if exactly one.

@@ -6,6 +6,7 @@ mod extract;
 mod gpu;
 mod kb;
 mod link;
+mod spans;
 mod tsv;
 
 pub use analyzer::ArticleAnalyzer;
@@ -13,3 +14,4 @@ pub use extract::{sentences, words, EntityExtractor, Text};
 pub use gpu::{GpuCatalog, GpuEntry, GpuMention};
 pub use kb::{fold, slug, Kb, KbEntity};
 pub use link::{link, resolve, Candidate, Source};
+pub use spans::{repair, Article};
