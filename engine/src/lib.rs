@@ -32,6 +32,7 @@ pub mod alerts;
 mod clock;
 pub mod corpus;
 mod datadir;
+pub mod enrich;
 mod error;
 pub mod eval;
 pub mod fetch;

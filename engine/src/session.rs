@@ -27,12 +27,15 @@ pub struct IngestOptions<'a> {
     pub commit_every: usize,
     /// CPU worker threads (default: all cores)
     pub workers: Option<usize>,
+    /// the inputs are `enriched.v1` lines (`vigie enrich`): the ordered stages only,
+    /// no model
+    pub enriched: bool,
 }
 
 impl<'a> IngestOptions<'a> {
     /// Defaults for a batch: commits every 5,000 documents, all cores.
     pub fn new(format: FormatChoice, lang: &'a LangDetector, analyzer: Option<&'a dyn Analyzer>) -> Self {
-        IngestOptions { format, lang, analyzer, commit_every: 5000, workers: None }
+        IngestOptions { format, lang, analyzer, commit_every: 5000, workers: None, enriched: false }
     }
 }
 
@@ -91,12 +94,18 @@ impl Session {
         if let Some(w) = opts.workers {
             cfg.workers = w.max(1);
         }
+        let analyzer = if opts.enriched {
+            cfg.mode = runner::Mode::IngestEnriched;
+            None
+        } else {
+            opts.analyzer
+        };
         let mut sink = IndexSink { writer: &mut self.writer, commits: 0 };
         let (dedup, stories) = (&mut self.dedup, &mut self.stories);
         // a panic the stages did not catch (a bug in the ordered stage) still leaves the
         // articles accepted so far committed below
         let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            runner::run(sources, &cfg, &stages, opts.analyzer, Some(stories), dedup, &mut sink, &mut rejects, observer, stop)
+            runner::run(sources, &cfg, &stages, analyzer, Some(stories), dedup, &mut sink, &mut rejects, observer, stop)
         }))
         .unwrap_or_else(|p| Err(vigie_pipeline::Error::Stage(format!("internal error: {}", vigie_pipeline::reject::panic_message(&*p)))));
         let committed = self.writer.commit();

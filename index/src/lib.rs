@@ -12,6 +12,7 @@
 pub mod alerts;
 pub mod analytics;
 mod analyzers;
+pub mod bulk;
 mod entities;
 mod error;
 mod fast;

@@ -12,6 +12,7 @@ pub mod atomic;
 pub mod cluster_scores;
 pub mod dedup;
 pub mod encoder;
+pub mod enriched;
 pub mod entities;
 mod error;
 pub mod ingest;

@@ -113,13 +113,19 @@ impl ModelStage {
         Ok(())
     }
 
-    /// Waits for every batch handed over and finishes them in order.
-    pub(crate) fn close(mut self, finish: &mut Finish<'_>, sink: &mut dyn Sink, summary: &mut Summary) -> Result<()> {
-        self.to_workers = None;
+    /// Waits for the batches handed over so far and finishes them in order; the stage
+    /// stays open.
+    pub(crate) fn flush(&mut self, finish: &mut Finish<'_>, sink: &mut dyn Sink, summary: &mut Summary) -> Result<()> {
         while self.next < self.sent {
             let done = self.back.recv().map_err(|_| stopped())?;
             self.accept(done, finish, sink, summary)?;
         }
         Ok(())
+    }
+
+    /// Waits for every batch handed over and finishes them in order.
+    pub(crate) fn close(mut self, finish: &mut Finish<'_>, sink: &mut dyn Sink, summary: &mut Summary) -> Result<()> {
+        self.to_workers = None;
+        self.flush(finish, sink, summary)
     }
 }

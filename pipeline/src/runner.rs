@@ -111,6 +111,25 @@ pub trait Sink {
     /// Whether a document with this id is already stored.
     fn contains(&mut self, id: &DocId) -> Result<bool>;
     fn add(&mut self, p: &Prepared) -> Result<()>;
+    /// Takes a reject in line with the documents (`vigie enrich` writes one line per
+    /// record); `false` leaves it to the rejects file.
+    fn reject(&mut self, _r: &Reject) -> Result<bool> {
+        Ok(false)
+    }
+}
+
+/// Which stages a run has.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Mode {
+    /// Articles in, every stage: the plain ingest.
+    #[default]
+    Ingest,
+    /// Articles in, the stateless stages only (normalization, language, signature,
+    /// model), in input order, to the sink: `vigie enrich`.
+    Enrich,
+    /// `enriched.v1` lines in, the ordered stages only (source language prior, stored
+    /// ids, dedup, stories, storage): `vigie ingest --enriched`.
+    IngestEnriched,
 }
 
 /// Counts of one run; the `--json` summary of `vigie ingest`.
@@ -139,12 +158,20 @@ pub struct RunConfig {
     pub channel_capacity: usize,
     /// Directories a walk never enters (the data directory being written).
     pub skip_dirs: Vec<std::path::PathBuf>,
+    pub mode: Mode,
 }
 
 impl Default for RunConfig {
     fn default() -> Self {
         let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2);
-        RunConfig { format: FormatChoice::Auto, workers: cores.max(1), model_workers: None, channel_capacity: 512, skip_dirs: Vec::new() }
+        RunConfig {
+            format: FormatChoice::Auto,
+            workers: cores.max(1),
+            model_workers: None,
+            channel_capacity: 512,
+            skip_dirs: Vec::new(),
+            mode: Mode::Ingest,
+        }
     }
 }
 
@@ -202,6 +229,23 @@ impl Stages<'_> {
     }
 }
 
+/// What the reader hands to the workers: a parsed input record, or a line of an
+/// enriched input.
+enum Job {
+    Raw(RawItem),
+    Line(crate::enriched::RawLine),
+}
+
+impl Stages<'_> {
+    fn run_job(&self, job: Job) -> std::result::Result<Prepared, Reject> {
+        match job {
+            Job::Raw(item) => self.prepare_guarded(item),
+            Job::Line((origin, Ok(line))) => crate::enriched::decode(&origin, &line),
+            Job::Line((origin, Err(reason))) => Err(Reject::new(&origin, reason, None)),
+        }
+    }
+}
+
 /// The model's second phase over a batch; a panic (on input no test foresaw) is
 /// narrowed to the articles that cause it, by analysing them one at a time: those
 /// come back as rejects, the others are analysed.
@@ -243,6 +287,7 @@ impl Observer for () {}
 fn write_failed(
     failed: &std::cell::RefCell<Vec<(DocId, Reject)>>,
     dedup: &mut Dedup,
+    sink: &mut dyn Sink,
     rejects: &mut RejectLog,
     observer: &mut dyn Observer,
     summary: &mut Summary,
@@ -250,7 +295,9 @@ fn write_failed(
     for (id, r) in failed.borrow_mut().drain(..) {
         dedup.forget(&id);
         summary.rejected += 1;
-        rejects.write(&r)?;
+        if !sink.reject(&r)? {
+            rejects.write(&r)?;
+        }
         observer.rejected(&r);
     }
     Ok(())
@@ -272,22 +319,28 @@ pub fn run(
     stop: &AtomicBool,
 ) -> Result<Summary> {
     let started = std::time::Instant::now();
-    let (raw_tx, raw_rx) = crossbeam_channel::bounded::<(u64, RawItem)>(cfg.channel_capacity);
+    let (raw_tx, raw_rx) = crossbeam_channel::bounded::<(u64, Job)>(cfg.channel_capacity);
+    let mode = cfg.mode;
     let (done_tx, done_rx) = crossbeam_channel::bounded::<(u64, std::result::Result<Prepared, Reject>)>(cfg.channel_capacity);
     let mut summary = Summary::default();
     let result = std::thread::scope(|s| -> Result<()> {
         let (format, skip) = (cfg.format, &cfg.skip_dirs);
         s.spawn(move || {
             let mut seq = 0u64;
+            let mut send = |job: Job| {
+                if stop.load(Ordering::Relaxed) {
+                    return false;
+                }
+                let ok = raw_tx.send((seq, job)).is_ok();
+                seq += 1;
+                ok
+            };
             for input in inputs {
-                let go_on = read_input_skipping(input, format, skip, &mut |item| {
-                    if stop.load(Ordering::Relaxed) {
-                        return false;
-                    }
-                    let ok = raw_tx.send((seq, item)).is_ok();
-                    seq += 1;
-                    ok
-                });
+                let go_on = if mode == Mode::IngestEnriched {
+                    crate::enriched::read_lines(input, skip, &mut |line| send(Job::Line(line)))
+                } else {
+                    read_input_skipping(input, format, skip, &mut |item| send(Job::Raw(item)))
+                };
                 if !go_on {
                     break;
                 }
@@ -297,8 +350,8 @@ pub fn run(
             let rx = raw_rx.clone();
             let tx = done_tx.clone();
             s.spawn(move || {
-                for (seq, item) in rx {
-                    if tx.send((seq, stages.prepare_guarded(item))).is_err() {
+                for (seq, job) in rx {
+                    if tx.send((seq, stages.run_job(job))).is_err() {
                         break;
                     }
                 }
@@ -367,8 +420,21 @@ pub fn run(
                 match res {
                     Err(r) => {
                         summary.rejected += 1;
-                        rejects.write(&r)?;
+                        if mode == Mode::Enrich {
+                            // in line with the documents read before it
+                            model.submit(&mut batch, &mut finish, sink, &mut summary)?;
+                            model.flush(&mut finish, sink, &mut summary)?;
+                        }
+                        if !sink.reject(&r)? {
+                            rejects.write(&r)?;
+                        }
                         observer.rejected(&r);
+                    }
+                    Ok(p) if mode == Mode::Enrich => {
+                        batch.push(p);
+                        if batch.len() >= ANALYZE_BATCH {
+                            model.submit(&mut batch, &mut finish, sink, &mut summary)?;
+                        }
                     }
                     Ok(mut p) => {
                         let d = source_prior.apply(stages.lang, p.doc.source.as_deref(), p.lang.clone());
@@ -396,7 +462,7 @@ pub fn run(
             if !batch.is_empty() && waiting.is_empty() && done_rx.is_empty() {
                 model.submit(&mut batch, &mut finish, sink, &mut summary)?;
             }
-            write_failed(&failed, dedup, rejects, observer, &mut summary)?;
+            write_failed(&failed, dedup, sink, rejects, observer, &mut summary)?;
             if last_progress.elapsed().as_millis() >= 100 {
                 summary.seconds = started.elapsed().as_secs_f64();
                 observer.progress(&summary);
@@ -405,7 +471,7 @@ pub fn run(
         }
         model.submit(&mut batch, &mut finish, sink, &mut summary)?;
         model.close(&mut finish, sink, &mut summary)?;
-        write_failed(&failed, dedup, rejects, observer, &mut summary)?;
+        write_failed(&failed, dedup, sink, rejects, observer, &mut summary)?;
         Ok(())
     });
     summary.seconds = started.elapsed().as_secs_f64();

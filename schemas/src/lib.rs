@@ -12,6 +12,7 @@
 mod alert;
 mod article;
 mod document;
+mod enriched;
 mod entity;
 mod ids;
 mod schema;
@@ -19,6 +20,7 @@ mod schema;
 pub use alert::{AlertRule, Digest, Notification, NotifySink};
 pub use article::{Article, OneOrMany};
 pub use document::{Document, Origin};
+pub use enriched::{DedupSignature, EnrichedDocument, EnrichedLine, EnrichedReject, LanguageDecision, LanguageVote, ENRICHED_V1};
 pub use entity::{Entity, EntityType, Mention};
 pub use ids::{DocId, EntityId, Lang};
 pub use schema::{all_schemas, SchemaFile};

@@ -1,6 +1,6 @@
 //! JSON Schema generation for the versioned types.
 
-use crate::{AlertRule, Article, Digest, Document, Notification};
+use crate::{AlertRule, Article, Digest, Document, EnrichedLine, Notification};
 use schemars::schema_for;
 
 /// A schema file name (`article.v1.schema.json`) and its pretty JSON text.
@@ -23,6 +23,7 @@ pub fn all_schemas() -> Vec<SchemaFile> {
         SchemaFile { file_name: "alert.v1.schema.json", json: pretty(&schema_for!(AlertRule)) },
         SchemaFile { file_name: "notification.v1.schema.json", json: pretty(&schema_for!(Notification)) },
         SchemaFile { file_name: "digest.v1.schema.json", json: pretty(&schema_for!(Digest)) },
+        SchemaFile { file_name: "enriched.v1.schema.json", json: pretty(&schema_for!(EnrichedLine)) },
     ]
 }
 

@@ -1,4 +1,5 @@
-//! `vigie eval lang|dedup|ner` (`clusters` has its own file): quality on gold data.
+//! `vigie eval lang|dedup|ner` (`clusters`, `companies` and `gpus` have their own files):
+//! quality on gold data.
 
 use super::common::{print_json, print_table, Ctx};
 use clap::{Args, Subcommand};
@@ -16,6 +17,10 @@ pub enum EvalCommand {
     Ner(NerArgs),
     /// Story B-cubed and topic NMI of the full pipeline on a labelled set
     Clusters(super::eval_clusters::ClustersArgs),
+    /// Companies typed `company` (recall, precision) in real articles annotated by hand
+    Companies(super::eval_companies::CompaniesArgs),
+    /// GPU and accelerator ids found in written sentences, and false ones on negatives
+    Gpus(super::eval_companies::GpusArgs),
 }
 
 #[derive(Args, Debug)]
@@ -63,6 +68,8 @@ pub struct DedupArgs {
 pub fn run(ctx: &Ctx, c: EvalCommand) -> anyhow::Result<ExitCode> {
     match c {
         EvalCommand::Clusters(a) => super::eval_clusters::clusters(ctx, a),
+        EvalCommand::Companies(a) => super::eval_companies::companies(ctx, a),
+        EvalCommand::Gpus(a) => super::eval_companies::gpus(ctx, a),
         EvalCommand::Lang(a) => lang(a),
         EvalCommand::Dedup(a) => dedup(a),
         EvalCommand::Ner(a) => ner(a),

@@ -23,6 +23,10 @@ pub struct IngestArgs {
     /// Input format: auto, jsonl, feed, digest, html, text
     #[arg(long, default_value = "auto")]
     pub format: FormatChoice,
+    /// The inputs are enriched.v1 lines (`vigie enrich`, files or directories of part
+    /// files): store them with the ordered stages only, no model
+    #[arg(long, conflicts_with = "format")]
+    pub enriched: bool,
     /// Exit 1 when any input is rejected (accepted documents are still stored)
     #[arg(long)]
     pub strict: bool,
@@ -66,10 +70,17 @@ pub struct StageArgs {
 impl StageArgs {
     /// The language detector and, unless `--no-entities`, the model stage.
     pub fn load(&self) -> anyhow::Result<(LangDetector, Option<ArticleAnalyzer>)> {
-        let lang = LangDetector::new(&LangConfig { allow: self.langs.clone() })?;
+        let lang = self.lang_detector()?;
         let analyzer =
             if self.no_entities { None } else { Some(load_analyzer(self.models.as_deref(), self.ner_model.as_deref(), &self.model)?) };
         Ok((lang, analyzer))
+    }
+}
+
+impl StageArgs {
+    /// The language detector alone.
+    pub fn lang_detector(&self) -> anyhow::Result<LangDetector> {
+        Ok(LangDetector::new(&LangConfig { allow: self.langs.clone() })?)
     }
 }
 
@@ -104,11 +115,12 @@ impl Observer for Printer {
 }
 
 pub fn run(ctx: &Ctx, a: IngestArgs) -> anyhow::Result<ExitCode> {
-    let (lang, analyzer) = a.stages.load()?;
+    let (lang, analyzer) = if a.enriched { (a.stages.lang_detector()?, None) } else { a.stages.load()? };
     let policy = a.webhook.policy()?;
     let opts = IngestOptions {
         commit_every: a.commit_every,
         workers: a.workers,
+        enriched: a.enriched,
         ..IngestOptions::new(a.format, &lang, analyzer.as_ref().map(|x| x as &dyn Analyzer))
     };
     let mut session = open_session(ctx)?;

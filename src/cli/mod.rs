@@ -2,9 +2,11 @@
 
 mod alerts;
 mod common;
+mod enrich;
 mod entities;
 mod eval;
 mod eval_clusters;
+mod eval_companies;
 mod export;
 mod ingest;
 mod model;
@@ -49,8 +51,12 @@ pub struct Cli {
 
 #[derive(Subcommand, Debug)]
 pub enum Command {
-    /// Ingest files, directories, feed URLs or stdin (-)
+    /// Ingest files, directories, feed URLs or stdin (-); --enriched stores the lines
+    /// of `vigie enrich`
     Ingest(ingest::IngestArgs),
+    /// The stateless stages (language, signature, entities, embedding) as enriched.v1
+    /// JSON lines, one per input record, for `ingest --enriched` (and Spark)
+    Enrich(enrich::EnrichArgs),
     /// Search the index (tantivy query syntax; '*' matches all)
     Search(search::SearchArgs),
     /// Show one stored document
@@ -82,7 +88,7 @@ pub enum Command {
     /// One story: its articles, languages, sources and entities
     Story(story::StoryArgs),
     /// Write documents, entities, mentions, timeline, trends, stories or topics as
-    /// Parquet, CSV, NDJSON or Arrow IPC (polars DataFrames)
+    /// Parquet, CSV, NDJSON or Arrow IPC (polars DataFrames), or documents for OpenSearch / Elasticsearch (_bulk) or Quickwit
     Export(export::ExportArgs),
     /// Saved keyword queries matched against every new batch and delivered once per
     /// story (stdout, file, webhook; at once or in digests)
@@ -109,7 +115,8 @@ impl Command {
     /// Whether the command may run the encoder (libtorch's thread pool).
     pub fn runs_encoder(&self) -> bool {
         match self {
-            Command::Ingest(a) => !a.stages.no_entities,
+            Command::Ingest(a) => !a.stages.no_entities && !a.enriched,
+            Command::Enrich(a) => !a.stages.no_entities,
             Command::Watch(_) | Command::Eval(_) | Command::Train(_) => true,
             _ => false,
         }
@@ -120,6 +127,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let ctx = common::Ctx { data: cli.data, quiet: cli.quiet };
     match cli.command {
         Command::Ingest(a) => ingest::run(&ctx, a),
+        Command::Enrich(a) => enrich::run(&ctx, a),
         Command::Search(a) => search::run(&ctx, a),
         Command::Show(a) => show::run(&ctx, a),
         Command::Stats(a) => stats::run(&ctx, a),

@@ -1,13 +1,18 @@
 //! Quality on gold data (`vigie eval`): language identification, near-duplicates,
-//! named entities and story/topic clusters. Each evaluation returns a report type that
+//! named entities, story/topic clusters, companies in annotated articles and GPUs in
+//! written sentences. Each evaluation returns a report type that
 //! front ends print or serialise; none of them writes to stdout.
 
 mod clusters;
+pub mod companies;
 mod dedup;
+pub mod gpus;
 mod ner;
 
 pub use clusters::{clusters, ClusterReport, ClustersOptions, LabelKind};
+pub use companies::{companies, CompaniesReport};
 pub use dedup::{dedup, DedupReport};
+pub use gpus::{gpus, GpuReport};
 pub use ner::{ner, NerReport};
 
 use crate::{Error, Result};

@@ -22,6 +22,8 @@ const PASSAGE_PREFIX: &str = "passage:";
 /// Windows are batched up to this many padded tokens (8 full windows: the attention
 /// scores of a layer, 8 x 12 x 256 x 256 floats, stay under malloc's 32 MB mmap bound).
 const BATCH_TOKENS: usize = 2048;
+/// Windows are padded to a multiple of this many tokens.
+const BUCKET: usize = 32;
 
 /// One text through the encoder.
 pub struct EncodedText {
@@ -247,23 +249,21 @@ impl Encoder {
                 start = end - OVERLAP;
             }
         }
-        // batch windows of similar length together
+        // windows are padded to a length bucket of their own (never to a neighbour's
+        // length) and batched with windows of the same bucket: a window's states then do
+        // not depend on the other texts of the call, so an article enriched alone or in
+        // any batch gives the same result
+        let full = WINDOW + 2;
+        let bucket = |w: &Win| (w.end - w.start + self.prefix.len() + 2).div_ceil(BUCKET).saturating_mul(BUCKET).min(full.max(BUCKET));
         let mut order: Vec<usize> = (0..wins.len()).collect();
-        order.sort_by_key(|&w| wins[w].end - wins[w].start);
+        order.sort_by_key(|&w| bucket(&wins[w]));
         let mut pooled: Vec<Option<Tensor>> = (0..wins.len()).map(|_| None).collect();
         let mut states: Vec<Option<Tensor>> = (0..wins.len()).map(|_| None).collect();
         let mut i = 0;
         while i < order.len() {
-            let mut j = i;
-            let mut max_len = 0;
-            while j < order.len() {
-                let w = &wins[order[j]];
-                let len = w.end - w.start + self.prefix.len() + 2;
-                let new_max = max_len.max(len);
-                if j > i && new_max * (j - i + 1) > BATCH_TOKENS {
-                    break;
-                }
-                max_len = new_max;
+            let max_len = bucket(&wins[order[i]]);
+            let mut j = i + 1;
+            while j < order.len() && bucket(&wins[order[j]]) == max_len && max_len * (j - i + 1) <= BATCH_TOKENS {
                 j += 1;
             }
             let batch: Vec<usize> = order[i..j].to_vec();

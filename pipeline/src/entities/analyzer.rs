@@ -95,7 +95,9 @@ impl Analyzer for ArticleAnalyzer {
         drop(inputs);
         for ((p, (entities, _mentions)), out) in docs.iter_mut().zip(found).zip(outs) {
             p.doc.entities = entities;
-            p.embedding = Some(out.embedding);
+            // the index keeps f16: stories see the vector a later session reads back,
+            // and `vigie enrich` lines (f16) give the stories a plain ingest gives
+            p.embedding = Some(out.embedding.into_iter().map(|x| half::f16::from_f32(x).to_f32()).collect());
         }
         tracing::debug!(docs = docs.len(), ms = t.elapsed().as_millis() as u64, "model stage: entities");
     }

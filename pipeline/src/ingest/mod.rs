@@ -9,12 +9,13 @@ mod feed;
 mod format;
 pub mod html;
 mod jsonl;
-mod lines;
+pub(crate) mod lines;
 mod source;
 mod text;
 
 pub use format::{binary_reason, decode_wide, detect_encoding, sniff, DecodeError, Format, FormatChoice, TextEncoding};
 pub use html::html_to_text;
+pub(crate) use source::io_reason;
 pub use source::{list_files, parse_bytes, read_input, read_input_skipping, Input};
 
 use vigie_schemas::{Article, Origin};

@@ -211,7 +211,7 @@ pub fn list_files(tops: &[PathBuf], skip: &[PathBuf]) -> Vec<PathBuf> {
     out
 }
 
-fn io_reason(e: &std::io::Error) -> String {
+pub(crate) fn io_reason(e: &std::io::Error) -> String {
     match e.kind() {
         std::io::ErrorKind::NotFound => "no such file or directory".into(),
         std::io::ErrorKind::PermissionDenied => "permission denied".into(),

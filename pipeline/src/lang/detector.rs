@@ -55,7 +55,14 @@ impl LangDecision {
 
 /// Picks the winner of summed votes; `und` below [`MIN_SHARE`].
 fn decide(mut votes: Vec<(Language, f64)>, method: &'static str, prose: bool) -> LangDecision {
-    votes.sort_by(|a, b| b.1.total_cmp(&a.1));
+    // lingua's sums come out in a different order from one detector to the next (its
+    // tables are hash maps), so their last bits vary: rounded, every run and every
+    // `vigie enrich` line carries the same votes
+    for v in &mut votes {
+        v.1 = (v.1 * 1e6).round() / 1e6;
+    }
+    votes.retain(|v| v.1 > 0.0);
+    votes.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.iso_code_639_1().to_string().cmp(&b.0.iso_code_639_1().to_string())));
     let total: f64 = votes.iter().map(|(_, v)| v).sum();
     let Some(&(top, v)) = votes.first() else { return LangDecision::und(0.0, method, votes) };
     let share = if total > 0.0 { v / total } else { 0.0 };
@@ -144,7 +151,7 @@ fn from_whatlang(l: whatlang::Lang) -> &'static str {
     }
 }
 
-fn to_lingua(code: &str) -> Option<Language> {
+pub(crate) fn to_lingua(code: &str) -> Option<Language> {
     Some(match code {
         "fr" => Language::French,
         "en" => Language::English,

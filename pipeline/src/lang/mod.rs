@@ -6,6 +6,7 @@ mod detector;
 mod eval;
 mod source_prior;
 
+pub(crate) use detector::to_lingua;
 pub use detector::{LangConfig, LangDecision, LangDetector};
 pub use eval::{eval_langid, LangEvalReport, LangEvalRow};
 pub use source_prior::SourcePrior;

@@ -1,0 +1,161 @@
+//! `vigie enrich` then `vigie ingest --enriched`, against a plain `vigie ingest` of the
+//! same real articles: the split of the work (several processes, stdin, other batch
+//! neighbours) changes nothing in the stored documents, and each line depends on its
+//! record alone.
+
+use crate::common::{shared_data, write, Vigie};
+use serde_json::Value;
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::Path;
+use std::process::Stdio;
+
+/// WMT translation pairs (stories across languages) and MasakhaNEWS articles of one
+/// source (the language prior), a copy under another id and a torn line.
+fn corpus() -> Option<Vec<String>> {
+    let wmt = std::fs::read_to_string(shared_data("crosslingual/wmt14_fren_dev.jsonl")?).unwrap();
+    let mut lines: Vec<String> = wmt.lines().take(40).map(str::to_string).collect();
+    for lang in ["fra", "eng"] {
+        let records = vigie_engine::corpus::masakhanews(&shared_data(&format!("topics/{lang}_dev.tsv"))?).unwrap();
+        for (i, r) in records.iter().take(14).enumerate() {
+            lines.push(
+                serde_json::json!({"id": format!("mn-{lang}-{i}"), "title": r.headline, "body": r.text, "source": format!("MasakhaNEWS {lang}")})
+                    .to_string(),
+            );
+        }
+    }
+    let mut copy: Value = serde_json::from_str(&lines[45]).unwrap();
+    copy["id"] = "copy-of-45".into();
+    lines.push(copy.to_string());
+    lines.insert(23, "{\"title\": \"torn".into());
+    Some(lines)
+}
+
+/// Every stored document as the ordered stage left it: id → (lang, copy of, story,
+/// topic, entity ids), and the mention table.
+fn stored(v: &Vigie) -> (BTreeMap<String, Value>, Vec<String>) {
+    let out = v.dir.path().join("docs.ndjson");
+    v.ok(&["export", "documents", "--format", "ndjson", "--out", out.to_str().unwrap(), "--quiet"]);
+    let docs = std::fs::read_to_string(&out)
+        .unwrap()
+        .lines()
+        .map(|l| {
+            let d: Value = serde_json::from_str(l).unwrap();
+            let keep = serde_json::json!([d["lang"], d["dup_of"], d["story_id"], d["topic_id"], d["entity_ids"], d["title"]]);
+            (d["id"].as_str().unwrap().to_string(), keep)
+        })
+        .collect();
+    let out = v.dir.path().join("mentions.ndjson");
+    v.ok(&["export", "mentions", "--format", "ndjson", "--out", out.to_str().unwrap(), "--quiet"]);
+    let mut mentions: Vec<String> = std::fs::read_to_string(&out).unwrap().lines().map(str::to_string).collect();
+    mentions.sort();
+    (docs, mentions)
+}
+
+/// The document lines of an enrich output, without where each record was read.
+fn lines_by_id(text: &str) -> BTreeMap<String, Value> {
+    text.lines()
+        .filter_map(|l| {
+            let mut v: Value = serde_json::from_str(l).unwrap();
+            let d = v.get_mut("document")?.take();
+            let mut d = d.as_object().unwrap().clone();
+            d.remove("origin");
+            Some((d["id"].as_str().unwrap().to_string(), Value::Object(d)))
+        })
+        .collect()
+}
+
+#[test]
+fn enrich_then_ingest_enriched_stores_what_a_plain_ingest_stores() {
+    let Some(lines) = corpus() else { return };
+    let plain = Vigie::new();
+    let all = write(plain.dir.path(), "all.jsonl", (lines.join("\n") + "\n").as_bytes());
+    let sum = plain.ingest(&[&all]);
+    assert_eq!((sum["indexed"].as_u64(), sum["duplicates"].as_u64(), sum["rejected"].as_u64()), (Some(69), Some(1), Some(1)), "{sum}");
+
+    // three processes over uneven parts, the second one reading stdin
+    let split = Vigie::new();
+    let parts = split.dir.path().join("parts");
+    std::fs::create_dir(&parts).unwrap();
+    for (k, (from, to)) in [(0, 17), (17, 52), (52, lines.len())].into_iter().enumerate() {
+        let text = lines[from..to].join("\n") + "\n";
+        let out = parts.join(format!("part-{k:05}"));
+        if k == 1 {
+            let mut child =
+                split.cmd().args(["enrich", "--quiet", "-", "--out"]).arg(&out).stdin(Stdio::piped()).spawn().expect("vigie enrich runs");
+            child.stdin.take().unwrap().write_all(text.as_bytes()).unwrap();
+            assert!(child.wait().unwrap().success());
+        } else {
+            let input = write(split.dir.path(), &format!("in-{k}.jsonl"), text.as_bytes());
+            split.ok(&["enrich", "--quiet", input.to_str().unwrap(), "--out", out.to_str().unwrap()]);
+        }
+    }
+    // one line per record, the torn one as a reject line
+    let part1 = std::fs::read_to_string(parts.join("part-00001")).unwrap();
+    assert_eq!(part1.lines().count(), 35);
+    assert!(part1.lines().nth(6).unwrap().contains("\"reject\""), "{}", part1.lines().nth(6).unwrap());
+    let sum = split.json(&["ingest", "--enriched", "--json", "--quiet", parts.to_str().unwrap()]);
+    assert_eq!((sum["indexed"].as_u64(), sum["duplicates"].as_u64(), sum["rejected"].as_u64()), (Some(69), Some(1), Some(1)), "{sum}");
+    assert_eq!(split.rejects().len(), 1);
+    assert!(split.rejects()[0]["file"].as_str().unwrap().ends_with("-"), "the reject names the record's input: {:?}", split.rejects());
+
+    let (docs_a, mentions_a) = stored(&plain);
+    let (docs_b, mentions_b) = stored(&split);
+    assert_eq!(docs_a.len(), 69);
+    for (id, a) in &docs_a {
+        assert_eq!(Some(a), docs_b.get(id), "{id}");
+    }
+    assert_eq!(docs_a, docs_b);
+    assert_eq!(mentions_a, mentions_b);
+    // the stages ran: entities, stories across languages, a copy, topics
+    let a = &docs_a["copy-of-45"];
+    assert!(a[1].is_string() && a[2].is_string() && a[4].as_array().is_some_and(|e| !e.is_empty()), "{a}");
+    let fr = &docs_a["wmt14-1009-lemondefr-fr"];
+    assert_eq!(fr[2], docs_a["wmt14-1009-lemondefr-en"][2], "a translation pair shares its story");
+
+    // a second ingest of the same lines stores nothing again
+    let again = split.json(&["ingest", "--enriched", "--json", "--quiet", parts.to_str().unwrap()]);
+    assert_eq!((again["indexed"].as_u64(), again["existing"].as_u64()), (Some(0), Some(69)), "{again}");
+
+    // each line depends on its record alone: the whole input in one process, in
+    // reverse order, gives the same lines as the three parts
+    let reversed: Vec<String> = lines.iter().rev().cloned().collect();
+    let rev = write(split.dir.path(), "reversed.jsonl", (reversed.join("\n") + "\n").as_bytes());
+    let whole = split.ok(&["enrich", "--quiet", rev.to_str().unwrap()]);
+    let mut parted = String::new();
+    for k in 0..3 {
+        parted.push_str(&std::fs::read_to_string(parts.join(format!("part-{k:05}"))).unwrap());
+    }
+    let (one, three) = (lines_by_id(&whole), lines_by_id(&parted));
+    assert_eq!(one.len(), 69);
+    for (id, line) in &one {
+        assert_eq!(Some(line), three.get(id), "{id}: the line depends on its neighbours");
+    }
+}
+
+/// Rejects can go to a file instead; a line that is not enriched.v1 is a reject of the
+/// ingest naming its file and line, and the rest is stored.
+#[test]
+fn rejects_to_a_file_and_bad_enriched_lines() {
+    let v = Vigie::new();
+    let input = write(
+        v.dir.path(),
+        "in.jsonl",
+        b"{\"id\":\"a\",\"title\":\"Mistral AI l\xc3\xa8ve des fonds\",\"body\":\"La start-up Mistral AI a lev\xc3\xa9 600 millions d'euros.\"}\nnot json\n",
+    );
+    let rejects = v.dir.path().join("rejects.jsonl");
+    let out = v.ok(&["enrich", "--quiet", "--no-entities", "--rejects", rejects.to_str().unwrap(), input.to_str().unwrap()]);
+    assert_eq!(out.lines().count(), 1);
+    let r = std::fs::read_to_string(&rejects).unwrap();
+    assert!(r.contains("\"line\":2") && r.contains("invalid json"), "{r}");
+    let lines = write(v.dir.path(), "e.jsonl", format!("{}{{\"schema\":\"enriched.v2\"}}\n", out).as_bytes());
+    let sum = v.json(&["ingest", "--enriched", "--json", "--quiet", lines.to_str().unwrap()]);
+    assert_eq!((sum["indexed"].as_u64(), sum["rejected"].as_u64()), (Some(1), Some(1)), "{sum}");
+    let rej = v.rejects();
+    assert!(rej[0]["reason"].as_str().unwrap().contains("unsupported schema") && rej[0]["line"] == 2, "{rej:?}");
+    assert!(Path::new(rej[0]["file"].as_str().unwrap()).ends_with("e.jsonl"));
+    // --strict still exits 1 once the accepted lines are stored
+    let o = v.run(&["enrich", "--quiet", "--strict", "--no-entities", input.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(String::from_utf8_lossy(&o.stdout).lines().count(), 2);
+}
