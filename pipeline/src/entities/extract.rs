@@ -179,4 +179,36 @@ mod tests {
         let ws = words(t);
         assert_eq!(sentences(t, &ws), vec![0..10, 10..11, 11..13]);
     }
+
+    /// Initials and abbreviations keep their period and end no sentence; hyphenated
+    /// places stay one word whatever the hyphen.
+    #[test]
+    fn initials_and_hyphenated_names_stay_whole() {
+        let t = "John F. Kennedy et M. Dupont aux États\u{2011}Unis. Apple Inc. a vu les U.S. regulators. Fin.";
+        let ws = words(t);
+        let w: Vec<&str> = ws.iter().map(|&(a, b)| &t[a..b]).collect();
+        let want = [
+            "John",
+            "F.",
+            "Kennedy",
+            "et",
+            "M.",
+            "Dupont",
+            "aux",
+            "États\u{2011}Unis",
+            ".",
+            "Apple",
+            "Inc.",
+            "a",
+            "vu",
+            "les",
+            "U.S.",
+            "regulators",
+            ".",
+            "Fin",
+            ".",
+        ];
+        assert_eq!(w, want);
+        assert_eq!(sentences(t, &ws), vec![0..9, 9..17, 17..19]);
+    }
 }

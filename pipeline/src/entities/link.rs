@@ -4,7 +4,7 @@
 //! company's name) linked to them, unknown names given stable ids.
 
 use super::kb::{fold, slug, Kb};
-use super::spans::{join_dashes, name_tokens, short_org, short_person, GENERIC};
+use super::spans::{join_dashes, name_tokens, short_org, short_person, without_legal_forms, GENERIC};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use vigie_schemas::{Entity, EntityId, EntityType, Mention};
 
@@ -207,7 +207,7 @@ pub fn link(text: &str, title_len: usize, cands: &[Candidate], kb: &Kb) -> (Vec<
                 if label != "LOC" {
                     shorts.push((resolved.len(), Short::Name(label.clone())));
                 }
-                let id = format!("{}:{}", kind.as_str(), slug(&name));
+                let id = format!("{}:{}", kind.as_str(), slug(without_legal_forms(&name)));
                 resolved.push(Resolved { start, end, id, kind, name, known: false });
             }
         }
@@ -271,12 +271,11 @@ fn link_short_forms(resolved: &mut [Resolved], shorts: &[(usize, Short)], text: 
         .map(|(i, r)| (i, name_tokens(&r.name), r.kind == EntityType::Person))
         .filter(|(i, t, _)| t.len() >= 2 && seen.insert(resolved[*i].id.clone()))
         .collect();
-    let shortens = |short: &[String], person: bool, long: &[String]| if person { short_person(short, long) } else { short_org(short, long) };
+    let shortens =
+        |short: &[String], person: bool, long: &[String]| if person { short_person(short, long) } else { short_org(short, long) };
     // the longest forms: known names, and the others no longer name of the article has
-    let longest: Vec<&(usize, Vec<String>, bool)> = full
-        .iter()
-        .filter(|(i, t, p)| resolved[*i].known || !full.iter().any(|(_, long, lp)| lp == p && shortens(t, *p, long)))
-        .collect();
+    let longest: Vec<&(usize, Vec<String>, bool)> =
+        full.iter().filter(|(i, t, p)| resolved[*i].known || !full.iter().any(|(_, long, lp)| lp == p && shortens(t, *p, long))).collect();
     let mut links = Vec::new();
     for (i, short) in shorts {
         let r = &resolved[*i];
@@ -355,6 +354,79 @@ mod tests {
         assert_eq!(get("organization:white-house").kind, EntityType::Organization);
         assert_eq!(get("person:jane-doe").mentions, 2);
         assert_eq!(mentions.len(), 8);
+    }
+
+    /// Candidates for each (surface, label) at its next occurrence in `text`; a label of
+    /// "GPU" takes the catalogue's entry of that model name.
+    fn cands(text: &str, tagged: &[(&str, &str)]) -> Vec<Candidate> {
+        let gpus = super::super::gpu::GpuCatalog::builtin();
+        let mut from = 0;
+        let mut out = Vec::new();
+        for (s, label) in tagged {
+            let start = text[from..].find(s).unwrap_or_else(|| panic!("{s:?} after {from}")) + from;
+            let source = if *label == "GPU" {
+                Source::Gpu(gpus.entries.iter().find(|g| g.model == *s).expect("a catalogue entry").clone())
+            } else {
+                Source::Ner(label.to_string())
+            };
+            out.push(Candidate { start, end: start + s.len(), source });
+            from = start + s.len();
+        }
+        out
+    }
+
+    /// Each mention's entity id, in text order.
+    fn ids(text: &str, tagged: &[(&str, &str)]) -> Vec<String> {
+        let (_, mentions) = link(text, text.find('\n').unwrap_or(0), &resolve(cands(text, tagged)), &Kb::builtin());
+        mentions.into_iter().map(|m| m.entity_id.0).collect()
+    }
+
+    #[test]
+    fn short_forms_link_to_the_full_name_of_the_article() {
+        // given name and family name alone, both orders, the KB's and unknown persons
+        let text = "SoftBank\nMasayoshi Son a parlé. Masayoshi a ri. Son a précisé. Xi Jinping reçoit. Xi a parlé. Tanaka Hiroshi arrive; Tanaka et Hiroshi.";
+        let got = ids(
+            text,
+            &[
+                ("Masayoshi Son", "PER"),
+                ("Masayoshi", "PER"),
+                ("Son", "PER"),
+                ("Xi Jinping", "PER"),
+                ("Xi", "PER"),
+                ("Tanaka Hiroshi", "PER"),
+                ("Tanaka", "ORG"),
+                ("Hiroshi", "PER"),
+            ],
+        );
+        let son = "person:masayoshi-son";
+        let xi = "person:xi-jinping";
+        let tanaka = "person:tanaka-hiroshi";
+        assert_eq!(got, vec![son, son, son, xi, xi, tanaka, tanaka, tanaka]);
+        // two people who share a surname stay apart; the surname alone goes to the first
+        let text = "Gates\nBill Gates et Melinda French Gates divorcent. Gates a parlé, Melinda Gates aussi.";
+        let got = ids(text, &[("Bill Gates", "PER"), ("Melinda French Gates", "PER"), ("Gates", "PER"), ("Melinda Gates", "PER")]);
+        assert_eq!(got, vec!["person:bill-gates", "person:melinda-french-gates", "person:bill-gates", "person:melinda-french-gates"]);
+        // a name with an initial: its surname alone is the same person
+        let text = "JFK\nJohn F. Kennedy fut élu. Kennedy a gagné.";
+        assert_eq!(ids(text, &[("John F. Kennedy", "PER"), ("Kennedy", "PER")]), vec!["person:john-f-kennedy"; 2]);
+    }
+
+    #[test]
+    fn a_company_and_its_short_name_are_one_entity_of_one_type() {
+        // the catalogue's architecture "Ampere" beside the company: the company
+        let text = "Ampere\nAmpere Computing lève des fonds. Ampere vise les centres de données.";
+        let (ents, _) =
+            link(text, 6, &resolve(cands(text, &[("Ampere", "GPU"), ("Ampere Computing", "ORG"), ("Ampere", "GPU")])), &Kb::builtin());
+        assert_eq!(ents.len(), 1, "{ents:#?}");
+        assert_eq!((ents[0].id.0.as_str(), ents[0].kind, ents[0].mentions), ("company:ampere-computing", EntityType::Company, 3));
+        // an unknown company with its legal form, then its short name typed otherwise
+        let text = "Acme\nAcme Robotics Inc a levé des fonds. Acme recrute.";
+        let got = ids(text, &[("Acme Robotics Inc", "ORG"), ("Acme", "MISC")]);
+        assert_eq!(got, vec!["company:acme-robotics"; 2]);
+        // without the company, "Ampere" stays the architecture
+        let text = "GPU\nL'architecture Ampere de Nvidia.";
+        let got = ids(text, &[("Ampere", "GPU"), ("Nvidia", "ORG")]);
+        assert_ne!(got[0], "company:ampere-computing");
     }
 
     #[test]
