@@ -734,15 +734,12 @@ mod tests {
     #[test]
     #[ignore = "measurement over the three NER dev sets (minutes)"]
     fn repairs_keep_the_dev_f1() {
-        use crate::encoder::{Device, Encoder, EncoderOptions, Precision, PrecisionChoice};
+        use crate::encoder::{Device, Encoder, EncoderOptions};
         use crate::ner::{predict, sentence_features, NerHead};
         let Some(models) = models() else { return };
         let head = NerHead::builtin(Device::Cpu);
-        let opts = EncoderOptions {
-            precision: PrecisionChoice::Fixed(Precision::Fp32),
-            max_layers: head.cfg.layers.iter().copied().max(),
-            ..Default::default()
-        };
+        // the precision `vigie eval ner` picks by default (auto)
+        let opts = EncoderOptions { max_layers: head.cfg.layers.iter().copied().max(), ..Default::default() };
         let encoder = Encoder::open(&models.join("e5-small"), &opts).unwrap();
         let kb = Kb::builtin();
         let data = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/data/ner");
