@@ -761,7 +761,7 @@ mod tests {
                 .zip(&pred)
                 .map(|(s, tags)| {
                     let (text, spans) = join_words(&s.words);
-                    let ranges = [0..spans.len()];
+                    let ranges = std::iter::once(0..spans.len()).collect::<Vec<_>>();
                     let a = Article { text: &text, title_len: 0, words: &spans, sentences: &ranges };
                     let mut out = vec!["O".to_string(); spans.len()];
                     for sp in repair(&a, &[decode_spans(tags)], &kb) {
