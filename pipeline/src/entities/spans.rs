@@ -753,7 +753,11 @@ mod tests {
                 crate::testing::absent(&path, "the shared data sets live beside the checkout");
                 continue;
             }
-            let gold = read_gold(&format!("{}#dev", path.display())).unwrap();
+            let mut gold = read_gold(&format!("{}#dev", path.display())).unwrap();
+            // VIGIE_REPAIRS_SENTENCES=N: the first N sentences of each set only (a quicker look)
+            if let Some(n) = std::env::var("VIGIE_REPAIRS_SENTENCES").ok().and_then(|n| n.parse().ok()) {
+                gold.truncate(n);
+            }
             let mut feats = Vec::new();
             for chunk in gold.chunks(512) {
                 let ws: Vec<Vec<String>> = chunk.iter().map(|s| s.words.clone()).collect();
@@ -777,6 +781,18 @@ mod tests {
                 })
                 .collect();
             let tags: Vec<Vec<String>> = gold.iter().map(|s| s.tags.clone()).collect();
+            // the gold spans the head found and the repairs lost, to see which repair costs them
+            for ((s, g), (p, f)) in gold.iter().zip(&tags).zip(pred.iter().zip(&fixed)) {
+                let (g, f) = (decode_spans(g), decode_spans(f));
+                for sp in decode_spans(p).into_iter().filter(|sp| g.contains(sp) && !f.contains(sp)) {
+                    let now: Vec<String> = f
+                        .iter()
+                        .filter(|x| x.start < sp.end && sp.start < x.end)
+                        .map(|x| format!("{}/{}", s.words[x.start..x.end].join(" "), x.kind))
+                        .collect();
+                    eprintln!("  lost {}/{} -> {now:?} in: {}", s.words[sp.start..sp.end].join(" "), sp.kind, s.words.join(" "));
+                }
+            }
             let (before, after) = (score(&tags, &pred), score(&tags, &fixed));
             eprintln!(
                 "{set}: F1 {:.4} -> {:.4}, F1(PER,ORG,LOC) {:.4} -> {:.4}",
