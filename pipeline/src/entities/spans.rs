@@ -92,10 +92,10 @@ pub fn without_legal_forms(name: &str) -> &str {
 const NO_END: &[&str] = &["and", "et", "or", "ou", "of", "de", "du", "des", "the", "le", "la", "les", "with", "avec"];
 
 /// A stock ticker with its exchange suffix, as Reuters writes it after a company's name
-/// ("BUD.N", "7203.T", "VOD.L").
+/// ("BUD.N", "7203.T", "VOD.L"); "U.S" and "U.K" are no tickers.
 fn is_ticker(w: &str) -> bool {
     let Some((sym, exch)) = w.split_once('.') else { return false };
-    (1..=6).contains(&sym.len())
+    (2..=6).contains(&sym.len())
         && (1..=2).contains(&exch.len())
         && sym.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
         && exch.chars().all(|c| c.is_ascii_uppercase())
@@ -249,7 +249,15 @@ impl<'a> Article<'a> {
             while s.start < s.end && is_edge_punct(self.word(s.start)) {
                 s.start += 1;
             }
-            while s.start < s.end && (is_edge_punct(self.word(s.end - 1)) || NO_END.contains(&fold(self.word(s.end - 1)).as_str())) {
+            // a closing bracket whose opening is inside stays: "Zeleznik ( B )"
+            let closes = |s: &Span| {
+                let w = self.word(s.end - 1);
+                matches!(w, ")" | "]") && (s.start..s.end - 1).any(|i| matches!(self.word(i), "(" | "["))
+            };
+            while s.start < s.end
+                && !closes(&s)
+                && (is_edge_punct(self.word(s.end - 1)) || NO_END.contains(&fold(self.word(s.end - 1)).as_str()))
+            {
                 s.end -= 1;
             }
             if s.start == s.end {
@@ -357,7 +365,12 @@ impl<'a> Article<'a> {
         // the body ("le jour du Non"; a headline capitalizes every word)
         let quoted = s.start > 0 && matches!(self.word(s.start - 1), "\"" | "«" | "“" | "'" | "‘");
         let body = self.words[s.start].0 >= self.title_len;
-        if quoted || (body && (s.start + 1..s.end).any(|i| self.word(i).starts_with(char::is_uppercase))) {
+        // an acronym ("U.S", "BT") is a name, though "us" is a function word
+        let acronym = (s.start..s.end).any(|i| {
+            let w = self.word(i);
+            w.chars().filter(|c| c.is_uppercase()).count() >= 2 && !w.chars().any(char::is_lowercase)
+        });
+        if quoted || acronym || (body && (s.start + 1..s.end).any(|i| self.word(i).starts_with(char::is_uppercase))) {
             return false;
         }
         let function = |t: &String| is_stopword(t) || GENERIC.contains(&t.as_str());
@@ -606,6 +619,10 @@ mod tests {
         // quoted titles and names with a capital after their first word stay
         let text = "Films\nLe film \"Certains l'aiment chaud\" de Billy Wilder. Le jour du Non est une fête.";
         let tagged = [("Certains l'aiment chaud", "MISC"), ("Billy Wilder", "PER"), ("jour du Non", "MISC")];
+        assert_eq!(repaired(text, &tagged), pairs(&tagged));
+        // an acronym that folds to a function word, a bracket closed inside the span
+        let text = "Avocats\nMexican avocados not expected in U.S . Mladost ( BJ ) 4 0 1.";
+        let tagged = [("U.S", "LOC"), ("Mladost ( BJ )", "ORG")];
         assert_eq!(repaired(text, &tagged), pairs(&tagged));
         // the head's run-on into "and"; legal forms left out of an id
         let text = "Ofgem\nEon, British Gas and Scottish Power raised concerns.";
