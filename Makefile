@@ -86,6 +86,8 @@ eval: models-release
 	$(VIGIE) eval clusters --gold $(SHARED)/crosslingual/wmt14_fren_dev.jsonl
 	$(VIGIE) eval clusters --gold $(SHARED)/topics/fra_dev.tsv
 	$(VIGIE) eval clusters --gold $(SHARED)/topics/eng_dev.tsv
+	$(VIGIE) eval companies --gold data/eval/companies/test.jsonl --shared $(SHARED)
+	$(VIGIE) eval gpus --gold data/eval/gpus/test.jsonl
 
 # the model stage alone (tokens/s per precision), then the whole ingest side by side with
 # spaCy's full pipelines on the same texts (spaCy in a throwaway venv under .tools/); the

@@ -100,7 +100,7 @@ pub fn open_analyzer(models: &ModelDir, head: Option<&Path>, opts: &EncoderOptio
         layers = an.encoder.layers,
         embedding = ?an.encoder.embedding_from,
         cpu = ?an.encoder.cpu.names(),
-        threads = vigie_pipeline::encoder::tch::get_num_threads(),
+        cores = vigie_pipeline::cores(),
         omp_wait_policy = std::env::var("OMP_WAIT_POLICY").unwrap_or_default(),
         "model stage"
     );

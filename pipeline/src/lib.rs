@@ -28,3 +28,19 @@ pub mod testing;
 pub mod topics;
 
 pub use error::{BoxError, Error, ModelError, Result};
+
+static CORES: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+/// Caps the cores vigie's stages use (CPU workers and the encoder's threads): one
+/// vigie per Spark executor core, or a share of a machine. 0 lifts the cap.
+pub fn set_cores(n: usize) {
+    CORES.store(n, std::sync::atomic::Ordering::Relaxed);
+}
+
+/// The cores the stages use: the cap of [`set_cores`], else the machine's.
+pub fn cores() -> usize {
+    match CORES.load(std::sync::atomic::Ordering::Relaxed) {
+        0 => std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2),
+        n => n,
+    }
+}

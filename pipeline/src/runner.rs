@@ -41,6 +41,7 @@ impl Prepared {
             embedding: self.embedding.as_deref(),
             entities: self.doc.entities.iter().map(|e| e.id.as_str()).collect(),
             terms: &self.title_terms,
+            body: &self.doc.body,
             dup_of: self.doc.dup_of.as_ref(),
             story: None,
         }
@@ -163,7 +164,7 @@ pub struct RunConfig {
 
 impl Default for RunConfig {
     fn default() -> Self {
-        let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2);
+        let cores = crate::cores();
         RunConfig {
             format: FormatChoice::Auto,
             workers: cores.max(1),

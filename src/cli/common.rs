@@ -185,9 +185,20 @@ pub struct ModelArgs {
     /// (default: one per two cores; 1 to 64)
     #[arg(long, value_parser = clap::value_parser!(u8).range(1..=64))]
     pub model_workers: Option<u8>,
+    /// Cores to use: the encoder's threads and the CPU workers (default: all; one vigie
+    /// per Spark executor core runs with 1)
+    #[arg(long, env = "VIGIE_THREADS", value_parser = clap::value_parser!(u16).range(1..=1024))]
+    pub threads: Option<u16>,
 }
 
 impl ModelArgs {
+    /// Applies `--threads` to the stages of this process.
+    pub fn apply_threads(&self) {
+        if let Some(t) = self.threads {
+            vigie_pipeline::set_cores(usize::from(t));
+        }
+    }
+
     pub fn options(&self) -> vigie_pipeline::encoder::EncoderOptions {
         vigie_pipeline::encoder::EncoderOptions {
             precision: self.precision,

@@ -3,7 +3,8 @@
 
 use super::gpu::GpuCatalog;
 use super::kb::Kb;
-use super::link::{link, resolve, Candidate, Source};
+use super::link::{link_typed, resolve, Candidate, Source};
+use super::mention_type::MentionTyper;
 use super::spans::{repair, Article};
 use crate::encoder::EncodedText;
 use crate::ner::{decode_spans, NerHead, Span};
@@ -22,6 +23,8 @@ pub struct EntityExtractor {
     pub gpus: GpuCatalog,
     gazetteer: Regex,
     gazetteer_ids: std::collections::HashMap<String, usize>,
+    /// [kb-scale] generated company lists, cues and the mention-type classifier
+    pub typer: MentionTyper,
 }
 
 /// Words as the NER data splits them: French elisions (`l'`, `qu'`) and English
@@ -90,7 +93,9 @@ impl EntityExtractor {
             Some(dir) => NerHead::load(dir, tch::Device::Cpu)?,
             None => NerHead::try_builtin(tch::Device::Cpu)?,
         };
-        Ok(Self::new(head, Kb::try_builtin()?, GpuCatalog::try_builtin()?))
+        let mut x = Self::new(head, Kb::try_builtin()?, GpuCatalog::try_builtin()?);
+        x.typer = MentionTyper::builtin()?;
+        Ok(x)
     }
 
     pub fn new(head: NerHead, kb: Kb, gpus: GpuCatalog) -> Self {
@@ -101,7 +106,7 @@ impl EntityExtractor {
             alts.push(regex::escape(alias));
         }
         let gazetteer = Regex::new(&format!(r"\b(?:{})\b", alts.join("|"))).expect("escaped aliases");
-        EntityExtractor { head, kb, gpus, gazetteer, gazetteer_ids: ids }
+        EntityExtractor { head, kb, gpus, gazetteer, gazetteer_ids: ids, typer: MentionTyper::empty() }
     }
 
     /// The encoder layers the head reads (ask the encoder for these).
@@ -151,7 +156,10 @@ impl EntityExtractor {
                         cands.push(Candidate { start: m.start(), end: m.end(), source: Source::Kb(i) });
                     }
                 }
-                link(t.full, t.title_len, &resolve(cands), &self.kb)
+                // [kb-scale hook] the mention typer sees the NER mentions and their encoder states
+                let cands = resolve(cands);
+                let hints = self.typer.hints(t.full, &super::mention_type::mentions_of(&cands, t, self.typer.classifier.as_ref()));
+                link_typed(t.full, t.title_len, &cands, &self.kb, &hints)
             })
             .collect()
     }

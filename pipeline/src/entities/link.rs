@@ -4,6 +4,7 @@
 //! company's name) linked to them, unknown names given stable ids.
 
 use super::kb::{fold, slug, Kb};
+use super::mention_type::{SpanHints, Typed};
 use super::spans::{join_dashes, name_tokens, short_org, short_person, without_legal_forms, GENERIC};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use vigie_schemas::{Entity, EntityId, EntityType, Mention};
@@ -177,6 +178,12 @@ fn clean(surface: &str) -> String {
 /// Builds the article's entities and mentions. `title_len`: bytes of `text` that are
 /// the title.
 pub fn link(text: &str, title_len: usize, cands: &[Candidate], kb: &Kb) -> (Vec<Entity>, Vec<Mention>) {
+    link_typed(text, title_len, cands, kb, &SpanHints::none())
+}
+
+/// [`link`] with the generated company lists, company cues and the mention-type
+/// classifier typing the names the knowledge base does not know.
+pub fn link_typed(text: &str, title_len: usize, cands: &[Candidate], kb: &Kb, hints: &SpanHints<'_>) -> (Vec<Entity>, Vec<Mention>) {
     let mut resolved: Vec<Resolved> = Vec::new();
     let mut shorts: Vec<(usize, Short)> = Vec::new();
     for c in cands {
@@ -203,7 +210,15 @@ pub fn link(text: &str, title_len: usize, cands: &[Candidate], kb: &Kb) -> (Vec<
                     resolved.push(Resolved { start, end, id: e.id.clone(), kind: e.kind, name: e.name.clone(), known: true });
                     continue;
                 }
-                let kind = label_type(label, &name);
+                // [kb-scale hook] listed companies, cues and the classifier (mention_type.rs)
+                let kind = match hints.type_mention(&name, label, label_type(label, &name)) {
+                    Typed::Listed(e) => {
+                        resolved.push(Resolved { start, end, id: e.id, kind: e.kind, name: e.name, known: true });
+                        continue;
+                    }
+                    Typed::Kind(kind) => kind,
+                };
+                // [links] a short form of a longer name of the article, linked below
                 if label != "LOC" {
                     shorts.push((resolved.len(), Short::Name(label.clone())));
                 }
