@@ -113,3 +113,28 @@ fuzz: libtorch
 
 clean:
 	rm -rf target $(DEMO_DATA)
+
+# Scale-out on Apache Spark (scripts/spark, README "Scaling out"): pyspark from PyPI at
+# a pinned version in .tools/venv-spark and a Java 17 (scripts/setup-spark.sh,
+# idempotent); spark-demo runs the job over data/samples on a local standalone cluster
+# (a master, two 1-core workers, stopped even on failure); test-spark compares the job's
+# data directory with a plain ingest of ~300 real articles from $(SHARED), once as it is
+# and once with a worker killed mid-job (debug build, as make test; skips without Spark or
+# $(SHARED), fails under CI=1)
+SPARK_VENV := $(CURDIR)/.tools/venv-spark
+.PHONY: spark-setup spark-demo test-spark bench-spark
+spark-setup:
+	./scripts/setup-spark.sh $(SPARK_VENV)
+
+spark-demo: models-release spark-setup
+	VIGIE=$(VIGIE) ./scripts/spark/demo.sh
+
+test-spark: models spark-setup
+	VIGIE=target/debug/vigie SHARED=$(SHARED) ./scripts/spark/test_spark.py
+
+# articles/s of the job on 1 and 2 workers beside vigie alone (BENCH_SPARK_N articles), and
+# the ordered stage's own rate on BENCH_SPARK_CEILING enriched Reuters articles
+BENCH_SPARK_N ?= 400
+BENCH_SPARK_CEILING ?= 5000
+bench-spark: models-release spark-setup
+	VIGIE=$(VIGIE) SHARED=$(SHARED) ./scripts/spark/bench.sh --articles $(BENCH_SPARK_N) --ceiling $(BENCH_SPARK_CEILING)
