@@ -210,6 +210,7 @@ pub fn part(p: ClusterPart) -> anyhow::Result<()> {
             embedding: Some(&emb[k * DIM..(k + 1) * DIM]),
             entities: Vec::new(),
             terms: &terms[k],
+            body: "",
             dup_of: None,
             story: None,
         });

@@ -10,6 +10,7 @@ mod documents;
 mod encode;
 mod harness;
 mod ingest;
+mod pages;
 mod queries;
 
 use clap::{Parser, Subcommand};
@@ -44,6 +45,9 @@ enum Command {
     Api(api::ApiBench),
     /// Reverse matching of 1,000 saved rules against 1,000-article batches (Reuters)
     Alerts(alerts::AlertsBench),
+    /// Main-text extraction of article pages (make-pages.py's), scored beside
+    /// trafilatura's output on the same pages
+    Pages(pages::PagesBench),
     /// (internal) one side of the ingest benchmark
     #[command(hide = true)]
     IngestPart(ingest::IngestPart),
@@ -88,6 +92,7 @@ fn main() -> ExitCode {
         Command::Queries(a) => queries::bench(a),
         Command::Api(a) => api::bench(a),
         Command::Alerts(a) => alerts::bench(a),
+        Command::Pages(a) => pages::bench(a),
         Command::IngestPart(p) => ingest::part(p),
         Command::ClusterPart(p) => cluster::part(p),
     };

@@ -76,3 +76,49 @@ fn a_missing_corpus_is_a_usage_error() {
     assert!(err.starts_with("error: ") && err.contains("/nonexistent/reuters") && err.lines().count() == 1, "{err}");
     assert!(o.stdout.is_empty());
 }
+
+/// `pages` scores vigie's extraction of each page beside another extractor's output
+/// (trafilatura's, as trafilatura-pages.py writes it) with the same snippet scorer.
+#[test]
+fn pages_scores_vigie_beside_the_yardstick_with_one_scorer() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    std::fs::create_dir_all(dir.join("pages")).unwrap();
+    let p = "La start-up parisienne a annoncé lundi une levée de fonds de 600 millions d'euros menée par des fonds américains.";
+    let q = "Les fonds serviront à recruter des ingénieurs à Paris et à Londres, et à acheter de la puissance de calcul.";
+    let page = format!(
+        "<html><body><nav><a href=\"/\">Accueil du site</a> <a href=\"/eco\">Rubrique économie</a></nav><article><h1>T</h1><p>{p}</p><p>{q}</p></article>\
+         <footer><p>Mentions légales du site</p></footer></body></html>"
+    );
+    std::fs::write(dir.join("pages/001-x.html"), &page).unwrap();
+    std::fs::write(dir.join("pages/002-y.html"), "<html><body><div id=\"app\"></div></body></html>").unwrap();
+    let gold = [
+        serde_json::json!({"file": "001-x.html", "template": "x", "split": "tune", "with": ["levée de fonds de 600 millions", "recruter des ingénieurs à Paris"], "without": ["Mentions légales du site", "Rubrique économie"]}),
+        serde_json::json!({"file": "002-y.html", "template": "y", "split": "heldout", "with": ["un texte que la page ne montre pas"], "without": []}),
+    ];
+    std::fs::write(dir.join("gold.jsonl"), gold.iter().map(|g| g.to_string() + "\n").collect::<String>()).unwrap();
+    // the yardstick kept the footer of page 1 and found nothing on page 2
+    let other = [
+        serde_json::json!({"file": "001-x.html", "variant": "default", "text": format!("{p}\n{q}\nMentions légales du site")}),
+        serde_json::json!({"file": "002-y.html", "variant": "default", "text": null}),
+    ];
+    std::fs::write(dir.join("trafilatura.jsonl"), other.iter().map(|g| g.to_string() + "\n").collect::<String>()).unwrap();
+    let r = json(&bench(&["pages", "--pages", dir.to_str().unwrap(), "--json", "--by-template"]));
+    assert_eq!(r["pages"], 2, "{r}");
+    let rows = r["extractors"].as_array().unwrap();
+    let row = |name: &str| rows.iter().find(|x| x["extractor"] == name).unwrap_or_else(|| panic!("{name}: {r}"))["scores"].clone();
+    let vigie = row("vigie");
+    assert_eq!(
+        (vigie["tune"]["tp"].as_u64(), vigie["tune"]["fp"].as_u64(), vigie["tune"]["fn"].as_u64()),
+        (Some(2), Some(0), Some(0)),
+        "{r}"
+    );
+    // nothing on page 2: its snippet is missed, the page counts as empty
+    assert_eq!((vigie["heldout"]["fn"].as_u64(), vigie["heldout"]["empty"].as_u64()), (Some(1), Some(1)), "{r}");
+    let t = row("trafilatura default");
+    assert_eq!((t["all"]["tp"].as_u64(), t["all"]["fp"].as_u64(), t["all"]["fn"].as_u64()), (Some(2), Some(1), Some(1)), "{r}");
+    assert!((t["all"]["precision"].as_f64().unwrap() - 2.0 / 3.0).abs() < 1e-9, "{r}");
+    assert!(vigie.get("tune/x").is_some(), "{r}");
+    // vigie's texts are kept beside the gold for inspection
+    assert!(std::fs::read_to_string(dir.join("vigie.jsonl")).unwrap().contains("levée de fonds"));
+}

@@ -29,6 +29,7 @@
 //! ```
 
 pub mod alerts;
+pub mod articles;
 mod clock;
 pub mod corpus;
 mod datadir;

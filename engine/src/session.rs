@@ -30,12 +30,14 @@ pub struct IngestOptions<'a> {
     /// the inputs are `enriched.v1` lines (`vigie enrich`): the ordered stages only,
     /// no model
     pub enriched: bool,
+    /// `--fetch-articles`: feed items that are only summaries get their page's text
+    pub fetch_articles: Option<&'a crate::articles::ArticleFetcher>,
 }
 
 impl<'a> IngestOptions<'a> {
     /// Defaults for a batch: commits every 5,000 documents, all cores.
     pub fn new(format: FormatChoice, lang: &'a LangDetector, analyzer: Option<&'a dyn Analyzer>) -> Self {
-        IngestOptions { format, lang, analyzer, commit_every: 5000, workers: None, enriched: false }
+        IngestOptions { format, lang, analyzer, commit_every: 5000, workers: None, enriched: false, fetch_articles: None }
     }
 }
 
@@ -100,6 +102,15 @@ impl Session {
         } else {
             opts.analyzer
         };
+        // --fetch-articles: feeds are read here, their summaries replaced by the pages'
+        // text; the feed records that could not be read are this batch's rejects
+        let fetched = opts.fetch_articles.map(|f| f.enrich(sources, opts.format, &cfg.skip_dirs));
+        let sources = fetched.as_ref().map_or(sources, |e| &e.sources[..]);
+        let unread = fetched.as_ref().map_or(&[][..], |e| &e.rejects[..]);
+        for r in unread {
+            rejects.write(r)?;
+            observer.rejected(r);
+        }
         let mut sink = IndexSink { writer: &mut self.writer, commits: 0 };
         let (dedup, stories) = (&mut self.dedup, &mut self.stories);
         // a panic the stages did not catch (a bug in the ordered stage) still leaves the
@@ -112,7 +123,8 @@ impl Session {
         if result.is_err() || committed.is_err() {
             self.stale = true;
         }
-        let summary = result.map_err(|e| Error::Ingest(Box::new(e.into())))?;
+        let mut summary = result.map_err(|e| Error::Ingest(Box::new(e.into())))?;
+        (summary.read, summary.rejected) = (summary.read + unread.len() as u64, summary.rejected + unread.len() as u64);
         committed?;
         if summary.indexed > 0 {
             // topics follow the commit while this process holds the index lock

@@ -8,7 +8,7 @@ use vigie_index::{StoredVector, VigieIndex};
 use vigie_pipeline::normalize::first_chars as cut;
 use vigie_pipeline::stories::{content_words_with_forms, fold_key, Stories, StoryInput};
 use vigie_pipeline::topics::{
-    cluster, match_ids, nearest, Keywords, LabelDoc, StoryPoint, TopicConfig, TopicInfo, TopicState, STATE_VERSION,
+    cluster, match_ids, nearest, Keyword, Keywords, LabelDoc, StoryPoint, TopicConfig, TopicInfo, TopicState, STATE_VERSION,
 };
 
 /// A rebuild is due when the stories have grown by this factor since the last one.
@@ -28,6 +28,7 @@ pub fn load_stories(vectors: &[StoredVector]) -> Stories {
             embedding: v.embedding.as_deref(),
             entities: v.entities.iter().map(String::as_str).collect(),
             terms: &v.title_terms,
+            body: "",
             dup_of: v.dup_of.as_ref(),
             story: v.story_id.as_deref(),
         });
@@ -88,7 +89,9 @@ pub fn rebuild_topics(index: &VigieIndex, stories: &Stories, old: Option<&TopicS
             }
         }
     })?;
-    let keywords = kw.top(8);
+    let ranked = kw.ranked(8);
+    let keywords: Vec<BTreeMap<String, Vec<String>>> =
+        ranked.iter().map(|m| m.iter().map(|(l, ks)| (l.clone(), ks.iter().map(|k| k.word.clone()).collect())).collect()).collect();
     let mut entity_df: HashMap<&str, u32> = HashMap::new();
     for m in &ents {
         for (id, (_, c)) in m {
@@ -110,7 +113,7 @@ pub fn rebuild_topics(index: &VigieIndex, stories: &Stories, old: Option<&TopicS
             let entities: Vec<(String, String)> = top.iter().map(|(id, n, _)| (id.clone(), n.clone())).collect();
             TopicInfo {
                 id: ids[i].clone(),
-                label: label(&entities, &keywords[i]),
+                label: label(&entities, &ranked[i]),
                 keywords: keywords[i].clone(),
                 entities,
                 centroid: c.centroids[i].clone(),
@@ -130,16 +133,22 @@ pub fn rebuild_topics(index: &VigieIndex, stories: &Stories, old: Option<&TopicS
     })
 }
 
-/// "Nvidia, OpenAI: chips, gpus, data / puces, serveurs": the two most frequent entities,
-/// then three keywords per language (English first), without repeating an entity name.
-fn label(entities: &[(String, String)], keywords: &BTreeMap<String, Vec<String>>) -> String {
+/// "Nvidia, OpenAI: chips, gpus, data / puces, serveurs": the two most distinctive
+/// entities, then three keywords per language (English first), without repeating an
+/// entity name; a language's keywords as common in general news as in the topic only
+/// show when it has no distinctive one.
+fn label(entities: &[(String, String)], keywords: &BTreeMap<String, Vec<Keyword>>) -> String {
     let names: Vec<&str> = entities.iter().take(2).map(|(_, n)| n.as_str()).collect();
     let taken: std::collections::HashSet<String> = names.iter().flat_map(|n| n.split_whitespace()).map(fold_key).collect();
     let mut langs: Vec<&String> = keywords.keys().collect();
     langs.sort_by_key(|l| (l.as_str() != "en", l.as_str() != "fr", l.as_str().to_string()));
     let parts: Vec<String> = langs
         .iter()
-        .map(|l| keywords[*l].iter().filter(|w| !taken.contains(&fold_key(w))).take(3).cloned().collect::<Vec<_>>().join(", "))
+        .map(|l| {
+            let ks: Vec<&Keyword> = keywords[*l].iter().filter(|k| !taken.contains(&fold_key(&k.word))).collect();
+            let distinctive = ks.iter().any(|k| k.distinctive);
+            ks.iter().filter(|k| k.distinctive || !distinctive).take(3).map(|k| k.word.as_str()).collect::<Vec<_>>().join(", ")
+        })
         .filter(|s| !s.is_empty())
         .collect();
     match (names.is_empty(), parts.is_empty()) {
@@ -267,4 +276,48 @@ pub fn stories_of(topics: &(impl TopicSource + ?Sized), topic: &str) -> Result<V
 /// story id -> topic id of the current state (empty when there is none).
 pub fn topic_map(topics: &(impl TopicSource + ?Sized)) -> Result<BTreeMap<String, String>> {
     Ok(topics.topic_state()?.map(|s| s.story_topic.clone()).unwrap_or_default())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn kw(word: &str, distinctive: bool) -> Keyword {
+        Keyword { word: word.into(), term: fold_key(word), weight: 1.0, distinctive }
+    }
+
+    #[test]
+    fn labels_lead_with_entity_names_then_distinctive_keywords() {
+        let entities = vec![("company:nvidia".to_string(), "Nvidia".to_string()), ("company:tsmc".to_string(), "TSMC".to_string())];
+        let mut keywords = BTreeMap::new();
+        keywords.insert("en".to_string(), vec![kw("Nvidia", true), kw("wafers", true), kw("foundry", true), kw("announced", false)]);
+        keywords.insert("fr".to_string(), vec![kw("annoncé", false), kw("selon", false)]);
+        // entity names lead, are not repeated, and "announced" (as common in all news) is
+        // left out while English has distinctive keywords; French has none, so its
+        // generic keywords still show
+        assert_eq!(label(&entities, &keywords), "Nvidia, TSMC: wafers, foundry / annoncé, selon");
+        assert_eq!(label(&[], &BTreeMap::new()), "(no keywords)");
+    }
+
+    /// Keywords from real text through the embedded backgrounds: the words every tech
+    /// article says do not reach the label.
+    #[test]
+    fn background_frequent_words_stay_out_of_labels_of_a_focused_topic() {
+        let mut k = Keywords::new(1);
+        let texts = [
+            "Nvidia announced on Tuesday that its chief executive said the company would ship Blackwell GPUs",
+            "The company announced that chief executive Jensen Huang said Blackwell GPUs sold out",
+            "Analysts said the company announced record GPUs revenue, its chief executive said",
+            "The chief executive announced the company would build Blackwell systems",
+        ];
+        for t in texts {
+            k.add(&LabelDoc { topic: 0, lang: "en".into(), words: content_words_with_forms(t) });
+        }
+        let entities = vec![("company:nvidia".to_string(), "Nvidia".to_string())];
+        let l = label(&entities, &k.ranked(8)[0]);
+        assert!(l.starts_with("Nvidia: Blackwell, GPUs") || l.starts_with("Nvidia: GPUs, Blackwell"), "{l}");
+        for generic in ["company", "chief", "announced", "said"] {
+            assert!(!l.contains(generic), "{generic} in {l}");
+        }
+    }
 }

@@ -33,6 +33,9 @@ pub struct Poll {
     pub delivered: usize,
     /// the poll's time: fetching, ingesting, committing, alerts
     pub seconds: f64,
+    /// `--fetch-articles`: the pages fetched for this poll's feed items
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub articles: Option<crate::articles::ArticleStats>,
 }
 
 /// What happens during a poll that the front end reports: the ingest's progress and
@@ -300,6 +303,7 @@ impl Watcher {
         }
 
         let mut ingested = true;
+        let articles_before = opts.fetch_articles.map(|f| f.stats());
         if !sources.is_empty() {
             match session.ingest(&sources, opts, events, &AtomicBool::new(false)) {
                 Ok(s) => {
@@ -322,6 +326,7 @@ impl Watcher {
             p.read += line_rejects.len() as u64;
             p.rejected += line_rejects.len() as u64;
         }
+        p.articles = opts.fetch_articles.zip(articles_before).map(|(f, before)| f.stats().since(&before));
         new_state.save(&self.data)?;
         self.state = new_state;
         p.seconds = started.elapsed().as_secs_f64();

@@ -26,6 +26,7 @@ struct Row {
     emb: Option<Vec<f32>>,
     entities: Vec<String>,
     terms: Vec<String>,
+    body: String,
 }
 
 fn read(path: &str) -> Vec<Row> {
@@ -46,6 +47,7 @@ fn read(path: &str) -> Vec<Row> {
                 emb: v["emb"].as_array().map(|a| a.iter().map(|x| x.as_f64().unwrap_or(0.0) as f32).collect()),
                 entities: strs("entities"),
                 terms: strs("terms"),
+                body: v["body"].as_str().unwrap_or_default().to_string(),
             }
         })
         .collect()
@@ -64,6 +66,7 @@ fn stories(rows: &[Row], cfg: &StoryConfig, prior: &BTreeMap<String, Vec<f32>>) 
                 embedding: r.emb.as_deref(),
                 entities: r.entities.iter().map(String::as_str).collect(),
                 terms: &r.terms,
+                body: &r.body,
                 dup_of: r.dup_of.as_ref(),
                 story: None,
             })
@@ -103,6 +106,9 @@ fn main() {
     let mut thresholds = floats("0.5,0.55,0.6,0.62,0.65,0.7");
     let mut entity_weights = floats("0.3");
     let mut term_weights = floats("0.3");
+    let mut figure_weights = floats("0");
+    let mut gap_weights = floats("0");
+    let mut number_weights = floats("0");
     let mut topic_thresholds = floats("0.05,0.075,0.1,0.125,0.15");
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
@@ -115,6 +121,9 @@ fn main() {
             "--threshold" => thresholds = floats(&val()),
             "--entity-weight" => entity_weights = floats(&val()),
             "--term-weight" => term_weights = floats(&val()),
+            "--figure-weight" => figure_weights = floats(&val()),
+            "--gap-weight" => gap_weights = floats(&val()),
+            "--number-weight" => number_weights = floats(&val()),
             "--topic-threshold" => topic_thresholds = floats(&val()),
             o => panic!("unknown argument {o}"),
         }
@@ -139,28 +148,47 @@ fn main() {
         let json = serde_json::json!({ "means": prior });
         std::fs::write(out, serde_json::to_string(&json).expect("json")).expect("writing the means");
     }
-    println!("threshold\tentity_w\tterm_w\ttopic_t\tset\tscore\tclusters");
+    println!("threshold\tentity_w\tterm_w\tfigure_w\tgap_w\tnumber_w\ttopic_t\tset\tscore\tclusters");
+    let mut grid = Vec::new();
     for &t in &thresholds {
         for &ew in &entity_weights {
             for &tw in &term_weights {
-                let cfg = StoryConfig { threshold: t, entity_weight: ew, term_weight: tw, ..StoryConfig::default() };
-                for (name, rows) in &story_sets {
-                    let (ids, st) = stories(rows, &cfg, &prior);
-                    let gold: Vec<&str> = rows.iter().map(|r| r.label.as_str()).collect();
-                    let b = bcubed(&gold, &ids.iter().map(String::as_str).collect::<Vec<_>>());
-                    println!("{t}\t{ew}\t{tw}\t-\t{name}\tB3F1 {:.4} (P {:.4} R {:.4})\t{}", b.f1, b.precision, b.recall, st.len());
-                }
-                for (name, rows) in &topic_sets {
-                    let (ids, st) = stories(rows, &cfg, &prior);
-                    let gold: Vec<&str> = rows.iter().map(|r| r.label.as_str()).collect();
-                    for &tt in &topic_thresholds {
-                        let tcfg = TopicConfig { threshold: tt, assign_threshold: tt, ..TopicConfig::default() };
-                        let (labels, k) = topics(&ids, &st, &tcfg);
-                        let out = labels.iter().filter(|l| *l == "-").count() as f64 / labels.len().max(1) as f64;
-                        let score = nmi(&gold, &labels.iter().map(String::as_str).collect::<Vec<_>>());
-                        println!("{t}\t{ew}\t{tw}\t{tt}\t{name}\tNMI {score:.4} outliers {:.1}%\t{k}", 100.0 * out);
+                for &fw in &figure_weights {
+                    for &gw in &gap_weights {
+                        for &nw in &number_weights {
+                            grid.push((t, ew, tw, fw, gw, nw));
+                        }
                     }
                 }
+            }
+        }
+    }
+    for (t, ew, tw, fw, gw, nw) in grid {
+        let cfg = StoryConfig {
+            threshold: t,
+            entity_weight: ew,
+            term_weight: tw,
+            figure_weight: fw,
+            gap_weight: gw,
+            number_weight: nw,
+            ..StoryConfig::default()
+        };
+        let head = format!("{t}\t{ew}\t{tw}\t{fw}\t{gw}\t{nw}");
+        for (name, rows) in &story_sets {
+            let (ids, st) = stories(rows, &cfg, &prior);
+            let gold: Vec<&str> = rows.iter().map(|r| r.label.as_str()).collect();
+            let b = bcubed(&gold, &ids.iter().map(String::as_str).collect::<Vec<_>>());
+            println!("{head}\t-\t{name}\tB3F1 {:.4} (P {:.4} R {:.4})\t{}", b.f1, b.precision, b.recall, st.len());
+        }
+        for (name, rows) in &topic_sets {
+            let (ids, st) = stories(rows, &cfg, &prior);
+            let gold: Vec<&str> = rows.iter().map(|r| r.label.as_str()).collect();
+            for &tt in &topic_thresholds {
+                let tcfg = TopicConfig { threshold: tt, assign_threshold: tt, ..TopicConfig::default() };
+                let (labels, k) = topics(&ids, &st, &tcfg);
+                let out = labels.iter().filter(|l| *l == "-").count() as f64 / labels.len().max(1) as f64;
+                let score = nmi(&gold, &labels.iter().map(String::as_str).collect::<Vec<_>>());
+                println!("{head}\t{tt}\t{name}\tNMI {score:.4} outliers {:.1}%\t{k}", 100.0 * out);
             }
         }
     }

@@ -41,6 +41,7 @@ impl Prepared {
             embedding: self.embedding.as_deref(),
             entities: self.doc.entities.iter().map(|e| e.id.as_str()).collect(),
             terms: &self.title_terms,
+            body: &self.doc.body,
             dup_of: self.doc.dup_of.as_ref(),
             story: None,
         }

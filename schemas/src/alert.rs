@@ -14,6 +14,33 @@ pub enum NotifySink {
     Webhook { url: String },
 }
 
+/// What a rule notifies once.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum NotifyPer {
+    /// The first matching article of each story (an event and its rewrites).
+    #[default]
+    Story,
+    /// Each matching article that is not a copy of another (a copy group's first
+    /// article): every new development of a story; its copies (syndicated,
+    /// near-duplicates) are not notified again.
+    CopyGroup,
+}
+
+impl NotifyPer {
+    pub fn is_story(&self) -> bool {
+        *self == NotifyPer::Story
+    }
+
+    /// `story` or `copy-group`, as written in rules and flags.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            NotifyPer::Story => "story",
+            NotifyPer::CopyGroup => "copy-group",
+        }
+    }
+}
+
 /// A saved keyword query.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -31,6 +58,9 @@ pub struct AlertRule {
     /// Digest period in seconds; `None` delivers each match at once.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub digest_seconds: Option<u64>,
+    /// What the rule notifies once: each story (absent: the default) or each copy group.
+    #[serde(default, skip_serializing_if = "NotifyPer::is_story")]
+    pub per: NotifyPer,
     pub created: DateTime<Utc>,
 }
 

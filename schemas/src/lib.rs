@@ -17,7 +17,7 @@ mod entity;
 mod ids;
 mod schema;
 
-pub use alert::{AlertRule, Digest, Notification, NotifySink};
+pub use alert::{AlertRule, Digest, Notification, NotifyPer, NotifySink};
 pub use article::{Article, OneOrMany};
 pub use document::{Document, Origin};
 pub use enriched::{DedupSignature, EnrichedDocument, EnrichedLine, EnrichedReject, LanguageDecision, LanguageVote, ENRICHED_V1};

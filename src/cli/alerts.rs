@@ -6,7 +6,7 @@ use std::io::Write;
 use std::process::ExitCode;
 use vigie_engine::alerts::{self, describe, parse_sink, NewRule, WebhookPolicy};
 use vigie_engine::SystemClock;
-use vigie_schemas::EntityId;
+use vigie_schemas::{EntityId, NotifyPer};
 
 #[derive(Subcommand, Debug)]
 pub enum AlertsCommand {
@@ -46,6 +46,26 @@ pub struct AddArgs {
     /// Deliver one digest per period (90s, 30m, 1h, 1d) instead of each match at once
     #[arg(long)]
     pub digest: Option<String>,
+    /// What is notified once: each story (an event and its rewrites), or each copy group
+    /// (every new article that matches, its copies not again: every development)
+    #[arg(long, value_enum, default_value_t = Per::Story)]
+    pub per: Per,
+}
+
+/// `--per`: what a rule notifies once.
+#[derive(clap::ValueEnum, Clone, Copy, Debug)]
+pub enum Per {
+    Story,
+    CopyGroup,
+}
+
+impl From<Per> for NotifyPer {
+    fn from(p: Per) -> Self {
+        match p {
+            Per::Story => NotifyPer::Story,
+            Per::CopyGroup => NotifyPer::CopyGroup,
+        }
+    }
 }
 
 #[derive(Args, Debug)]
@@ -137,10 +157,10 @@ fn add(ctx: &Ctx, a: AddArgs) -> anyhow::Result<ExitCode> {
         Some(s) => (a.query.unwrap_or(s.query), a.lang.or(s.lang), a.entity.or(s.entity), a.source.or(s.source)),
         None => (a.query.expect("clap requires a query without --from-search"), a.lang, a.entity, a.source),
     };
-    let new = NewRule { name: a.name, query, lang, entity: entity.map(EntityId), source, notify, digest_seconds };
+    let new = NewRule { name: a.name, query, lang, entity: entity.map(EntityId), source, notify, digest_seconds, per: a.per.into() };
     let rule = alerts::add_rule(&ctx.dir(), new, &SystemClock)?;
     if !ctx.quiet {
-        eprintln!("alert {} saved: {} -> {}", rule.name, rule.query, describe(&rule.notify));
+        eprintln!("alert {} saved: {} -> {} (once per {})", rule.name, rule.query, describe(&rule.notify), rule.per.as_str());
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -167,6 +187,7 @@ fn list(ctx: &Ctx, a: ListArgs) -> anyhow::Result<ExitCode> {
                 filters.join(" "),
                 describe(&r.notify),
                 r.digest_seconds.map(|s| format!("{s}s")).unwrap_or_else(|| "-".into()),
+                r.per.as_str().to_string(),
                 l.delivered.to_string(),
                 l.pending.to_string(),
             ]
@@ -175,7 +196,7 @@ fn list(ctx: &Ctx, a: ListArgs) -> anyhow::Result<ExitCode> {
     if rows.is_empty() {
         writeln!(out, "no alerts (vigie alerts add NAME QUERY)")?;
     } else {
-        print_table(&mut out, &["name", "query", "filters", "notify", "digest", "delivered", "pending"], &rows)?;
+        print_table(&mut out, &["name", "query", "filters", "notify", "digest", "per", "delivered", "pending"], &rows)?;
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -213,10 +234,11 @@ fn test(ctx: &Ctx, a: TestArgs) -> anyhow::Result<ExitCode> {
     print_table(&mut out, &["published", "lang", "source", "title", "matched", "id"], &rows)?;
     writeln!(
         out,
-        "{} documents in the index match {}; {} stories shown, newest first (nothing delivered)",
+        "{} documents in the index match {}; {} {} shown, newest first (nothing delivered)",
         t.total,
         rule.name,
-        t.notifications.len()
+        t.notifications.len(),
+        if rule.per == NotifyPer::CopyGroup { "copy groups" } else { "stories" }
     )?;
     Ok(ExitCode::SUCCESS)
 }

@@ -11,9 +11,17 @@ use vigie_engine::eval::{ClustersOptions, LabelKind};
 #[derive(Args, Debug)]
 pub struct ClustersArgs {
     /// JSON lines with a `pair`/`story` label (stories) or a `category`/`topic` label
-    /// (topics), or a MasakhaNEWS TSV (category, headline, text, url)
+    /// (topics), a MasakhaNEWS TSV (category, headline, text, url), or a selection of
+    /// shared-corpus articles with story labels (data/eval/stories/hard-negatives.tsv)
     #[arg(long)]
     pub gold: PathBuf,
+    /// Where a selection's articles are read from
+    #[arg(long, default_value = "../shared/data")]
+    pub shared: PathBuf,
+    /// Score only this half of a selection (tune: the half stories were tuned on; held:
+    /// the other)
+    #[arg(long, value_parser = ["tune", "held"])]
+    pub half: Option<String>,
     /// Ingest into this data directory and keep it (default: a temporary one)
     #[arg(long)]
     pub into: Option<PathBuf>,
@@ -33,7 +41,7 @@ pub struct ClustersArgs {
 
 pub fn clusters(ctx: &Ctx, a: ClustersArgs) -> anyhow::Result<ExitCode> {
     let analyzer = super::ingest::load_analyzer(a.models.as_deref(), a.ner_model.as_deref(), &a.model)?;
-    let opts = ClustersOptions { into: a.into.clone(), dump: a.dump.clone() };
+    let opts = ClustersOptions { into: a.into.clone(), dump: a.dump.clone(), shared: Some(a.shared.clone()), half: a.half.clone() };
     let pb = ctx.spinner("ingest");
     let report = vigie_engine::eval::clusters(&a.gold, &analyzer, &opts, &mut super::ingest::Printer::new(pb.clone()));
     pb.finish_and_clear();
@@ -46,8 +54,9 @@ pub fn clusters(ctx: &Ctx, a: ClustersArgs) -> anyhow::Result<ExitCode> {
     }
     writeln!(
         out,
-        "{}: {} articles, {} gold {}s",
+        "{}{}: {} articles, {} gold {}s",
         report.gold,
+        report.half.as_deref().map(|h| format!(" ({h} half)")).unwrap_or_default(),
         n,
         report.gold_clusters,
         if kind == LabelKind::Story { "storie" } else { "topic" }

@@ -46,6 +46,8 @@ pub struct IngestArgs {
     pub no_alerts: bool,
     #[command(flatten)]
     pub webhook: super::alerts::WebhookArgs,
+    #[command(flatten)]
+    pub articles: super::articles::ArticleArgs,
 }
 
 /// The language and model stages (shared by `ingest` and `watch`).
@@ -118,10 +120,12 @@ impl Observer for Printer {
 pub fn run(ctx: &Ctx, a: IngestArgs) -> anyhow::Result<ExitCode> {
     let (lang, analyzer) = if a.enriched { (a.stages.lang_detector()?, None) } else { a.stages.load()? };
     let policy = a.webhook.policy()?;
+    let fetcher = a.articles.fetcher(ctx.quiet)?; // --fetch-articles
     let opts = IngestOptions {
         commit_every: a.commit_every,
         workers: a.workers,
         enriched: a.enriched,
+        fetch_articles: fetcher.as_ref(),
         ..IngestOptions::new(a.format, &lang, analyzer.as_ref().map(|x| x as &dyn Analyzer))
     };
     let mut session = open_session(ctx)?;
@@ -138,6 +142,9 @@ pub fn run(ctx: &Ctx, a: IngestArgs) -> anyhow::Result<ExitCode> {
     session.close()?;
     if let Some(run) = &alerts {
         super::alerts::report_after_ingest(ctx.quiet, run);
+    }
+    if let Some(f) = &fetcher {
+        super::articles::report(ctx.quiet, &f.stats());
     }
     let mut out = std::io::stdout().lock();
     if a.json {

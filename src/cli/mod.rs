@@ -1,6 +1,7 @@
 //! The command line: one file per command.
 
 mod alerts;
+mod articles;
 mod common;
 mod enrich;
 mod entities;

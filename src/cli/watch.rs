@@ -43,6 +43,8 @@ pub struct WatchArgs {
     pub timeout: String,
     #[command(flatten)]
     pub webhook: WebhookArgs,
+    #[command(flatten)]
+    pub articles: super::articles::ArticleArgs,
 }
 
 /// The problems that do not stop watching on stderr beside the batch's progress, and a
@@ -74,6 +76,9 @@ impl WatchEvents for Printer {
                 "watch: poll {}: feeds {} changed, {} not modified, {} failed; {} files changed; indexed {} ({} duplicates, {} already stored, {} rejected); {} notifications; {:.2} s",
                 p.poll, p.feeds_changed, p.feeds_not_modified, p.feeds_failed, p.files_changed, p.indexed, p.duplicates, p.existing, p.rejected, p.notifications, p.seconds
             ));
+            if let Some(a) = p.articles.filter(|a| a.summaries > 0) {
+                self.pb.suspend(|| super::articles::report(false, &a));
+            }
         }
         ControlFlow::Continue(())
     }
@@ -104,7 +109,11 @@ pub fn run(ctx: &Ctx, a: WatchArgs) -> anyhow::Result<ExitCode> {
         eprintln!("watch: {i}: no such file or directory yet (polled anyway)");
     }
     let (lang, analyzer) = a.stages.load()?;
-    let opts = IngestOptions::new(a.format, &lang, analyzer.as_ref().map(|x| x as &dyn Analyzer));
+    let fetcher = a.articles.fetcher(ctx.quiet)?; // --fetch-articles
+    let opts = IngestOptions {
+        fetch_articles: fetcher.as_ref(),
+        ..IngestOptions::new(a.format, &lang, analyzer.as_ref().map(|x| x as &dyn Analyzer))
+    };
     // one session for every poll: the dedup and story state stay in memory and the
     // index writer stays open (another process's ingest into this directory is refused
     // while watch runs)
@@ -123,6 +132,9 @@ pub fn run(ctx: &Ctx, a: WatchArgs) -> anyhow::Result<ExitCode> {
     session.close()?;
     if let Some(e) = events.failed.take() {
         return Err(e);
+    }
+    if let Some(f) = &fetcher {
+        super::articles::report(ctx.quiet, &f.stats());
     }
     if !ctx.quiet {
         eprintln!("watch: stopped cleanly after {polls} polls");

@@ -128,6 +128,40 @@ fn stdout_and_file_sinks_notify_each_story_once_across_batches_and_restarts() {
     assert_eq!(list(&v)["nvidia"]["delivered"].as_u64().unwrap() as usize, after.len());
 }
 
+/// On the focused stream of issue 16 (a capacity announcement, its French rewrite and a
+/// syndicated copy on Monday, the first customers on Tuesday, the first delivery on
+/// Wednesday in a later run), a rule notifies once per story by default, and with
+/// `--per copy-group` every article that is not a copy: the rewrite too, never the copy.
+#[test]
+fn per_story_notifies_each_development_per_copy_group_each_new_article() {
+    let v = Vigie::new();
+    let (stories, groups) = (v.dir.path().join("stories.jsonl"), v.dir.path().join("groups.jsonl"));
+    v.ok(&["alerts", "add", "by-story", "mistral", "--notify", &format!("file:{}", stories.display())]);
+    v.ok(&["alerts", "add", "by-group", "mistral", "--per", "copy-group", "--notify", &format!("file:{}", groups.display())]);
+    assert!(!v.run(&["alerts", "add", "bad-per", "mistral", "--per", "article"]).status.success());
+    let l = list(&v);
+    assert!(l["by-story"].get("per").is_none(), "the default is not written: {}", l["by-story"]);
+    assert_eq!(l["by-group"]["per"], "copy-group");
+    let rule: Value = serde_json::from_str(&std::fs::read_to_string(v.data().join("alerts/rules/by-group.json")).unwrap()).unwrap();
+    assert_eq!(rule["per"], "copy-group");
+    let (monday, wednesday) = crate::stories::focused_stream(&v);
+    v.ingest(&[&monday]);
+    v.ingest(&[&wednesday]);
+    let ids = |p: &Path| {
+        let mut v: Vec<String> = lines(p).iter().map(|n| n["document_id"].as_str().unwrap().to_string()).collect();
+        v.sort();
+        v
+    };
+    // the announcement (its rewrite and copy joined its story), the customers, the delivery
+    assert_eq!(ids(&stories), ["mistral-a", "mistral-c", "mistral-e"]);
+    // and the French rewrite, which is not a copy; the syndicated copy never
+    assert_eq!(ids(&groups), ["mistral-a", "mistral-b", "mistral-c", "mistral-e"]);
+    // alerts test follows the rule's setting
+    let shown = v.json_lines(&["alerts", "test", "by-group", "--json"]);
+    assert_eq!(shown.len(), 4, "{shown:?}");
+    assert_eq!(v.json_lines(&["alerts", "test", "by-story", "--json"]).len(), 3);
+}
+
 #[test]
 fn webhooks_retry_with_backoff_then_dead_letter() {
     let server = Server::start(|r| match r.path.as_str() {

@@ -22,4 +22,5 @@ mod quality;
 mod search;
 mod serve;
 mod stories;
+mod topics;
 mod watch;

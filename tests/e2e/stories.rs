@@ -3,7 +3,7 @@
 //! incrementally and a rebuild keeps the ids of stable topics.
 
 use crate::common::{samples, shared_data, Vigie};
-use serde_json::Value;
+use serde_json::{json, Value};
 use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 
@@ -126,4 +126,65 @@ fn translations_pair_up_and_topics_grow_incrementally_then_rebuild_with_stable_i
     let third = wmt_part(&v, 70, 2).unwrap();
     v.ingest(&[&third]);
     assert!(state_path.exists());
+}
+
+/// A focused monitoring stream (issue 16): every article names Mistral AI and Nvidia.
+/// Monday: a capacity announcement (`a`), a French rewrite of it by another outlet
+/// (`b`) and a syndicated copy of it (`d`); Tuesday: another development, the first
+/// customers (`e`). The second file holds Wednesday's first delivery (`c`), two days
+/// after the announcement.
+pub fn focused_stream(v: &Vigie) -> (PathBuf, PathBuf) {
+    let announcement = "Mistral AI and Nvidia said on Monday they will build one of Europe's largest artificial intelligence campuses at \
+        Bruyères-le-Châtel, south of Paris, with a planned capacity of 1.4 gigawatts. The first phase, financed with 8.5 billion euros \
+        from the French start-up and its partners, will house 18,000 Nvidia Grace Blackwell superchips when it opens. Arthur Mensch, \
+        Mistral's chief executive, said the site would let European companies train and run their models without relying on American \
+        clouds. Jensen Huang, Nvidia's chief executive, called it a cornerstone of sovereign AI in Europe.";
+    let monday = [
+        json!({"id": "mistral-a", "source": "Tech Wire", "lang": "en", "published": "2025-06-09T08:30:00Z",
+            "title": "Mistral AI and Nvidia to build 1.4-gigawatt AI campus south of Paris", "body": announcement}),
+        json!({"id": "mistral-d", "source": "Newswire Europe", "lang": "en", "published": "2025-06-09T10:05:00Z",
+            "title": "Mistral AI and Nvidia to build 1.4-gigawatt AI campus south of Paris", "body": announcement}),
+        json!({"id": "mistral-b", "source": "Le Journal du Net", "lang": "fr", "published": "2025-06-09T15:10:00Z",
+            "title": "Mistral AI et Nvidia vont construire un campus d'IA de 1,4 gigawatt au sud de Paris",
+            "body": "La start-up française Mistral AI et Nvidia ont annoncé lundi la construction d'un campus consacré à l'intelligence \
+                artificielle à Bruyères-le-Châtel, dans l'Essonne, d'une capacité prévue de 1,4 gigawatt. La première tranche, financée \
+                à hauteur de 8,5 milliards d'euros par Mistral AI et ses partenaires, accueillera 18 000 puces Grace Blackwell de Nvidia. \
+                Pour Arthur Mensch, directeur général de Mistral AI, le site permettra aux entreprises européennes d'entraîner leurs \
+                modèles sans dépendre des clouds américains. Jensen Huang, patron de Nvidia, y voit une pierre angulaire de l'IA \
+                souveraine en Europe."}),
+        json!({"id": "mistral-e", "source": "Tech Wire", "lang": "en", "published": "2025-06-10T09:00:00Z",
+            "title": "BNP Paribas and Orange sign up as first customers of Mistral AI's Nvidia-powered cloud",
+            "body": "Mistral AI said on Tuesday that BNP Paribas and Orange had signed multi-year contracts as the first customers of \
+                Mistral Compute, the cloud platform the French start-up is building on Nvidia hardware. The bank will move 300 internal \
+                assistants to the service and the telecom operator plans to offer it to its business clients in 26 countries. Arthur \
+                Mensch said more than 40 companies had asked to test the platform; Nvidia will supply the software stack."}),
+    ];
+    let wednesday = [json!({"id": "mistral-c", "source": "Data Center Weekly", "lang": "en", "published": "2025-06-11T13:00:00Z",
+        "title": "Mistral AI takes delivery of first Nvidia systems for its Paris campus",
+        "body": "Mistral AI said on Wednesday it had received the first 1,024 Nvidia Grace Blackwell systems for its campus at \
+            Bruyères-le-Châtel, south of Paris. Technicians began installing the racks in a first 40-megawatt hall, and the French \
+            start-up expects to run its first training jobs on the machines next month. Arthur Mensch thanked Nvidia's engineers \
+            for shipping the hardware weeks ahead of the schedule."})];
+    let file = |name: &str, rows: &[Value]| {
+        crate::common::write(v.dir.path(), name, (rows.iter().map(Value::to_string).collect::<Vec<_>>().join("\n") + "\n").as_bytes())
+    };
+    (file("monday.jsonl", &monday), file("wednesday.jsonl", &wednesday))
+}
+
+#[test]
+fn developments_of_one_project_are_separate_stories_and_rewrites_join_theirs() {
+    let v = Vigie::new();
+    let (monday, wednesday) = focused_stream(&v);
+    v.ingest(&[&monday]);
+    // the first delivery arrives in a later run: the story state is rebuilt from the index
+    v.ingest(&[&wednesday]);
+    let a = story(&v, "mistral-a");
+    assert_eq!(story(&v, "mistral-d"), a, "the syndicated copy joins the announcement");
+    assert_eq!(story(&v, "mistral-b"), a, "the French rewrite joins the announcement");
+    let (c, e) = (story(&v, "mistral-c"), story(&v, "mistral-e"));
+    assert_ne!(c, a, "the first delivery, two days later, is a development of its own");
+    assert_ne!(e, a, "the first customers are a development of their own");
+    assert_ne!(c, e);
+    let show = v.json(&["show", "mistral-d", "--json"]);
+    assert_eq!(show["dup_of"], "mistral-a", "{show}");
 }

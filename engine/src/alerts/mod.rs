@@ -1,6 +1,7 @@
 //! Keyword alerts: saved rules matched against the documents committed since each
 //! rule's watermark (reverse search over an in-memory index of the new batch), and
-//! delivered once per story to stdout, a file or a webhook, at once or in digests.
+//! delivered once per story (or, for a rule that asks for every development, once per
+//! copy group) to stdout, a file or a webhook, at once or in digests.
 
 mod rules;
 mod sinks;
@@ -22,7 +23,7 @@ use std::collections::{HashMap, HashSet};
 use std::path::Path;
 use vigie_index::alerts::{BatchDoc, BatchIndex, RuleQuery};
 use vigie_index::{Filters, VigieIndex};
-use vigie_schemas::{AlertRule, Digest, Document, EntityId, Notification, NotifySink};
+use vigie_schemas::{AlertRule, Digest, Document, EntityId, Notification, NotifyPer, NotifySink};
 
 /// Documents matched per in-memory batch index.
 const MATCH_CHUNK: u64 = 5000;
@@ -77,9 +78,13 @@ pub fn rule_query(r: &AlertRule) -> RuleQuery {
     }
 }
 
-/// The key a rule notifies once: the story, else the original a copy duplicates, else
-/// the document itself.
-fn story_key(doc: &Document, index: &VigieIndex, originals: &mut HashMap<String, Option<String>>) -> String {
+/// The key a rule notifies once: per story, the story, else the original a copy
+/// duplicates, else the document itself; per copy group, the original a copy duplicates,
+/// else the document itself.
+fn notify_key(per: NotifyPer, doc: &Document, index: &VigieIndex, originals: &mut HashMap<String, Option<String>>) -> String {
+    if per == NotifyPer::CopyGroup {
+        return doc.dup_of.as_ref().unwrap_or(&doc.id).0.clone();
+    }
     if let Some(s) = &doc.story_id {
         return s.clone();
     }
@@ -172,7 +177,7 @@ pub fn run(data: &DataDir, index: &VigieIndex, notifier: &mut dyn Notifier, cloc
             let queued = st.outbox.len();
             for m in matches {
                 let d = &batch.docs()[m.doc];
-                let key = story_key(&d.doc, index, &mut originals);
+                let key = notify_key(r.per, &d.doc, index, &mut originals);
                 if st.notified.contains_key(&key) {
                     continue;
                 }
@@ -430,6 +435,7 @@ mod tests {
             source: None,
             notify: NotifySink::File { path: path.display().to_string() },
             digest_seconds: None,
+            per: Default::default(),
             created: Utc::now(),
         };
         let mut st = RuleState::new(0, Utc::now());

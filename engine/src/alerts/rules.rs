@@ -9,7 +9,7 @@ use serde::Serialize;
 use std::collections::HashSet;
 use vigie_index::alerts::{BatchDoc, BatchIndex};
 use vigie_index::{SearchRequest, SortBy, VigieIndex};
-use vigie_schemas::{AlertRule, EntityId, Notification, NotifySink};
+use vigie_schemas::{AlertRule, EntityId, Notification, NotifyPer, NotifySink};
 
 /// A rule as a front end takes it, before it is checked and saved.
 #[derive(Debug, Clone)]
@@ -23,6 +23,8 @@ pub struct NewRule {
     pub notify: NotifySink,
     /// one digest per period instead of each match at once
     pub digest_seconds: Option<u64>,
+    /// what is notified once: each story, or each copy group
+    pub per: NotifyPer,
 }
 
 /// Checks and saves a new rule. It watches what is ingested from now on (its watermark
@@ -50,6 +52,7 @@ pub fn add_rule(data: &DataDir, new: NewRule, clock: &dyn Clock) -> Result<Alert
         source: new.source,
         notify: new.notify,
         digest_seconds: new.digest_seconds,
+        per: new.per,
         created: clock.now(),
     };
     // the checks a rule file written by hand goes through (one place for both)
@@ -65,6 +68,7 @@ pub struct ListedRule {
     pub rule: AlertRule,
     /// documents below this sequence number were matched already
     pub watermark: u64,
+    /// stories notified (copy groups, for a rule that notifies each copy group)
     pub notified_stories: usize,
     pub delivered: u64,
     /// matched, not yet confirmed by the sink
@@ -122,7 +126,8 @@ pub struct RuleTest {
 }
 
 /// Matches `rule` against the whole index: how many documents, and the notifications
-/// of the newest `limit` stories (at least one), one per story as the rule notifies.
+/// of the newest `limit` stories (at least one), one per story as the rule notifies (one
+/// per copy group for a rule that notifies each copy group).
 pub fn test_rule(index: &VigieIndex, rule: &AlertRule, limit: usize) -> Result<RuleTest> {
     let q = super::rule_query(rule);
     let total = index.count(&q.query, &q.filters)?;
@@ -139,7 +144,13 @@ pub fn test_rule(index: &VigieIndex, rule: &AlertRule, limit: usize) -> Result<R
     let hits: Vec<_> = res
         .hits
         .into_iter()
-        .filter(|h| seen.insert(h.story_id.clone().or(h.dup_of.clone()).unwrap_or_else(|| h.id.clone())))
+        .filter(|h| {
+            let group = h.dup_of.clone().unwrap_or_else(|| h.id.clone());
+            seen.insert(match rule.per {
+                NotifyPer::Story => h.story_id.clone().unwrap_or(group),
+                NotifyPer::CopyGroup => group,
+            })
+        })
         .take(limit)
         .collect();
     // the notifications the rule would send, matched terms included
@@ -174,6 +185,7 @@ mod tests {
             source: None,
             notify: NotifySink::Stdout,
             digest_seconds: None,
+            per: NotifyPer::Story,
         }
     }
 

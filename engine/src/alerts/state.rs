@@ -23,7 +23,8 @@ pub struct RuleState {
     pub version: u32,
     /// Documents with a sequence number below this were matched already.
     pub next_seq: u64,
-    /// Story keys already notified (story id, else the original's id), with when.
+    /// Keys already notified (story id, else the original's id; per copy group, the
+    /// original's id), with when.
     pub notified: BTreeMap<String, DateTime<Utc>>,
     /// Matched, not yet confirmed by the sink.
     pub outbox: Vec<Notification>,

@@ -311,6 +311,7 @@ pub(crate) mod tests {
             source: None,
             notify: NotifySink::Stdout,
             digest_seconds: None,
+            per: Default::default(),
             created: chrono::Utc::now(),
         }
     }
@@ -348,6 +349,26 @@ pub(crate) mod tests {
         std::fs::write(rules.join("notes.txt"), "not a rule").unwrap();
         let got: Vec<String> = store.rules().unwrap().into_iter().map(|r| r.name).collect();
         assert_eq!(got, ["a"]);
+    }
+
+    /// A rule file from before `per` existed loads as once per story; `per` is written
+    /// only when it is not the default, so such files stay readable by older versions.
+    #[test]
+    fn rule_files_without_per_notify_once_per_story() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = AlertStore::new(&DataDir::new(dir.path()));
+        let rules = dir.path().join("alerts/rules");
+        std::fs::create_dir_all(&rules).unwrap();
+        let old = r#"{"version":1,"name":"old","query":"nvidia","notify":{"kind":"stdout"},"created":"2025-11-17T10:00:00Z"}"#;
+        std::fs::write(rules.join("old.json"), old).unwrap();
+        let mut every = rule("every");
+        every.per = vigie_schemas::NotifyPer::CopyGroup;
+        std::fs::write(rules.join("every.json"), serde_json::to_string(&every).unwrap()).unwrap();
+        let mut got: Vec<(String, vigie_schemas::NotifyPer)> = store.rules().unwrap().into_iter().map(|r| (r.name, r.per)).collect();
+        got.sort_by(|a, b| a.0.cmp(&b.0));
+        assert_eq!(got, [("every".into(), vigie_schemas::NotifyPer::CopyGroup), ("old".into(), vigie_schemas::NotifyPer::Story)]);
+        assert!(!serde_json::to_string(&rule("x")).unwrap().contains(r#""per""#));
+        assert!(std::fs::read_to_string(rules.join("every.json")).unwrap().contains(r#""per":"copy-group""#));
     }
 
     #[test]

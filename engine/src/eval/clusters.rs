@@ -1,6 +1,11 @@
 //! `vigie eval clusters`: ingests a gold set with the full pipeline and scores its
 //! stories (B-cubed against gold story labels) and topics (NMI against gold categories,
 //! and the share of articles left in no topic).
+//!
+//! A gold set is JSON lines of articles with a label, a MasakhaNEWS TSV, or a selection
+//! (`data/eval/stories/hard-negatives.tsv`): a TSV of `half`, `family`, `story` and `ref`
+//! columns whose refs (`reuters:NEWID`) name articles of the shared corpora, read from
+//! `--shared` so that no corpus text is copied into the repository.
 
 use crate::{corpus, DataDir, Error, IngestOptions, Result, Session};
 use serde::Serialize;
@@ -22,6 +27,68 @@ pub struct ClustersOptions {
     /// (development) write each gold article's label, embedding, entities and title
     /// terms to this file as JSON lines.
     pub dump: Option<PathBuf>,
+    /// Where a selection's refs are read from (default `../shared/data`).
+    pub shared: Option<PathBuf>,
+    /// Only this half of a selection (`tune` or `held`); default both.
+    pub half: Option<String>,
+}
+
+/// The header line of a selection file.
+const SELECTION_HEADER: &str = "half\tfamily\tstory\tref";
+
+/// Whether `path` is a selection (its first line that is not a `#` comment is the header).
+fn is_selection(path: &Path) -> Result<bool> {
+    if path.extension().is_none_or(|e| e != "tsv") {
+        return Ok(false);
+    }
+    let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+    Ok(text.lines().find(|l| !l.starts_with('#')).is_some_and(|l| l.trim_end() == SELECTION_HEADER))
+}
+
+/// The articles a selection names, in publication order (a stream arrives in that
+/// order), labelled with their story.
+fn read_selection(path: &Path, opts: &ClustersOptions) -> Result<Vec<GoldItem>> {
+    if let Some(h) = opts.half.as_deref().filter(|h| !matches!(*h, "tune" | "held")) {
+        return Err(Error::Config(format!("unknown half {h:?} (tune or held)")));
+    }
+    let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+    let shared = opts.shared.clone().unwrap_or_else(|| PathBuf::from("../shared/data"));
+    let mut wanted: Vec<(String, String)> = Vec::new();
+    let mut seen_header = false;
+    for (i, line) in text.lines().enumerate() {
+        if line.starts_with('#') || line.trim().is_empty() {
+            continue;
+        }
+        if !seen_header {
+            seen_header = true;
+            continue;
+        }
+        let bad = |what: &str| Error::Config(format!("{}:{}: {what}", path.display(), i + 1));
+        let cols: Vec<&str> = line.split('\t').collect();
+        let [half, _family, story, r] = cols[..] else { return Err(bad("expected 4 tab-separated columns")) };
+        if !matches!(half, "tune" | "held") {
+            return Err(bad(&format!("unknown half {half:?}")));
+        }
+        if opts.half.as_deref().is_some_and(|h| h != half) {
+            continue;
+        }
+        let Some(newid) = r.strip_prefix("reuters:") else { return Err(bad(&format!("unknown ref {r:?} (reuters:NEWID)"))) };
+        wanted.push((format!("reuters-{newid}"), story.to_string()));
+    }
+    let dir = shared.join("corpus/reuters21578");
+    let mut by_id: HashMap<String, Article> = corpus::reuters(&dir)?.into_iter().filter_map(|a| Some((a.id.clone()?, a))).collect();
+    let mut items = Vec::with_capacity(wanted.len());
+    for (id, label) in wanted {
+        let article = by_id.remove(&id).ok_or_else(|| Error::Config(format!("{}: {id} is not in {}", path.display(), dir.display())))?;
+        items.push(GoldItem { article, label });
+    }
+    items.sort_by_cached_key(|g| (g.article.published.as_deref().and_then(reuters_time), g.article.id.clone()));
+    Ok(items)
+}
+
+/// A Reuters date stamp (`26-FEB-1987 15:01:01.79`) as seconds.
+fn reuters_time(s: &str) -> Option<i64> {
+    chrono::NaiveDateTime::parse_from_str(s.trim(), "%d-%b-%Y %H:%M:%S%.f").ok().map(|t| t.and_utc().timestamp())
 }
 
 /// A gold article and its label.
@@ -38,7 +105,10 @@ pub enum LabelKind {
     Topic,
 }
 
-fn read_gold(path: &Path) -> Result<(LabelKind, Vec<GoldItem>)> {
+fn read_gold(path: &Path, opts: &ClustersOptions) -> Result<(LabelKind, Vec<GoldItem>)> {
+    if is_selection(path)? {
+        return Ok((LabelKind::Story, read_selection(path, opts)?));
+    }
     let stem = path.file_stem().map(|s| s.to_string_lossy().to_string()).unwrap_or_default();
     if path.extension().is_some_and(|e| e == "tsv") {
         let lang = if stem.starts_with("fra") {
@@ -86,6 +156,9 @@ fn read_gold(path: &Path) -> Result<(LabelKind, Vec<GoldItem>)> {
 #[derive(Debug, Serialize)]
 pub struct ClusterReport {
     pub gold: String,
+    /// the half of a selection scored (none: all of it, or not a selection)
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub half: Option<String>,
     pub labels: LabelKind,
     pub articles: usize,
     pub gold_clusters: usize,
@@ -104,7 +177,7 @@ pub struct ClusterReport {
 /// label, or a MasakhaNEWS TSV) with `analyzer` and scores the stories and topics it
 /// makes; `observer` sees the ingest's progress and rejects.
 pub fn clusters(gold_path: &Path, analyzer: &dyn Analyzer, opts: &ClustersOptions, observer: &mut dyn Observer) -> Result<ClusterReport> {
-    let (kind, gold) = read_gold(gold_path)?;
+    let (kind, gold) = read_gold(gold_path, opts)?;
     if gold.is_empty() {
         return Err(Error::Config(format!("{}: no gold articles", gold_path.display())));
     }
@@ -145,7 +218,8 @@ pub fn clusters(gold_path: &Path, analyzer: &dyn Analyzer, opts: &ClustersOption
         let rows = gold.iter().filter_map(|g| {
             let v = stored.get(g.article.id.as_deref().unwrap_or_default())?;
             Some(serde_json::json!({"id": v.id.0, "label": g.label, "lang": v.lang, "when": v.when, "dup_of": v.dup_of,
-                "story": v.story_id, "emb": v.embedding, "entities": v.entities, "terms": v.title_terms, "title": g.article.title}))
+                "story": v.story_id, "emb": v.embedding, "entities": v.entities, "terms": v.title_terms, "title": g.article.title,
+                "body": g.article.body}))
         });
         write_jsonl(path, rows).map_err(|e| Error::io(path, e))?;
     }
@@ -153,6 +227,7 @@ pub fn clusters(gold_path: &Path, analyzer: &dyn Analyzer, opts: &ClustersOption
     let distinct = |v: &[String]| v.iter().collect::<HashSet<_>>().len();
     Ok(ClusterReport {
         gold: gold_path.display().to_string(),
+        half: opts.half.clone(),
         labels: kind,
         articles: n,
         gold_clusters: distinct(&gold_labels),

@@ -3,9 +3,11 @@
 
 use super::gpu::GpuCatalog;
 use super::kb::Kb;
-use super::link::{link, resolve, Candidate, Source};
+use super::link::{link_typed, resolve, Candidate, Source};
+use super::mention_type::MentionTyper;
+use super::spans::{repair, Article};
 use crate::encoder::EncodedText;
-use crate::ner::{decode_spans, NerHead};
+use crate::ner::{decode_spans, NerHead, Span};
 use crate::ner::{gather_words, word_first_tokens};
 use regex::Regex;
 use std::path::Path;
@@ -21,14 +23,45 @@ pub struct EntityExtractor {
     pub gpus: GpuCatalog,
     gazetteer: Regex,
     gazetteer_ids: std::collections::HashMap<String, usize>,
+    /// [kb-scale] generated company lists, cues and the mention-type classifier
+    pub typer: MentionTyper,
 }
 
 /// Words as the NER data splits them: French elisions (`l'`, `qu'`) and English
-/// possessives (`'s`) apart, punctuation apart, hyphenated and dotted words kept whole.
+/// possessives (`'s`) apart, punctuation apart, hyphenated and dotted words kept whole
+/// (whatever the hyphen: "États‑Unis" with a non-breaking one too), and the period of an
+/// initial or an abbreviation kept with it as the data does ("John F. Kennedy", "M.",
+/// "U.S.", "Inc."), so that such a period does not end the sentence inside a name.
 pub fn words(text: &str) -> Vec<(usize, usize)> {
     static RE: OnceLock<Regex> = OnceLock::new();
-    let re = RE.get_or_init(|| Regex::new(r"(?i:\b(?:qu|[cdjlmnst])['’])|['’]s\b|\w+(?:[-.&]\w+)*|[^\w\s]").expect("static regex"));
-    re.find_iter(text).map(|m| (m.start(), m.end())).collect()
+    let re = RE.get_or_init(|| {
+        Regex::new(r"(?i:\b(?:qu|[cdjlmnst])['’])|['’]s\b|\w+(?:[-\x{2010}-\x{2013}.&]\w+)*|[^\w\s]").expect("static regex")
+    });
+    let mut out = Vec::new();
+    let mut at = 0;
+    while let Some(m) = re.find_at(text, at) {
+        let end = if text[m.end()..].starts_with('.') && keeps_period(m.as_str()) { m.end() + 1 } else { m.end() };
+        out.push((m.start(), end));
+        at = end;
+    }
+    out
+}
+
+/// Abbreviations written with a period in names and titles.
+const ABBREVIATIONS: &[&str] = &[
+    "Mr", "Mrs", "Ms", "Dr", "Pr", "Prof", "St", "Ste", "Jr", "Sr", "Inc", "Corp", "Co", "Ltd", "Bros", "Mme", "Mlle", "Me", "Mgr", "Gen",
+    "Sen", "Rep", "Gov", "Lt", "Col", "Capt", "Cie",
+];
+
+/// Whether the period after `w` belongs to it: an initial ("F", "Jean-M"), a dotted
+/// abbreviation ("U.S") or one of [`ABBREVIATIONS`].
+fn keeps_period(w: &str) -> bool {
+    let initial = |p: &str| {
+        let mut c = p.chars();
+        c.next().is_some_and(char::is_uppercase) && c.next().is_none()
+    };
+    let last = w.rsplit(['-', '\u{2010}', '\u{2011}']).next().unwrap_or(w);
+    initial(last) || (w.contains('.') && w.split('.').all(|p| p.chars().count() == 1)) || ABBREVIATIONS.contains(&w)
 }
 
 /// Sentences as word-index ranges: after `.`, `!`, `?`, `…` words, at line breaks, and
@@ -60,7 +93,9 @@ impl EntityExtractor {
             Some(dir) => NerHead::load(dir, tch::Device::Cpu)?,
             None => NerHead::try_builtin(tch::Device::Cpu)?,
         };
-        Ok(Self::new(head, Kb::try_builtin()?, GpuCatalog::try_builtin()?))
+        let mut x = Self::new(head, Kb::try_builtin()?, GpuCatalog::try_builtin()?);
+        x.typer = MentionTyper::builtin()?;
+        Ok(x)
     }
 
     pub fn new(head: NerHead, kb: Kb, gpus: GpuCatalog) -> Self {
@@ -71,7 +106,7 @@ impl EntityExtractor {
             alts.push(regex::escape(alias));
         }
         let gazetteer = Regex::new(&format!(r"\b(?:{})\b", alts.join("|"))).expect("escaped aliases");
-        EntityExtractor { head, kb, gpus, gazetteer, gazetteer_ids: ids }
+        EntityExtractor { head, kb, gpus, gazetteer, gazetteer_ids: ids, typer: MentionTyper::empty() }
     }
 
     /// The encoder layers the head reads (ask the encoder for these).
@@ -107,11 +142,10 @@ impl EntityExtractor {
             .map(|(t, words)| {
                 let mut cands = Vec::new();
                 if let Some((ws, ranges, first)) = words {
-                    for (range, tags) in ranges.iter().zip(&tags[first..]) {
-                        let spans = &ws[range.clone()];
-                        for s in decode_spans(tags) {
-                            cands.push(Candidate { start: spans[s.start].0, end: spans[s.end - 1].1, source: Source::Ner(s.kind) });
-                        }
+                    let decoded: Vec<Vec<Span>> = tags[first..first + ranges.len()].iter().map(|t| decode_spans(t)).collect();
+                    let article = Article { text: t.full, title_len: t.title_len, words: &ws, sentences: &ranges };
+                    for s in repair(&article, &decoded, &self.kb) {
+                        cands.push(Candidate { start: ws[s.start].0, end: ws[s.end - 1].1, source: Source::Ner(s.kind) });
                     }
                 }
                 for m in self.gpus.find(t.full) {
@@ -122,7 +156,10 @@ impl EntityExtractor {
                         cands.push(Candidate { start: m.start(), end: m.end(), source: Source::Kb(i) });
                     }
                 }
-                link(t.full, t.title_len, &resolve(cands), &self.kb)
+                // [kb-scale hook] the mention typer sees the NER mentions and their encoder states
+                let cands = resolve(cands);
+                let hints = self.typer.hints(t.full, &super::mention_type::mentions_of(&cands, t, self.typer.classifier.as_ref()));
+                link_typed(t.full, t.title_len, &cands, &self.kb, &hints)
             })
             .collect()
     }
@@ -149,5 +186,37 @@ mod tests {
         assert_eq!(w, vec!["L'", "Élysée", "et", "qu'", "Nvidia", "'s", "H100-SXM", ",", "etc", ".", "Fin", "Nouvelle", "ligne"]);
         let ws = words(t);
         assert_eq!(sentences(t, &ws), vec![0..10, 10..11, 11..13]);
+    }
+
+    /// Initials and abbreviations keep their period and end no sentence; hyphenated
+    /// places stay one word whatever the hyphen.
+    #[test]
+    fn initials_and_hyphenated_names_stay_whole() {
+        let t = "John F. Kennedy et M. Dupont aux États\u{2011}Unis. Apple Inc. a vu les U.S. regulators. Fin.";
+        let ws = words(t);
+        let w: Vec<&str> = ws.iter().map(|&(a, b)| &t[a..b]).collect();
+        let want = [
+            "John",
+            "F.",
+            "Kennedy",
+            "et",
+            "M.",
+            "Dupont",
+            "aux",
+            "États\u{2011}Unis",
+            ".",
+            "Apple",
+            "Inc.",
+            "a",
+            "vu",
+            "les",
+            "U.S.",
+            "regulators",
+            ".",
+            "Fin",
+            ".",
+        ];
+        assert_eq!(w, want);
+        assert_eq!(sentences(t, &ws), vec![0..9, 9..17, 17..19]);
     }
 }

@@ -68,6 +68,10 @@ const NOT_GAZETTEER: &[&str] = &[
     "Palantir",
 ];
 
+/// Legal forms after a company's name, folded.
+const LEGAL_FORMS: &[&str] =
+    &["inc", "corp", "corporation", "ltd", "limited", "llc", "plc", "sa", "sas", "se", "ag", "gmbh", "nv", "bv", "co"];
+
 /// Lowercase, accents removed, possessive and punctuation at the ends dropped, spaces
 /// collapsed: "Nvidia’s" and "NVIDIA" meet, "Élysée" and "Elysee" too.
 pub fn fold(s: &str) -> String {
@@ -78,7 +82,12 @@ pub fn fold(s: &str) -> String {
         .nfd()
         .filter(|c| !unicode_normalization::char::is_combining_mark(*c))
         .flat_map(char::to_lowercase)
-        .map(|c| if c == '’' { '\'' } else { c })
+        .map(|c| match c {
+            '’' => '\'',
+            // hyphens and the en dash some sites put for one: "États‑Unis" is "États-Unis"
+            '\u{2010}'..='\u{2013}' => '-',
+            c => c,
+        })
         .collect();
     folded
         .split(|c: char| c.is_whitespace())
@@ -148,8 +157,22 @@ impl Kb {
         Ok(kb)
     }
 
+    /// The entity one of whose names `surface` is, folded; a legal form that its names
+    /// leave out is ignored ("Ampere Computing, Inc." and "Ampere Computing Co
+    /// Ltd" are "Ampere Computing").
     pub fn lookup(&self, surface: &str) -> Option<&KbEntity> {
-        self.by_alias.get(&fold(surface)).map(|&i| &self.entities[i])
+        let mut name = fold(surface);
+        loop {
+            if let Some(&i) = self.by_alias.get(&name) {
+                return Some(&self.entities[i]);
+            }
+            // "Nissan Motor Co Ltd": the forms one by one, from the end
+            let (rest, form) = name.rsplit_once(' ')?;
+            if !LEGAL_FORMS.contains(&form.trim_end_matches('.')) {
+                return None;
+            }
+            name = rest.trim_end_matches(',').to_string();
+        }
     }
 
     /// The one KB person with this surname, if exactly one.
@@ -191,5 +214,22 @@ mod tests {
         assert_eq!(kb.lookup("the White House").map(|e| e.id.as_str()), None);
         assert_eq!(kb.lookup("White House").unwrap().id, kb.lookup("Maison-Blanche").unwrap().id);
         assert_eq!(kb.by_surname("Musk").unwrap().id, "person:elon-musk");
+    }
+
+    #[test]
+    fn lookup_ignores_legal_forms_and_hyphen_variants() {
+        let kb = Kb::builtin();
+        let id = |s: &str| kb.lookup(s).map(|e| e.id.clone());
+        let ampere = Some("company:ampere-computing".to_string());
+        assert_eq!(id("Ampere Computing, Inc."), ampere);
+        assert_eq!(id("Ampere Computing Co Ltd"), ampere);
+        assert_eq!(id("AMPERE COMPUTING LLC"), ampere);
+        // a legal form alone is no name, nor a name that is not the KB's
+        assert_eq!(id("Inc."), None);
+        assert_eq!(id("Ampere Labs Inc"), None);
+        let us = Some("location:united-states".to_string());
+        assert_eq!(id("États-Unis"), us);
+        assert_eq!(id("États\u{2011}Unis"), us);
+        assert_eq!(id("Etats\u{2010}Unis"), us);
     }
 }

@@ -1,9 +1,12 @@
 //! From mentions (NER spans, GPU matches, knowledge-base names) to the entities of one
-//! article: overlaps resolved, names linked to the knowledge base, a surname alone
-//! linked to the full name seen earlier, unknown names given stable ids.
+//! article: overlaps resolved, names linked to the knowledge base, the short forms of
+//! the article's full names (a given name or a surname alone, the first word of a
+//! company's name) linked to them, unknown names given stable ids.
 
 use super::kb::{fold, slug, Kb};
-use std::collections::{BTreeMap, HashMap};
+use super::mention_type::{SpanHints, Typed};
+use super::spans::{join_dashes, name_tokens, short_org, short_person, without_legal_forms, GENERIC};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use vigie_schemas::{Entity, EntityId, EntityType, Mention};
 
 /// Where a candidate mention comes from.
@@ -52,9 +55,6 @@ const LEADING: &[&str] = &[
     "pdg",
     "ceo",
 ];
-/// Generic terms the NER head sometimes tags (acronyms of the domain): never entities.
-const NOT_ENTITIES: &[&str] = &["ia", "ai", "l'ia", "gpu", "gpus", "cpu", "pdg", "ceo", "ia generative", "genai", "llm", "llms"];
-
 /// Endings of company names (for organizations the knowledge base does not know).
 const COMPANY_SUFFIXES: &[&str] = &[
     "inc",
@@ -124,8 +124,14 @@ fn label_type(label: &str, name: &str) -> EntityType {
 }
 
 /// Resolves overlaps: GPUs first, then NER spans, then knowledge-base names; a person
-/// span that holds a GPU name stays a person.
+/// span that holds a GPU name stays a person. A knowledge-base name longer than the NER
+/// spans it covers replaces them (the head cut "Jensen Huang" into an organization
+/// "Jensen" and a person "Huang").
 pub fn resolve(mut cands: Vec<Candidate>) -> Vec<Candidate> {
+    let known: Vec<(usize, usize)> = cands.iter().filter(|c| matches!(c.source, Source::Kb(_))).map(|c| (c.start, c.end)).collect();
+    cands.retain(|c| {
+        !matches!(c.source, Source::Ner(_)) || !known.iter().any(|&(s, e)| s <= c.start && c.end <= e && e - s > c.end - c.start)
+    });
     let rank = |c: &Candidate| match &c.source {
         Source::Gpu(_) => 0,
         Source::Ner(l) if l == "PER" => 0,
@@ -143,29 +149,52 @@ pub fn resolve(mut cands: Vec<Candidate>) -> Vec<Candidate> {
     kept
 }
 
+/// One linked mention; `known` when the id is the knowledge base's or the catalogue's.
+struct Resolved {
+    start: usize,
+    end: usize,
+    id: String,
+    kind: EntityType,
+    name: String,
+    known: bool,
+}
+
+/// A mention that may be the short form of a longer name of the article: an unknown
+/// name (its NER label), or a GPU architecture named like a company ("Ampere" beside
+/// "Ampere Computing").
+enum Short {
+    Name(String),
+    Architecture,
+}
+
+/// A name as the head's span gives it, cleaned for linking: leading articles and
+/// titles, a possessive and the spaces around dashes removed.
+fn clean(surface: &str) -> String {
+    let name = strip_leading(surface);
+    let name = name.strip_suffix("'s").or_else(|| name.strip_suffix("’s")).unwrap_or(name).trim();
+    join_dashes(name)
+}
+
 /// Builds the article's entities and mentions. `title_len`: bytes of `text` that are
 /// the title.
 pub fn link(text: &str, title_len: usize, cands: &[Candidate], kb: &Kb) -> (Vec<Entity>, Vec<Mention>) {
-    /// One linked mention; `known` when the id is the knowledge base's or the catalogue's.
-    struct Resolved {
-        start: usize,
-        end: usize,
-        id: String,
-        kind: EntityType,
-        name: String,
-        known: bool,
-    }
-    // full names of the article's persons, by folded surname, for "Musk" -> Elon Musk:
-    // (id, name, known)
-    let mut surnames: HashMap<String, (String, String, bool)> = HashMap::new();
+    link_typed(text, title_len, cands, kb, &SpanHints::none())
+}
+
+/// [`link`] with the generated company lists, company cues and the mention-type
+/// classifier typing the names the knowledge base does not know.
+pub fn link_typed(text: &str, title_len: usize, cands: &[Candidate], kb: &Kb, hints: &SpanHints<'_>) -> (Vec<Entity>, Vec<Mention>) {
     let mut resolved: Vec<Resolved> = Vec::new();
-    let mut person_later: Vec<usize> = Vec::new();
+    let mut shorts: Vec<(usize, Short)> = Vec::new();
     for c in cands {
         let surface = &text[c.start..c.end];
         let (start, end) = (c.start, c.end);
         match &c.source {
             Source::Gpu(g) => {
                 let name = if g.model.starts_with(&g.vendor) { g.model.clone() } else { format!("{} {}", g.vendor, g.model) };
+                if g.family == "architecture" {
+                    shorts.push((resolved.len(), Short::Architecture));
+                }
                 resolved.push(Resolved { start, end, id: g.id.clone(), kind: EntityType::Gpu, name, known: true });
             }
             Source::Kb(i) => {
@@ -173,42 +202,32 @@ pub fn link(text: &str, title_len: usize, cands: &[Candidate], kb: &Kb) -> (Vec<
                 resolved.push(Resolved { start, end, id: e.id.clone(), kind: e.kind, name: e.name.clone(), known: true });
             }
             Source::Ner(label) => {
-                let name = strip_leading(surface);
-                let name = name.strip_suffix("'s").or_else(|| name.strip_suffix("’s")).unwrap_or(name).trim();
-                if fold(name).is_empty() || NOT_ENTITIES.contains(&fold(name).as_str()) {
+                let name = clean(surface);
+                if fold(&name).is_empty() || GENERIC.contains(&fold(&name).as_str()) {
                     continue;
                 }
-                if let Some(e) = kb.lookup(name) {
-                    if e.kind == EntityType::Person {
-                        if let Some(last) = e.name.split_whitespace().last() {
-                            surnames.insert(fold(last), (e.id.clone(), e.name.clone(), true));
-                        }
-                    }
+                if let Some(e) = kb.lookup(&name) {
                     resolved.push(Resolved { start, end, id: e.id.clone(), kind: e.kind, name: e.name.clone(), known: true });
                     continue;
                 }
-                let kind = label_type(label, name);
-                if kind == EntityType::Person {
-                    if name.split_whitespace().count() == 1 {
-                        person_later.push(resolved.len());
-                    } else if let Some(last) = name.split_whitespace().last() {
-                        surnames.entry(fold(last)).or_insert_with(|| (format!("person:{}", slug(name)), name.to_string(), false));
+                // [kb-scale hook] listed companies, cues and the classifier (mention_type.rs)
+                let kind = match hints.type_mention(&name, label, label_type(label, &name)) {
+                    Typed::Listed(e) => {
+                        resolved.push(Resolved { start, end, id: e.id, kind: e.kind, name: e.name, known: true });
+                        continue;
                     }
+                    Typed::Kind(kind) => kind,
+                };
+                // [links] a short form of a longer name of the article, linked below
+                if label != "LOC" {
+                    shorts.push((resolved.len(), Short::Name(label.clone())));
                 }
-                let id = format!("{}:{}", kind.as_str(), slug(name));
-                resolved.push(Resolved { start, end, id, kind, name: name.to_string(), known: false });
+                let id = format!("{}:{}", kind.as_str(), slug(without_legal_forms(&name)));
+                resolved.push(Resolved { start, end, id, kind, name, known: false });
             }
         }
     }
-    // a surname alone: the article's full name, else the one KB person with it
-    for i in person_later {
-        let r = &mut resolved[i];
-        if let Some((id, name, known)) = surnames.get(&fold(&r.name)) {
-            (r.id, r.name, r.known) = (id.clone(), name.clone(), *known);
-        } else if let Some(e) = kb.by_surname(&r.name) {
-            (r.id, r.name, r.known) = (e.id.clone(), e.name.clone(), true);
-        }
-    }
+    link_short_forms(&mut resolved, &shorts, text, kb);
     // one unknown name, one type: the article's majority (NER may call "Stargate" an
     // organization once and something else later)
     let mut votes: HashMap<String, HashMap<EntityType, usize>> = HashMap::new();
@@ -245,6 +264,60 @@ pub fn link(text: &str, title_len: usize, cands: &[Candidate], kb: &Kb) -> (Vec<
     let mut entities: Vec<Entity> = entities.into_values().collect();
     entities.sort_by(|a, b| b.mentions.cmp(&a.mentions).then(a.id.0.cmp(&b.id.0)));
     (entities, mentions)
+}
+
+/// Links each short form to the full name it shortens: the article's persons and
+/// organizations of two words or more that are not themselves the short form of a longer
+/// one, in the order of their first mention. A given name or a family name alone goes to
+/// a person (both orders: "Masayoshi" and "Son" of "Masayoshi Son", "Xi" of "Xi
+/// Jinping"), even where the head typed it an organization ("Su" of "Lisa Su"); the
+/// first words of an organization to it ("Ampere" of "Ampere Computing"). A name the head
+/// tagged a person looks among persons first, any other among organizations first.
+/// Where two people share the name ("Gates" beside "Bill Gates" and "Melinda French
+/// Gates"), the one the article names first takes it: both full names stay apart. A
+/// surname with no full name in the article goes to the one knowledge-base person with
+/// it.
+fn link_short_forms(resolved: &mut [Resolved], shorts: &[(usize, Short)], text: &str, kb: &Kb) {
+    let mut seen = HashSet::new();
+    let full: Vec<(usize, Vec<String>, bool)> = resolved
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| matches!(r.kind, EntityType::Person | EntityType::Company | EntityType::Organization))
+        .map(|(i, r)| (i, name_tokens(&r.name), r.kind == EntityType::Person))
+        .filter(|(i, t, _)| t.len() >= 2 && seen.insert(resolved[*i].id.clone()))
+        .collect();
+    let shortens =
+        |short: &[String], person: bool, long: &[String]| if person { short_person(short, long) } else { short_org(short, long) };
+    // the longest forms: known names, and the others no longer name of the article has
+    let longest: Vec<&(usize, Vec<String>, bool)> =
+        full.iter().filter(|(i, t, p)| resolved[*i].known || !full.iter().any(|(_, long, lp)| lp == p && shortens(t, *p, long))).collect();
+    let mut links = Vec::new();
+    for (i, short) in shorts {
+        let r = &resolved[*i];
+        let toks = match short {
+            Short::Architecture => name_tokens(&text[r.start..r.end]),
+            Short::Name(_) => name_tokens(&r.name),
+        };
+        let order: &[bool] = match short {
+            Short::Name(label) if label == "PER" => &[true, false],
+            Short::Name(_) => &[false, true],
+            Short::Architecture => &[false],
+        };
+        let target = order.iter().find_map(|&person| {
+            longest.iter().find(|(j, long, p)| *p == person && resolved[*j].id != r.id && shortens(&toks, person, long)).map(|(j, _, _)| *j)
+        });
+        if let Some(j) = target {
+            links.push((*i, resolved[j].id.clone(), resolved[j].kind, resolved[j].name.clone(), resolved[j].known));
+        } else if matches!(short, Short::Name(l) if l == "PER") && toks.len() == 1 {
+            if let Some(e) = kb.by_surname(&toks[0]) {
+                links.push((*i, e.id.clone(), e.kind, e.name.clone(), true));
+            }
+        }
+    }
+    for (i, id, kind, name, known) in links {
+        let r = &mut resolved[i];
+        (r.id, r.kind, r.name, r.known) = (id, kind, name, known);
+    }
 }
 
 fn slug_of(id: &str) -> &str {
@@ -296,6 +369,79 @@ mod tests {
         assert_eq!(get("organization:white-house").kind, EntityType::Organization);
         assert_eq!(get("person:jane-doe").mentions, 2);
         assert_eq!(mentions.len(), 8);
+    }
+
+    /// Candidates for each (surface, label) at its next occurrence in `text`; a label of
+    /// "GPU" takes the catalogue's entry of that model name.
+    fn cands(text: &str, tagged: &[(&str, &str)]) -> Vec<Candidate> {
+        let gpus = super::super::gpu::GpuCatalog::builtin();
+        let mut from = 0;
+        let mut out = Vec::new();
+        for (s, label) in tagged {
+            let start = text[from..].find(s).unwrap_or_else(|| panic!("{s:?} after {from}")) + from;
+            let source = if *label == "GPU" {
+                Source::Gpu(gpus.entries.iter().find(|g| g.model == *s).expect("a catalogue entry").clone())
+            } else {
+                Source::Ner(label.to_string())
+            };
+            out.push(Candidate { start, end: start + s.len(), source });
+            from = start + s.len();
+        }
+        out
+    }
+
+    /// Each mention's entity id, in text order.
+    fn ids(text: &str, tagged: &[(&str, &str)]) -> Vec<String> {
+        let (_, mentions) = link(text, text.find('\n').unwrap_or(0), &resolve(cands(text, tagged)), &Kb::builtin());
+        mentions.into_iter().map(|m| m.entity_id.0).collect()
+    }
+
+    #[test]
+    fn short_forms_link_to_the_full_name_of_the_article() {
+        // given name and family name alone, both orders, the KB's and unknown persons
+        let text = "SoftBank\nMasayoshi Son a parlé. Masayoshi a ri. Son a précisé. Xi Jinping reçoit. Xi a parlé. Tanaka Hiroshi arrive; Tanaka et Hiroshi.";
+        let got = ids(
+            text,
+            &[
+                ("Masayoshi Son", "PER"),
+                ("Masayoshi", "PER"),
+                ("Son", "PER"),
+                ("Xi Jinping", "PER"),
+                ("Xi", "PER"),
+                ("Tanaka Hiroshi", "PER"),
+                ("Tanaka", "ORG"),
+                ("Hiroshi", "PER"),
+            ],
+        );
+        let son = "person:masayoshi-son";
+        let xi = "person:xi-jinping";
+        let tanaka = "person:tanaka-hiroshi";
+        assert_eq!(got, vec![son, son, son, xi, xi, tanaka, tanaka, tanaka]);
+        // two people who share a surname stay apart; the surname alone goes to the first
+        let text = "Gates\nBill Gates et Melinda French Gates divorcent. Gates a parlé, Melinda Gates aussi.";
+        let got = ids(text, &[("Bill Gates", "PER"), ("Melinda French Gates", "PER"), ("Gates", "PER"), ("Melinda Gates", "PER")]);
+        assert_eq!(got, vec!["person:bill-gates", "person:melinda-french-gates", "person:bill-gates", "person:melinda-french-gates"]);
+        // a name with an initial: its surname alone is the same person
+        let text = "JFK\nJohn F. Kennedy fut élu. Kennedy a gagné.";
+        assert_eq!(ids(text, &[("John F. Kennedy", "PER"), ("Kennedy", "PER")]), vec!["person:john-f-kennedy"; 2]);
+    }
+
+    #[test]
+    fn a_company_and_its_short_name_are_one_entity_of_one_type() {
+        // the catalogue's architecture "Ampere" beside the company: the company
+        let text = "Ampere\nAmpere Computing lève des fonds. Ampere vise les centres de données.";
+        let (ents, _) =
+            link(text, 6, &resolve(cands(text, &[("Ampere", "GPU"), ("Ampere Computing", "ORG"), ("Ampere", "GPU")])), &Kb::builtin());
+        assert_eq!(ents.len(), 1, "{ents:#?}");
+        assert_eq!((ents[0].id.0.as_str(), ents[0].kind, ents[0].mentions), ("company:ampere-computing", EntityType::Company, 3));
+        // an unknown company with its legal form, then its short name typed otherwise
+        let text = "Acme\nAcme Robotics Inc a levé des fonds. Acme recrute.";
+        let got = ids(text, &[("Acme Robotics Inc", "ORG"), ("Acme", "MISC")]);
+        assert_eq!(got, vec!["company:acme-robotics"; 2]);
+        // without the company, "Ampere" stays the architecture
+        let text = "GPU\nL'architecture Ampere de Nvidia.";
+        let got = ids(text, &[("Ampere", "GPU"), ("Nvidia", "ORG")]);
+        assert_ne!(got[0], "company:ampere-computing");
     }
 
     #[test]

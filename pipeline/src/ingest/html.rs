@@ -4,8 +4,7 @@
 use super::{origin, RawItem};
 use ego_tree::iter::Edge;
 use ego_tree::NodeRef;
-use scraper::{ElementRef, Html, Node, Selector};
-use std::collections::HashMap;
+use scraper::{Html, Node, Selector};
 use std::sync::OnceLock;
 use vigie_schemas::{Article, OneOrMany};
 
@@ -281,7 +280,7 @@ fn is_boilerplate(e: &scraper::node::Element) -> bool {
 }
 
 /// Trims lines and keeps at most one blank line between blocks.
-fn tidy(s: &str) -> String {
+pub(super) fn tidy(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     let mut blank = 0;
     for line in s.lines() {
@@ -330,7 +329,8 @@ pub(crate) fn parse_page(file: &str, html: &str) -> RawItem {
     static CANON: OnceLock<Selector> = OnceLock::new();
     static TIME: OnceLock<Selector> = OnceLock::new();
     static HTML: OnceLock<Selector> = OnceLock::new();
-    let doc = Html::parse_document(&cap_depth(html));
+    let capped = cap_depth(html);
+    let doc = Html::parse_document(&capped);
     let title =
         meta(&doc, &["og:title", "twitter:title"]).or_else(|| first_text(&doc, "h1", &H1)).or_else(|| first_text(&doc, "title", &TITLE));
     let url = doc
@@ -341,75 +341,12 @@ pub(crate) fn parse_page(file: &str, html: &str) -> RawItem {
         .or_else(|| doc.select(sel("time[datetime]", &TIME)).find_map(|e| e.value().attr("datetime").map(str::to_string)));
     let lang =
         doc.select(sel("html", &HTML)).find_map(|e| e.value().attr("lang").map(|l| l.split(['-', '_']).next().unwrap_or(l).to_lowercase()));
-    let body = main_text(&doc);
-    let a = Article {
-        title,
-        body: Some(body),
-        url,
-        source: meta(&doc, &["og:site_name", "application-name"]),
-        published,
-        lang,
-        author: meta(&doc, &["author", "article:author"]).map(OneOrMany::One),
-        ..Default::default()
-    };
+    let description = meta(&doc, &["og:description", "description", "twitter:description"]);
+    let source = meta(&doc, &["og:site_name", "application-name"]);
+    let author = meta(&doc, &["author", "article:author"]);
+    let body = super::extract::main_text(doc, &capped, title.as_deref(), description.as_deref());
+    let a = Article { title, body: Some(body), url, source, published, lang, author: author.map(OneOrMany::One), ..Default::default() };
     RawItem::ok(origin(file, None), a)
-}
-
-/// The text of the element that holds the article: `<article>` (the one with most
-/// paragraph text), else `<main>`, else the element whose direct `<p>` children hold
-/// the most text.
-fn main_text(doc: &Html) -> String {
-    static ARTICLE: OnceLock<Selector> = OnceLock::new();
-    static MAIN: OnceLock<Selector> = OnceLock::new();
-    static P: OnceLock<Selector> = OnceLock::new();
-    static BODY: OnceLock<Selector> = OnceLock::new();
-    let p_text = |e: &ElementRef| -> usize { e.select(sel("p", &P)).map(|p| p.text().map(str::len).sum::<usize>()).sum() };
-    let root = doc
-        .select(sel("article", &ARTICLE))
-        .max_by_key(p_text)
-        .filter(|e| p_text(e) > 0)
-        .or_else(|| doc.select(sel("main", &MAIN)).max_by_key(p_text).filter(|e| p_text(e) > 0))
-        .or_else(|| {
-            // the parent of the most paragraph text (direct <p> children), summed in one
-            // pass over the paragraphs: linear in the number of siblings; ties go to the
-            // parent met first
-            let mut totals: HashMap<ego_tree::NodeId, usize> = HashMap::new();
-            let mut order: Vec<ElementRef> = Vec::new();
-            for p in doc.select(sel("p", &P)) {
-                if let Some(parent) = p.parent().and_then(ElementRef::wrap) {
-                    let len: usize = p.text().map(str::len).sum();
-                    match totals.get_mut(&parent.id()) {
-                        Some(t) => *t += len,
-                        None => {
-                            totals.insert(parent.id(), len);
-                            order.push(parent);
-                        }
-                    }
-                }
-            }
-            let mut best: Option<(usize, ElementRef)> = None;
-            for parent in order {
-                let direct = totals[&parent.id()];
-                if best.as_ref().is_none_or(|(n, _)| direct > *n) {
-                    best = Some((direct, parent));
-                }
-            }
-            best.map(|(_, e)| e)
-        })
-        .or_else(|| doc.select(sel("body", &BODY)).next());
-    let Some(root) = root else { return String::new() };
-    let mut out = String::new();
-    for c in root.children() {
-        collect(c, &mut out, true);
-    }
-    // the page title usually opens the article: keep it in the title, not the body
-    let text = tidy(&out);
-    let h1 = root.select(sel("h1", &MAIN_H1)).next().map(|h| h.text().collect::<String>().trim().to_string());
-    static MAIN_H1: OnceLock<Selector> = OnceLock::new();
-    match h1 {
-        Some(h) if !h.is_empty() && text.starts_with(&h) => text[h.len()..].trim_start().to_string(),
-        _ => text,
-    }
 }
 
 #[cfg(test)]

@@ -5,6 +5,7 @@
 //! read at most [`MAX_RECORD_BYTES`] at a time, so a huge file never sits in memory.
 
 mod digest;
+mod extract;
 mod feed;
 mod format;
 pub mod html;

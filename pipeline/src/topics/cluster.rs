@@ -2,6 +2,16 @@
 //! stories, every story then assigned to its nearest topic centroid, a few refinement
 //! rounds, and topics too small to mean anything dissolved into their neighbours. Time is
 //! linear in the number of stories beyond the sample; no all-pairs matrix of the corpus.
+//!
+//! Story centroids come centred with the language means of news in general; a corpus on
+//! one field (tech news, a company's coverage) shares a direction of its own that makes
+//! every pair of its stories look alike, so that a fixed threshold merges them all into
+//! one topic. Removing the corpus's own mean centroid first (`recentre`) makes the
+//! threshold relative to the corpus: its subjects are told apart against each other.
+//! The topic centroids returned are means of the original centroids, so that a new
+//! story is assigned (`nearest`) in the space every story lives in, with no state of
+//! the corpus mean to keep. A small corpus also needs smaller topics: the least size of
+//! a topic drops to two articles under 30 articles.
 
 use super::agglo::average_linkage;
 use crate::stories::{add_to, dot, normalized};
@@ -17,12 +27,16 @@ pub struct TopicConfig {
     /// At most this many stories go through the O(n²) clustering.
     pub sample: usize,
     pub refine_rounds: usize,
+    /// Share of the corpus's mean story centroid removed from every centroid before
+    /// clustering (0: none, 1: all of it).
+    pub recentre: f32,
 }
 
 impl Default for TopicConfig {
-    /// Set on the MasakhaNEWS dev sets (`vigie eval clusters`); see the README.
+    /// Set on the first halves of the MasakhaNEWS dev sets and small focused corpora
+    /// (`scripts/eval-topic-halves.sh`, `examples/tune_topics.rs`); see the README.
     fn default() -> Self {
-        TopicConfig { threshold: 0.1, assign_threshold: 0.1, min_articles: 3, sample: 3000, refine_rounds: 2 }
+        TopicConfig { threshold: 0.1, assign_threshold: 0.1, min_articles: 3, sample: 3000, refine_rounds: 2, recentre: 0.5 }
     }
 }
 
@@ -37,7 +51,32 @@ pub struct StoryPoint<'a> {
 /// Topic index of each story (None: an outlier), and the topics' unit centroids.
 pub struct Clustering {
     pub assignment: Vec<Option<usize>>,
+    /// unit mean of the topic's story centroids as given (not recentred)
     pub centroids: Vec<Vec<f32>>,
+}
+
+/// `v` minus `centre`, L2-normalized (`v` itself when `centre` is empty).
+fn recentred(v: &[f32], centre: &[f32]) -> Vec<f32> {
+    if centre.len() != v.len() {
+        return v.to_vec();
+    }
+    normalized(v.iter().zip(centre).map(|(x, c)| x - c).collect())
+}
+
+/// `share` × the article-weighted mean of the usable centroids (empty when `share` is 0).
+fn corpus_centre(points: &[StoryPoint<'_>], share: f32) -> Vec<f32> {
+    let dim = points.iter().map(|p| p.centroid.len()).max().unwrap_or(0);
+    if share <= 0.0 || dim == 0 {
+        return Vec::new();
+    }
+    let mut sum = vec![0f32; dim];
+    let mut n = 0f32;
+    for p in points.iter().filter(|p| p.centroid.len() == dim) {
+        add_to(&mut sum, p.centroid, p.size.max(1) as f32);
+        n += p.size.max(1) as f32;
+    }
+    sum.iter_mut().for_each(|x| *x *= share / n.max(1.0));
+    sum
 }
 
 /// Deterministic sample of at most `k` of `n` indices, spread evenly.
@@ -54,7 +93,7 @@ pub fn nearest(v: &[f32], centroids: &[Vec<f32>]) -> Option<(usize, f32)> {
 }
 
 fn centroids_of(points: &[StoryPoint<'_>], assignment: &[Option<usize>], k: usize) -> Vec<Vec<f32>> {
-    let dim = points.first().map_or(0, |p| p.centroid.len());
+    let dim = points.iter().map(|p| p.centroid.len()).max().unwrap_or(0);
     let mut sums = vec![vec![0f32; dim]; k];
     for (p, a) in points.iter().zip(assignment) {
         if let Some(t) = a {
@@ -90,7 +129,21 @@ fn compact(points: &[StoryPoint<'_>], assignment: &mut [Option<usize>], k: usize
     next
 }
 
+/// Least articles of a topic: `min_articles`, down to two in a corpus under 30 articles
+/// (a tenth of it), where three subjects of six articles each would otherwise not hold.
+fn least_articles(points: &[StoryPoint<'_>], min_articles: u32) -> u32 {
+    let articles: u32 = points.iter().filter(|p| !p.centroid.is_empty()).map(|p| p.size.max(1)).sum();
+    min_articles.min((articles / 10).max(2))
+}
+
 pub fn cluster(points: &[StoryPoint<'_>], cfg: &TopicConfig) -> Clustering {
+    let original = points;
+    let min_articles = least_articles(points, cfg.min_articles);
+    let centre = corpus_centre(points, cfg.recentre);
+    let shifted: Vec<Vec<f32>> =
+        points.iter().map(|p| if p.centroid.is_empty() { Vec::new() } else { recentred(p.centroid, &centre) }).collect();
+    let points: Vec<StoryPoint<'_>> = points.iter().zip(&shifted).map(|(p, c)| StoryPoint { centroid: c, size: p.size }).collect();
+    let points = points.as_slice();
     let usable: Vec<usize> = (0..points.len()).filter(|&i| !points[i].centroid.is_empty()).collect();
     let picked: Vec<usize> = sample(usable.len(), cfg.sample).into_iter().map(|i| usable[i]).collect();
     let refs: Vec<&[f32]> = picked.iter().map(|&i| points[i].centroid).collect();
@@ -101,7 +154,7 @@ pub fn cluster(points: &[StoryPoint<'_>], cfg: &TopicConfig) -> Clustering {
         assignment[i] = Some(g);
     }
     // small groups of the sample are not topics; their stories find a home below
-    let mut k = compact(points, &mut assignment, k, cfg.min_articles);
+    let mut k = compact(points, &mut assignment, k, min_articles);
     let mut centroids = centroids_of(points, &assignment, k);
     for _ in 0..cfg.refine_rounds.max(1) {
         assignment = assign_all(points, &centroids, cfg.assign_threshold);
@@ -110,9 +163,10 @@ pub fn cluster(points: &[StoryPoint<'_>], cfg: &TopicConfig) -> Clustering {
                 assignment[i] = None;
             }
         }
-        k = compact(points, &mut assignment, k, cfg.min_articles);
+        k = compact(points, &mut assignment, k, min_articles);
         centroids = centroids_of(points, &assignment, k);
     }
+    let centroids = if centre.is_empty() { centroids } else { centroids_of(original, &assignment, k) };
     Clustering { assignment, centroids }
 }
 

@@ -12,7 +12,7 @@ use axum::Json;
 use serde::{Deserialize, Serialize};
 use vigie_engine::alerts::{self, AlertStore, ListedRule, NewRule, RuleTest};
 use vigie_engine::SystemClock;
-use vigie_schemas::EntityId;
+use vigie_schemas::{EntityId, NotifyPer};
 
 /// The body of `POST /api/alerts`: the arguments and flags of `vigie alerts add`.
 #[derive(Debug, Deserialize, schemars::JsonSchema)]
@@ -33,6 +33,10 @@ pub struct NewAlert {
     pub notify: Option<String>,
     /// one digest per period (90s, 30m, 1h, 1d) instead of each match at once
     pub digest: Option<String>,
+    /// what is notified once: `story` (each story: an event and its rewrites; the
+    /// default) or `copy-group` (every new article that matches, its copies not again)
+    #[serde(default)]
+    pub per: NotifyPer,
 }
 
 /// An alert name from a path: checked as rule names are (they are file names).
@@ -93,6 +97,7 @@ pub(crate) async fn add(
             source: a.source,
             notify,
             digest_seconds,
+            per: a.per,
         };
         // the engine checks the query (and refuses a name taken meanwhile)
         alerts::add_rule(app.data(), new, &SystemClock)?;

@@ -35,6 +35,14 @@ fn alerts_are_added_listed_tested_and_deleted() {
     let plain = add(&api, json!({"name": "airbus", "query": "airbus", "entity": "company:airbus"}));
     assert_eq!(plain.status, 201);
     assert_eq!(plain.json()["notify"], json!({"kind": "stdout"}));
+    assert!(plain.json().get("per").is_none(), "once per story, the default, is not written");
+    // every development: once per copy group, stored in the rule
+    let every = add(&api, json!({"name": "every", "query": "airbus", "per": "copy-group"}));
+    assert_eq!(every.status, 201, "{}", String::from_utf8_lossy(&every.body));
+    assert_eq!(every.json()["per"], "copy-group");
+    assert_eq!(vigie_engine::alerts::get_rule(&f.data, "every").unwrap().per, vigie_schemas::NotifyPer::CopyGroup);
+    refused(&api, json!({"name": "bad-per", "query": "airbus", "per": "article"}), 400, "unknown variant");
+    assert_eq!(api.delete("/api/alerts/every").status, 200);
 
     // the list is `vigie alerts list --json`, line for line: the engine's rows, by name
     let list = api.ok("/api/alerts");

@@ -1,0 +1,508 @@
+//! Company or organization? Types the organization names the hand-written knowledge base
+//! does not know: the generated company lists first, then what the text says of the
+//! name (a legal form, "la start-up X", "shares of X", "le PDG de X", a ticker; or
+//! "le régulateur X", a ministry, a university), then a linear classifier over the
+//! encoder states of the mention and its context, trained by distant supervision from
+//! the lists (`vigie train mention-type`, weights in `data/models/mention-type`).
+//! Decisions are taken per name and article: one cue types every mention of the name.
+
+use super::companies::{key_words, CompanyKb, ListedEntity};
+use crate::encoder::Encoding;
+use crate::{Error, Result};
+use regex::Regex;
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+use std::path::Path;
+use std::sync::OnceLock;
+use tch::{Kind, Tensor};
+use vigie_schemas::EntityType;
+
+/// Tokens on each side of a mention pooled as its context.
+pub const CONTEXT_TOKENS: usize = 6;
+/// Bytes of text before and after a mention where cues are looked for.
+const CUE_WINDOW: usize = 90;
+
+const BUILTIN_CLASSIFIER: &str = include_str!("../../../data/models/mention-type/classifier.json");
+
+/// What the text says about a name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Cue {
+    /// a word of the name makes it an institution ("Ministry", "Université", "Central Bank")
+    OrgName,
+    /// a legal form in or after the name, or a stock ticker
+    LegalForm,
+    /// the words around it call it a company ("la start-up X", "X's shares", "CEO of X")
+    CompanyContext,
+    /// the words around it call it an institution ("le régulateur X", "the agency X")
+    OrgContext,
+}
+
+fn re(cell: &'static OnceLock<Regex>, pattern: &str) -> &'static Regex {
+    cell.get_or_init(|| Regex::new(pattern).expect("static regex"))
+}
+
+/// Words that make a name an institution's, whatever follows.
+fn org_name_words() -> &'static Regex {
+    static R: OnceLock<Regex> = OnceLock::new();
+    re(
+        &R,
+        r"(?i)\b(?:minist(?:ry|[èe]re|erio|erium)|department|d[ée]partement|agency|agence|authority|autorit[ée]|commission|committee|comit[ée]|council|conseil|court|cour|tribunal|parliament|parlement|senate|s[ée]nat|assembl(?:y|[ée]e)|congress|congr[èe]s|government|gouvernement|university|universit[ée]|universit[äa]t|universidad|universit[àa]|college|coll[èe]ge|[ée]cole|school|institute|institut|academy|acad[ée]mie|party|parti|partei|federation|f[ée]d[ée]ration|association|foundation|fondation|central|centrale|federal|f[ée]d[ée]ral(?:e)?|reserve|r[ée]serve|mondiale|monetary|mon[ée]taire|police|army|arm[ée]e|navy|marine nationale|nations|united nations|hospital|h[ôo]pital|church|[ée]glise|municipality|mairie|pr[ée]fecture|r[ée]gion|city of|ville de|ngo|ong|red cross|croix-rouge|office|bureau|directorate|direction g[ée]n[ée]rale|inspection|regulator|r[ée]gulateur|observatoire|observatory|tr[ée]sor|treasury|syndicat|trade union|union europ[ée]enne|european union|eurosystem)\b",
+    )
+}
+
+fn company_left() -> &'static Regex {
+    static R: OnceLock<Regex> = OnceLock::new();
+    re(
+        &R,
+        r"(?i)(?:\b(?:start-?up|jeune pousse|licorne|soci[ée]t[ée]|entreprise|firme|compagnie|multinationale|filiale|groupe|g[ée]ant|constructeur|[ée]quipementier|fabricant|op[ée]rateur|[ée]diteur|fournisseur|distributeur|enseigne|plate-?forme|n[ée]obanque|fintech|assureur|courtier|fonds|studio|d[ée]veloppeur|cha[îi]ne|h[ée]bergeur|laboratoire|transporteur|conglom[ée]rat|sp[ée]cialiste|concurrent|rival|scale-?up|maison m[èe]re)(?:\s+(?:[a-zà-ÿ][a-zà-ÿ'’-]*|d['’][a-zà-ÿ-]+)){0,4}\s+$|\b(?:company|firm|startup|start-up|maker|chipmaker|carmaker|automaker|drugmaker|manufacturer|retailer|airline|carrier|operator|lender|insurer|broker|brokerage|fund|investor|investment firm|venture firm|asset manager|studio|publisher|developer|exchange|platform|conglomerate|giant|supplier|provider|subsidiary|rival|competitor|unicorn|fintech|streamer|brand|chain|foundry|telco|broadcaster|owner|parent)\s+$|\b(?:pdg|p\.-?d\.?g\.?|patron(?:ne)?|directeur g[ée]n[ée]ral|directrice g[ée]n[ée]rale|pr[ée]sident-directeur g[ée]n[ée]ral|(?:co-?)?fondat(?:eur|rice)|actionnaires?|actions?|titre|capitalisation|valorisation|rachat|chiffre d['’]affaires|b[ée]n[ée]fices?|salari[ée]s|filiale)\s+(?:de\s+la\s+|de\s+l['’]|du\s+|des\s+|de\s+|d['’])$|\b(?:ceo|chief executive(?: officer)?|cfo|chief financial officer|cto|(?:co-?)?founder|shares|stock|stake|shareholders|ipo|valuation|acquisition|takeover|buyout|subsidiary|employees)\s+(?:of|in|at)\s+(?:the\s+)?$)",
+    )
+}
+
+fn company_right() -> &'static Regex {
+    static R: OnceLock<Regex> = OnceLock::new();
+    re(
+        &R,
+        r"^(?:\s*,?\s*(?:Inc\.?|Corp\.?|Corporation|Ltd\.?|Limited|LLC|L\.L\.C\.|plc|PLC|GmbH|AG|SA|S\.A\.|SAS|S\.A\.S\.|SE|NV|N\.V\.|BV|B\.V\.|S\.p\.A\.|SpA|Co\.|KK|K\.K\.|Oyj|ASA|AB|A/S|SARL|LLP|Pty)(?:\s|,|\.|$)|\s*\(\s*(?:NASDAQ|Nasdaq|NYSE|Euronext(?: Paris| Amsterdam| Brussels)?|EPA|LSE|LON|TSE|TYO|ETR|XETRA|FRA|OTC|TSX|HKEX|HKG|SIX|ASX|KRX|SSE|SZSE|BIT|BME)\s*:\s*[A-Z0-9.\-]{1,8}\s*\))",
+    )
+}
+
+fn company_right_context() -> &'static Regex {
+    static R: OnceLock<Regex> = OnceLock::new();
+    re(
+        &R,
+        r"(?i)^(?:(?:['’]s)?\s+(?:shares|stock|share price|market value|market cap(?:italization)?|valuation|revenue|sales|quarterly (?:results|earnings|revenue)|earnings|profits?|net income|chief executive|ceo|cfo|board of directors|shareholders|ipo|subscribers)\b|\s*,\s*(?:the|a|an|une?|le|la|l['’])\s*(?:[\w-]+\s+){0,3}?(?:maker|company|firm|startup|start-up|group|groupe|soci[ée]t[ée]|entreprise|sp[ée]cialiste|fabricant|[ée]diteur|op[ée]rateur|constructeur|g[ée]ant|subsidiary|filiale|retailer|airline|lender|insurer|studio|publisher|chipmaker|carmaker|automaker|provider|exchange|licorne|unicorn)\b|\s+(?:a lev[ée]|l[èe]ve|avait lev[ée]|est valoris[ée]e?|est cot[ée]e?|a [ée]t[ée] rachet[ée]e?|a rachet[ée]|rach[èe]te|emploie|raised|has raised|is valued|was valued|is listed|went public|has acquired|agreed to (?:buy|acquire)|employs|reported (?:revenue|sales|earnings|a (?:net )?(?:profit|loss)))\b)",
+    )
+}
+
+fn org_left() -> &'static Regex {
+    static R: OnceLock<Regex> = OnceLock::new();
+    re(
+        &R,
+        r"(?i)(?:\b(?:r[ée]gulateur|gendarme|autorit[ée]|agence|minist[èe]re|gouvernement|administration|parti|syndicat|ong|association|fondation|universit[ée]|institut|organisation|organisme|banque centrale|commission|juridiction|cour)(?:\s+(?:[a-zà-ÿ][a-zà-ÿ'’-]*|d['’][a-zà-ÿ-]+)){0,4}\s+$|\b(?:regulator|watchdog|agency|ministry|department|government|administration|party|union|charity|nonprofit|non-profit|ngo|foundation|university|institute|organization|organisation|think tank|central bank|commission|council|court|authority)\s+$)",
+    )
+}
+
+fn char_floor(s: &str, mut i: usize) -> usize {
+    while !s.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+/// The sentence's text before `start` (at most [`CUE_WINDOW`] bytes).
+fn left_of(text: &str, start: usize) -> &str {
+    let from = char_floor(text, start.saturating_sub(CUE_WINDOW));
+    let left = &text[from..start];
+    match left.rfind(['\n', '.', '!', '?', ';']) {
+        // a dot inside an abbreviation ("p.-d.g.", "Inc.") is no sentence end
+        Some(i) if left[i..].starts_with(". ") || !left[i..].starts_with('.') => &left[i + 1..],
+        _ => left,
+    }
+}
+
+fn right_of(text: &str, end: usize) -> &str {
+    let to = char_floor(text, (end + CUE_WINDOW).min(text.len()));
+    let right = &text[end..to];
+    match right.find('\n') {
+        Some(i) => &right[..i],
+        None => right,
+    }
+}
+
+/// The cues of one mention `text[start..end]` whose name (articles taken off) is `name`.
+pub fn cues(text: &str, start: usize, end: usize, name: &str, companies: &CompanyKb) -> Vec<Cue> {
+    let mut out = Vec::new();
+    if org_name_words().is_match(name) {
+        out.push(Cue::OrgName);
+    }
+    let (left, right) = (left_of(text, start), right_of(text, end));
+    if companies.has_legal_form(name) || company_right().is_match(right) {
+        out.push(Cue::LegalForm);
+    }
+    // the surface may hold the descriptor itself ("la start-up Poolside")
+    let lead = &text[start..end];
+    let lead = lead.strip_suffix(name).unwrap_or("");
+    let left_full = format!("{left}{lead}");
+    if org_left().is_match(&left_full) {
+        out.push(Cue::OrgContext);
+    } else if company_left().is_match(&left_full) || company_right_context().is_match(right) {
+        out.push(Cue::CompanyContext);
+    }
+    out
+}
+
+/// A logistic regression over `[mean of the mention's token states, mean of the states
+/// of the tokens around it]` (the NER head's layer mix), standardized.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct TypeClassifier {
+    pub context_tokens: usize,
+    pub mean: Vec<f32>,
+    pub std: Vec<f32>,
+    pub weights: Vec<f32>,
+    pub bias: f32,
+    /// P(company) at or above this: a company
+    pub company_at: f32,
+    /// P(company) at or below this: an organization
+    pub organization_at: f32,
+    /// the company threshold for acronyms ("BT", "DOJ"), which it reads less well
+    #[serde(default = "never")]
+    pub acronym_company_at: f32,
+}
+
+fn never() -> f32 {
+    1.1
+}
+
+impl TypeClassifier {
+    pub fn builtin() -> Result<Self> {
+        serde_json::from_str(BUILTIN_CLASSIFIER).map_err(|e| Error::builtin("mention-type classifier", Error::model("classifier.json", e)))
+    }
+
+    pub fn load(dir: &Path) -> Result<Self> {
+        let path = dir.join("classifier.json");
+        let text = std::fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
+        let c: Self = serde_json::from_str(&text).map_err(|e| Error::model(&path, e))?;
+        if c.weights.len() != c.mean.len() || c.std.len() != c.mean.len() {
+            return Err(Error::model(&path, "weights, mean and std differ in length"));
+        }
+        Ok(c)
+    }
+
+    pub fn save(&self, dir: &Path) -> Result<()> {
+        std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+        let path = dir.join("classifier.json");
+        let text = serde_json::to_string(self).map_err(|e| Error::model(&path, e))?;
+        std::fs::write(&path, text).map_err(|e| Error::io(&path, e))
+    }
+
+    /// P(company) of one mention's features.
+    pub fn prob(&self, x: &[f32]) -> Option<f32> {
+        if x.len() != self.weights.len() {
+            return None;
+        }
+        let z: f32 =
+            x.iter().zip(&self.mean).zip(&self.std).zip(&self.weights).map(|(((x, m), s), w)| (x - m) / s * w).sum::<f32>() + self.bias;
+        Some(1.0 / (1.0 + (-z).exp()))
+    }
+}
+
+/// Features of the mention `[start, end)` (bytes of the encoded text) from `[tokens, H]`
+/// or `[1, tokens, H]` states: the mean state of its tokens, then the mean of up to
+/// `context` tokens on each side; `None` when no token covers it.
+pub fn span_features(states: &Tensor, enc: &Encoding, start: usize, end: usize, context: usize) -> Option<Vec<f32>> {
+    let states = if states.dim() == 3 { states.get(0) } else { states.shallow_clone() };
+    let n = enc.offsets.len().min(states.size()[0] as usize);
+    let inside: Vec<usize> =
+        (0..n).filter(|&i| enc.offsets[i].0 < enc.offsets[i].1 && enc.offsets[i].0 < end && enc.offsets[i].1 > start).collect();
+    let (&first, &last) = (inside.first()?, inside.last()?);
+    let before = first.saturating_sub(context)..first;
+    let after = (last + 1)..(last + 1 + context).min(n);
+    let mean = |idx: Vec<i64>| -> Tensor {
+        if idx.is_empty() {
+            Tensor::zeros([states.size()[1]], (Kind::Float, states.device()))
+        } else {
+            states.index_select(0, &Tensor::from_slice(&idx)).to_kind(Kind::Float).mean_dim(0, false, Kind::Float)
+        }
+    };
+    let span = mean(inside.iter().map(|&i| i as i64).collect());
+    let ctx = mean(before.chain(after).map(|i| i as i64).collect());
+    Vec::<f32>::try_from(Tensor::cat(&[span, ctx], 0)).ok()
+}
+
+/// Stock tickers ("BUD.N"), single letters, and legal forms or descriptors alone ("Corp",
+/// "Industries Inc"): pieces of names, never a company's name.
+fn not_a_name(name: &str, companies: &CompanyKb) -> bool {
+    static R: OnceLock<Regex> = OnceLock::new();
+    if re(&R, r"^[A-Z0-9]{1,6}\.[A-Z]{1,2}$").is_match(name) {
+        return true;
+    }
+    if !name.chars().any(char::is_uppercase) {
+        return true;
+    }
+    let words = key_words(name);
+    let generic = ["industries", "division", "group", "groupe", "holding", "holdings", "company", "companies", "co", "and"];
+    words.chars().count() <= 1 || words.split(' ').all(|w| generic.contains(&w) || companies.is_legal_form(w))
+}
+
+/// How a name of unknown type comes out.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Typed {
+    /// a listed company or organization
+    Listed(ListedEntity),
+    Kind(EntityType),
+}
+
+/// The generated lists, the cues and the classifier.
+pub struct MentionTyper {
+    pub companies: CompanyKb,
+    pub classifier: Option<TypeClassifier>,
+}
+
+/// One NER mention handed to [`MentionTyper::hints`].
+pub struct MentionIn<'a> {
+    pub start: usize,
+    pub end: usize,
+    pub label: &'a str,
+    /// classifier features (from [`span_features`]) when the encoder saw the mention
+    pub features: Option<Vec<f32>>,
+}
+
+/// The article-level decisions, by the name's key.
+#[derive(Default)]
+pub struct SpanHints<'a> {
+    typer: Option<&'a MentionTyper>,
+    by_name: HashMap<String, NameVotes>,
+}
+
+#[derive(Default, Debug, Clone)]
+struct NameVotes {
+    org_name: bool,
+    legal: bool,
+    company_ctx: usize,
+    org_ctx: usize,
+    probs: Vec<f32>,
+    /// mentions that look like a piece of a longer name or a ticker
+    pieces: usize,
+    mentions: usize,
+}
+
+/// A mention followed by another capitalized word ("Nord" of "Nord Stream") or written
+/// as a Reuters ticker ("<BNR>").
+fn looks_like_a_piece(text: &str, start: usize, end: usize) -> bool {
+    static NEXT: OnceLock<Regex> = OnceLock::new();
+    let next = re(&NEXT, r"^[ \t]+\p{Lu}");
+    let right = right_of(text, end);
+    next.is_match(right) || (text[..start].ends_with('<') && right.starts_with('>'))
+}
+
+/// Articles and titles that open a name but are not part of it (as the linker strips them).
+fn strip_articles(s: &str) -> &str {
+    static R: OnceLock<Regex> = OnceLock::new();
+    let r = re(&R, r"(?i)^(?:(?:le|la|les|the|du|des|de)\s+|[ld]['’]\s*)+");
+    let out = r.find(s).map_or(s, |m| &s[m.end()..]).trim();
+    if out.is_empty() {
+        s.trim()
+    } else {
+        out
+    }
+}
+
+/// The NER mentions of an article's candidates, with classifier features for the
+/// organization ones the encoder saw.
+pub fn mentions_of<'a>(
+    cands: &'a [super::link::Candidate],
+    t: &super::extract::Text<'_>,
+    c: Option<&TypeClassifier>,
+) -> Vec<MentionIn<'a>> {
+    cands
+        .iter()
+        .filter_map(|cand| {
+            let super::link::Source::Ner(label) = &cand.source else { return None };
+            let features = match (c, &t.enc.token_states) {
+                (Some(c), Some(states)) if label == "ORG" => span_features(states, &t.enc.encoding, cand.start, cand.end, c.context_tokens),
+                _ => None,
+            };
+            Some(MentionIn { start: cand.start, end: cand.end, label, features })
+        })
+        .collect()
+}
+
+impl MentionTyper {
+    /// No lists and no classifier: cues only.
+    pub fn empty() -> Self {
+        MentionTyper { companies: CompanyKb::parse(&[], "").expect("no lists"), classifier: None }
+    }
+
+    /// The built-in lists and classifier; `VIGIE_MENTION_TYPE_MODEL` names another
+    /// classifier directory (as `vigie train mention-type --out` writes it).
+    pub fn builtin() -> Result<Self> {
+        let classifier = match std::env::var_os("VIGIE_MENTION_TYPE_MODEL") {
+            Some(dir) => TypeClassifier::load(Path::new(&dir))?,
+            None => TypeClassifier::builtin()?,
+        };
+        Ok(MentionTyper { companies: CompanyKb::try_builtin()?, classifier: Some(classifier) })
+    }
+
+    /// The decisions for one article's NER mentions (`text` is the text the offsets
+    /// point into).
+    pub fn hints<'a>(&'a self, text: &str, mentions: &[MentionIn<'_>]) -> SpanHints<'a> {
+        let mut by_name: HashMap<String, NameVotes> = HashMap::new();
+        for m in mentions.iter().filter(|m| matches!(m.label, "ORG" | "MISC" | "LOC")) {
+            let name = strip_articles(&text[m.start..m.end]);
+            let v = by_name.entry(self.companies.key(name)).or_default();
+            v.mentions += 1;
+            v.pieces += looks_like_a_piece(text, m.start, m.end) as usize;
+            for c in cues(text, m.start, m.end, name, &self.companies) {
+                match c {
+                    Cue::OrgName => v.org_name = true,
+                    Cue::LegalForm => v.legal = true,
+                    Cue::CompanyContext => v.company_ctx += 1,
+                    Cue::OrgContext => v.org_ctx += 1,
+                }
+            }
+            if let (Some(c), Some(x)) = (&self.classifier, &m.features) {
+                if m.label == "ORG" {
+                    v.probs.extend(c.prob(x));
+                }
+            }
+        }
+        SpanHints { typer: Some(self), by_name }
+    }
+}
+
+impl SpanHints<'_> {
+    /// No lists, no cues: the linker's own typing.
+    pub fn none() -> Self {
+        SpanHints::default()
+    }
+
+    /// The type of the unknown name `name` that NER labelled `label`; `default` is the
+    /// linker's own guess.
+    pub fn type_mention(&self, name: &str, label: &str, default: EntityType) -> Typed {
+        let Some(typer) = self.typer else { return Typed::Kind(default) };
+        let name = strip_articles(name);
+        if not_a_name(name, &typer.companies) {
+            return Typed::Kind(if default == EntityType::Company { EntityType::Other } else { default });
+        }
+        let key = typer.companies.key(name);
+        let votes = self.by_name.get(&key).cloned().unwrap_or_default();
+        // the classifier's mean P(company)
+        let acronym = name.chars().all(|c| c.is_uppercase() || !c.is_alphabetic()) && name.chars().count() <= 5;
+        let p = (!votes.probs.is_empty()).then(|| votes.probs.iter().sum::<f32>() / votes.probs.len() as f32);
+        if let Some((e, common)) = typer.companies.lookup(name) {
+            // an ordinary word is a company only where NER says it is an organization
+            // and the context agrees (a cue, or the classifier leaning to company); a
+            // person or place name only when the name is long or carries a legal form
+            let multiword = key_words(name).contains(' ');
+            let context = votes.legal || votes.company_ctx > 0 || (!acronym && p.is_some_and(|p| p >= 0.5));
+            let ok = match label {
+                "ORG" => !common || context,
+                "MISC" => !common,
+                _ => !common && (multiword || votes.legal),
+            };
+            if ok {
+                tracing::debug!(name, label, id = %e.id, "mention type: listed");
+                return Typed::Listed(e.clone());
+            }
+        }
+        if !matches!(label, "ORG" | "MISC" | "LOC") {
+            return Typed::Kind(default);
+        }
+        if votes.org_name && !votes.legal {
+            return Typed::Kind(if label == "ORG" { EntityType::Organization } else { default });
+        }
+        if votes.legal {
+            tracing::debug!(name, label, "mention type: company by legal form");
+            return Typed::Kind(EntityType::Company);
+        }
+        // the words around a name, and the classifier, type organization mentions only:
+        // a demonym or a product NER calls MISC ("Australian", "Glass") is no company
+        if label != "ORG" {
+            return Typed::Kind(default);
+        }
+        if votes.company_ctx > votes.org_ctx {
+            tracing::debug!(name, label, "mention type: company by context");
+            return Typed::Kind(EntityType::Company);
+        }
+        if votes.org_ctx > 0 {
+            return Typed::Kind(if label == "ORG" { EntityType::Organization } else { default });
+        }
+        if let (Some(c), Some(p)) = (&typer.classifier, p) {
+            // the classifier alone types a one-word name named once only when it does not
+            // look like a piece of a longer name or a ticker
+            let seen = key_words(name).contains(' ') || votes.probs.len() >= 2 || votes.pieces < votes.mentions;
+            if seen && p >= if acronym { c.acronym_company_at } else { c.company_at } {
+                tracing::debug!(name, label, p, "mention type: company by classifier");
+                return Typed::Kind(EntityType::Company);
+            }
+            if p <= c.organization_at && default == EntityType::Company {
+                return Typed::Kind(EntityType::Organization);
+            }
+        }
+        Typed::Kind(default)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn typer() -> MentionTyper {
+        MentionTyper { companies: CompanyKb::builtin(), classifier: None }
+    }
+
+    /// Types every ORG mention of `name` in `text` as the hints decide.
+    fn type_in(t: &MentionTyper, text: &str, name: &str, label: &str) -> Typed {
+        let ms: Vec<MentionIn> =
+            text.match_indices(name).map(|(i, s)| MentionIn { start: i, end: i + s.len(), label, features: None }).collect();
+        assert!(!ms.is_empty(), "{name} in {text}");
+        t.hints(text, &ms).type_mention(name, label, EntityType::Organization)
+    }
+
+    fn kind(t: &Typed) -> EntityType {
+        match t {
+            Typed::Listed(e) => e.kind,
+            Typed::Kind(k) => *k,
+        }
+    }
+
+    #[test]
+    fn cues_type_unknown_names() {
+        let t = typer();
+        let company = [
+            ("La start-up française Zorblax a levé 20 millions d'euros.", "Zorblax"),
+            ("Selon le PDG de Zorblax, la demande explose.", "Zorblax"),
+            ("Le groupe Zorblax prévoit des suppressions de postes.", "Zorblax"),
+            ("Shares of Zorblax fell 4% on Tuesday.", "Zorblax"),
+            ("Zorblax's shares fell 4% on Tuesday.", "Zorblax"),
+            ("Zorblax Inc. said on Monday it would cut jobs.", "Zorblax"),
+            ("Zorblax (NASDAQ: ZRBX) reported a loss.", "Zorblax"),
+            ("Zorblax, the maker of the Zeta headset, said sales rose.", "Zorblax"),
+            ("Zorblax's chief executive said the deal would close.", "Zorblax"),
+            ("AI startup Zorblax raised $40 million.", "Zorblax"),
+            // one cue types the other mentions of the name too
+            ("Le fonds Zorblax Partners investit. Zorblax Partners vise 1 milliard.", "Zorblax Partners"),
+        ];
+        for (text, name) in company {
+            assert_eq!(kind(&type_in(&t, text, name, "ORG")), EntityType::Company, "{text}");
+        }
+        let organization = [
+            ("Le régulateur Zorblax a infligé une amende.", "Zorblax"),
+            ("The regulator Zorblax fined the bank.", "Zorblax"),
+            ("The Zorblax Central Bank raised rates.", "Zorblax Central Bank"),
+            ("La Banque centrale de Zorblax a relevé ses taux.", "Banque centrale de Zorblax"),
+            ("L'Université de Zorblax publie une étude.", "Université de Zorblax"),
+            ("Le ministère zorblaxien de l'Économie, Zorblax Finance Ministry, dément.", "Zorblax Finance Ministry"),
+            // no cue: the linker's own guess stays
+            ("Zorblax a publié un rapport.", "Zorblax"),
+        ];
+        for (text, name) in organization {
+            assert_eq!(kind(&type_in(&t, text, name, "ORG")), EntityType::Organization, "{text}");
+        }
+    }
+
+    /// Listed companies come out as companies under their canonical id; an ordinary word
+    /// only when NER calls it an organization.
+    #[test]
+    fn listed_names_and_ordinary_words() {
+        let t = typer();
+        let listed = type_in(&t, "Ubisoft a annoncé un nouveau jeu.", "Ubisoft", "ORG");
+        assert!(matches!(&listed, Typed::Listed(e) if e.id == "company:ubisoft"), "{listed:?}");
+        assert!(matches!(type_in(&t, "Air France-KLM a transporté 90 millions de passagers.", "Air France-KLM", "ORG"), Typed::Listed(_)));
+        assert!(matches!(type_in(&t, "Target's shares fell.", "Target", "ORG"), Typed::Listed(_)));
+        // an ordinary word without context stays what the linker says
+        assert_eq!(type_in(&t, "Target cut its forecast.", "Target", "ORG"), Typed::Kind(EntityType::Organization));
+        assert_eq!(type_in(&t, "Profits at Acme Corp rose. Corp said", "Corp", "ORG"), Typed::Kind(EntityType::Organization));
+        assert_eq!(type_in(&t, "<BUD.N> rose", "BUD.N", "ORG"), Typed::Kind(EntityType::Organization));
+        assert_eq!(type_in(&t, "Target practice began.", "Target", "MISC"), Typed::Kind(EntityType::Organization));
+        assert_eq!(type_in(&t, "He met Lincoln in Washington.", "Lincoln", "PER"), Typed::Kind(EntityType::Organization));
+        assert_eq!(SpanHints::none().type_mention("Ubisoft", "ORG", EntityType::Organization), Typed::Kind(EntityType::Organization));
+    }
+
+    #[test]
+    fn builtin_classifier_loads() {
+        let c = TypeClassifier::builtin().expect("classifier.json parses");
+        assert_eq!(c.weights.len(), c.mean.len());
+        assert!(c.organization_at < c.company_at);
+    }
+}
