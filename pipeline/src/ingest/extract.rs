@@ -73,40 +73,8 @@ const INLINE_TAGS: &[&str] = &[
 ];
 /// Blocks that are a paragraph themselves: they score the container above them.
 const PARAGRAPH_TAGS: &[&str] = &["p", "pre", "blockquote", "li", "dd", "dt", "h2", "h3", "h4", "h5", "h6", "th", "address", "caption"];
-/// Blocks whose text starts on a new line when rendered.
-const BREAK_TAGS: &[&str] = &[
-    "p",
-    "div",
-    "section",
-    "article",
-    "main",
-    "header",
-    "h1",
-    "h2",
-    "h3",
-    "h4",
-    "h5",
-    "h6",
-    "li",
-    "ul",
-    "ol",
-    "blockquote",
-    "pre",
-    "table",
-    "tr",
-    "td",
-    "th",
-    "dd",
-    "dt",
-    "dl",
-    "figure",
-    "address",
-    "hr",
-    "center",
-    "details",
-    "summary",
-    "caption",
-];
+/// Blocks whose text starts on a new line when rendered (the plain HTML-to-text reader's list).
+use super::html::BLOCK_TAGS as BREAK_TAGS;
 
 /// Parts of class and id names that mark boilerplate containers (a part contains one).
 const BOILERPLATE_STEMS: &[&str] = &[

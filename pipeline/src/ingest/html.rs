@@ -28,8 +28,8 @@ const SKIP_TAGS: &[&str] = &[
     "menu",
     "dialog",
 ];
-/// Block elements: text inside them starts on a new line.
-const BLOCK_TAGS: &[&str] = &[
+/// Block elements: text inside them starts on a new line (also the main-text extractor's).
+pub(super) const BLOCK_TAGS: &[&str] = &[
     "p",
     "div",
     "section",
@@ -57,6 +57,10 @@ const BLOCK_TAGS: &[&str] = &[
     "figure",
     "address",
     "hr",
+    "center",
+    "details",
+    "summary",
+    "caption",
 ];
 /// class/id words that mark boilerplate containers on article pages.
 const BOILERPLATE_WORDS: &[&str] = &[
