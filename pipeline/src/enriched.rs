@@ -6,7 +6,7 @@
 //! partitions) and the ordered stage gives the documents a plain ingest gives.
 
 use crate::dedup::{Signature, NUM_HASHES};
-use crate::ingest::lines::{read_line_bounded, Line};
+use crate::ingest::lines::for_each_record;
 use crate::ingest::{io_reason, list_files, Input, MAX_RECORD_BYTES};
 use crate::lang::{to_lingua, LangDecision};
 use crate::reject::Reject;
@@ -177,32 +177,15 @@ pub fn read_lines(input: &Input, skip: &[PathBuf], emit: &mut dyn FnMut(RawLine)
     }
 }
 
-fn read_stream<R: BufRead>(name: &str, mut r: R, emit: &mut dyn FnMut(RawLine) -> bool) -> bool {
-    let mut buf = Vec::with_capacity(64 * 1024);
-    let mut n = 0u64;
-    loop {
-        let line = match read_line_bounded(&mut r, &mut buf, MAX_RECORD_BYTES) {
-            Ok(Some(l)) => l,
-            Ok(None) => return true,
-            Err(e) => return emit((Origin { file: name.into(), line: Some(n + 1) }, Err(format!("read error: {}", io_reason(&e))))),
-        };
-        n += 1;
-        let origin = Origin { file: name.into(), line: Some(n) };
-        let item = match line {
-            Line::TooLong(len) => Err(format!("record too large ({len} bytes, limit {} MiB)", MAX_RECORD_BYTES >> 20)),
-            Line::Ok => {
-                if buf.iter().all(|b| b.is_ascii_whitespace()) {
-                    continue;
-                }
-                match std::str::from_utf8(&buf) {
-                    Ok(s) => Ok(s.to_string()),
-                    Err(e) => Err(format!("invalid utf-8 at byte {}", e.valid_up_to())),
-                }
-            }
-        };
-        if !emit((origin, item)) {
-            return false;
-        }
+fn read_stream<R: BufRead>(name: &str, r: R, emit: &mut dyn FnMut(RawLine) -> bool) -> bool {
+    let mut go_on = true;
+    let read = for_each_record(r, MAX_RECORD_BYTES, &mut |n, rec| {
+        go_on = emit((Origin { file: name.into(), line: Some(n) }, rec.map(str::to_string).map_err(|(reason, _)| reason)));
+        go_on
+    });
+    match read {
+        Ok(()) => go_on,
+        Err(e) => emit((Origin { file: name.into(), line: None }, Err(format!("read error: {}", io_reason(&e))))),
     }
 }
 

@@ -52,6 +52,40 @@ pub(crate) fn read_line_bounded<R: BufRead>(r: &mut R, buf: &mut Vec<u8>, max: u
     Ok(Some(Line::Ok))
 }
 
+/// Why one line of a line-per-record input is no record: the reason, and the raw text
+/// to keep in the rejects file when there is some.
+pub(crate) type BadLine = (String, Option<String>);
+
+/// Reads one record per line, each at most `max` bytes: `each` gets the line's number
+/// (from 1) and its text (a leading BOM removed), or why it is unusable (too large,
+/// not UTF-8); blank lines are skipped. Stops when `each` returns `false`.
+pub(crate) fn for_each_record<R: BufRead>(
+    mut r: R,
+    max: usize,
+    each: &mut dyn FnMut(u64, Result<&str, BadLine>) -> bool,
+) -> io::Result<()> {
+    let mut buf = Vec::with_capacity(64 * 1024);
+    let mut n = 0u64;
+    while let Some(line) = read_line_bounded(&mut r, &mut buf, max)? {
+        n += 1;
+        let rec = match line {
+            Line::TooLong(len) => Err((format!("record too large ({len} bytes, limit {} MiB)", max >> 20), None)),
+            Line::Ok => {
+                let bytes = if n == 1 { buf.strip_prefix(b"\xef\xbb\xbf").unwrap_or(&buf) } else { &buf[..] };
+                if bytes.iter().all(|b| b.is_ascii_whitespace()) {
+                    continue;
+                }
+                std::str::from_utf8(bytes)
+                    .map_err(|e| (format!("invalid utf-8 at byte {}", e.valid_up_to()), Some(String::from_utf8_lossy(bytes).into_owned())))
+            }
+        };
+        if !each(n, rec) {
+            break;
+        }
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
