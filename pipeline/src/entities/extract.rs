@@ -64,15 +64,33 @@ fn keeps_period(w: &str) -> bool {
     initial(last) || (w.contains('.') && w.split('.').all(|p| p.chars().count() == 1)) || ABBREVIATIONS.contains(&w)
 }
 
-/// Sentences as word-index ranges: after `.`, `!`, `?`, `…` words, at line breaks, and
-/// every [`MAX_SENTENCE_WORDS`].
+/// Whether the text is hard-wrapped, as Reuters' wires are (lines of 35 to 80
+/// characters, paragraphs indented): there a single line break inside a paragraph is no
+/// sentence end ("Dean Witter\nReynolds Inc" is one name).
+fn hard_wrapped(text: &str) -> bool {
+    let lines: Vec<&str> = text.lines().map(str::trim).filter(|l| !l.is_empty()).collect();
+    let wrapped = lines.iter().filter(|l| (35..=80).contains(&l.chars().count())).count();
+    lines.len() >= 6 && wrapped * 10 >= lines.len() * 6
+}
+
+/// Sentences as word-index ranges: after `.`, `!`, `?`, `…` words, at line breaks (but
+/// the soft ones of a hard-wrapped text), and every [`MAX_SENTENCE_WORDS`].
 pub fn sentences(text: &str, words: &[(usize, usize)]) -> Vec<std::ops::Range<usize>> {
     let mut out = Vec::new();
     let mut start = 0;
+    let wrapped = hard_wrapped(text);
+    let title_end = text.find('\n').unwrap_or(text.len());
+    let breaks = |gap: &str, at: usize| {
+        gap.contains('\n')
+            && !(wrapped
+                && at > title_end
+                && gap.matches('\n').count() == 1
+                && !gap.split('\n').nth(1).is_some_and(|indent| indent.starts_with([' ', '\t'])))
+    };
     for i in 0..words.len() {
         let w = &text[words[i].0..words[i].1];
         let end_here = matches!(w, "." | "!" | "?" | "…")
-            || (i + 1 < words.len() && text[words[i].1..words[i + 1].0].contains('\n'))
+            || (i + 1 < words.len() && breaks(&text[words[i].1..words[i + 1].0], words[i].1))
             || i + 1 - start >= MAX_SENTENCE_WORDS;
         if end_here {
             out.push(start..i + 1);

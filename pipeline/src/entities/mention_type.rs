@@ -35,6 +35,11 @@ pub enum Cue {
     CompanyContext,
     /// the words around it call it an institution ("le régulateur X", "the agency X")
     OrgContext,
+    /// its sentence is about sport: clubs, leagues and federations are organizations
+    Sport,
+    /// the name ends as media and exchanges are named ("Los Angeles Times", "Phoenix TV",
+    /// "New York Mercantile Exchange"): businesses by the annotation guidelines
+    CompanyName,
 }
 
 fn re(cell: &'static OnceLock<Regex>, pattern: &str) -> &'static Regex {
@@ -46,7 +51,25 @@ fn org_name_words() -> &'static Regex {
     static R: OnceLock<Regex> = OnceLock::new();
     re(
         &R,
-        r"(?i)\b(?:minist(?:ry|[èe]re|erio|erium)|department|d[ée]partement|agency|agence|authority|autorit[ée]|commission|committee|comit[ée]|council|conseil|court|cour|tribunal|parliament|parlement|senate|s[ée]nat|assembl(?:y|[ée]e)|congress|congr[èe]s|government|gouvernement|university|universit[ée]|universit[äa]t|universidad|universit[àa]|college|coll[èe]ge|[ée]cole|school|institute|institut|academy|acad[ée]mie|party|parti|partei|federation|f[ée]d[ée]ration|association|foundation|fondation|central|centrale|federal|f[ée]d[ée]ral(?:e)?|reserve|r[ée]serve|mondiale|monetary|mon[ée]taire|police|army|arm[ée]e|navy|marine nationale|nations|united nations|hospital|h[ôo]pital|church|[ée]glise|municipality|mairie|pr[ée]fecture|r[ée]gion|city of|ville de|ngo|ong|red cross|croix-rouge|office|bureau|directorate|direction g[ée]n[ée]rale|inspection|regulator|r[ée]gulateur|observatoire|observatory|tr[ée]sor|treasury|syndicat|trade union|union europ[ée]enne|european union|eurosystem)\b",
+        r"(?i)\b(?:minist(?:ry|[èe]re|erio|erium)|department|d[ée]partement|agency|agence|authority|autorit[ée]|commission|committee|comit[ée]|council|conseil|court|cour|tribunal|parliament|parlement|senate|s[ée]nat|assembl(?:y|[ée]e)|congress|congr[èe]s|government|gouvernement|university|universit[ée]|universit[äa]t|universidad|universit[àa]|college|coll[èe]ge|[ée]cole|school|institute|institut|academy|acad[ée]mie|party|parti|partei|federation|f[ée]d[ée]ration|association|foundation|fondation|central|centrale|federal|f[ée]d[ée]ral(?:e)?|reserve|r[ée]serve|mondiale|monetary|mon[ée]taire|police|army|arm[ée]e|navy|marine nationale|nations|united nations|hospital|h[ôo]pital|church|[ée]glise|municipality|mairie|pr[ée]fecture|r[ée]gion|city of|ville de|ngo|ong|red cross|croix-rouge|office|bureau|directorate|direction g[ée]n[ée]rale|inspection|regulator|r[ée]gulateur|observatoire|observatory|tr[ée]sor|treasury|syndicat|trade union|union europ[ée]enne|european union|eurosystem)\b|^(?:(?:Reserve|National|People['’]s)\s+)?Bank\s+of\s+\p{Lu}\p{L}+$|^Banque\s+(?:de|d['’]|du)\s*\p{Lu}\p{L}+$",
+    )
+}
+
+/// Last words of the names of newspapers, broadcasters and exchanges.
+fn company_name_words() -> &'static Regex {
+    static R: OnceLock<Regex> = OnceLock::new();
+    re(
+        &R,
+        r"\b(?:Times|Gazette|Journal|Post|Tribune|Herald|Telegraph|Chronicle|Courier|Observer|Express|Mirror|News|Magazine|Newspapers?|TV|T[ée]l[ée]vision|Television|Broadcasting|Exchange|Airlines|Airways|Pharmaceuticals?|Motors)$",
+    )
+}
+
+/// Words of a sentence about a sports match: the clubs it names are organizations.
+fn sport_words() -> &'static Regex {
+    static R: OnceLock<Regex> = OnceLock::new();
+    re(
+        &R,
+        r"(?i)\b(?:football(?:eur|eurs|er|ers)?|soccer|rugby|basket-?ball|club|clubs|entra[îi]neur|coach|joueurs?|players?|matchs?|matches|ligue|league|championnat|championship|stade|stadium|milieu de terrain|midfielder|d[ée]fenseur|defender|striker|attaquant|buteur|goalkeeper|gardien de but|penalty|huiti[èe]mes? de finale|quarts? de finale|quarter-finals?|semi-finals?|demi-finales?|\d-\d)\b",
     )
 }
 
@@ -109,6 +132,14 @@ fn right_of(text: &str, end: usize) -> &str {
     }
 }
 
+/// The text of `right` up to the end of its sentence.
+fn sentence_right(right: &str) -> &str {
+    match right.find(['.', '!', '?', ';']) {
+        Some(i) => &right[..i],
+        None => right,
+    }
+}
+
 /// The cues of one mention `text[start..end]` whose name (articles taken off) is `name`.
 pub fn cues(text: &str, start: usize, end: usize, name: &str, companies: &CompanyKb) -> Vec<Cue> {
     let mut out = Vec::new();
@@ -119,10 +150,16 @@ pub fn cues(text: &str, start: usize, end: usize, name: &str, companies: &Compan
     if companies.has_legal_form(name) || company_right().is_match(right) {
         out.push(Cue::LegalForm);
     }
+    if company_name_words().is_match(name) {
+        out.push(Cue::CompanyName);
+    }
     // the surface may hold the descriptor itself ("la start-up Poolside")
     let lead = &text[start..end];
     let lead = lead.strip_suffix(name).unwrap_or("");
     let left_full = format!("{left}{lead}");
+    if sport_words().is_match(left) || sport_words().is_match(sentence_right(right)) {
+        out.push(Cue::Sport);
+    }
     if org_left().is_match(&left_full) {
         out.push(Cue::OrgContext);
     } else if company_left().is_match(&left_full) || company_right_context().is_match(right) {
@@ -224,6 +261,19 @@ fn not_a_name(name: &str, companies: &CompanyKb) -> bool {
     words.chars().count() <= 1 || words.split(' ').all(|w| generic.contains(&w) || companies.is_legal_form(w))
 }
 
+/// What the classifier alone may call a company: a name, not a fragment of a sentence
+/// ("Rival chains"), a list ("Next, Boots and Waterstones") or an adjective made of a
+/// name ("EU-wide", "Guernsey-based").
+fn looks_like_a_company_name(name: &str) -> bool {
+    const SMALL: &[&str] = &["of", "and", "the", "for", "on", "de", "du", "des", "la", "le", "les", "et", "pour", "à", "en", "&"];
+    let lower_word = name.split_whitespace().skip(1).any(|w| w.chars().next().is_some_and(char::is_lowercase) && !SMALL.contains(&w));
+    let adjective = name.split_whitespace().any(|w| {
+        let w = w.to_lowercase();
+        w.ends_with("-based") || w.ends_with("-wide") || w.ends_with("-owned") || w.ends_with("-led")
+    });
+    !lower_word && !adjective && !name.contains(", ")
+}
+
 /// How a name of unknown type comes out.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Typed {
@@ -252,12 +302,22 @@ pub struct MentionIn<'a> {
 pub struct SpanHints<'a> {
     typer: Option<&'a MentionTyper>,
     by_name: HashMap<String, NameVotes>,
+    /// an acronym's key -> the article's long name it stands for ("NSA" -> "National
+    /// Security Agency"): the acronym is typed as the long name is
+    long_forms: HashMap<String, String>,
+    /// a sports article (three names or more in sentences about sport): the classifier
+    /// alone types no club a company
+    sport: bool,
 }
 
 #[derive(Default, Debug, Clone)]
 struct NameVotes {
     org_name: bool,
     legal: bool,
+    company_name: bool,
+    sport: bool,
+    /// a one-word name also written in small letters ("Fonds" and "fonds")
+    lowercase_too: bool,
     company_ctx: usize,
     org_ctx: usize,
     probs: Vec<f32>,
@@ -271,8 +331,67 @@ struct NameVotes {
 fn looks_like_a_piece(text: &str, start: usize, end: usize) -> bool {
     static NEXT: OnceLock<Regex> = OnceLock::new();
     let next = re(&NEXT, r"^[ \t]+\p{Lu}");
+    static PREV: OnceLock<Regex> = OnceLock::new();
+    // "Los Angeles": a capitalized word before it that does not open its sentence
+    let prev = re(&PREV, r"[\p{Ll},]\s+\p{Lu}[\p{L}.]*\s+$");
     let right = right_of(text, end);
-    next.is_match(right) || (text[..start].ends_with('<') && right.starts_with('>'))
+    next.is_match(right) || prev.is_match(left_of(text, start)) || (text[..start].ends_with('<') && right.starts_with('>'))
+}
+
+/// An acronym: two to six capitals (digits and `&` allowed), as "NSA", "CWU", "AT&T".
+fn is_acronym(name: &str) -> bool {
+    let n = name.chars().count();
+    (2..=6).contains(&n)
+        && name.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '&')
+        && name.chars().filter(char::is_ascii_uppercase).count() >= 2
+}
+
+/// The initials of a long name, with and without its small words ("Securities and
+/// Exchange Commission": "SAEC", "SEC"; "Organisation mondiale de la santé": "OMDLS", "OMS").
+fn initials(name: &str) -> [String; 3] {
+    const SMALL: &[&str] =
+        &["of", "and", "the", "for", "on", "in", "de", "du", "des", "la", "le", "les", "et", "pour", "à", "a", "en", "sur", "d", "l", "&"];
+    let words: Vec<&str> = name
+        .split(|c: char| c.is_whitespace() || c == '-' || c == '\'' || c == '’')
+        .filter(|w| w.chars().next().is_some_and(char::is_alphanumeric))
+        .collect();
+    let first = |w: &&str| w.chars().next().map(|c| c.to_uppercase().collect::<String>()).unwrap_or_default();
+    let all: String = words.iter().map(first).collect();
+    let content: String = words.iter().filter(|w| !SMALL.contains(&w.to_lowercase().as_str())).map(first).collect();
+    // the name before a trailing "des États-Unis" / "of America" the acronym leaves out
+    let head: String = words.iter().take_while(|w| !SMALL.contains(&w.to_lowercase().as_str())).map(first).collect();
+    [all, content, head]
+}
+
+/// The article's acronyms and the long names they stand for: an acronym in brackets
+/// right after a name ("Communication Workers Union (CWU)"), or one whose letters are
+/// the initials of another organization mention of the article.
+fn long_forms(text: &str, mentions: &[MentionIn<'_>], companies: &CompanyKb) -> HashMap<String, String> {
+    let orgs: Vec<(&str, usize)> = mentions
+        .iter()
+        .filter(|m| matches!(m.label, "ORG" | "MISC" | "LOC"))
+        .map(|m| (strip_articles(&text[m.start..m.end]), m.end))
+        .collect();
+    let mut out = HashMap::new();
+    for &(name, _) in orgs.iter().filter(|(n, _)| is_acronym(n)) {
+        let key = companies.key(name);
+        if out.contains_key(&key) {
+            continue;
+        }
+        let bracketed = orgs.iter().find(|(long, end)| {
+            !is_acronym(long)
+                && long.contains(' ')
+                && text[*end..].trim_start().strip_prefix('(').is_some_and(|r| r.trim_start().starts_with(name))
+        });
+        let spelled = || {
+            let letters: String = name.chars().filter(char::is_ascii_alphanumeric).collect();
+            orgs.iter().find(|(long, _)| !is_acronym(long) && long.contains(' ') && initials(long).contains(&letters))
+        };
+        if let Some((long, _)) = bracketed.or_else(spelled) {
+            out.insert(key, long.to_string());
+        }
+    }
+    out
 }
 
 /// Articles and titles that open a name but are not part of it (as the linker strips them).
@@ -336,8 +455,13 @@ impl MentionTyper {
                 match c {
                     Cue::OrgName => v.org_name = true,
                     Cue::LegalForm => v.legal = true,
+                    Cue::CompanyName => v.company_name = true,
                     Cue::CompanyContext => v.company_ctx += 1,
                     Cue::OrgContext => v.org_ctx += 1,
+                    Cue::Sport => {
+                        v.org_ctx += 1;
+                        v.sport = true;
+                    }
                 }
             }
             if let (Some(c), Some(x)) = (&self.classifier, &m.features) {
@@ -346,7 +470,15 @@ impl MentionTyper {
                 }
             }
         }
-        SpanHints { typer: Some(self), by_name }
+        // a one-word name the article also writes in small letters is an ordinary word
+        for (key, v) in by_name.iter_mut() {
+            if !key.contains(' ') && !key.is_empty() {
+                v.lowercase_too = text.split(|c: char| !c.is_alphanumeric()).any(|w| w == key.as_str());
+            }
+        }
+        let long_forms = long_forms(text, mentions, &self.companies);
+        let sport = by_name.values().filter(|v| v.sport).count() >= 3;
+        SpanHints { typer: Some(self), by_name, long_forms, sport }
     }
 }
 
@@ -365,6 +497,14 @@ impl SpanHints<'_> {
             return Typed::Kind(if default == EntityType::Company { EntityType::Other } else { default });
         }
         let key = typer.companies.key(name);
+        if let Some(long) = self.long_forms.get(&key) {
+            if let Typed::Kind(kind @ (EntityType::Organization | EntityType::Company)) | Typed::Listed(ListedEntity { kind, .. }) =
+                self.type_mention(long, "ORG", default)
+            {
+                tracing::debug!(name, long, ?kind, "mention type: acronym of a long name");
+                return Typed::Kind(kind);
+            }
+        }
         let votes = self.by_name.get(&key).cloned().unwrap_or_default();
         // the classifier's mean P(company)
         let acronym = name.chars().all(|c| c.is_uppercase() || !c.is_alphabetic()) && name.chars().count() <= 5;
@@ -388,10 +528,10 @@ impl SpanHints<'_> {
         if !matches!(label, "ORG" | "MISC" | "LOC") {
             return Typed::Kind(default);
         }
-        if votes.org_name && !votes.legal {
+        if votes.org_name && !votes.legal && !votes.company_name {
             return Typed::Kind(if label == "ORG" { EntityType::Organization } else { default });
         }
-        if votes.legal {
+        if votes.legal || votes.company_name {
             tracing::debug!(name, label, "mention type: company by legal form");
             return Typed::Kind(EntityType::Company);
         }
@@ -411,7 +551,12 @@ impl SpanHints<'_> {
             // the classifier alone types a one-word name named once only when it does not
             // look like a piece of a longer name or a ticker
             let seen = key_words(name).contains(' ') || votes.probs.len() >= 2 || votes.pieces < votes.mentions;
-            if seen && p >= if acronym { c.acronym_company_at } else { c.company_at } {
+            if seen
+                && !self.sport
+                && !votes.lowercase_too
+                && looks_like_a_company_name(name)
+                && p >= if acronym { c.acronym_company_at } else { c.company_at }
+            {
                 tracing::debug!(name, label, p, "mention type: company by classifier");
                 return Typed::Kind(EntityType::Company);
             }
