@@ -48,6 +48,8 @@ struct Family {
     kind: &'static str,
     /// (id, model) of the member matched, `None` when the match is not one
     member: fn(&regex::Captures<'_>) -> Option<(String, String)>,
+    /// found only with a chip word in the sentence (short codes such as "B400")
+    needs_context: bool,
 }
 
 /// The letters after a model number, normalized: "Ti Super" -> ["Ti", "Super"].
@@ -66,15 +68,21 @@ fn families() -> Vec<Family> {
         family,
         kind,
         member,
+        needs_context: false,
     };
+    let in_context = |re: &str, vendor, family, kind, member| Family { needs_context: true, ..f(re, vendor, family, kind, member) };
     vec![
         // GeForce RTX/GTX + 3-4 digits + Ti/Super/D
         f(
-            r"(?:GeForce\s+)?(?P<line>RTX|GTX)[\s\-]?(?P<n>\d{3,4})(?P<x>(?:[\s\-]?(?:Ti|Super|SUPER|D)\b)*)",
+            r"(?P<geforce>GeForce\s+)?(?P<line>RTX|GTX)[\s\-]?(?P<n>\d{3,4})(?P<x>(?:[\s\-]?(?:Ti|Super|SUPER|D)\b)*)",
             "Nvidia",
             "GeForce",
             "gpu",
             |c| {
+                // GeForce model numbers end in 0 ("RTX 4090", "GTX 980"): "GTX 2024" is a car's trim
+                if c.name("geforce").is_none() && !c["n"].ends_with('0') {
+                    return None;
+                }
                 let line = &c["line"];
                 let words = suffix_words(c);
                 let id = format!(
@@ -111,10 +119,39 @@ fn families() -> Vec<Family> {
             let (n, x) = (&c["n"], &c["x"]);
             Some((format!("gpu:google-tpu-v{n}{x}"), format!("TPU v{n}{x}")))
         }),
-        // Ascend 9x0 + a letter
-        f(r"Ascend[\s\-]?(?P<n>9\d0)(?P<x>[A-Z]?)", "Huawei", "Ascend", "accelerator", |c| {
+        // Ascend + 3 digits + up to two letters (910C, 950PR); Huawei's old phones were "Ascend P7"
+        f(r"Ascend[\s\-]?(?P<n>\d{3})(?P<x>[A-Z]{0,2})", "Huawei", "Ascend", "accelerator", |c| {
             let (n, x) = (&c["n"], &c["x"]);
             Some((format!("gpu:huawei-ascend-{n}{}", x.to_lowercase()), format!("Ascend {n}{x}")))
+        }),
+        // AWS Trainium and Inferentia generations
+        f(r"(?P<line>Trainium|Inferentia)[\s\-]?(?P<n>\d)", "AWS", "Trainium", "accelerator", |c| {
+            let (line, n) = (&c["line"], &c["n"]);
+            Some((format!("gpu:aws-{}{n}", line.to_lowercase()), format!("{line}{n}")))
+        }),
+        // Cerebras Wafer Scale Engine generations
+        f(r"(?:WSE|Wafer[\s\-]Scale[\s\-]Engine)[\s\-]?(?P<n>\d)", "Cerebras", "WSE", "accelerator", |c| {
+            Some((format!("gpu:cerebras-wse-{}", &c["n"]), format!("WSE-{}", &c["n"])))
+        }),
+        // Microsoft Maia + 3 digits (Maia 100, 200)
+        f(r"Maia[\s\-]?(?P<n>\d{3})", "Microsoft", "Maia", "accelerator", |c| {
+            Some((format!("gpu:microsoft-maia-{}", &c["n"]), format!("Maia {}", &c["n"])))
+        }),
+        // Meta's MTIA generations (MTIA v2, MTIA 2i)
+        f(r"MTIA[\s\-]?v?(?P<n>\d)(?P<x>[a-z]?)", "Meta", "MTIA", "accelerator", |c| {
+            let (n, x) = (&c["n"], &c["x"]);
+            Some((format!("gpu:meta-mtia-v{n}{x}"), format!("MTIA v{n}{x}")))
+        }),
+        // Intel Arc + series letter + 3 digits (A770, B580)
+        f(r"Arc[\s\-]?(?P<l>[AB])(?P<n>\d{3})", "Intel", "Arc", "gpu", |c| {
+            let (l, n) = (&c["l"], &c["n"]);
+            Some((format!("gpu:intel-arc-{}{n}", l.to_lowercase()), format!("Arc {l}{n}")))
+        }),
+        // Nvidia data-centre parts: B/H + hundreds, GB/GH + hundreds (B400, H300, GB400);
+        // short codes, so only beside a chip word
+        in_context(r"(?P<p>GB|GH|B|H)(?P<n>[1-9]00)", "Nvidia", "data center", "gpu", |c| {
+            let (p, n) = (&c["p"], &c["n"]);
+            Some((format!("gpu:nvidia-{}{n}", p.to_lowercase()), format!("{p}{n}")))
         }),
     ]
 }
@@ -127,7 +164,7 @@ const SUFFIX: &str =
     r"(?:[\s\-]?(?:SXM\d?|PCIe|NVL\d*|\d{2,3}\s?(?:Go|GB|Gb|Gio)|HBM3e?|mobile|Mobile|Laptop(?:\s+GPU)?|Max-Q))*(?:s|’s|'s)?";
 
 /// Words that make an ambiguous alias (Ampere, Ada, T4, Arc...) a chip.
-const CONTEXT: &str = r"(?i)\b(?:gpus?|puces?|chips?|nvidia|amd|intel|huawei|graphi\w*|accélérateurs?|accelerators?|geforce|rtx|radeon|cuda|tpus?|processeurs? graphiques?|cartes? graphiques?|superchips?|architecture|datacenter|data center|centres? de (?:données|calcul)|supercalculateurs?|supercomputers?|inférence|inference|entraînement|training)\b";
+const CONTEXT: &str = r"(?i)\b(?:gpus?|puces?|chips?|nvidia|amd|intel|huawei|graphi\w*|accélérateurs?|accelerators?|geforce|rtx|radeon|cuda|tpus?|processeurs? graphiques?|cartes? graphiques?|superchips?|architecture|datacenter|data center|data centres?|centres? de (?:données|calcul)|supercalculateurs?|supercomputers?|inférence|inference|entraînement|training|google|tensor processing units?|ai|ia|cloud|blackwell|hopper|pods?|racks?|serveurs?|servers?)\b";
 
 fn key(s: &str) -> String {
     s.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).collect()
@@ -202,6 +239,9 @@ impl GpuCatalog {
                 if out.iter().any(|m| overlaps(m) && !inside(m)) {
                     continue;
                 }
+                if f.needs_context && !self.has_context(text, whole.start(), whole.end()) {
+                    continue;
+                }
                 let Some((id, model)) = (f.member)(&c) else { continue };
                 out.retain(|m| !overlaps(m));
                 let surface = whole.as_str().trim_end_matches("'s").trim_end_matches("’s").to_string();
@@ -213,7 +253,32 @@ impl GpuCatalog {
             }
         }
         out.sort_by_key(|m| m.start);
+        // a family's name written before one of its members ("AMD Instinct MI450") is that member
+        let generic = |m: &GpuMention| m.gpu.model == m.gpu.family;
+        let named_member = |g: &GpuMention| {
+            out.iter().any(|m| {
+                !generic(m) && m.gpu.vendor == g.gpu.vendor && m.start >= g.start && text[g.end..m.start.max(g.end)].trim().is_empty()
+            })
+        };
+        let drop: Vec<bool> = out.iter().map(|g| generic(g) && named_member(g)).collect();
+        let mut keep = drop.iter().map(|d| !d);
+        out.retain(|_| keep.next().unwrap_or(true));
         out
+    }
+
+    /// Whether the sentence of `text[a..b]` has a chip word besides the name itself
+    /// ("TPU" calls for another word than "TPU"), and the name does not follow "level"
+    /// (a "level L4" car drives itself).
+    fn has_context(&self, text: &str, a: usize, b: usize) -> bool {
+        static LEVEL: std::sync::OnceLock<Regex> = std::sync::OnceLock::new();
+        let level = LEVEL.get_or_init(|| Regex::new(r"(?i)\b(?:level|niveau|stage|phase)[\s\-]*$").expect("static regex"));
+        if level.is_match(&text[..a]) {
+            return false;
+        }
+        let s = sentence_around(text, a, b);
+        let at = s.as_ptr() as usize - text.as_ptr() as usize;
+        let (before, after) = (&s[..a - at], &s[b - at..]);
+        self.context.is_match(before) || self.context.is_match(after)
     }
 
     fn find_catalogued(&self, text: &str) -> Vec<GpuMention> {
@@ -225,7 +290,14 @@ impl GpuCatalog {
             if text[m.end()..].trim_start().starts_with("Computing") {
                 continue;
             }
-            if needs_context && !self.context.is_match(sentence_around(text, m.start(), m.end())) {
+            if needs_context && !self.has_context(text, m.start(), m.end()) {
+                continue;
+            }
+            // an ambiguous name followed by a model code no family knows is another
+            // product ("Ascend P7", a phone)
+            static CODE: std::sync::OnceLock<Regex> = std::sync::OnceLock::new();
+            let code = CODE.get_or_init(|| Regex::new(r"^[ \-]+\p{Lu}{1,2}\d").expect("static regex"));
+            if needs_context && code.is_match(&text[m.end()..]) {
                 continue;
             }
             let whole = c.get(0).expect("group 0");
@@ -311,5 +383,36 @@ mod tests {
         // H100s in a catalogue match are not found twice; cameras, CPUs, phones, model names are no GPUs
         assert_eq!(ids("Des H100 SXM5 et des RTX 4090"), ["gpu:nvidia-h100", "gpu:nvidia-rtx-4090"]);
         assert!(ids("Sony's RX100 camera, a Ryzen 9 9950X, the MI6 agency, an iPhone 16 Pro, GPT-4o, a 27GL850 monitor").is_empty());
+    }
+
+    /// The AI accelerator families of issue 16 with their ids; look-alikes stay out.
+    #[test]
+    fn accelerator_families_and_their_look_alikes() {
+        assert_eq!(
+            ids("Ascend 950PR, Trainium4, Inferentia 3, WSE-4, Maia 300, MTIA v2 and Arc B770 chips"),
+            [
+                "gpu:huawei-ascend-950pr",
+                "gpu:aws-trainium4",
+                "gpu:aws-inferentia3",
+                "gpu:cerebras-wse-4",
+                "gpu:microsoft-maia-300",
+                "gpu:meta-mtia-v2",
+                "gpu:intel-arc-b770"
+            ]
+        );
+        assert_eq!(ids("Nvidia's B400 GPUs and GB400 racks"), ["gpu:nvidia-b400", "gpu:nvidia-gb400"]);
+        assert_eq!(ids("Oracle will deploy AMD Instinct MI450 chips"), ["gpu:amd-mi450"]);
+        assert_eq!(ids("Anthropic will rent a million TPUs from Google Cloud"), ["gpu:google-tpu"]);
+        for text in [
+            "The B400 form and the H300 bus",
+            "the GTX 2024 trim of the sedan",
+            "a phone case made of TPU, a thermoplastic",
+            "the Vera Rubin Observatory in Chile",
+            "Ironwood, Michigan, and the Trillium hospital",
+            "Nvidia's chips for level L4 driving",
+            "Huawei's Ascend P7 smartphone",
+        ] {
+            assert!(ids(text).is_empty(), "{text}: {:?}", ids(text));
+        }
     }
 }
