@@ -64,6 +64,23 @@ fn keeps_period(w: &str) -> bool {
     initial(last) || (w.contains('.') && w.split('.').all(|p| p.chars().count() == 1)) || ABBREVIATIONS.contains(&w)
 }
 
+/// A name's span without an adjective made of a place before it ("Guernsey-based
+/// Aberdeen Retail 1 Ltd") or a year after it ("BBC 2019").
+fn trim_span(text: &str, start: usize, end: usize) -> (usize, usize) {
+    static LEAD: std::sync::OnceLock<Regex> = std::sync::OnceLock::new();
+    static YEAR: std::sync::OnceLock<Regex> = std::sync::OnceLock::new();
+    let lead = LEAD.get_or_init(|| Regex::new(r"^\S+-(?:based|owned|backed|listed|led|run)\s+").expect("static regex"));
+    let year = YEAR.get_or_init(|| Regex::new(r"\s+(?:19|20)\d\d$").expect("static regex"));
+    let s = &text[start..end];
+    let a = lead.find(s).map_or(0, |m| m.end());
+    let b = year.find(&s[a..]).map_or(s.len(), |m| a + m.start());
+    if a < b {
+        (start + a, start + b)
+    } else {
+        (start, end)
+    }
+}
+
 /// Whether the text is hard-wrapped, as Reuters' wires are (lines of 35 to 80
 /// characters, paragraphs indented): there a single line break inside a paragraph is no
 /// sentence end ("Dean Witter\nReynolds Inc" is one name).
@@ -175,7 +192,15 @@ impl EntityExtractor {
                     }
                 }
                 // [kb-scale hook] the mention typer sees the NER mentions and their encoder states
-                let cands = resolve(cands);
+                let cands: Vec<Candidate> = resolve(cands)
+                    .into_iter()
+                    .map(|mut c| {
+                        if matches!(c.source, Source::Ner(_)) {
+                            (c.start, c.end) = trim_span(t.full, c.start, c.end);
+                        }
+                        c
+                    })
+                    .collect();
                 let hints = self.typer.hints(t.full, &super::mention_type::mentions_of(&cands, t, self.typer.classifier.as_ref()));
                 link_typed(t.full, t.title_len, &cands, &self.kb, &hints)
             })
@@ -204,6 +229,24 @@ mod tests {
         assert_eq!(w, vec!["L'", "Élysée", "et", "qu'", "Nvidia", "'s", "H100-SXM", ",", "etc", ".", "Fin", "Nouvelle", "ligne"]);
         let ws = words(t);
         assert_eq!(sentences(t, &ws), vec![0..10, 10..11, 11..13]);
+    }
+
+    /// A hard-wrapped wire keeps a name cut by a line break in one sentence; a text of
+    /// paragraphs, and the title, still end sentences at line breaks.
+    #[test]
+    fn hard_wrapped_lines_join() {
+        let line = "Federal regulators said Dean Witter";
+        let body = format!("{line}\nReynolds Inc agreed to a censure to settle charges it failed\nto fully report cash transactions in the period ended.\n    The SEC said the firm reported a large amount of deposits\nin cash and failed to report another amount to the Treasury.\n    Besides agreeing to the censure, Dean Witter agreed to\ntighten its oversight of its branch offices across the country.");
+        let t = format!("SEARS UNIT AGREES TO CENSURE\n{body}");
+        let ws = words(&t);
+        let first: Vec<&str> = sentences(&t, &ws)[1].clone().map(|i| &t[ws[i].0..ws[i].1]).collect();
+        assert_eq!(first[..8], ["Federal", "regulators", "said", "Dean", "Witter", "Reynolds", "Inc", "agreed"]);
+        assert_eq!(sentences(&t, &ws)[0], 0..5, "the title is its own sentence");
+        let p = "Titre\nUn paragraphe court.\nUn autre";
+        assert_eq!(sentences(p, &words(p)).len(), 4);
+        assert_eq!(trim_span("Guernsey-based Aberdeen Retail 1 Ltd", 0, 36), (15, 36));
+        assert_eq!(trim_span("BBC 2019", 0, 8), (0, 3));
+        assert_eq!(trim_span("2019", 0, 4), (0, 4));
     }
 
     /// Initials and abbreviations keep their period and end no sentence; hyphenated

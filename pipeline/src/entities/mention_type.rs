@@ -51,7 +51,7 @@ fn org_name_words() -> &'static Regex {
     static R: OnceLock<Regex> = OnceLock::new();
     re(
         &R,
-        r"(?i)\b(?:minist(?:ry|[èe]re|erio|erium)|department|d[ée]partement|agency|agence|authority|autorit[ée]|commission|committee|comit[ée]|council|conseil|court|cour|tribunal|parliament|parlement|senate|s[ée]nat|assembl(?:y|[ée]e)|congress|congr[èe]s|government|gouvernement|university|universit[ée]|universit[äa]t|universidad|universit[àa]|college|coll[èe]ge|[ée]cole|school|institute|institut|academy|acad[ée]mie|party|parti|partei|federation|f[ée]d[ée]ration|association|foundation|fondation|central|centrale|federal|f[ée]d[ée]ral(?:e)?|reserve|r[ée]serve|mondiale|monetary|mon[ée]taire|police|army|arm[ée]e|navy|marine nationale|nations|united nations|hospital|h[ôo]pital|church|[ée]glise|municipality|mairie|pr[ée]fecture|r[ée]gion|city of|ville de|ngo|ong|red cross|croix-rouge|office|bureau|directorate|direction g[ée]n[ée]rale|inspection|regulator|r[ée]gulateur|observatoire|observatory|tr[ée]sor|treasury|syndicat|trade union|union europ[ée]enne|european union|eurosystem)\b|^(?:(?:Reserve|National|People['’]s)\s+)?Bank\s+of\s+\p{Lu}\p{L}+$|^Banque\s+(?:de|d['’]|du)\s*\p{Lu}\p{L}+$",
+        r"(?i)\b(?:minist(?:ry|[èe]re|erio|erium)|department|d[ée]partement|agency|agence|authority|autorit[ée]|commission|committee|comit[ée]|council|conseil|court|cour|tribunal|parliament|parlement|senate|s[ée]nat|assembl(?:y|[ée]e)|congress|congr[èe]s|government|gouvernement|university|universit[ée]|universit[äa]t|universidad|universit[àa]|college|coll[èe]ge|[ée]cole|school|institute|institut|academy|acad[ée]mie|party|parti|partei|federation|f[ée]d[ée]ration|association|foundation|fondation|central|centrale|federal|f[ée]d[ée]ral(?:e)?|reserve|r[ée]serve|mondiale|monetary|mon[ée]taire|police|army|arm[ée]e|navy|marine nationale|nations|united nations|hospital|h[ôo]pital|church|[ée]glise|municipality|mairie|pr[ée]fecture|r[ée]gion|city of|ville de|ngo|ong|red cross|croix-rouge|office|bureau|directorate|direction g[ée]n[ée]rale|inspection|regulator|r[ée]gulateur|observatoire|observatory|tr[ée]sor|treasury|syndicat|trade union|unions?|union europ[ée]enne|european union|eurosystem)\b|^(?:(?:Reserve|National|People['’]s)\s+)?Bank\s+of\s+\p{Lu}\p{L}+$|^Banque\s+(?:de|d['’]|du)\s*\p{Lu}\p{L}+$",
     )
 }
 
@@ -71,6 +71,36 @@ fn sport_words() -> &'static Regex {
         &R,
         r"(?i)\b(?:football(?:eur|eurs|er|ers)?|soccer|rugby|basket-?ball|club|clubs|entra[îi]neur|coach|joueurs?|players?|matchs?|matches|ligue|league|championnat|championship|stade|stadium|milieu de terrain|midfielder|d[ée]fenseur|defender|striker|attaquant|buteur|goalkeeper|gardien de but|penalty|huiti[èe]mes? de finale|quarts? de finale|quarter-finals?|semi-finals?|demi-finales?|\d-\d)\b",
     )
+}
+
+/// Whether a sentence is about sport (a match, a club, a league) or is a results line
+/// ("Feyenoord 4 Utrecht 0"): its organizations are clubs and federations.
+pub fn sport_sentence(words: &[String]) -> bool {
+    let text = words.join(" ");
+    if sport_words().is_match(&text) {
+        return true;
+    }
+    static RESULTS: OnceLock<Regex> = OnceLock::new();
+    re(&RESULTS, r"^\p{Lu}[\p{L}.' -]* \d{1,2} \p{Lu}[\p{L}.' -]* \d{1,2}\b").is_match(&text)
+}
+
+/// A news medium quoted as a source or read ("a indiqué à la BBC", "told Reuters", "à
+/// lire aussi sur BBC Afrique", "le quotidien La Stampa"): media are businesses.
+fn media_left() -> &'static Regex {
+    static R: OnceLock<Regex> = OnceLock::new();
+    re(
+        &R,
+        r"(?i)(?:\b(?:told|interview (?:with|to)|a (?:d[ée]clar[ée]|indiqu[ée]|confi[ée]|soulign[ée]|dit|expliqu[ée]|affirm[ée]) (?:au|à)|indique (?:au|à)|entretien (?:au|à|avec)|interview (?:au|à)|(?:lire|voir|regarder|[ée]couter) aussi sur|[àa] (?:ne pas manquer|regarder|lire|[ée]couter) sur)\s+(?:the\s+|la\s+|le\s+|l['’]\s*)?$|\b(?:quotidien|journal|hebdomadaire|magazine|newspaper|daily|tabloid|agence de presse|news agency|radio|t[ée]l[ée]vision)\s+(?:\p{Ll}+\s+){0,2}$)",
+    )
+}
+
+/// A market index or a reference rate ("l'indice Topix", "the FTSE tracks", "Libor (...),
+/// the index"): no company.
+fn index_context(left: &str, right: &str) -> bool {
+    static L: OnceLock<Regex> = OnceLock::new();
+    static R: OnceLock<Regex> = OnceLock::new();
+    re(&L, r"(?i)\b(?:indice|index|taux|benchmark)\s+(?:\p{L}+\s+){0,2}$").is_match(left)
+        || re(&R, r"(?i)^\s*(?:\([^)]*\)\s*)?,?\s*(?:\d[\d.,]*\s+)?(?:the\s+|l['’])?(?:index|indice|tracks)\b").is_match(right)
 }
 
 fn company_left() -> &'static Regex {
@@ -150,7 +180,9 @@ pub fn cues(text: &str, start: usize, end: usize, name: &str, companies: &Compan
     if companies.has_legal_form(name) || company_right().is_match(right) {
         out.push(Cue::LegalForm);
     }
-    if company_name_words().is_match(name) {
+    // "Microsoft Exchange" is a product of a listed company, "Exchange" alone no name
+    let maker = name.split_whitespace().next().is_some_and(|w| companies.lookup(w).is_some_and(|(_, common)| !common));
+    if company_name_words().is_match(name) && name.contains(' ') && !maker {
         out.push(Cue::CompanyName);
     }
     // the surface may hold the descriptor itself ("la start-up Poolside")
@@ -160,9 +192,9 @@ pub fn cues(text: &str, start: usize, end: usize, name: &str, companies: &Compan
     if sport_words().is_match(left) || sport_words().is_match(sentence_right(right)) {
         out.push(Cue::Sport);
     }
-    if org_left().is_match(&left_full) {
+    if org_left().is_match(&left_full) || index_context(left, right) {
         out.push(Cue::OrgContext);
-    } else if company_left().is_match(&left_full) || company_right_context().is_match(right) {
+    } else if media_left().is_match(&left_full) || company_left().is_match(&left_full) || company_right_context().is_match(right) {
         out.push(Cue::CompanyContext);
     }
     out
@@ -642,6 +674,37 @@ mod tests {
         assert_eq!(type_in(&t, "Target practice began.", "Target", "MISC"), Typed::Kind(EntityType::Organization));
         assert_eq!(type_in(&t, "He met Lincoln in Washington.", "Lincoln", "PER"), Typed::Kind(EntityType::Organization));
         assert_eq!(SpanHints::none().type_mention("Ubisoft", "ORG", EntityType::Organization), Typed::Kind(EntityType::Organization));
+    }
+
+    /// Issue 16's organizations that read like companies: an acronym takes its long name's
+    /// type, clubs in sentences about sport, central banks, unions, indices; media quoted
+    /// as a source are companies.
+    #[test]
+    fn acronyms_sport_media_and_institutions() {
+        let t = typer();
+        let org = [
+            ("The Communication Workers Union (CWU) rejected the offer. CWU said it would strike.", "CWU"),
+            ("La National Security Agency des États-Unis dément. Selon la NSA, rien n'a fui.", "NSA"),
+            ("Zorblax a battu Glorbium 4-0 en Ligue 1.", "Zorblax"),
+            ("The Bank of Zorblax raised rates.", "Bank of Zorblax"),
+            ("The Zorblax Workers Union called a strike.", "Zorblax Workers Union"),
+            ("The Zorblax tracks the prices of shares.", "Zorblax"),
+        ];
+        for (text, name) in org {
+            assert_eq!(kind(&type_in(&t, text, name, "ORG")), EntityType::Organization, "{text}");
+        }
+        let company = [
+            ("Le porte-parole a indiqué à Zorblax Radio que l'enquête avançait.", "Zorblax Radio"),
+            ("He told Zorblax the deal was off.", "Zorblax"),
+            ("The Zorblax Gazette reported the deal.", "Zorblax Gazette"),
+        ];
+        for (text, name) in company {
+            assert_eq!(kind(&type_in(&t, text, name, "ORG")), EntityType::Company, "{text}");
+        }
+        assert_eq!(initials("Organisation mondiale de la santé")[1], "OMS");
+        assert!(is_acronym("AT&T") && !is_acronym("Nasa") && !is_acronym("A"));
+        assert!(!looks_like_a_company_name("Rival chains") && !looks_like_a_company_name("Next, Boots and Waterstones"));
+        assert!(!looks_like_a_company_name("EU-wide") && looks_like_a_company_name("Lick Me I'm Delicious"));
     }
 
     #[test]

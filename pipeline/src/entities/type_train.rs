@@ -6,7 +6,7 @@
 
 use super::companies::CompanyKb;
 use super::kb::Kb;
-use super::mention_type::{cues, span_features, Cue, TypeClassifier, CONTEXT_TOKENS};
+use super::mention_type::{cues, span_features, sport_sentence, Cue, TypeClassifier, CONTEXT_TOKENS};
 use crate::encoder::Encoder;
 use crate::ner::{decode_spans, join_words, Sentence};
 use serde::Serialize;
@@ -37,7 +37,7 @@ impl Default for TypeTrainConfig {
             per_name: 20,
             company_at: 0.9,
             organization_at: 0.2,
-            acronym_company_at: 0.97,
+            acronym_company_at: 0.9,
         }
     }
 }
@@ -102,9 +102,24 @@ pub fn train_type_classifier(
     let mut wanted: Vec<(usize, usize, usize, bool, String)> = Vec::new();
     let mut per_name: std::collections::HashMap<String, usize> = Default::default();
     for (si, s) in sentences.iter().enumerate() {
+        // clubs and federations: the unlisted organizations of a sentence about sport
+        let sport = sport_sentence(&s.words);
+        let (text, offsets) = join_words(&s.words);
         for span in decode_spans(&s.tags).into_iter().filter(|sp| sp.kind == "ORG") {
             let name = s.words[span.start..span.end].join(" ");
-            let Some(label) = distant_label(&name, &kb, &listed) else { continue };
+            // unlisted names: what the sentence says of them (a legal form, "shares of X",
+            // "le régulateur X"), else sport
+            let said = || {
+                let c = cues(&text, offsets[span.start].0, offsets[span.end - 1].1, &name, &listed);
+                let org = c.iter().any(|c| matches!(c, Cue::OrgName | Cue::OrgContext));
+                let company = c.iter().any(|c| matches!(c, Cue::LegalForm | Cue::CompanyContext | Cue::CompanyName));
+                if org == company {
+                    sport.then_some(false)
+                } else {
+                    Some(company)
+                }
+            };
+            let Some(label) = distant_label(&name, &kb, &listed).or_else(said) else { continue };
             let key = listed.key(&name);
             let n = per_name.entry(key.clone()).or_insert(0);
             if *n >= cfg.per_name {
