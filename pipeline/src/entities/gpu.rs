@@ -295,9 +295,7 @@ impl GpuCatalog {
             }
             // an ambiguous name followed by a model code no family knows is another
             // product ("Ascend P7", a phone)
-            static CODE: std::sync::OnceLock<Regex> = std::sync::OnceLock::new();
-            let code = CODE.get_or_init(|| Regex::new(r"^[ \-]+\p{Lu}{1,2}\d").expect("static regex"));
-            if needs_context && code.is_match(&text[m.end()..]) {
+            if needs_context && model_code().is_match(&text[m.end()..]) {
                 continue;
             }
             let whole = c.get(0).expect("group 0");
@@ -312,6 +310,12 @@ impl GpuCatalog {
         }
         out
     }
+}
+
+/// A model code after a name: " P7", "-G300".
+fn model_code() -> &'static Regex {
+    static CODE: std::sync::OnceLock<Regex> = std::sync::OnceLock::new();
+    CODE.get_or_init(|| Regex::new(r"^[ \-]+\p{Lu}{1,2}\d").expect("static regex"))
 }
 
 /// The sentence holding `[a, b)`: up to the nearest `.`, `!`, `?` or line break.
