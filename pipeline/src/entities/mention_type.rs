@@ -135,6 +135,16 @@ fn org_left() -> &'static Regex {
     )
 }
 
+/// Words of party politics around a name ("les députés LFI", "les élus du RN", "Labour
+/// MPs", "the Tory leader"): parties are organizations.
+fn party_context(left: &str, right: &str) -> bool {
+    static L: OnceLock<Regex> = OnceLock::new();
+    static R: OnceLock<Regex> = OnceLock::new();
+    re(&L, r"(?i)\b(?:d[ée]put[ée]e?s?|s[ée]nat(?:eur|rice)s?|militant(?:e|s|es)?|[ée]lu(?:e|s|es)?|candidat(?:e|s|es)?|[ée]lecteurs|eurod[ée]put[ée]e?s?|lawmakers?|senators?|voters)\s+(?:(?:de|du|des|of|from)\s+(?:la\s+|l['’]\s*|the\s+)?|d['’]\s*)?$")
+        .is_match(left)
+        || re(&R, r"(?i)^\s+(?:MPs?|MEPs?|lawmakers?|senators?|voters|leader|candidate|d[ée]put[ée]e?s?|[ée]lus?|militants?)\b").is_match(right)
+}
+
 fn char_floor(s: &str, mut i: usize) -> usize {
     while !s.is_char_boundary(i) {
         i -= 1;
@@ -192,7 +202,7 @@ pub fn cues(text: &str, start: usize, end: usize, name: &str, companies: &Compan
     if sport_words().is_match(left) || sport_words().is_match(sentence_right(right)) {
         out.push(Cue::Sport);
     }
-    if org_left().is_match(&left_full) || index_context(left, right) {
+    if org_left().is_match(&left_full) || index_context(left, right) || party_context(&left_full, right) {
         out.push(Cue::OrgContext);
     } else if media_left().is_match(&left_full) || company_left().is_match(&left_full) || company_right_context().is_match(right) {
         out.push(Cue::CompanyContext);
@@ -689,6 +699,8 @@ mod tests {
             ("The Bank of Zorblax raised rates.", "Bank of Zorblax"),
             ("The Zorblax Workers Union called a strike.", "Zorblax Workers Union"),
             ("The Zorblax tracks the prices of shares.", "Zorblax"),
+            ("Les députés Zorblax ont voté contre le texte.", "Zorblax"),
+            ("Zorblax MPs voted against the bill.", "Zorblax"),
         ];
         for (text, name) in org {
             assert_eq!(kind(&type_in(&t, text, name, "ORG")), EntityType::Organization, "{text}");
