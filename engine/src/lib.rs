@@ -37,6 +37,7 @@ pub mod enrich;
 mod error;
 pub mod eval;
 pub mod fetch;
+pub mod filelock;
 pub mod frontend;
 pub mod models;
 pub mod params;

@@ -98,9 +98,30 @@ const SEARCHES: Kind = Kind {
     },
 };
 
-/// One change at a time within a process (the server answers requests in parallel);
-/// each write replaces the file atomically.
+/// One change at a time within a process (the server answers requests in parallel)
+/// and between processes (`searches.json.lock`, e.g. `vigie searches add` beside a
+/// running `vigie serve`); each write replaces the file atomically.
 static WRITING: Mutex<()> = Mutex::new(());
+
+/// How long a change waits for another process's change to finish (each takes
+/// milliseconds: a longer wait means a stuck holder).
+const LOCK_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// Both locks, held while one change reads, edits and writes the file.
+struct Writing {
+    _file: std::fs::File,
+    _process: std::sync::MutexGuard<'static, ()>,
+}
+
+fn writing(data: &DataDir) -> Result<Writing> {
+    let process = WRITING.lock().unwrap_or_else(|p| p.into_inner());
+    let path = data.searches_path().with_extension("json.lock");
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+    }
+    let file = crate::filelock::lock_file(&path, LOCK_TIMEOUT, "the saved searches lock", "")?;
+    Ok(Writing { _file: file, _process: process })
+}
 
 fn load(data: &DataDir) -> Result<Vec<SavedSearch>> {
     Ok(SEARCHES.load::<File>(&data.searches_path())?.map(|f| f.searches).unwrap_or_default())
@@ -123,7 +144,7 @@ pub fn get(data: &DataDir, name: &str) -> Result<Option<SavedSearch>> {
 /// Checks and saves a new search; a name already taken is refused unless `replace`.
 pub fn add(data: &DataDir, search: SavedSearch, replace: bool) -> Result<()> {
     search.check()?;
-    let _w = WRITING.lock().unwrap_or_else(|p| p.into_inner());
+    let _w = writing(data)?;
     let mut all = load(data)?;
     if let Some(i) = all.iter().position(|s| s.name == search.name) {
         if !replace {
@@ -138,7 +159,7 @@ pub fn add(data: &DataDir, search: SavedSearch, replace: bool) -> Result<()> {
 
 /// Removes a saved search and gives it back; `None` when there was none of this name.
 pub fn remove(data: &DataDir, name: &str) -> Result<Option<SavedSearch>> {
-    let _w = WRITING.lock().unwrap_or_else(|p| p.into_inner());
+    let _w = writing(data)?;
     let mut all = load(data)?;
     let Some(i) = all.iter().position(|s| s.name == name) else { return Ok(None) };
     let gone = all.remove(i);
@@ -161,6 +182,32 @@ mod tests {
             entity: None,
             topic: None,
         }
+    }
+
+    /// Another process holding `searches.json.lock` (taken here through a descriptor of
+    /// its own, which flock treats like another process's) holds a change back until it
+    /// lets go; the change is then made on the file as the other left it.
+    #[test]
+    fn a_change_waits_for_another_process_holding_the_lock() {
+        let tmp = tempfile::tempdir().unwrap();
+        let data = DataDir::new(tmp.path());
+        add(&data, search("first", "nvidia"), false).unwrap();
+        let lock_path = data.searches_path().with_extension("json.lock");
+        let other = crate::filelock::lock_file(&lock_path, std::time::Duration::ZERO, "test", "").unwrap();
+        let waiting = {
+            let data = DataDir::new(tmp.path());
+            std::thread::spawn(move || add(&data, search("second", "amd"), false))
+        };
+        std::thread::sleep(std::time::Duration::from_millis(300));
+        assert!(!waiting.is_finished(), "the change went ahead while another process held the lock");
+        // the other process's own change, written while it holds the lock
+        let mut all = load(&data).unwrap();
+        all.push(search("other", "intel"));
+        save(&data, all).unwrap();
+        drop(other);
+        waiting.join().unwrap().unwrap();
+        let names: Vec<String> = list(&data).unwrap().into_iter().map(|s| s.name).collect();
+        assert_eq!(names, ["first", "other", "second"]);
     }
 
     #[test]

@@ -163,34 +163,10 @@ impl AlertStore {
     }
 
     pub fn lock_within(&self, timeout: Duration) -> Result<StoreLock> {
-        use std::os::fd::AsRawFd;
         std::fs::create_dir_all(&self.dir).map_err(|e| Error::io(&self.dir, e))?;
-        let path = self.lock_path();
-        let file = std::fs::OpenOptions::new().create(true).truncate(false).write(true).open(&path).map_err(|e| Error::io(&path, e))?;
-        let start = std::time::Instant::now();
-        let mut wait = Duration::from_millis(10);
-        loop {
-            // SAFETY: flock on a descriptor this function owns
-            if unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) } == 0 {
-                return Ok(StoreLock { _file: file });
-            }
-            let e = std::io::Error::last_os_error();
-            match e.raw_os_error() {
-                Some(libc::EWOULDBLOCK) | Some(libc::EINTR) => {}
-                _ => return Err(Error::io(&path, e)),
-            }
-            let spent = start.elapsed();
-            if spent >= timeout {
-                return Err(Error::Busy {
-                    what: "the alerts lock",
-                    path,
-                    seconds: timeout.as_secs(),
-                    hint: " (set VIGIE_ALERTS_LOCK_TIMEOUT to wait longer)",
-                });
-            }
-            std::thread::sleep(wait.min(timeout - spent));
-            wait = (wait * 2).min(Duration::from_millis(250));
-        }
+        let file =
+            crate::filelock::lock_file(&self.lock_path(), timeout, "the alerts lock", " (set VIGIE_ALERTS_LOCK_TIMEOUT to wait longer)")?;
+        Ok(StoreLock { _file: file })
     }
 
     /// Every valid rule, sorted by name. A rule file that does not pass the checks of
