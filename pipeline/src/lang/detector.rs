@@ -1,5 +1,6 @@
 //! The two-opinion detector.
 
+use crate::normalize::first_chars;
 use lingua::{Language, LanguageDetector, LanguageDetectorBuilder};
 use std::sync::OnceLock;
 use vigie_schemas::Lang;
@@ -207,12 +208,14 @@ impl LangDetector {
         }
         // (`prose` is false on the `und` above: nothing to learn from, any source may vote)
         let prose = is_prose(text);
+        let second = first_chars(text, SECOND_OPINION_CHARS);
+        // whatlang's answer on the fast path's sample, when that sample is also the
+        // second opinion's text (a text of at most SECOND_OPINION_CHARS): not asked twice
+        let mut asked: Option<Option<whatlang::Info>> = None;
         if prose && text.len() >= WHATLANG_MIN_CHARS {
-            let head = match text.char_indices().nth(FAST_SAMPLE_CHARS) {
-                Some((i, _)) => &text[..i],
-                None => text,
-            };
-            if let Some(info) = self.whatlang.detect(head) {
+            let head = first_chars(text, FAST_SAMPLE_CHARS);
+            let info = self.whatlang.detect(head);
+            if let Some(info) = &info {
                 if head.len() >= WHATLANG_MIN_CHARS && info.is_reliable() && info.confidence() >= WHATLANG_SURE {
                     return LangDecision {
                         lang: Lang::from(from_whatlang(info.lang())),
@@ -224,12 +227,12 @@ impl LangDetector {
                     };
                 }
             }
+            if head.len() == second.len() {
+                asked = Some(info);
+            }
         }
-        let text = match text.char_indices().nth(SECOND_OPINION_CHARS) {
-            Some((i, _)) => &text[..i],
-            None => text,
-        };
-        let wl = self.whatlang.detect(text);
+        let text = second;
+        let wl = asked.unwrap_or_else(|| self.whatlang.detect(text));
         let mut votes: Vec<(Language, f64)> = self.lingua().compute_language_confidence_values(text);
         let mut add = |l: Language, v: f64| match votes.iter_mut().find(|(x, _)| *x == l) {
             Some((_, c)) => *c += v,
