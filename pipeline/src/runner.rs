@@ -333,6 +333,9 @@ pub fn run(
         crossbeam_channel::bounded::<(u64, std::result::Result<Prepared, Reject>)>(cfg.channel_capacity * PREPARED_AHEAD);
     let mut summary = Summary::default();
     let result = std::thread::scope(|s| -> Result<()> {
+        if mode != Mode::IngestEnriched {
+            s.spawn(|| stages.lang.warm());
+        }
         let (format, skip) = (cfg.format, &cfg.skip_dirs);
         s.spawn(move || {
             let mut seq = 0u64;

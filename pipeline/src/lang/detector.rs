@@ -186,8 +186,18 @@ impl LangDetector {
         Ok(LangDetector { whatlang: whatlang::Detector::with_allowlist(wl), lingua_langs: ll, lingua: OnceLock::new() })
     }
 
+    /// lingua's models, loaded on first use, all at once: lingua loads a model lazily
+    /// without a lock, so two workers asking for it at once each loaded it (about 150
+    /// ms of CPU each); here the first caller loads them and the others wait.
     fn lingua(&self) -> &LanguageDetector {
-        self.lingua.get_or_init(|| LanguageDetectorBuilder::from_languages(&self.lingua_langs).build())
+        self.lingua.get_or_init(|| LanguageDetectorBuilder::from_languages(&self.lingua_langs).with_preloaded_language_models().build())
+    }
+
+    /// Loads lingua's models now: the runner calls it on a thread of its own while the
+    /// reader and the workers start, which only wait for them at their first text that
+    /// needs the second opinion.
+    pub fn warm(&self) {
+        self.lingua();
     }
 
     /// Decides the language of an article from its title and the start of its body.
@@ -197,7 +207,7 @@ impl LangDetector {
             sample.push_str(title);
             sample.push_str(".\n");
         }
-        sample.extend(body.chars().take(SAMPLE_CHARS));
+        sample.push_str(first_chars(body, SAMPLE_CHARS));
         self.detect_text(&sample, hint)
     }
 
