@@ -38,8 +38,11 @@ impl Boilerplate {
             }
         }
         let lines = RegexSet::new(&lines).map_err(|source| Error::Pattern { file: "boilerplate".into(), line: None, source })?;
-        let any_tail = RegexSet::new(tails.iter().map(Regex::as_str))
-            .map_err(|source| Error::Pattern { file: "boilerplate".into(), line: None, source })?;
+        let any_tail = RegexSet::new(tails.iter().map(Regex::as_str)).map_err(|source| Error::Pattern {
+            file: "boilerplate".into(),
+            line: None,
+            source,
+        })?;
         Ok(Boilerplate { lines, tails, any_tail })
     }
 
