@@ -25,6 +25,10 @@ pub struct IngestBench {
     /// The report as one JSON object instead of the table
     #[arg(long)]
     pub json: bool,
+    /// Write the input and both indexes under this directory and keep them (to compare
+    /// what two builds store); default: a temporary directory
+    #[arg(long)]
+    pub keep: Option<PathBuf>,
 }
 
 /// One side, in its child process.
@@ -50,6 +54,10 @@ pub enum Side {
 struct PartResult {
     docs: u64,
     seconds: f64,
+    /// user + system CPU time of the part, all threads (the figure that a busy machine
+    /// changes least)
+    #[serde(default)]
+    cpu_seconds: Option<f64>,
     peak_rss_mb: Option<f64>,
 }
 
@@ -60,12 +68,16 @@ struct Report {
     vigie_articles_per_s: f64,
     vigie_mb_per_s: f64,
     vigie_peak_rss_mb: Option<f64>,
+    vigie_cpu_seconds: Option<f64>,
     vigie_indexed: u64,
     tantivy_articles_per_s: f64,
     tantivy_mb_per_s: f64,
     tantivy_peak_rss_mb: Option<f64>,
+    tantivy_cpu_seconds: Option<f64>,
     /// vigie time / raw tantivy time
     ratio: f64,
+    /// vigie CPU time / raw tantivy CPU time
+    cpu_ratio: Option<f64>,
     cores: usize,
 }
 
@@ -74,7 +86,19 @@ pub fn bench(a: IngestBench) -> anyhow::Result<()> {
         return Err(usage_error(format!("{}: not a directory (the Reuters-21578 corpus)", a.corpus.display())));
     }
     let tmp = tempfile::tempdir()?;
-    let input = tmp.path().join("reuters.jsonl");
+    let root = match &a.keep {
+        Some(k) => {
+            std::fs::create_dir_all(k)?;
+            for side in ["vigie", "tantivy"] {
+                if k.join(side).exists() {
+                    std::fs::remove_dir_all(k.join(side))?;
+                }
+            }
+            k.clone()
+        }
+        None => tmp.path().to_path_buf(),
+    };
+    let input = root.join("reuters.jsonl");
     let articles = corpus::reuters(&a.corpus)?;
     let mut n = 0usize;
     {
@@ -94,7 +118,7 @@ pub fn bench(a: IngestBench) -> anyhow::Result<()> {
     }
     let input_mb = std::fs::metadata(&input)?.len() as f64 / 1e6;
     let side = |name: &str| -> anyhow::Result<PartResult> {
-        let out = tmp.path().join(name);
+        let out = root.join(name);
         let args: [&OsStr; 7] =
             ["ingest-part".as_ref(), "--side".as_ref(), name.as_ref(), "--input".as_ref(), input.as_ref(), "--out".as_ref(), out.as_ref()];
         run_part(&format!("the {name} side"), args)
@@ -106,11 +130,14 @@ pub fn bench(a: IngestBench) -> anyhow::Result<()> {
         vigie_articles_per_s: n as f64 / v.seconds,
         vigie_mb_per_s: input_mb / v.seconds,
         vigie_peak_rss_mb: v.peak_rss_mb,
+        vigie_cpu_seconds: v.cpu_seconds,
         vigie_indexed: v.docs,
         tantivy_articles_per_s: n as f64 / t.seconds,
         tantivy_mb_per_s: input_mb / t.seconds,
         tantivy_peak_rss_mb: t.peak_rss_mb,
+        tantivy_cpu_seconds: t.cpu_seconds,
         ratio: v.seconds / t.seconds,
+        cpu_ratio: v.cpu_seconds.zip(t.cpu_seconds).map(|(v, t)| v / t),
         cores: std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1),
     };
     let mut out = std::io::stdout().lock();
@@ -118,33 +145,52 @@ pub fn bench(a: IngestBench) -> anyhow::Result<()> {
         return print_json(&mut out, &report);
     }
     writeln!(out, "{} articles, {:.1} MB of JSON lines, {} cores", n, input_mb, report.cores)?;
+    let cpu = |s: Option<f64>| s.map_or_else(|| "-".to_string(), |s| format!("{s:.2}"));
     writeln!(
         out,
-        "vigie ingest   {:>8.0} articles/s  {:>6.2} MB/s  peak {:>6} MB",
+        "vigie ingest   {:>8.0} articles/s  {:>6.2} MB/s  cpu {:>6} s  peak {:>6} MB",
         report.vigie_articles_per_s,
         report.vigie_mb_per_s,
+        cpu(report.vigie_cpu_seconds),
         fmt_mb(report.vigie_peak_rss_mb)
     )?;
     writeln!(
         out,
-        "raw tantivy    {:>8.0} articles/s  {:>6.2} MB/s  peak {:>6} MB",
+        "raw tantivy    {:>8.0} articles/s  {:>6.2} MB/s  cpu {:>6} s  peak {:>6} MB",
         report.tantivy_articles_per_s,
         report.tantivy_mb_per_s,
+        cpu(report.tantivy_cpu_seconds),
         fmt_mb(report.tantivy_peak_rss_mb)
     )?;
     writeln!(out, "vigie takes {:.2}x the time of raw tantivy", report.ratio)?;
+    if let Some(r) = report.cpu_ratio {
+        writeln!(out, "vigie takes {r:.2}x the CPU time of raw tantivy")?;
+    }
     Ok(())
 }
 
 /// One side in this (child) process; prints its result as JSON.
 pub fn part(p: IngestPart) -> anyhow::Result<()> {
-    let t = Instant::now();
+    let (t, cpu) = (Instant::now(), cpu_seconds());
     let docs = match p.side {
         Side::Vigie => vigie_ingest(&p)?,
         Side::Tantivy => raw_tantivy(&p)?,
     };
-    let r = PartResult { docs, seconds: t.elapsed().as_secs_f64(), peak_rss_mb: peak_rss_mb() };
+    let seconds = t.elapsed().as_secs_f64();
+    let cpu_seconds = cpu.zip(cpu_seconds()).map(|(a, b)| b - a);
+    let r = PartResult { docs, seconds, cpu_seconds, peak_rss_mb: peak_rss_mb() };
     print_json(&mut std::io::stdout().lock(), &r)
+}
+
+/// User + system CPU seconds of this process so far, all its threads (Linux: the
+/// utime and stime fields of /proc/self/stat, in clock ticks of 1/100 s).
+fn cpu_seconds() -> Option<f64> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // the fields after the command name, which is in parentheses and may hold spaces
+    let rest = &stat[stat.rfind(')')? + 2..];
+    let f: Vec<&str> = rest.split_whitespace().collect();
+    let (utime, stime): (f64, f64) = (f.get(11)?.parse().ok()?, f.get(12)?.parse().ok()?);
+    Some((utime + stime) / 100.0)
 }
 
 /// What `vigie ingest --no-entities FILE` does: one engine session on a new data

@@ -20,6 +20,10 @@ use vigie_schemas::{
     DedupSignature, Document, EnrichedDocument, EnrichedLine, EnrichedReject, Lang, LanguageDecision, LanguageVote, Origin, ENRICHED_V1,
 };
 
+/// The length of a document embedding: the encoder's output (multilingual-e5-small),
+/// the length of the committed language means that stories centre embeddings with.
+pub const EMBEDDING_DIM: usize = 384;
+
 /// The line of an enriched document.
 pub fn document_line(p: &Prepared) -> EnrichedLine {
     let d = &p.doc;
@@ -100,9 +104,14 @@ fn from_document(e: EnrichedDocument) -> Result<Prepared, String> {
             if bytes.len() % 2 != 0 || bytes.is_empty() {
                 return Err(format!("embedding: {} bytes is not a vector of f16", bytes.len()));
             }
+            // stories and topics compare it with the encoder's vectors: another length
+            // would be silently cut short (or centred with no language mean)
+            if bytes.len() != EMBEDDING_DIM * 2 {
+                return Err(format!("embedding: {} values, expected {EMBEDDING_DIM} (the encoder's dimension)", bytes.len() / 2));
+            }
             let v: Vec<f32> = bytes.chunks_exact(2).map(|c| half::f16::from_le_bytes([c[0], c[1]]).to_f32()).collect();
-            if v.iter().any(|x| !x.is_finite()) {
-                return Err("embedding: a value is not finite".into());
+            if let Some(i) = v.iter().position(|x| !x.is_finite()) {
+                return Err(format!("embedding: value {i} is not finite ({})", v[i]));
             }
             Some(v)
         }
@@ -300,7 +309,8 @@ mod tests {
             mentions: 1,
             in_title: true,
         });
-        p.embedding = Some(vec![0.6, -0.8, 0.0, 0.001]);
+        let emb: Vec<f32> = (0..EMBEDDING_DIM).map(|i| [0.6, -0.8, 0.0, 0.001][i % 4]).collect();
+        p.embedding = Some(emb.clone());
         let line = serde_json::to_string(&document_line(&p)).unwrap();
         let back = decode(&o, &line).unwrap();
         assert_eq!(back.doc.id, p.doc.id);
@@ -312,7 +322,8 @@ mod tests {
         assert_eq!((back.lang.sure, back.lang.prose, back.lang.votes.clone()), (p.lang.sure, p.lang.prose, p.lang.votes.clone()));
         assert_eq!(back.title_terms, p.title_terms);
         let e = back.embedding.unwrap();
-        assert!(e.iter().zip([0.6f32, -0.8, 0.0, 0.001]).all(|(a, b)| (a - b).abs() < 1e-3), "{e:?}");
+        assert_eq!(e.len(), EMBEDDING_DIM);
+        assert!(e.iter().zip(&emb).all(|(a, b)| (a - b).abs() < 1e-3), "{e:?}");
         let r = Reject::new(&o, "invalid json: eof", Some("{\"title\""));
         let back =
             decode(&Origin { file: "part-00001".into(), line: Some(9) }, &serde_json::to_string(&reject_line(&r)).unwrap()).unwrap_err();
@@ -337,6 +348,14 @@ mod tests {
             at[path[path.len() - 1]] = v;
             g.to_string()
         };
+        // f16 vectors: 384 values but one, 383, 385, and one infinite or NaN value
+        let f16s = |n: usize, bad: Option<u16>| {
+            let mut b: Vec<u8> = (0..n).flat_map(|_| half::f16::from_f32(0.05).to_le_bytes()).collect();
+            if let Some(x) = bad {
+                b[20..22].copy_from_slice(&x.to_le_bytes());
+            }
+            serde_json::Value::from(B64.encode(b))
+        };
         let cases = [
             ("{\"schema\":", "invalid enriched line"),
             (&with(&["schema"], "enriched.v9".into()), "unsupported schema \"enriched.v9\""),
@@ -344,7 +363,13 @@ mod tests {
             (&with(&["document", "signature", "mins"], "AAAA".into()), "signature.mins: 3 bytes"),
             (&with(&["document", "signature", "body_hash"], "zz".into()), "signature.body_hash"),
             (&with(&["document", "embedding"], "!!".into()), "embedding:"),
-            (&with(&["document", "embedding"], "AAAAfA==".into()), "not finite"),
+            (&with(&["document", "embedding"], "AAAAfA==".into()), "embedding: 2 values, expected 384"),
+            (&with(&["document", "embedding"], f16s(383, None)), "embedding: 383 values, expected 384"),
+            (&with(&["document", "embedding"], f16s(385, None)), "embedding: 385 values, expected 384"),
+            (&with(&["document", "embedding"], "AAAA".into()), "embedding: 3 bytes is not a vector of f16"),
+            (&with(&["document", "embedding"], f16s(384, Some(0x7c00))), "embedding: value 10 is not finite (inf)"),
+            (&with(&["document", "embedding"], f16s(384, Some(0xfc00))), "embedding: value 10 is not finite (-inf)"),
+            (&with(&["document", "embedding"], f16s(384, Some(0x7e00))), "embedding: value 10 is not finite (NaN)"),
             (&with(&["document", "language", "votes"], serde_json::json!([{"lang": "xx", "weight": 1.0}])), "unsupported language"),
         ];
         for (line, want) in cases {
@@ -352,6 +377,13 @@ mod tests {
             assert!(r.reason.contains(want), "{want}: {}", r.reason);
             assert_eq!(r.location(), "parts/part-00000:7");
         }
+    }
+
+    /// The expected length is the one the story stage centres embeddings with.
+    #[test]
+    fn the_embedding_length_is_the_language_means_length() {
+        let prior = crate::stories::default_prior();
+        assert!(!prior.is_empty() && prior.values().all(|m| m.len() == EMBEDDING_DIM));
     }
 
     /// A directory of part files is read in file-name order, hidden files and blank

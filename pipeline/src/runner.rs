@@ -104,6 +104,9 @@ pub trait Analyzer: Sync {
     }
 }
 
+/// How many times `channel_capacity` prepared documents may wait for the ordered stage.
+const PREPARED_AHEAD: usize = 4;
+
 /// Documents analysed together (one padded encoder batch holds several articles).
 const ANALYZE_BATCH: usize = 16;
 
@@ -322,9 +325,17 @@ pub fn run(
     let started = std::time::Instant::now();
     let (raw_tx, raw_rx) = crossbeam_channel::bounded::<(u64, Job)>(cfg.channel_capacity);
     let mode = cfg.mode;
-    let (done_tx, done_rx) = crossbeam_channel::bounded::<(u64, std::result::Result<Prepared, Reject>)>(cfg.channel_capacity);
+    // the workers may run this far ahead of the ordered stage: it stops while the sink
+    // commits (a segment written by one tantivy thread), and with room for only
+    // `channel_capacity` prepared documents the workers stopped soon after, leaving one
+    // core idle through each commit
+    let (done_tx, done_rx) =
+        crossbeam_channel::bounded::<(u64, std::result::Result<Prepared, Reject>)>(cfg.channel_capacity * PREPARED_AHEAD);
     let mut summary = Summary::default();
     let result = std::thread::scope(|s| -> Result<()> {
+        if mode != Mode::IngestEnriched {
+            s.spawn(|| stages.lang.warm());
+        }
         let (format, skip) = (cfg.format, &cfg.skip_dirs);
         s.spawn(move || {
             let mut seq = 0u64;

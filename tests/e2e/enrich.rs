@@ -159,3 +159,56 @@ fn rejects_to_a_file_and_bad_enriched_lines() {
     assert_eq!(o.status.code(), Some(1));
     assert_eq!(String::from_utf8_lossy(&o.stdout).lines().count(), 2);
 }
+
+/// An embedding that is not one of the encoder's (another length, a NaN or an infinite
+/// value) is a reject naming the file, the line and why, and the valid line beside it
+/// is stored with its embedding.
+#[test]
+fn enriched_embeddings_of_another_length_or_not_finite_are_rejects() {
+    let v = Vigie::new();
+    let input = write(
+        v.dir.path(),
+        "in.jsonl",
+        "{\"id\":\"a\",\"title\":\"Mistral AI lève des fonds\",\"body\":\"La start-up parisienne Mistral AI a levé 600 millions d'euros auprès de ses investisseurs, a annoncé mardi son président.\"}\n".as_bytes(),
+    );
+    let out = v.ok(&["enrich", "--quiet", input.to_str().unwrap()]);
+    let good: Value = serde_json::from_str(out.lines().next().unwrap()).unwrap();
+    let emb = good["document"]["embedding"].as_str().expect("the model stage ran").to_string();
+    // 384 f16 values are 768 bytes, 1,024 base64 characters; 8 characters are 3 values,
+    // and "AH4A" / "AHwA" are the bytes 00 7e 00 / 00 7c 00: value 0 becomes f16 NaN / inf
+    assert_eq!(emb.len(), 1024);
+    let variant = |id: &str, e: String| {
+        let mut l = good.clone();
+        l["document"]["id"] = id.into();
+        l["document"]["embedding"] = e.into();
+        l.to_string()
+    };
+    let lines = [
+        good.to_string(),
+        variant("short", emb[..emb.len() - 8].to_string()),
+        variant("long", format!("{emb}AAAAAAAA")),
+        variant("nan", format!("AH4A{}", &emb[4..])),
+        variant("inf", format!("AHwA{}", &emb[4..])),
+        variant("empty", String::new()),
+    ];
+    let file = write(v.dir.path(), "e.jsonl", (lines.join("\n") + "\n").as_bytes());
+    let sum = v.json(&["ingest", "--enriched", "--json", "--quiet", file.to_str().unwrap()]);
+    assert_eq!((sum["indexed"].as_u64(), sum["rejected"].as_u64()), (Some(1), Some(5)), "{sum}");
+    let rej = v.rejects();
+    let got: Vec<(u64, &str)> = rej.iter().map(|r| (r["line"].as_u64().unwrap(), r["reason"].as_str().unwrap())).collect();
+    assert_eq!(
+        got,
+        [
+            (2, "embedding: 381 values, expected 384 (the encoder's dimension)"),
+            (3, "embedding: 387 values, expected 384 (the encoder's dimension)"),
+            (4, "embedding: value 0 is not finite (NaN)"),
+            (5, "embedding: value 0 is not finite (inf)"),
+            (6, "embedding: 0 bytes is not a vector of f16"),
+        ]
+    );
+    assert!(rej.iter().all(|r| Path::new(r["file"].as_str().unwrap()).ends_with("e.jsonl")), "{rej:?}");
+    // the valid line is stored, through the story stage
+    let (docs, _) = stored(&v);
+    assert_eq!(docs.len(), 1);
+    assert!(docs["a"][2].is_string(), "{:?}", docs["a"]);
+}

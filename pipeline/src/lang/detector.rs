@@ -1,5 +1,6 @@
 //! The two-opinion detector.
 
+use crate::normalize::first_chars;
 use lingua::{Language, LanguageDetector, LanguageDetectorBuilder};
 use std::sync::OnceLock;
 use vigie_schemas::Lang;
@@ -185,8 +186,18 @@ impl LangDetector {
         Ok(LangDetector { whatlang: whatlang::Detector::with_allowlist(wl), lingua_langs: ll, lingua: OnceLock::new() })
     }
 
+    /// lingua's models, loaded on first use, all at once: lingua loads a model lazily
+    /// without a lock, so two workers asking for it at once each loaded it (about 150
+    /// ms of CPU each); here the first caller loads them and the others wait.
     fn lingua(&self) -> &LanguageDetector {
-        self.lingua.get_or_init(|| LanguageDetectorBuilder::from_languages(&self.lingua_langs).build())
+        self.lingua.get_or_init(|| LanguageDetectorBuilder::from_languages(&self.lingua_langs).with_preloaded_language_models().build())
+    }
+
+    /// Loads lingua's models now: the runner calls it on a thread of its own while the
+    /// reader and the workers start, which only wait for them at their first text that
+    /// needs the second opinion.
+    pub fn warm(&self) {
+        self.lingua();
     }
 
     /// Decides the language of an article from its title and the start of its body.
@@ -196,7 +207,7 @@ impl LangDetector {
             sample.push_str(title);
             sample.push_str(".\n");
         }
-        sample.extend(body.chars().take(SAMPLE_CHARS));
+        sample.push_str(first_chars(body, SAMPLE_CHARS));
         self.detect_text(&sample, hint)
     }
 
@@ -207,12 +218,14 @@ impl LangDetector {
         }
         // (`prose` is false on the `und` above: nothing to learn from, any source may vote)
         let prose = is_prose(text);
+        let second = first_chars(text, SECOND_OPINION_CHARS);
+        // whatlang's answer on the fast path's sample, when that sample is also the
+        // second opinion's text (a text of at most SECOND_OPINION_CHARS): not asked twice
+        let mut asked: Option<Option<whatlang::Info>> = None;
         if prose && text.len() >= WHATLANG_MIN_CHARS {
-            let head = match text.char_indices().nth(FAST_SAMPLE_CHARS) {
-                Some((i, _)) => &text[..i],
-                None => text,
-            };
-            if let Some(info) = self.whatlang.detect(head) {
+            let head = first_chars(text, FAST_SAMPLE_CHARS);
+            let info = self.whatlang.detect(head);
+            if let Some(info) = &info {
                 if head.len() >= WHATLANG_MIN_CHARS && info.is_reliable() && info.confidence() >= WHATLANG_SURE {
                     return LangDecision {
                         lang: Lang::from(from_whatlang(info.lang())),
@@ -224,12 +237,12 @@ impl LangDetector {
                     };
                 }
             }
+            if head.len() == second.len() {
+                asked = Some(info);
+            }
         }
-        let text = match text.char_indices().nth(SECOND_OPINION_CHARS) {
-            Some((i, _)) => &text[..i],
-            None => text,
-        };
-        let wl = self.whatlang.detect(text);
+        let text = second;
+        let wl = asked.unwrap_or_else(|| self.whatlang.detect(text));
         let mut votes: Vec<(Language, f64)> = self.lingua().compute_language_confidence_values(text);
         let mut add = |l: Language, v: f64| match votes.iter_mut().find(|(x, _)| *x == l) {
             Some((_, c)) => *c += v,

@@ -8,6 +8,8 @@ use regex::{Regex, RegexSet};
 pub struct Boilerplate {
     lines: RegexSet,
     tails: Vec<Regex>,
+    /// the tails in one set: a line none of them matches (nearly all) is searched once
+    any_tail: RegexSet,
 }
 
 const BUILTIN: &str = include_str!("../../../data/boilerplate.txt");
@@ -36,7 +38,12 @@ impl Boilerplate {
             }
         }
         let lines = RegexSet::new(&lines).map_err(|source| Error::Pattern { file: "boilerplate".into(), line: None, source })?;
-        Ok(Boilerplate { lines, tails })
+        let any_tail = RegexSet::new(tails.iter().map(Regex::as_str)).map_err(|source| Error::Pattern {
+            file: "boilerplate".into(),
+            line: None,
+            source,
+        })?;
+        Ok(Boilerplate { lines, tails, any_tail })
     }
 
     /// Drops boilerplate lines and strips boilerplate line endings; keeps paragraph
@@ -55,12 +62,18 @@ impl Boilerplate {
             if self.lines.is_match(trimmed) {
                 continue;
             }
-            let mut kept = trimmed.to_string();
-            for t in &self.tails {
-                if let Some(m) = t.find(&kept) {
-                    kept.truncate(m.start());
+            // when no tail matches the line, none is cut and none matches what is left
+            let kept: std::borrow::Cow<str> = if self.any_tail.is_match(trimmed) {
+                let mut kept = trimmed.to_string();
+                for t in &self.tails {
+                    if let Some(m) = t.find(&kept) {
+                        kept.truncate(m.start());
+                    }
                 }
-            }
+                kept.into()
+            } else {
+                trimmed.into()
+            };
             let kept = kept.trim_end();
             if kept.is_empty() {
                 continue;
