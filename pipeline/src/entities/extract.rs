@@ -201,7 +201,8 @@ impl EntityExtractor {
                         c
                     })
                     .collect();
-                let hints = self.typer.hints(t.full, &super::mention_type::mentions_of(&cands, t, self.typer.classifier.as_ref()));
+                let hints =
+                    self.typer.hints(t.full, &super::mention_type::mentions_of(&cands, t, self.typer.classifier.as_ref(), &self.kb));
                 link_typed(t.full, t.title_len, &cands, &self.kb, &hints)
             })
             .collect()

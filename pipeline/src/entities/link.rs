@@ -169,7 +169,7 @@ enum Short {
 
 /// A name as the head's span gives it, cleaned for linking: leading articles and
 /// titles, a possessive and the spaces around dashes removed.
-fn clean(surface: &str) -> String {
+pub(crate) fn clean(surface: &str) -> String {
     let name = strip_leading(surface);
     let name = name.strip_suffix("'s").or_else(|| name.strip_suffix("’s")).unwrap_or(name).trim();
     join_dashes(name)

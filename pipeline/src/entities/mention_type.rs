@@ -40,6 +40,13 @@ pub enum Cue {
     /// the name ends as media and exchanges are named ("Los Angeles Times", "Phoenix TV",
     /// "New York Mercantile Exchange"): businesses by the annotation guidelines
     CompanyName,
+    /// a company word right before the name, with at most a few adjectives between ("le
+    /// groupe Bolloré", "la société d'État chinoise Sinopharm"): strong enough to type a
+    /// name NER called a person, a place or a product
+    CompanyAdjacent,
+    /// the words before it call it a product or a programme ("l'émission Newsday", "the app
+    /// Zorblax"): the classifier alone types no company
+    Product,
 }
 
 fn re(cell: &'static OnceLock<Regex>, pattern: &str) -> &'static Regex {
@@ -51,7 +58,7 @@ fn org_name_words() -> &'static Regex {
     static R: OnceLock<Regex> = OnceLock::new();
     re(
         &R,
-        r"(?i)\b(?:minist(?:ry|[èe]re|erio|erium)|department|d[ée]partement|agency|agence|authority|autorit[ée]|commission|committee|comit[ée]|council|conseil|court|cour|tribunal|parliament|parlement|senate|s[ée]nat|assembl(?:y|[ée]e)|congress|congr[èe]s|government|gouvernement|university|universit[ée]|universit[äa]t|universidad|universit[àa]|college|coll[èe]ge|[ée]cole|school|institute|institut|academy|acad[ée]mie|party|parti|partei|federation|f[ée]d[ée]ration|association|foundation|fondation|central|centrale|federal|f[ée]d[ée]ral(?:e)?|reserve|r[ée]serve|mondiale|monetary|mon[ée]taire|police|army|arm[ée]e|navy|marine nationale|nations|united nations|hospital|h[ôo]pital|church|[ée]glise|municipality|mairie|pr[ée]fecture|r[ée]gion|city of|ville de|ngo|ong|red cross|croix-rouge|office|bureau|directorate|direction g[ée]n[ée]rale|inspection|regulator|r[ée]gulateur|observatoire|observatory|tr[ée]sor|treasury|syndicat|trade union|unions?|union europ[ée]enne|european union|eurosystem)\b|^(?:(?:Reserve|National|People['’]s)\s+)?Bank\s+of\s+\p{Lu}\p{L}+$|^Banque\s+(?:de|d['’]|du)\s*\p{Lu}\p{L}+$",
+        r"(?i)\b(?:minist(?:ry|[èe]re|erio|erium)|department|d[ée]partement|agency|agence|authority|autorit[ée]|commission|committee|comit[ée]|council|conseil|court|cour|tribunal|parliament|parlement|senate|s[ée]nat|assembl(?:y|[ée]e)|congress|congr[èe]s|government|gouvernement|university|universit[ée]|universit[äa]t|universidad|universit[àa]|college|coll[èe]ge|[ée]cole|school|institute|institut|academy|acad[ée]mie|party|parti|partei|federation|f[ée]d[ée]ration|association|foundation|fondation|central|centrale|federal|f[ée]d[ée]ral(?:e)?|reserve|r[ée]serve|mondiale|monetary|mon[ée]taire|police|army|arm[ée]e|navy|marine nationale|nations|united nations|hospital|h[ôo]pital|church|[ée]glise|municipality|mairie|pr[ée]fecture|r[ée]gion|city of|ville de|ngo|ong|red cross|croix-rouge|office|bureau|directorate|direction g[ée]n[ée]rale|inspection|regulator|r[ée]gulateur|observatoire|observatory|tr[ée]sor|treasury|syndicat|trade union|unions?|union europ[ée]enne|european union|eurosystem|gendarmerie|parquet|CHU|mouvement|movement|forces arm[ée]es|forces de d[ée]fense|forces de s[ée]curit[ée])\b|\.(?:gov|gouv|edu|int)\b|^(?:[ÉE]lys[ée]e|Matignon|Quai d['’]Orsay|Beauvau)$|^(?:(?:Reserve|National|People['’]s)\s+)?Bank\s+of\s+\p{Lu}\p{L}+$|^Banque\s+(?:de|d['’]|du)\s*\p{Lu}\p{L}+$",
     )
 }
 
@@ -62,6 +69,13 @@ fn company_name_words() -> &'static Regex {
         &R,
         r"\b(?:Times|Gazette|Journal|Post|Tribune|Herald|Telegraph|Chronicle|Courier|Observer|Express|Mirror|News|Magazine|Newspapers?|TV|T[ée]l[ée]vision|Television|Broadcasting|Exchange|Airlines|Airways|Pharmaceuticals?|Motors)$",
     )
+}
+
+/// First words of broadcasters' names ("Radio France Internationale", "Radio-Canada",
+/// "Télé-Québec"): broadcasters are businesses by the annotation guidelines.
+fn media_name_start() -> &'static Regex {
+    static R: OnceLock<Regex> = OnceLock::new();
+    re(&R, r"^(?:Radio|R[ée]seau|T[ée]l[ée])[\s-]\p{Lu}")
 }
 
 /// Words of a sentence about a sports match: the clubs it names are organizations.
@@ -90,7 +104,7 @@ fn media_left() -> &'static Regex {
     static R: OnceLock<Regex> = OnceLock::new();
     re(
         &R,
-        r"(?i)(?:\b(?:told|interview (?:with|to)|a (?:d[ée]clar[ée]|indiqu[ée]|confi[ée]|soulign[ée]|dit|expliqu[ée]|affirm[ée]) (?:au|à)|indique (?:au|à)|entretien (?:au|à|avec)|interview (?:au|à)|(?:lire|voir|regarder|[ée]couter) aussi sur|[àa] (?:ne pas manquer|regarder|lire|[ée]couter) sur)\s+(?:the\s+|la\s+|le\s+|l['’]\s*)?$|\b(?:quotidien|journal|hebdomadaire|magazine|newspaper|daily|tabloid|agence de presse|news agency|radio|t[ée]l[ée]vision)\s+(?:\p{Ll}+\s+){0,2}$)",
+        r"(?i)(?:\b(?:told|interview (?:with|to)|a (?:d[ée]clar[ée]|indiqu[ée]|confi[ée]|soulign[ée]|dit|expliqu[ée]|affirm[ée]) (?:au|à)|indique (?:au|à)|entretien (?:au|à|avec)|interview (?:au|à)|(?:lire|voir|regarder|[ée]couter) aussi sur|[àa] (?:ne pas manquer|regarder|lire|[ée]couter) sur|antenne(?:\s+\p{Ll}+)?\s+(?:de|du|d['’]))\s*(?:the\s+|la\s+|le\s+|l['’]\s*)?$|\b(?:quotidien|journal|hebdomadaire|magazine|newspaper|daily|tabloid|agence de presse|news agency|radio|t[ée]l[ée]vision)\s+(?:\p{Ll}+\s+){0,2}$)",
     )
 }
 
@@ -99,15 +113,17 @@ fn media_left() -> &'static Regex {
 fn index_context(left: &str, right: &str) -> bool {
     static L: OnceLock<Regex> = OnceLock::new();
     static R: OnceLock<Regex> = OnceLock::new();
+    static P: OnceLock<Regex> = OnceLock::new();
     re(&L, r"(?i)\b(?:indice|index|taux|benchmark)\s+(?:\p{L}+\s+){0,2}$").is_match(left)
         || re(&R, r"(?i)^\s*(?:\([^)]*\)\s*)?,?\s*(?:\d[\d.,]*\s+)?(?:the\s+|l['’])?(?:index|indice|tracks)\b").is_match(right)
+        || re(&P, r"(?i)^\s+(?:a\s+|has\s+)?(?:c[ée]d[ée]|perdu|gagn[ée]|pris|recul[ée]|avanc[ée]|grimp[ée]|chut[ée]|lost|gained|fell|rose|shed|added|dropped|climbed)\s+(?:de\s+|by\s+)?[\d\s.,]+\s*(?:points?|pts)\b").is_match(right)
 }
 
 fn company_left() -> &'static Regex {
     static R: OnceLock<Regex> = OnceLock::new();
     re(
         &R,
-        r"(?i)(?:\b(?:start-?up|jeune pousse|licorne|soci[ée]t[ée]|entreprise|firme|compagnie|multinationale|filiale|groupe|g[ée]ant|constructeur|[ée]quipementier|fabricant|op[ée]rateur|[ée]diteur|fournisseur|distributeur|enseigne|plate-?forme|n[ée]obanque|fintech|assureur|courtier|fonds|studio|d[ée]veloppeur|cha[îi]ne|h[ée]bergeur|laboratoire|transporteur|conglom[ée]rat|sp[ée]cialiste|concurrent|rival|scale-?up|maison m[èe]re)(?:\s+(?:[a-zà-ÿ][a-zà-ÿ'’-]*|d['’][a-zà-ÿ-]+)){0,4}\s+$|\b(?:company|firm|startup|start-up|maker|chipmaker|carmaker|automaker|drugmaker|manufacturer|retailer|airline|carrier|operator|lender|insurer|broker|brokerage|fund|investor|investment firm|venture firm|asset manager|studio|publisher|developer|exchange|platform|conglomerate|giant|supplier|provider|subsidiary|rival|competitor|unicorn|fintech|streamer|brand|chain|foundry|telco|broadcaster|owner|parent)\s+$|\b(?:pdg|p\.-?d\.?g\.?|patron(?:ne)?|directeur g[ée]n[ée]ral|directrice g[ée]n[ée]rale|pr[ée]sident-directeur g[ée]n[ée]ral|(?:co-?)?fondat(?:eur|rice)|actionnaires?|actions?|titre|capitalisation|valorisation|rachat|chiffre d['’]affaires|b[ée]n[ée]fices?|salari[ée]s|filiale)\s+(?:de\s+la\s+|de\s+l['’]|du\s+|des\s+|de\s+|d['’])$|\b(?:ceo|chief executive(?: officer)?|cfo|chief financial officer|cto|(?:co-?)?founder|shares|stock|stake|shareholders|ipo|valuation|acquisition|takeover|buyout|subsidiary|employees)\s+(?:of|in|at)\s+(?:the\s+)?$)",
+        r"(?i)(?:\b(?:start-?up|jeune pousse|licorne|soci[ée]t[ée]|entreprise|firme|compagnie|multinationale|filiale|groupe|g[ée]ant|constructeur|[ée]quipementier|fabricant|op[ée]rateur|[ée]diteur|fournisseur|distributeur|enseigne|plate-?forme|n[ée]obanque|fintech|assureur|courtier|fonds|studio|d[ée]veloppeur|cha[îi]ne|h[ée]bergeur|laboratoire|transporteur|conglom[ée]rat|sp[ée]cialiste|concurrent|rival|scale-?up|maison m[èe]re)(?:\s+(?:[a-zà-ÿ][a-zà-ÿ'’-]*|d['’][a-zà-ÿ-]+)){0,4}\s+$|\b(?:company|firm|startup|start-up|maker|chipmaker|carmaker|automaker|drugmaker|manufacturer|retailer|airline|carrier|operator|lender|insurer|broker|brokerage|fund|investor|investment firm|venture firm|asset manager|studio|publisher|developer|exchange|platform|conglomerate|giant|supplier|provider|subsidiary|rival|competitor|unicorn|fintech|streamer|brand|chain|foundry|telco|broadcaster|owner|parent)\s+$|\b(?:pdg|p\.-?d\.?g\.?|patron(?:ne)?|directeur g[ée]n[ée]ral|directrice g[ée]n[ée]rale|pr[ée]sident-directeur g[ée]n[ée]ral|(?:co-?)?fondat(?:eur|rice)|actionnaires?|actions?|titre|capitalisation|valorisation|rachat|chiffre d['’]affaires|b[ée]n[ée]fices?|salari[ée]s|filiale)\s+(?:de\s+la\s+|de\s+l['’]|du\s+|des\s+|de\s+|d['’])$|\b(?:ceo|chief executive(?: officer)?|cfo|chief financial officer|cto|(?:co-?)?founder|shares|stock|stake|shareholders|ipo|valuation|acquisition|takeover|buyout|subsidiary|employees)\s+(?:of|in|at)\s+(?:the\s+)?$|\b(?:fabriqu|d[ée]velopp|commercialis|vendu|distribu)[ée]?e?s?\s+par\s+(?:la\s+|le\s+|l['’]\s*)?$|\b(?:made|developed|manufactured|sold|marketed)\s+by\s+(?:the\s+)?$|\b(?:le|la|l['’]|un|une|the|a|an)\s*(?:(?:plus|premier|premi[èe]re|deuxi[èe]me|second|troisi[èe]me|grand|grande|biggest|largest|leading)\s+){0,2}(?:op[ée]rateur|constructeur|fabricant|[ée]quipementier|distributeur|assureur|enseigne|soci[ée]t[ée]|entreprise|groupe|firme|start-?up|g[ée]ant|leader|num[ée]ro un|operator|carrier|maker|manufacturer|retailer|company|firm|group|insurer|lender|airline|chipmaker|carmaker)\b[^,.;:()«»]{0,70},\s*$)",
     )
 }
 
@@ -123,7 +139,7 @@ fn company_right_context() -> &'static Regex {
     static R: OnceLock<Regex> = OnceLock::new();
     re(
         &R,
-        r"(?i)^(?:(?:['’]s)?\s+(?:shares|stock|share price|market value|market cap(?:italization)?|valuation|revenue|sales|quarterly (?:results|earnings|revenue)|earnings|profits?|net income|chief executive|ceo|cfo|board of directors|shareholders|ipo|subscribers)\b|\s*,\s*(?:the|a|an|une?|le|la|l['’])\s*(?:[\w-]+\s+){0,3}?(?:maker|company|firm|startup|start-up|group|groupe|soci[ée]t[ée]|entreprise|sp[ée]cialiste|fabricant|[ée]diteur|op[ée]rateur|constructeur|g[ée]ant|subsidiary|filiale|retailer|airline|lender|insurer|studio|publisher|chipmaker|carmaker|automaker|provider|exchange|licorne|unicorn)\b|\s+(?:a lev[ée]|l[èe]ve|avait lev[ée]|est valoris[ée]e?|est cot[ée]e?|a [ée]t[ée] rachet[ée]e?|a rachet[ée]|rach[èe]te|emploie|raised|has raised|is valued|was valued|is listed|went public|has acquired|agreed to (?:buy|acquire)|employs|reported (?:revenue|sales|earnings|a (?:net )?(?:profit|loss)))\b)",
+        r"(?i)^(?:(?:['’]s)?\s+(?:shares|stock|share price|market value|market cap(?:italization)?|valuation|revenue|sales|quarterly (?:results|earnings|revenue)|earnings|profits?|net income|chief executive|ceo|cfo|board of directors|shareholders|ipo|subscribers)\b|\s*,\s*(?:the|a|an|une?|le|la|l['’])\s*(?:[\w-]+\s+){0,3}?(?:maker|company|firm|startup|start-up|group|groupe|soci[ée]t[ée]|entreprise|sp[ée]cialiste|fabricant|[ée]diteur|op[ée]rateur|constructeur|g[ée]ant|subsidiary|filiale|retailer|airline|lender|insurer|studio|publisher|chipmaker|carmaker|automaker|provider|exchange|licorne|unicorn|num[ée]ro (?:un|1|deux|2))\b|\s+(?:est|[ée]tait|reste|devient|demeure|is|was|remains|becomes)\s+(?:aussi\s+|also\s+|d[ée]sormais\s+|now\s+)?(?:le|la|l['’]|un|une|the|a|an)\s*(?:[\w'’-]+\s+){0,3}?(?:company|firm|startup|start-up|soci[ée]t[ée]|entreprise|firme|fabricant|[ée]diteur|op[ée]rateur|constructeur|[ée]quipementier|distributeur|assureur|enseigne|filiale|subsidiary|maker|manufacturer|retailer|airline|lender|insurer|carrier|operator|chipmaker|carmaker|automaker|num[ée]ro (?:un|1))\b|\s*,?\s*(?:qui\s+est\s+|est\s+)?cot[ée]e?s?\s+(?:en|à la|sur le)\s+(?:Bourse|Nasdaq|NYSE|Euronext)|\s+(?:a lev[ée]|l[èe]ve|avait lev[ée]|est valoris[ée]e?|est cot[ée]e?|a [ée]t[ée] rachet[ée]e?|a rachet[ée]|rach[èe]te|emploie|raised|has raised|is valued|was valued|is listed|went public|has acquired|agreed to (?:buy|acquire)|employs|reported (?:revenue|sales|earnings|a (?:net )?(?:profit|loss)))\b)",
     )
 }
 
@@ -131,7 +147,39 @@ fn org_left() -> &'static Regex {
     static R: OnceLock<Regex> = OnceLock::new();
     re(
         &R,
-        r"(?i)(?:\b(?:r[ée]gulateur|gendarme|autorit[ée]|agence|minist[èe]re|gouvernement|administration|parti|syndicat|ong|association|fondation|universit[ée]|institut|organisation|organisme|banque centrale|commission|juridiction|cour)(?:\s+(?:[a-zà-ÿ][a-zà-ÿ'’-]*|d['’][a-zà-ÿ-]+)){0,4}\s+$|\b(?:regulator|watchdog|agency|ministry|department|government|administration|party|union|charity|nonprofit|non-profit|ngo|foundation|university|institute|organization|organisation|think tank|central bank|commission|council|court|authority)\s+$)",
+        r"(?i)(?:\b(?:r[ée]gulateur|gendarme|autorit[ée]|agence|minist[èe]re|gouvernement|administration|parti|syndicat|ong|association|fondation|universit[ée]|institut|organisation|organisme|banque centrale|commission|juridiction|cour|ong|mouvement|pr[ée]fecture|mairie|municipalit[ée]|gendarmerie|parquet|police|arm[ée]e|club|f[ée]d[ée]ration|conf[ée]d[ée]ration|h[ôo]pital|chu|[ée]cole|lyc[ée]e|coll[èe]ge|think tank|centre de recherche|laboratoire public|milice|r[ée]bellion|guérilla)(?:\s+(?:[a-zà-ÿ][a-zà-ÿ'’-]*|d['’][a-zà-ÿ-]+)){0,4}\s+$|\b(?:regulator|watchdog|agency|ministry|department|government|administration|party|union|charity|nonprofit|non-profit|ngo|foundation|university|institute|organization|organisation|think tank|central bank|commission|council|court|authority)\s+$|\bgroupes?\s+(?:arm[ée]s?|terroristes?|(?:dj|j)ihadistes?|rebelles?|islamistes?|extr[ée]mistes?|militants?|paramilitaires?|insurg[ée]s?|(?:affili[ée]s?|li[ée]s?)\s+(?:[àa]|au)|de\s+(?:plaidoyer|pression|r[ée]flexion|d[ée]fense|travail|contact|experts?))\b[^,.;:()]{0,60}$|\b(?:armed|militant|terrorist|jihadist|rebel|advocacy|pressure|campaign)\s+groups?\s+$)",
+    )
+}
+
+/// A company word right before the name, the words between (at most three) neither a
+/// preposition nor a role ("l'entreprise basée à Paris", "le groupe de Jean", "the firm's
+/// chairman John" are no such cue).
+fn company_adjacent(left: &str) -> bool {
+    static R: OnceLock<Regex> = OnceLock::new();
+    let r = re(
+        &R,
+        r"(?i)\b(?:groupe|soci[ée]t[ée]|entreprise|firme|start-?up|constructeur|fabricant|op[ée]rateur|enseigne|[ée]quipementier|distributeur|compagnie|assureur|g[ée]ant|laboratoire|multinationale|conglom[ée]rat|company|firm|startup|maker|retailer|carrier|operator|group|chipmaker|carmaker|automaker|drugmaker|conglomerate)((?:\s+(?:\p{Ll}[\p{Ll}'’-]*|d['’]\p{L}[\p{L}-]*)){0,3})\s+$",
+    );
+    const NOT_BETWEEN: &str = concat!(
+        "de du des à au aux en sur dans par pour avec chez et ou que qui la le les l' d' of in at for from by on with the a an and or ",
+        "président directeur fondateur patron pdg porte-parole analyste chairman president founder ceo spokesman spokeswoman analyst ",
+        "head chief boss dirigeant employé salarié avocat lawyer"
+    );
+    r.captures(left).is_some_and(|c| {
+        c[1].split_whitespace().all(|w| {
+            let w = w.to_lowercase().replace('’', "'");
+            !NOT_BETWEEN.split(' ').any(|n| n == w)
+        })
+    })
+}
+
+/// A product, programme or work named after its kind ("l'émission Newsday", "le logiciel
+/// Exchange", "the app Zorblax"); not a vaccine, often named by its maker ("le vaccin Pfizer").
+fn product_left() -> &'static Regex {
+    static R: OnceLock<Regex> = OnceLock::new();
+    re(
+        &R,
+        r"(?i)\b(?:[ée]mission|programme|s[ée]rie|feuilleton|application|appli|logiciel|film|jeu vid[ée]o|show|app|software|video game|smartphone|produit|product)(?:\s+\p{Ll}+)?\s+$",
     )
 }
 
@@ -192,7 +240,7 @@ pub fn cues(text: &str, start: usize, end: usize, name: &str, companies: &Compan
     }
     // "Microsoft Exchange" is a product of a listed company, "Exchange" alone no name
     let maker = name.split_whitespace().next().is_some_and(|w| companies.lookup(w).is_some_and(|(_, common)| !common));
-    if company_name_words().is_match(name) && name.contains(' ') && !maker {
+    if ((company_name_words().is_match(name) && name.contains(' ')) || media_name_start().is_match(name)) && !maker {
         out.push(Cue::CompanyName);
     }
     // the surface may hold the descriptor itself ("la start-up Poolside")
@@ -202,8 +250,14 @@ pub fn cues(text: &str, start: usize, end: usize, name: &str, companies: &Compan
     if sport_words().is_match(left) || sport_words().is_match(sentence_right(right)) {
         out.push(Cue::Sport);
     }
+    if product_left().is_match(&left_full) {
+        out.push(Cue::Product);
+    }
     if org_left().is_match(&left_full) || index_context(left, right) || party_context(&left_full, right) {
         out.push(Cue::OrgContext);
+    } else if company_adjacent(&left_full) {
+        out.push(Cue::CompanyAdjacent);
+        out.push(Cue::CompanyContext);
     } else if media_left().is_match(&left_full) || company_left().is_match(&left_full) || company_right_context().is_match(right) {
         out.push(Cue::CompanyContext);
     }
@@ -337,6 +391,8 @@ pub struct MentionIn<'a> {
     pub label: &'a str,
     /// classifier features (from [`span_features`]) when the encoder saw the mention
     pub features: Option<Vec<f32>>,
+    /// a company of the hand-written knowledge base (label `KB` for its own matches)
+    pub known_company: bool,
 }
 
 /// The article-level decisions, by the name's key.
@@ -362,6 +418,18 @@ struct NameVotes {
     lowercase_too: bool,
     company_ctx: usize,
     org_ctx: usize,
+    /// mentions with a company word right before them
+    adjacent: usize,
+    /// mentions named as a product or a programme
+    product: usize,
+    /// mentions after a plural article ("les Blancs", "des Talibans")
+    plural: usize,
+    /// mentions next to a listed company in an enumeration ("Amazon, eBay, Instagram et
+    /// Facebook")
+    listed_neighbour: usize,
+    /// person mentions after a title ("M. Bolloré") or a word of a longer person's name
+    /// of the article ("Vincent Bolloré"): a person, not the company named after them
+    person: bool,
     probs: Vec<f32>,
     /// mentions that look like a piece of a longer name or a ticker
     pieces: usize,
@@ -449,21 +517,31 @@ fn strip_articles(s: &str) -> &str {
 }
 
 /// The NER mentions of an article's candidates, with classifier features for the
-/// organization ones the encoder saw.
+/// organization ones the encoder saw, and the knowledge base's companies (label `KB`).
 pub fn mentions_of<'a>(
     cands: &'a [super::link::Candidate],
     t: &super::extract::Text<'_>,
     c: Option<&TypeClassifier>,
+    kb: &super::kb::Kb,
 ) -> Vec<MentionIn<'a>> {
+    use super::link::Source;
     cands
         .iter()
         .filter_map(|cand| {
-            let super::link::Source::Ner(label) = &cand.source else { return None };
+            let label = match &cand.source {
+                Source::Ner(label) => label.as_str(),
+                Source::Kb(i) if kb.entities[*i].kind == EntityType::Company => {
+                    return Some(MentionIn { start: cand.start, end: cand.end, label: "KB", features: None, known_company: true })
+                }
+                _ => return None,
+            };
             let features = match (c, &t.enc.token_states) {
                 (Some(c), Some(states)) if label == "ORG" => span_features(states, &t.enc.encoding, cand.start, cand.end, c.context_tokens),
                 _ => None,
             };
-            Some(MentionIn { start: cand.start, end: cand.end, label, features })
+            let known_company =
+                kb.lookup(&super::link::clean(&t.full[cand.start..cand.end])).is_some_and(|e| e.kind == EntityType::Company);
+            Some(MentionIn { start: cand.start, end: cand.end, label, features, known_company })
         })
         .collect()
 }
@@ -488,9 +566,61 @@ impl MentionTyper {
     /// point into).
     pub fn hints<'a>(&'a self, text: &str, mentions: &[MentionIn<'_>]) -> SpanHints<'a> {
         let mut by_name: HashMap<String, NameVotes> = HashMap::new();
+        static PLURAL: OnceLock<Regex> = OnceLock::new();
+        let plural = re(&PLURAL, r"(?i)\b(?:les|des|aux|ces|leurs)\s+$");
+        static TITLE: OnceLock<Regex> = OnceLock::new();
+        let title = re(
+            &TITLE,
+            r"(?i)\b(?:M\.|Mme|Mlle|Mr\.?|Mrs\.?|Ms\.?|Dr\.?|Me|pr[ée]sident(?:e)?|ministre|s[ée]nateur|d[ée]put[ée]e?|minister|senator|sir|lord)\s+$",
+        );
+        let people: Vec<String> = mentions
+            .iter()
+            .filter(|m| m.label == "PER" && text[m.start..m.end].contains(' '))
+            .flat_map(|m| text[m.start..m.end].split_whitespace().map(|w| self.companies.key(w)).collect::<Vec<_>>())
+            .collect();
+        for m in mentions.iter().filter(|m| m.label == "PER") {
+            // a person's name only counts what is right before it ("le groupe Bolloré")
+            let name = strip_articles(&text[m.start..m.end]);
+            if name.contains(' ') {
+                continue;
+            }
+            let v = by_name.entry(self.companies.key(name)).or_default();
+            v.person |= title.is_match(left_of(text, m.start)) || people.contains(&self.companies.key(name));
+            if cues(text, m.start, m.end, name, &self.companies).contains(&Cue::CompanyAdjacent) {
+                v.adjacent += 1;
+            }
+        }
+        // enumerations: a name written next to a listed company ("Amazon, eBay, Instagram et
+        // Facebook") is named as one of its kind
+        let mut orgs: Vec<&MentionIn<'_>> = mentions.iter().filter(|m| matches!(m.label, "ORG" | "MISC" | "KB")).collect();
+        orgs.sort_by_key(|m| m.start);
+        let listed = |m: &MentionIn<'_>| {
+            m.known_company || self.companies.lookup(strip_articles(&text[m.start..m.end])).is_some_and(|(_, common)| !common)
+        };
+        static SEP: OnceLock<Regex> = OnceLock::new();
+        let sep = re(&SEP, r"^(?:\s*,\s*|\s+(?:et|and|ou|or)\s+|\s*,\s*(?:et|and|ou|or)\s+)$");
+        // chains of names joined by commas and a last "et"/"and": three names or more, or
+        // two joined by a conjunction ("In the first year of Covid, Rolls-Royce" is none)
+        let mut chains: Vec<Vec<&MentionIn<'_>>> = Vec::new();
+        for (i, &m) in orgs.iter().enumerate() {
+            let joined = i > 0 && orgs[i - 1].end <= m.start && sep.is_match(&text[orgs[i - 1].end..m.start]);
+            match chains.last_mut() {
+                Some(c) if joined => c.push(m),
+                _ => chains.push(vec![m]),
+            }
+        }
+        for c in chains.iter().filter(|c| c.len() >= 3 || (c.len() == 2 && !text[c[0].end..c[1].start].contains(','))) {
+            if c.iter().any(|m| listed(m)) {
+                // "BioNTech/Pfizer": two names NER joined, no one name of the list
+                for m in c.iter().filter(|m| !listed(m) && !text[m.start..m.end].contains('/')) {
+                    by_name.entry(self.companies.key(strip_articles(&text[m.start..m.end]))).or_default().listed_neighbour += 1;
+                }
+            }
+        }
         for m in mentions.iter().filter(|m| matches!(m.label, "ORG" | "MISC" | "LOC")) {
             let name = strip_articles(&text[m.start..m.end]);
             let v = by_name.entry(self.companies.key(name)).or_default();
+            v.plural += plural.is_match(left_of(text, m.start)) as usize;
             v.mentions += 1;
             v.pieces += looks_like_a_piece(text, m.start, m.end) as usize;
             for c in cues(text, m.start, m.end, name, &self.companies) {
@@ -498,6 +628,8 @@ impl MentionTyper {
                     Cue::OrgName => v.org_name = true,
                     Cue::LegalForm => v.legal = true,
                     Cue::CompanyName => v.company_name = true,
+                    Cue::CompanyAdjacent => v.adjacent += 1,
+                    Cue::Product => v.product += 1,
                     Cue::CompanyContext => v.company_ctx += 1,
                     Cue::OrgContext => v.org_ctx += 1,
                     Cue::Sport => {
@@ -560,12 +692,24 @@ impl SpanHints<'_> {
             let ok = match label {
                 "ORG" => !common || context,
                 "MISC" => !common,
+                // a family name alone, no title and no first name in the article ("Bolloré
+                // mis en cause"), is the company named after the family
+                "PER" => !common && (multiword || votes.legal || !votes.person),
                 _ => !common && (multiword || votes.legal),
             };
             if ok {
                 tracing::debug!(name, label, id = %e.id, "mention type: listed");
                 return Typed::Listed(e.clone());
             }
+        }
+        if label != "ORG"
+            && (votes.adjacent > 0 || (label == "MISC" && votes.listed_neighbour > 0))
+            && votes.org_ctx == 0
+            && !votes.org_name
+            && (label != "PER" || !name.contains(' '))
+        {
+            tracing::debug!(name, label, "mention type: company by a company word right before it");
+            return Typed::Kind(EntityType::Company);
         }
         if !matches!(label, "ORG" | "MISC" | "LOC") {
             return Typed::Kind(default);
@@ -582,7 +726,7 @@ impl SpanHints<'_> {
         if label != "ORG" {
             return Typed::Kind(default);
         }
-        if votes.company_ctx > votes.org_ctx {
+        if votes.company_ctx + votes.listed_neighbour > votes.org_ctx {
             tracing::debug!(name, label, "mention type: company by context");
             return Typed::Kind(EntityType::Company);
         }
@@ -593,8 +737,12 @@ impl SpanHints<'_> {
             // the classifier alone types a one-word name named once only when it does not
             // look like a piece of a longer name or a ticker
             let seen = key_words(name).contains(' ') || votes.probs.len() >= 2 || votes.pieces < votes.mentions;
+            // a plural group of people ("les Blancs", "des Talibans") or a programme is no company
+            let people = !name.contains(' ') && name.ends_with('s') && votes.plural == votes.mentions && votes.mentions > 0;
             if seen
                 && !self.sport
+                && !people
+                && votes.product == 0
                 && !votes.lowercase_too
                 && looks_like_a_company_name(name)
                 && p >= if acronym { c.acronym_company_at } else { c.company_at }
@@ -620,8 +768,10 @@ mod tests {
 
     /// Types every ORG mention of `name` in `text` as the hints decide.
     fn type_in(t: &MentionTyper, text: &str, name: &str, label: &str) -> Typed {
-        let ms: Vec<MentionIn> =
-            text.match_indices(name).map(|(i, s)| MentionIn { start: i, end: i + s.len(), label, features: None }).collect();
+        let ms: Vec<MentionIn> = text
+            .match_indices(name)
+            .map(|(i, s)| MentionIn { start: i, end: i + s.len(), label, features: None, known_company: false })
+            .collect();
         assert!(!ms.is_empty(), "{name} in {text}");
         t.hints(text, &ms).type_mention(name, label, EntityType::Organization)
     }
@@ -717,6 +867,41 @@ mod tests {
         assert!(is_acronym("AT&T") && !is_acronym("Nasa") && !is_acronym("A"));
         assert!(!looks_like_a_company_name("Rival chains") && !looks_like_a_company_name("Next, Boots and Waterstones"));
         assert!(!looks_like_a_company_name("EU-wide") && looks_like_a_company_name("Lick Me I'm Delicious"));
+    }
+
+    /// French cues of the third issue-16 round: appositions and copulas that call a name a
+    /// business, a company word right before a name NER called a person or a place, armed
+    /// and advocacy groups, public bodies, indices that lose points, programmes.
+    #[test]
+    fn french_company_and_organization_cues() {
+        let t = typer();
+        let company = [
+            ("Le plus grand opérateur de téléphonie mobile d'Afrique, Zorblax, dément.", "Zorblax", "ORG"),
+            ("Zorblax est le premier fabricant de puces du pays.", "Zorblax", "ORG"),
+            ("Zorblax, coté en Bourse depuis 2010, recule.", "Zorblax", "ORG"),
+            ("L'antenne locale d'Zorblax montrait les images.", "Zorblax", "ORG"),
+            ("Un vaccin fabriqué par la société d'État chinoise Zorblax.", "Zorblax", "LOC"),
+            ("Le groupe Zorblax a racheté le port.", "Zorblax", "PER"),
+            ("Zorblax a publié un rapport selon Radio Zorblax Internationale.", "Radio Zorblax Internationale", "ORG"),
+            ("Un vaccin développé par Zorblax arrive.", "Zorblax", "ORG"),
+        ];
+        for (text, name, label) in company {
+            assert_eq!(kind(&type_in(&t, text, name, label)), EntityType::Company, "{text}");
+        }
+        let not_company = [
+            ("Un groupe affilié à Zorblax a revendiqué l'attaque.", "Zorblax", "ORG"),
+            ("Le groupe armé Zorblax contrôle la région.", "Zorblax", "ORG"),
+            ("L'indice Nikkei a perdu 12 points et le Zorblax a cédé 11,23 points (0,94%).", "Zorblax", "ORG"),
+            ("La gendarmerie de Zorblax enquête.", "gendarmerie de Zorblax", "ORG"),
+            ("Le document est sur Zorblax.gov depuis lundi.", "Zorblax.gov", "ORG"),
+            // a preposition or a role between the company word and the name
+            ("L'entreprise basée à Zorblax recrute.", "Zorblax", "LOC"),
+            ("Le groupe de Zorblax chante.", "Zorblax", "PER"),
+        ];
+        for (text, name, label) in not_company {
+            assert_ne!(kind(&type_in(&t, text, name, label)), EntityType::Company, "{text}");
+        }
+        assert!(company_adjacent("la société d'État chinoise ") && !company_adjacent("the firm chairman "));
     }
 
     #[test]
