@@ -132,9 +132,26 @@ def run_enrich(cmd, env, lines):
         raise RuntimeError(f"{shlex.join(cmd)} exited with code {proc.returncode} (its stderr is in the executor's log)")
 
 
+def tagged_lines(lines, name):
+    """The records of one JSON lines file as `("line", "NAME<TAB>LINE<TAB>RECORD")`, LINE
+    counted from 1 over every line of the file: `vigie enrich --format jsonl-tagged` then
+    names the file and line in each origin and reject, as a plain ingest of the file does.
+    Blank lines are no record (as in `vigie ingest`); a BOM opening the file is dropped."""
+
+    def tag(kv):
+        line, i = kv
+        if i == 0:
+            line = line.lstrip("\ufeff")
+        return ("line", f"{name}\t{i + 1}\t{line}")
+
+    # blank as vigie's reader means it: ASCII whitespace only
+    blank = lambda kv: kv[0].lstrip("\ufeff" if kv[1] == 0 else "").strip(" \t\n\x0c\r") == ""
+    return lines.zipWithIndex().filter(lambda kv: not blank(kv)).map(tag)
+
+
 def enrich_mixed(vigie, precision, extra, env):
     """The partition function when some inputs are whole files: consecutive JSON lines
-    go through one `vigie enrich --format jsonl -`, consecutive files through one
+    go through one `vigie enrich --format jsonl-tagged -`, consecutive files through one
     `vigie enrich --format auto FILE ...` (copied to a temporary directory under their
     own names, numbered to keep their order)."""
 
@@ -146,7 +163,7 @@ def enrich_mixed(vigie, precision, extra, env):
             if not pending:
                 return
             if pending_kind == "line":
-                cmd = enrich_command(vigie, precision, extra + ["--format", "jsonl"], ["-"])
+                cmd = enrich_command(vigie, precision, extra + ["--format", "jsonl-tagged"], ["-"])
                 out_lines.extend(run_enrich(cmd, env, pending))
             else:
                 with tempfile.TemporaryDirectory(prefix="vigie-enrich-") as tmp:
@@ -290,10 +307,9 @@ def main(argv):
     pieces, run = [], []
 
     def close_run():
-        if run:
-            uris = ",".join("file://" + f for f in run)
-            pieces.append(sc.textFile(uris).map(lambda line: ("line", line)))
-            run.clear()
+        for f in run:
+            pieces.append(tagged_lines(sc.textFile("file://" + f), f))
+        run.clear()
 
     for f in files:
         if f.endswith(LINE_EXTENSIONS):
@@ -303,17 +319,17 @@ def main(argv):
             pieces.append(sc.binaryFiles("file://" + f).map(lambda kv: ("file", (os.path.basename(kv[0]), kv[1]))))
     close_run()
     for r in remote:
-        pieces.append(sc.textFile(r).map(lambda line: ("line", line)))
+        # a remote URI is named as given, its lines numbered through all it holds (exact
+        # for one file; a directory's or a glob's files follow one another)
+        pieces.append(tagged_lines(sc.textFile(r), r))
     records = pieces[0] if len(pieces) == 1 else sc.union(pieces)
-    # a JSON lines reader skips blank lines (no record), so they take no place in the order
-    records = records.filter(lambda kv: kv[0] != "line" or kv[1].strip() != "")
     indexed, total = numbered(records)
     if total == 0:
         fail("the inputs hold no records")
     n = min(n, total)
     ranged = indexed.repartitionAndSortWithinPartitions(n, partitionFunc=lambda i: i * n // total, keyfunc=lambda i: i)
     if all_lines:
-        cmd = enrich_command(executor_vigie, args.precision, args.enrich_arg + ["--format", "jsonl"], ["-"])
+        cmd = enrich_command(executor_vigie, args.precision, args.enrich_arg + ["--format", "jsonl-tagged"], ["-"])
         enriched = ranged.map(lambda kv: kv[1][1]).pipe(shlex.join(cmd), env=env, checkCode=True)
     else:
         enriched = ranged.mapPartitions(enrich_mixed(executor_vigie, args.precision, args.enrich_arg, env))

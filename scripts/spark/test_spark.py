@@ -41,7 +41,8 @@ import urllib.request
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 SCRIPTS = os.path.join(ROOT, "scripts", "spark")
-UI_PORT = 4071  # the driver's UI in this test (its REST API tells when tasks finish)
+UI_PORT = 4071
+LINE_FILES = (".jsonl", ".ndjson")  # the driver's UI in this test (its REST API tells when tasks finish)
 
 
 def log(msg):
@@ -179,18 +180,29 @@ class Vigie:
         ids = sorted(snap["search"])
         dups = [i for i in ids if snap["search"][i].get("dup_of")]
         sample = sorted(set(dups[:show_sample // 2] + ids[:: max(1, len(ids) // (show_sample // 2))]))
-        # when it was stored and where it was read from (a file and line here, a part of
-        # stdin in the Spark run) differ by construction; the rest is the document
-        snap["show"] = {
-            i: ingest_time_masked({k: v for k, v in json.loads(self.run(data, "show", i, "--json")).items() if k not in ("ingested_at", "origin")})
-            for i in sample
-        }
+        # when it was stored differs by construction; where it was read from is the same
+        # file and line for a JSON lines record (the job relays them tagged); a whole file
+        # (a feed, a page) is enriched from a temporary copy, whose name is not compared
+        def shown(i):
+            d = json.loads(self.run(data, "show", i, "--json"))
+            d.pop("ingested_at", None)
+            if not str((d.get("origin") or {}).get("file", "")).endswith(LINE_FILES):
+                d.pop("origin", None)
+            return ingest_time_masked(d)
+
+        snap["show"] = {i: shown(i) for i in sample}
         rejects = os.path.join(data, "rejects.jsonl")
         snap["rejects"] = []
         if os.path.exists(rejects):
             with open(rejects, encoding="utf-8") as f:
-                # where a reject was read (file, line) differs by construction; why and what, not
-                snap["rejects"] = sorted(json.dumps({"reason": r.get("reason"), "record": r.get("record")}, sort_keys=True) for r in map(json.loads, f))
+                # why and what, and where for a JSON lines record (see above)
+                def where(r):
+                    return [r.get("file"), r.get("line")] if str(r.get("file", "")).endswith(LINE_FILES) else None
+
+                snap["rejects"] = sorted(
+                    json.dumps({"reason": r.get("reason"), "record": r.get("record"), "origin": where(r)}, sort_keys=True)
+                    for r in map(json.loads, f)
+                )
         return snap
 
 

@@ -20,7 +20,9 @@ pub struct EnrichArgs {
     /// Where the lines go: a file, or - for stdout (the default)
     #[arg(long, short, default_value = "-")]
     pub out: String,
-    /// Input format: auto, jsonl, feed, digest, html, text
+    /// Input format: auto, jsonl, feed, digest, html, text, or jsonl-tagged (each line
+    /// `FILE<TAB>LINE<TAB>RECORD`: records relayed from other files, whose origin and
+    /// rejects name that file and line)
     #[arg(long, default_value = "auto")]
     pub format: FormatChoice,
     /// Write rejects to this file (JSON lines, as in DATA/rejects.jsonl) instead of

@@ -20,7 +20,9 @@ pub struct IngestArgs {
     /// Files, directories (recursive), http(s) URLs, or - for stdin
     #[arg(required = true)]
     pub inputs: Vec<String>,
-    /// Input format: auto, jsonl, feed, digest, html, text
+    /// Input format: auto, jsonl, feed, digest, html, text, or jsonl-tagged (each line
+    /// `FILE<TAB>LINE<TAB>RECORD`: records relayed from other files, whose origin and
+    /// rejects name that file and line)
     #[arg(long, default_value = "auto")]
     pub format: FormatChoice,
     /// The inputs are enriched.v1 lines (`vigie enrich`, files or directories of part

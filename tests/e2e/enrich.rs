@@ -212,3 +212,42 @@ fn enriched_embeddings_of_another_length_or_not_finite_are_rejects() {
     assert_eq!(docs.len(), 1);
     assert!(docs["a"][2].is_string(), "{:?}", docs["a"]);
 }
+
+/// Records relayed on stdin with where they came from (`--format jsonl-tagged`, as the
+/// Spark job sends them): each document's origin and each reject name the relayed file
+/// and line, through `enrich` and then `ingest --enriched`, as a plain ingest of that
+/// file would; a line without its tag is a reject naming stdin's line.
+#[test]
+fn tagged_stdin_records_keep_their_file_and_line() {
+    let v = Vigie::new();
+    let tagged = "exports/a.jsonl\t3\t{\"id\":\"a\",\"title\":\"Mistral AI l\u{e8}ve des fonds\",\"body\":\"La start-up Mistral AI a lev\u{e9} 600 millions d'euros.\"}\n\
+                  exports/b.jsonl\t41\tnot json\n\
+                  {\"id\":\"untagged\",\"title\":\"t\",\"body\":\"b\"}\n";
+    let mut child = v
+        .cmd()
+        .args(["enrich", "--quiet", "--no-entities", "--format", "jsonl-tagged", "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("vigie enrich runs");
+    child.stdin.take().unwrap().write_all(tagged.as_bytes()).unwrap();
+    let o = child.wait_with_output().unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let out = String::from_utf8(o.stdout).unwrap();
+    let lines: Vec<Value> = out.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(lines.len(), 3, "{out}");
+    assert_eq!(lines[0]["document"]["origin"], serde_json::json!({"file": "exports/a.jsonl", "line": 3}));
+    assert_eq!((lines[1]["reject"]["file"].as_str(), lines[1]["reject"]["line"].as_u64()), (Some("exports/b.jsonl"), Some(41)));
+    assert!(lines[1]["reject"]["reason"].as_str().unwrap().starts_with("invalid json"), "{}", lines[1]);
+    assert_eq!((lines[2]["reject"]["file"].as_str(), lines[2]["reject"]["line"].as_u64()), (Some("-"), Some(3)));
+    assert!(lines[2]["reject"]["reason"].as_str().unwrap().contains("FILE<TAB>LINE<TAB>"), "{}", lines[2]);
+    // the ordered stage stores the document with its origin and logs the rejects as read
+    let part = write(v.dir.path(), "part-00000", out.as_bytes());
+    let sum = v.json(&["ingest", "--enriched", "--json", "--quiet", part.to_str().unwrap()]);
+    assert_eq!((sum["indexed"].as_u64(), sum["rejected"].as_u64()), (Some(1), Some(2)), "{sum}");
+    let shown = v.json(&["show", "a", "--json"]);
+    assert_eq!(shown["origin"], serde_json::json!({"file": "exports/a.jsonl", "line": 3}));
+    let rej = v.rejects();
+    let at: Vec<(String, u64)> = rej.iter().map(|r| (r["file"].as_str().unwrap().to_string(), r["line"].as_u64().unwrap())).collect();
+    assert_eq!(at, [("exports/b.jsonl".to_string(), 41), ("-".to_string(), 3)]);
+}

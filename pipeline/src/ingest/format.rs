@@ -7,6 +7,10 @@ use std::str::FromStr;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
     Jsonl,
+    /// JSON lines, each carried as `FILE<TAB>LINE<TAB>RECORD`: the records of other files,
+    /// relayed (by a Spark job through `vigie enrich -`) with where each came from, which
+    /// the origin and every reject then name. Never sniffed.
+    TaggedJsonl,
     Feed,
     Digest,
     Html,
@@ -27,11 +31,12 @@ impl FromStr for FormatChoice {
         Ok(match s {
             "auto" => FormatChoice::Auto,
             "jsonl" | "ndjson" | "json" => FormatChoice::Fixed(Format::Jsonl),
+            "jsonl-tagged" => FormatChoice::Fixed(Format::TaggedJsonl),
             "feed" | "rss" | "atom" => FormatChoice::Fixed(Format::Feed),
             "digest" => FormatChoice::Fixed(Format::Digest),
             "html" => FormatChoice::Fixed(Format::Html),
             "text" | "txt" => FormatChoice::Fixed(Format::Text),
-            other => return Err(format!("unknown format {other:?} (auto, jsonl, feed, digest, html, text)")),
+            other => return Err(format!("unknown format {other:?} (auto, jsonl, jsonl-tagged, feed, digest, html, text)")),
         })
     }
 }
@@ -40,6 +45,7 @@ impl Format {
     pub fn as_str(self) -> &'static str {
         match self {
             Format::Jsonl => "jsonl",
+            Format::TaggedJsonl => "jsonl-tagged",
             Format::Feed => "feed",
             Format::Digest => "digest",
             Format::Html => "html",

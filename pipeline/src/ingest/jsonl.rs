@@ -23,6 +23,46 @@ pub(crate) fn parse<R: BufRead>(file: &str, r: R, emit: &mut Emit<'_>) -> std::i
     })
 }
 
+/// Longest file name a tagged line may carry.
+const MAX_TAG_NAME: usize = 4096;
+
+/// Reads `FILE<TAB>LINE<TAB>RECORD` lines (see [`Format::TaggedJsonl`](super::Format)):
+/// each record is parsed as a JSON lines record of `FILE` at line `LINE`, and its
+/// article or its error names that place. A line without a usable tag is an error
+/// naming its own line of `stream`.
+pub(crate) fn parse_tagged<R: BufRead>(stream: &str, r: R, emit: &mut Emit<'_>) -> std::io::Result<()> {
+    for_each_record(r, MAX_RECORD_BYTES, &mut |n, rec| {
+        let here = origin(stream, Some(n));
+        emit(match rec {
+            Err((reason, raw)) => RawItem::err(here, reason, raw),
+            Ok(s) => match split_tag(s) {
+                None => RawItem::err(
+                    here,
+                    "tagged line without FILE<TAB>LINE<TAB> before its record (--format jsonl-tagged)",
+                    Some(s.chars().take(100_000).collect()),
+                ),
+                Some((file, line, rec)) => {
+                    let o = origin(file, Some(line));
+                    match serde_json::from_str::<Article>(rec) {
+                        Ok(a) => RawItem::ok(o, a),
+                        Err(e) => RawItem::err(o, format!("invalid json: {e}"), Some(rec.to_string())),
+                    }
+                }
+            },
+        })
+    })
+}
+
+/// `(FILE, LINE, RECORD)` of a tagged line: a file name without control characters and
+/// a line number from 1.
+fn split_tag(s: &str) -> Option<(&str, u64, &str)> {
+    let (file, rest) = s.split_once('\t')?;
+    let (line, rec) = rest.split_once('\t')?;
+    let line: u64 = line.parse().ok().filter(|&l| l >= 1)?;
+    let name_ok = !file.is_empty() && file.len() <= MAX_TAG_NAME && !file.chars().any(char::is_control);
+    name_ok.then_some((file, line, rec))
+}
+
 /// True when the input starts like a whole JSON document rather than one object per
 /// line: a `[`, or a first line that is only `{` (how pretty printers open an object).
 /// A torn JSON line (`{"title": "x", "body":`) stays a line, rejected alone.
@@ -164,6 +204,31 @@ fn split_values(text: &str) -> Split {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn tagged_lines_carry_their_file_and_line_and_bad_tags_name_the_stream_line() {
+        let input = "a.jsonl\t3\t{\"title\":\"T\",\"body\":\"B\"}\n\
+                     \n\
+                     dir/b.jsonl\t17\t{\"title\":\n\
+                     no tag {\"title\":\"x\"}\n\
+                     c.jsonl\t0\t{}\n\
+                     c.jsonl\tx\t{}\n\
+                     \t4\t{}\n";
+        let mut items = Vec::new();
+        parse_tagged("-", input.as_bytes(), &mut |i| {
+            items.push(i);
+            true
+        })
+        .unwrap();
+        let at: Vec<String> = items.iter().map(|i| format!("{}:{}", i.origin.file, i.origin.line.unwrap())).collect();
+        assert_eq!(at, ["a.jsonl:3", "dir/b.jsonl:17", "-:4", "-:5", "-:6", "-:7"]);
+        assert_eq!(items[0].article.as_ref().unwrap().title.as_deref(), Some("T"));
+        assert!(items[1].article.as_ref().unwrap_err().starts_with("invalid json"), "{:?}", items[1].article);
+        assert_eq!(items[1].raw.as_deref(), Some("{\"title\":"));
+        for i in &items[2..] {
+            assert!(i.article.as_ref().unwrap_err().contains("FILE<TAB>LINE<TAB>"), "{:?}", i.article);
+        }
+    }
 
     fn lines(s: &str) -> Vec<RawItem> {
         let mut out = Vec::new();

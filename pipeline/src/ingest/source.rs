@@ -271,6 +271,7 @@ fn read_stream<R: BufRead>(name: &str, path: Option<&Path>, mut r: R, choice: Fo
             }
             jsonl::parse(name, r, &mut guarded)
         }
+        Format::TaggedJsonl => jsonl::parse_tagged(name, r, &mut guarded),
         Format::Digest => digest::parse(name, r, &mut guarded),
         Format::Feed | Format::Html | Format::Text => match read_bounded(name, r, &format!("format {}", format.as_str())) {
             Ok(bytes) => return parse_whole(name, &bytes, digest_after_all(choice, format, &bytes), &mut guarded),
@@ -376,6 +377,7 @@ fn parse_whole(name: &str, bytes: &[u8], format: Format, emit: &mut Emit<'_>) ->
             jsonl::parse_document(name, bytes, &mut guarded);
         }
         Format::Jsonl => jsonl::parse(name, bytes, &mut guarded).expect("reading memory cannot fail"),
+        Format::TaggedJsonl => jsonl::parse_tagged(name, bytes, &mut guarded).expect("reading memory cannot fail"),
         Format::Digest => digest::parse(name, bytes, &mut guarded).expect("reading memory cannot fail"),
         Format::Feed => feed::parse(name, bytes, &mut guarded),
         Format::Html | Format::Text => match decode_text(bytes, format == Format::Html) {
@@ -607,7 +609,7 @@ mod tests {
                 x ^= x << 17;
                 bytes.extend_from_slice(frags[(x % frags.len() as u64) as usize]);
             }
-            for f in [Format::Feed, Format::Html, Format::Text, Format::Jsonl, Format::Digest] {
+            for f in [Format::Feed, Format::Html, Format::Text, Format::Jsonl, Format::TaggedJsonl, Format::Digest] {
                 for item in parse_bytes("fuzz", &bytes, f) {
                     if let Err(e) = &item.article {
                         assert!(!e.contains("internal error"), "{bytes:?} as {f:?}: {e}");
