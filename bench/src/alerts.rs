@@ -157,6 +157,7 @@ fn end_to_end(docs: &[BatchDoc], rules: &[RuleQuery], batch: usize, runs: usize)
                 path: tmp.path().join("out").join(format!("rule-{i:04}.jsonl")).display().to_string(),
             },
             digest_seconds: None,
+            digest_offset_seconds: None,
             per: Default::default(),
             created: chrono::Utc::now(),
         };

@@ -55,9 +55,16 @@ pub struct AlertRule {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
     pub notify: NotifySink,
-    /// Digest period in seconds; `None` delivers each match at once.
+    /// Digest period in seconds; `None` delivers each match at once. Periods end on the
+    /// UTC calendar: at multiples of the period counted from Monday 1970-01-05 00:00 UTC
+    /// (a daily digest at midnight, a weekly one on Monday, an hourly one on the hour),
+    /// shifted by `digest_offset_seconds`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub digest_seconds: Option<u64>,
+    /// Where in the period its end falls (less than the period): 28800 with a daily
+    /// period delivers every day at 08:00 UTC.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub digest_offset_seconds: Option<u64>,
     /// What the rule notifies once: each story (absent: the default) or each copy group.
     #[serde(default, skip_serializing_if = "NotifyPer::is_story")]
     pub per: NotifyPer,

@@ -43,9 +43,14 @@ pub struct AddArgs {
     /// stdout, file:PATH or webhook:URL
     #[arg(long, default_value = "stdout")]
     pub notify: String,
-    /// Deliver one digest per period (90s, 30m, 1h, 1d) instead of each match at once
+    /// Deliver one digest per period (90s, 30m, 1h, 1d, 7d) instead of each match at once;
+    /// periods end on the UTC calendar (a daily digest at midnight, a weekly one on Monday)
     #[arg(long)]
     pub digest: Option<String>,
+    /// Shift where the digest period ends (less than the period): `--digest 1d
+    /// --digest-offset 8h` delivers every day at 08:00 UTC
+    #[arg(long, requires = "digest")]
+    pub digest_offset: Option<String>,
     /// What is notified once: each story (an event and its rewrites), or each copy group
     /// (every new article that matches, its copies not again: every development)
     #[arg(long, value_enum, default_value_t = Per::Story)]
@@ -140,6 +145,15 @@ fn add(ctx: &Ctx, a: AddArgs) -> anyhow::Result<ExitCode> {
                 .ok_or_else(|| user_error(format!("--digest {d:?}: use a period such as 90s, 30m, 1h, 1d")))? as u64,
         ),
     };
+    let digest_offset_seconds = match &a.digest_offset {
+        None => None,
+        Some(d) => Some(
+            parse_duration(d)
+                .map(|d| d.num_seconds())
+                .filter(|s| *s >= 0)
+                .ok_or_else(|| user_error(format!("--digest-offset {d:?}: use a duration such as 8h or 30m")))? as u64,
+        ),
+    };
     if let Some(e) = &a.entity {
         if !e.contains(':') {
             return Err(user_error(format!("--entity {e:?}: an entity id looks like company:nvidia")));
@@ -157,7 +171,17 @@ fn add(ctx: &Ctx, a: AddArgs) -> anyhow::Result<ExitCode> {
         Some(s) => (a.query.unwrap_or(s.query), a.lang.or(s.lang), a.entity.or(s.entity), a.source.or(s.source)),
         None => (a.query.expect("clap requires a query without --from-search"), a.lang, a.entity, a.source),
     };
-    let new = NewRule { name: a.name, query, lang, entity: entity.map(EntityId), source, notify, digest_seconds, per: a.per.into() };
+    let new = NewRule {
+        name: a.name,
+        query,
+        lang,
+        entity: entity.map(EntityId),
+        source,
+        notify,
+        digest_seconds,
+        digest_offset_seconds,
+        per: a.per.into(),
+    };
     let rule = alerts::add_rule(&ctx.dir(), new, &SystemClock)?;
     if !ctx.quiet {
         eprintln!("alert {} saved: {} -> {} (once per {})", rule.name, rule.query, describe(&rule.notify), rule.per.as_str());
@@ -186,7 +210,11 @@ fn list(ctx: &Ctx, a: ListArgs) -> anyhow::Result<ExitCode> {
                 shorten(&r.query, 40),
                 filters.join(" "),
                 describe(&r.notify),
-                r.digest_seconds.map(|s| format!("{s}s")).unwrap_or_else(|| "-".into()),
+                match (r.digest_seconds, l.next_digest) {
+                    (Some(s), Some(next)) => format!("{s}s, next {}", next.format("%Y-%m-%d %H:%M UTC")),
+                    (Some(s), None) => format!("{s}s"),
+                    (None, _) => "-".into(),
+                },
                 r.per.as_str().to_string(),
                 l.delivered.to_string(),
                 l.pending.to_string(),

@@ -157,6 +157,12 @@ pub fn run(data: &DataDir, index: &VigieIndex, notifier: &mut dyn Notifier, cloc
         }
     }
 
+    // digests whose period ended before this run go out with what was queued before it:
+    // what this run matches belongs to the period running now
+    for (r, st) in rules.iter().zip(states.iter_mut()).filter(|(r, _)| r.digest_seconds.is_some()) {
+        deliver(&store, notifier, r, st, now, &mut summary)?;
+    }
+
     // match: in-memory indexes of what arrived since the oldest watermark, a chunk at a
     // time so that a large first ingest does not sit in memory at once
     let mut from = states.iter().map(|s| s.next_seq).min().unwrap_or(next);
@@ -212,8 +218,21 @@ pub fn run(data: &DataDir, index: &VigieIndex, notifier: &mut dyn Notifier, cloc
     Ok(summary)
 }
 
-/// Delivers a rule's outbox: each notification at once, or one digest when the period
-/// is over. The state is saved after every confirmation.
+/// Digest periods are counted from this Monday, 1970-01-05 00:00 UTC: a daily period
+/// ends at midnight UTC, a weekly one on Monday, an hourly one on the hour.
+const DIGEST_ANCHOR_SECONDS: i64 = 4 * 86_400;
+
+/// The end of the digest period that `t` falls in: the first period boundary after `t`
+/// (boundaries at `anchor + offset + k * period`); `None` past the calendar's end.
+pub fn digest_period_end(t: DateTime<Utc>, period: u64, offset: u64) -> Option<DateTime<Utc>> {
+    let p = i64::try_from(period).ok().filter(|p| *p > 0)?;
+    let base = DIGEST_ANCHOR_SECONDS.checked_add(i64::try_from(offset).ok()?)?;
+    let k = t.timestamp().checked_sub(base)?.div_euclid(p).checked_add(1)?;
+    DateTime::from_timestamp(base.checked_add(k.checked_mul(p)?)?, 0)
+}
+
+/// Delivers a rule's outbox: each notification at once, or one digest when its period
+/// is over (on the calendar: see [`digest_period_end`]). The state is saved after every confirmation.
 fn deliver(
     store: &AlertStore,
     sinks: &mut dyn Notifier,
@@ -223,19 +242,19 @@ fn deliver(
     summary: &mut RunSummary,
 ) -> Result<()> {
     if let Some(period) = r.digest_seconds {
+        let offset = r.digest_offset_seconds.unwrap_or(0);
         // a period past the calendar's end never ends (rules are checked to 1,000 years)
-        let due = i64::try_from(period).ok().and_then(chrono::Duration::try_seconds).and_then(|p| st.last_digest.checked_add_signed(p));
+        let due = digest_period_end(st.last_digest, period, offset);
         if due.is_none_or(|due| now < due) {
             return Ok(());
         }
+        // the last period that ended: a run late by several periods closes them in one
+        let until = digest_period_end(now, period, offset)
+            .and_then(|next| next.checked_sub_signed(chrono::Duration::seconds(period as i64)))
+            .unwrap_or(now);
         if !st.outbox.is_empty() {
-            let digest = Digest {
-                rule: r.name.clone(),
-                since: st.last_digest,
-                until: now,
-                count: st.outbox.len(),
-                notifications: st.outbox.clone(),
-            };
+            let digest =
+                Digest { rule: r.name.clone(), since: st.last_digest, until, count: st.outbox.len(), notifications: st.outbox.clone() };
             let key = digest_key(&r.name, st.last_digest, &st.outbox);
             let res = send_marked(store, sinks, r, st, &key, std::slice::from_ref(&digest))?;
             if settle(store, r, st, summary, res, std::slice::from_ref(&digest), digest.count, now)? {
@@ -243,7 +262,7 @@ fn deliver(
             }
             st.outbox.clear();
         }
-        st.last_digest = now;
+        st.last_digest = until;
         st.file_mark = None;
         store.save_state(&r.name, st)?;
         return Ok(());
@@ -435,6 +454,7 @@ mod tests {
             source: None,
             notify: NotifySink::File { path: path.display().to_string() },
             digest_seconds: None,
+            digest_offset_seconds: None,
             per: Default::default(),
             created: Utc::now(),
         };
@@ -497,15 +517,17 @@ mod tests {
         (data, session)
     }
 
-    /// A digest rule queues its matches until its period is over on the engine's clock,
-    /// then delivers them in one digest; the next period starts empty. No sleeping: the
+    /// A digest rule queues its matches until its period is over on the engine's clock:
+    /// a daily period ends at midnight UTC, whenever the rule was made; then one digest
+    /// of what was queued goes out and the next period starts empty. No sleeping: the
     /// test moves the clock.
     #[test]
-    fn digests_follow_the_injected_clock() {
+    fn digests_follow_the_injected_clock_and_end_on_the_calendar() {
         let tmp = tempfile::tempdir().unwrap();
         let out = tmp.path().join("digest.jsonl");
         let (data, session) = rule_and_stories(tmp.path(), "daily", NotifySink::File { path: out.display().to_string() }, Some(86_400));
         let t0 = T0.parse::<DateTime<Utc>>().unwrap();
+        let at = |s: &str| s.parse::<DateTime<Utc>>().unwrap();
         let clock = At(std::sync::Mutex::new(t0));
         let mut sinks = Sinks::new(WebhookPolicy::default());
         let mut run = |c: &At| run(&data, session.index(), &mut sinks, c).unwrap();
@@ -514,19 +536,83 @@ mod tests {
         let s = run(&clock);
         assert_eq!((s.notifications, s.digests, s.pending), (3, 0, 3), "{s:?}");
         assert!(!out.exists());
-        // a day and a minute after the rule was made: one digest of the three
-        *clock.0.lock().unwrap() = t0 + chrono::Duration::minutes(24 * 60 + 1);
+        assert_eq!(rules::list_rules(&data).unwrap()[0].next_digest, Some(at("2026-03-03T00:00:00Z")));
+        // just before midnight: still the same period
+        *clock.0.lock().unwrap() = at("2026-03-02T23:59:59Z");
+        assert_eq!(run(&clock).digests, 0);
+        // the first run after midnight: one digest of the three, for the day that ended
+        *clock.0.lock().unwrap() = at("2026-03-03T00:01:00Z");
         let s = run(&clock);
         assert_eq!((s.digests, s.delivered, s.pending), (1, 3, 0), "{s:?}");
         let text = std::fs::read_to_string(&out).unwrap();
         let d: Digest = serde_json::from_str(text.trim()).unwrap();
-        assert_eq!((d.count, d.since, d.until), (3, t0, t0 + chrono::Duration::minutes(24 * 60 + 1)));
-        // the next period starts empty: nothing more, even two days on
+        assert_eq!((d.count, d.since, d.until), (3, t0, at("2026-03-03T00:00:00Z")));
+        // the next period starts empty: nothing more, even days on
         *clock.0.lock().unwrap() = t0 + chrono::Duration::days(3);
         let s = run(&clock);
         assert_eq!((s.digests, s.delivered), (0, 0), "{s:?}");
         assert_eq!(std::fs::read_to_string(&out).unwrap().lines().count(), 1);
+        assert_eq!(rules::list_rules(&data).unwrap()[0].next_digest, Some(at("2026-03-06T00:00:00Z")));
         session.close().unwrap();
+    }
+
+    /// With an offset the period ends at that time of day; what a run matches after the
+    /// period ended goes in the next digest, not the one that closes.
+    #[test]
+    fn an_offset_moves_the_period_end_and_late_matches_wait_for_the_next_digest() {
+        use crate::IngestOptions;
+        use vigie_pipeline::ingest::{FormatChoice, Input};
+        use vigie_pipeline::lang::{LangConfig, LangDetector};
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("digest.jsonl");
+        let (data, mut session) =
+            rule_and_stories(tmp.path(), "morning", NotifySink::File { path: out.display().to_string() }, Some(86_400));
+        let store = AlertStore::new(&data);
+        let rule = AlertRule { digest_offset_seconds: Some(8 * 3600), ..store.get("morning").unwrap().unwrap() };
+        store.add(&rule, 0).unwrap();
+        let at = |s: &str| s.parse::<DateTime<Utc>>().unwrap();
+        let clock = At(std::sync::Mutex::new(at("2026-03-02T09:00:00Z")));
+        let mut sinks = Sinks::new(WebhookPolicy::default());
+        assert_eq!(run(&data, session.index(), &mut sinks, &clock).unwrap().pending, 3);
+        assert_eq!(rules::list_rules(&data).unwrap()[0].next_digest, Some(at("2026-03-03T08:00:00Z")));
+        // a fourth story arrives after 08:00 the next day, before the run
+        let input = tmp.path().join("late.jsonl");
+        let late = serde_json::json!({"id": "late", "title": "Nvidia opens a Paris lab", "body": "Nvidia opened a research lab in Paris on Tuesday, its first in France."});
+        std::fs::write(&input, late.to_string()).unwrap();
+        let lang = LangDetector::new(&LangConfig::default()).unwrap();
+        let stop = std::sync::atomic::AtomicBool::new(false);
+        session.ingest(&[Input::Path(input)], &IngestOptions::new(FormatChoice::Auto, &lang, None), &mut (), &stop).unwrap();
+        *clock.0.lock().unwrap() = at("2026-03-03T08:30:00Z");
+        let s = run(&data, session.index(), &mut sinks, &clock).unwrap();
+        assert_eq!((s.digests, s.delivered, s.notifications, s.pending), (1, 3, 1, 1), "{s:?}");
+        let d: Digest = serde_json::from_str(std::fs::read_to_string(&out).unwrap().trim()).unwrap();
+        assert_eq!((d.count, d.until), (3, at("2026-03-03T08:00:00Z")));
+        assert!(d.notifications.iter().all(|n| n.document_id.as_str() != "late"));
+        // the next morning: the late one
+        *clock.0.lock().unwrap() = at("2026-03-04T08:00:00Z");
+        let s = run(&data, session.index(), &mut sinks, &clock).unwrap();
+        assert_eq!((s.digests, s.delivered, s.pending), (1, 1, 0), "{s:?}");
+        let text = std::fs::read_to_string(&out).unwrap();
+        let d: Digest = serde_json::from_str(text.lines().last().unwrap()).unwrap();
+        assert_eq!((d.count, d.since, d.until), (1, at("2026-03-03T08:00:00Z"), at("2026-03-04T08:00:00Z")));
+        assert_eq!(d.notifications[0].document_id.as_str(), "late");
+        session.close().unwrap();
+    }
+
+    #[test]
+    fn digest_periods_end_on_calendar_boundaries() {
+        let at = |s: &str| s.parse::<DateTime<Utc>>().unwrap();
+        let end = |t: &str, p: u64, o: u64| digest_period_end(at(t), p, o);
+        assert_eq!(end("2026-12-01T04:30:00Z", 86_400, 0), Some(at("2026-12-02T00:00:00Z")));
+        // on a boundary: that period is over, the next one ends a period later
+        assert_eq!(end("2026-12-02T00:00:00Z", 86_400, 0), Some(at("2026-12-03T00:00:00Z")));
+        assert_eq!(end("2026-12-01T23:59:59.999Z", 86_400, 0), Some(at("2026-12-02T00:00:00Z")));
+        assert_eq!(end("2026-12-01T04:30:00Z", 86_400, 8 * 3600), Some(at("2026-12-01T08:00:00Z")));
+        assert_eq!(end("2026-12-01T04:30:00Z", 3600, 0), Some(at("2026-12-01T05:00:00Z")));
+        // a week ends on Monday (2026-12-07 is one)
+        assert_eq!(end("2026-12-01T04:30:00Z", 7 * 86_400, 0), Some(at("2026-12-07T00:00:00Z")));
+        // past the calendar's end: never
+        assert_eq!(end("2026-12-01T04:30:00Z", store::MAX_DIGEST_SECONDS * 1000, 0), None);
     }
 
     /// A notifier that records what it is given and refuses the calls it is told to.

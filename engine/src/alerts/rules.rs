@@ -23,6 +23,8 @@ pub struct NewRule {
     pub notify: NotifySink,
     /// one digest per period instead of each match at once
     pub digest_seconds: Option<u64>,
+    /// where in the period its end falls (see `AlertRule::digest_offset_seconds`)
+    pub digest_offset_seconds: Option<u64>,
     /// what is notified once: each story, or each copy group
     pub per: NotifyPer,
 }
@@ -52,6 +54,7 @@ pub fn add_rule(data: &DataDir, new: NewRule, clock: &dyn Clock) -> Result<Alert
         source: new.source,
         notify: new.notify,
         digest_seconds: new.digest_seconds,
+        digest_offset_seconds: new.digest_offset_seconds,
         per: new.per,
         created: clock.now(),
     };
@@ -74,6 +77,9 @@ pub struct ListedRule {
     /// matched, not yet confirmed by the sink
     pub pending: usize,
     pub dead_lettered: u64,
+    /// when the running digest period ends (digest rules)
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_digest: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 /// Every valid rule, sorted by name, with its delivery state.
@@ -89,6 +95,9 @@ pub fn list_rules(data: &DataDir) -> Result<Vec<ListedRule>> {
             delivered: st.delivered,
             pending: st.outbox.len(),
             dead_lettered: st.dead_lettered,
+            next_digest: rule
+                .digest_seconds
+                .and_then(|p| super::digest_period_end(st.last_digest, p, rule.digest_offset_seconds.unwrap_or(0))),
             rule,
         });
     }
@@ -185,6 +194,7 @@ mod tests {
             source: None,
             notify: NotifySink::Stdout,
             digest_seconds: None,
+            digest_offset_seconds: None,
             per: NotifyPer::Story,
         }
     }

@@ -97,6 +97,19 @@ pub fn check_rule(rule: &AlertRule, checker: &vigie_index::alerts::BatchIndex) -
             return Err(Error::Config(format!("alert {}: digest_seconds {d}: use 1 to {MAX_DIGEST_SECONDS}", rule.name)));
         }
     }
+    match (rule.digest_offset_seconds, rule.digest_seconds) {
+        (Some(o), None) => {
+            return Err(Error::Config(format!("alert {}: digest_offset_seconds {o} without digest_seconds", rule.name)));
+        }
+        (Some(o), Some(d)) if o >= d => {
+            return Err(Error::Config(format!(
+                "alert {}: digest_offset_seconds {o}: use 0 to {} (less than the period)",
+                rule.name,
+                d - 1
+            )));
+        }
+        _ => {}
+    }
     Ok(())
 }
 
@@ -287,6 +300,7 @@ pub(crate) mod tests {
             source: None,
             notify: NotifySink::Stdout,
             digest_seconds: None,
+            digest_offset_seconds: None,
             per: Default::default(),
             created: chrono::Utc::now(),
         }
@@ -307,6 +321,12 @@ pub(crate) mod tests {
         assert!(bad(&|r| r.version = 9).contains("version 9"));
         assert!(bad(&|r| r.digest_seconds = Some(0)).contains("digest_seconds 0"));
         assert!(bad(&|r| r.digest_seconds = Some(u64::MAX)).contains("digest_seconds"));
+        assert!(bad(&|r| r.digest_offset_seconds = Some(60)).contains("without digest_seconds"));
+        assert!(bad(&|r| {
+            r.digest_seconds = Some(3600);
+            r.digest_offset_seconds = Some(3600);
+        })
+        .contains("less than the period"));
         assert!(bad(&|r| r.entity = Some(vigie_schemas::EntityId("nvidia".into()))).contains("entity"));
         assert!(bad(&|r| r.notify = NotifySink::File { path: "rel.jsonl".into() }).contains("absolute"));
         assert!(bad(&|r| r.notify = NotifySink::Webhook { url: "ftp://x".into() }).contains("http"));

@@ -31,8 +31,11 @@ pub struct NewAlert {
     /// stdout (the server's), file:PATH (written by the server) or webhook:URL; stdout
     /// when absent
     pub notify: Option<String>,
-    /// one digest per period (90s, 30m, 1h, 1d) instead of each match at once
+    /// one digest per period (90s, 30m, 1h, 1d, 7d) instead of each match at once; periods
+    /// end on the UTC calendar (a daily digest at midnight UTC)
     pub digest: Option<String>,
+    /// shifts where the period ends (8h with 1d: every day at 08:00 UTC)
+    pub digest_offset: Option<String>,
     /// what is notified once: `story` (each story: an event and its rewrites; the
     /// default) or `copy-group` (every new article that matches, its copies not again)
     #[serde(default)]
@@ -81,6 +84,16 @@ pub(crate) async fn add(
                     as u64,
             ),
         };
+        let digest_offset_seconds = match &a.digest_offset {
+            None => None,
+            Some(d) => Some(
+                vigie_engine::params::duration(d)
+                    .map(|d| d.num_seconds())
+                    .filter(|s| *s >= 0)
+                    .ok_or_else(|| ApiError::bad_request(format!("digest_offset {d:?}: use a duration such as 8h or 30m")))?
+                    as u64,
+            ),
+        };
         if let Some(e) = &a.entity {
             if !e.contains(':') {
                 return Err(ApiError::bad_request(format!("entity {e:?}: an entity id looks like company:nvidia")));
@@ -97,6 +110,7 @@ pub(crate) async fn add(
             source: a.source,
             notify,
             digest_seconds,
+            digest_offset_seconds,
             per: a.per,
         };
         // the engine checks the query (and refuses a name taken meanwhile)
