@@ -52,7 +52,16 @@ fn check_items(name: &str, bytes: &[u8], format: Format, items: &[RawItem]) {
     let lines = memchr_count(bytes) + 1;
     let mut last = 0u64;
     for (i, item) in items.iter().enumerate() {
-        assert_eq!(item.origin.file, name, "{format:?} item {i}: origin names another input");
+        // a relayed record (`jsonl-tagged`) names the file its tag gives; anything else,
+        // and a tagged line's reject, names the input
+        if format != Format::TaggedJsonl || item.article.is_err() && item.origin.file == name {
+            assert_eq!(item.origin.file, name, "{format:?} item {i}: origin names another input");
+        } else {
+            assert!(
+                !item.origin.file.is_empty() && !item.origin.file.chars().any(char::is_control),
+                "{format:?} item {i}: a bad relayed name"
+            );
+        }
         if let Some(l) = item.origin.line {
             assert!(l >= 1, "{format:?} item {i}: line 0");
             // feeds number well-formed items by their position in the feed, which a
@@ -72,7 +81,7 @@ fn check_items(name: &str, bytes: &[u8], format: Format, items: &[RawItem]) {
         }
     }
     match format {
-        Format::Jsonl | Format::Digest => {
+        Format::Jsonl | Format::TaggedJsonl | Format::Digest => {
             // a reject of the whole input (binary, undecodable) names no line; a record does
             for (i, item) in items.iter().enumerate() {
                 assert!(item.origin.line.is_some() || item.article.is_err(), "{format:?} item {i}: a record without its line");
@@ -114,9 +123,11 @@ fn parse_checked(bytes: &[u8], format: Format) -> Vec<RawItem> {
     items
 }
 
-/// A JSON lines file (`--format jsonl`, or a `.jsonl` file).
+/// A JSON lines file (`--format jsonl`, or a `.jsonl` file), and the same bytes as
+/// relayed records (`--format jsonl-tagged`).
 pub fn jsonl(bytes: &[u8]) {
     parse_checked(bytes, Format::Jsonl);
+    parse_checked(bytes, Format::TaggedJsonl);
 }
 
 /// An RSS 2.0 / RSS 1.0 (RDF) / Atom feed, file or fetched.
