@@ -54,7 +54,7 @@ fn check_items(name: &str, bytes: &[u8], format: Format, items: &[RawItem]) {
     for (i, item) in items.iter().enumerate() {
         // a relayed record (`jsonl-tagged`) names the file its tag gives; anything else,
         // and a tagged line's reject, names the input
-        if format != Format::TaggedJsonl || item.article.is_err() && item.origin.file == name {
+        if format != Format::TaggedJsonl || item.origin.file == name {
             assert_eq!(item.origin.file, name, "{format:?} item {i}: origin names another input");
         } else {
             assert!(

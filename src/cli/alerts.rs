@@ -136,24 +136,8 @@ pub fn run(ctx: &Ctx, c: AlertsCommand) -> anyhow::Result<ExitCode> {
 
 fn add(ctx: &Ctx, a: AddArgs) -> anyhow::Result<ExitCode> {
     let notify = parse_sink(&a.notify)?;
-    let digest_seconds = match &a.digest {
-        None => None,
-        Some(d) => Some(
-            parse_duration(d)
-                .map(|d| d.num_seconds())
-                .filter(|s| *s > 0)
-                .ok_or_else(|| user_error(format!("--digest {d:?}: use a period such as 90s, 30m, 1h, 1d")))? as u64,
-        ),
-    };
-    let digest_offset_seconds = match &a.digest_offset {
-        None => None,
-        Some(d) => Some(
-            parse_duration(d)
-                .map(|d| d.num_seconds())
-                .filter(|s| *s >= 0)
-                .ok_or_else(|| user_error(format!("--digest-offset {d:?}: use a duration such as 8h or 30m")))? as u64,
-        ),
-    };
+    let (digest_seconds, digest_offset_seconds) =
+        alerts::digest_schedule(a.digest.as_deref(), a.digest_offset.as_deref(), ("--digest", "--digest-offset")).map_err(user_error)?;
     if let Some(e) = &a.entity {
         if !e.contains(':') {
             return Err(user_error(format!("--entity {e:?}: an entity id looks like company:nvidia")));

@@ -363,6 +363,9 @@ fn hostile_flags_and_queries_are_usage_errors() {
         vec!["search".into(), "nvidia".into(), "--since".into(), "99999999999999d".into()],
         vec!["search".into(), "nvidia".into(), "--until".into(), "9999999999999999999999d".into()],
         vec!["alerts".into(), "add".into(), "big".into(), "nvidia".into(), "--digest".into(), "9999999999999999d".into()],
+        ["alerts", "add", "late", "nvidia", "--digest", "1h", "--digest-offset", "9999999999999999h"].map(String::from).to_vec(),
+        ["alerts", "add", "late", "nvidia", "--digest", "1h", "--digest-offset", "60m"].map(String::from).to_vec(),
+        ["alerts", "add", "late", "nvidia", "--digest", "1d", "--digest-offset=-8h"].map(String::from).to_vec(),
         vec!["trends".into(), "--window".into(), "99999999999999d".into()],
         vec!["ingest".into(), "--model-workers".into(), "0".into(), f.display().to_string()],
     ];

@@ -11,7 +11,7 @@ mod store;
 #[cfg(test)]
 pub(crate) use store::tests::rule as a_rule;
 
-pub use rules::{add_rule, get_rule, list_rules, remove_rule, test_rule, ListedRule, NewRule, RuleTest};
+pub use rules::{add_rule, digest_schedule, get_rule, list_rules, remove_rule, test_rule, ListedRule, NewRule, RuleTest};
 pub use sinks::{describe, parse_sink, Failed, Notifier, Sinks, WebhookPolicy};
 pub use state::RuleState;
 pub use store::{check_name, check_rule, save_json, AlertStore, RULE_VERSION};

@@ -29,6 +29,21 @@ pub struct NewRule {
     pub per: NotifyPer,
 }
 
+/// A digest period and its offset as given (`1d`, `8h`) in seconds: the period above
+/// zero, the offset from zero (the rule's checks bound both). The error names the value
+/// by `names` (the flag or field it came from) and says how to write it.
+pub fn digest_schedule(
+    period: Option<&str>,
+    offset: Option<&str>,
+    names: (&str, &str),
+) -> std::result::Result<(Option<u64>, Option<u64>), String> {
+    let seconds = |v: &str, min: i64| crate::params::duration(v).map(|d| d.num_seconds()).filter(|s| *s >= min).map(|s| s as u64);
+    let period =
+        period.map(|d| seconds(d, 1).ok_or_else(|| format!("{} {d:?}: use a period such as 90s, 30m, 1h, 1d", names.0))).transpose()?;
+    let offset = offset.map(|d| seconds(d, 0).ok_or_else(|| format!("{} {d:?}: use a duration such as 8h or 30m", names.1))).transpose()?;
+    Ok((period, offset))
+}
+
 /// Checks and saves a new rule. It watches what is ingested from now on (its watermark
 /// is the index's next sequence number; [`test_rule`] shows the back catalogue).
 pub fn add_rule(data: &DataDir, new: NewRule, clock: &dyn Clock) -> Result<AlertRule> {

@@ -15,12 +15,17 @@ pub(crate) fn parse<R: BufRead>(file: &str, r: R, emit: &mut Emit<'_>) -> std::i
         let o = origin(file, Some(n));
         emit(match rec {
             Err((reason, raw)) => RawItem::err(o, reason, raw),
-            Ok(s) => match serde_json::from_str::<Article>(s) {
-                Ok(a) => RawItem::ok(o, a),
-                Err(e) => RawItem::err(o, format!("invalid json: {e}"), Some(s.to_string())),
-            },
+            Ok(s) => line_record(o, s),
         })
     })
+}
+
+/// One JSON lines record read at `o`: its article, or why it is none (the line kept).
+fn line_record(o: vigie_schemas::Origin, s: &str) -> RawItem {
+    match serde_json::from_str::<Article>(s) {
+        Ok(a) => RawItem::ok(o, a),
+        Err(e) => RawItem::err(o, format!("invalid json: {e}"), Some(s.to_string())),
+    }
 }
 
 /// Longest file name a tagged line may carry.
@@ -41,13 +46,7 @@ pub(crate) fn parse_tagged<R: BufRead>(stream: &str, r: R, emit: &mut Emit<'_>) 
                     "tagged line without FILE<TAB>LINE<TAB> before its record (--format jsonl-tagged)",
                     Some(s.chars().take(100_000).collect()),
                 ),
-                Some((file, line, rec)) => {
-                    let o = origin(file, Some(line));
-                    match serde_json::from_str::<Article>(rec) {
-                        Ok(a) => RawItem::ok(o, a),
-                        Err(e) => RawItem::err(o, format!("invalid json: {e}"), Some(rec.to_string())),
-                    }
-                }
+                Some((file, line, rec)) => line_record(origin(file, Some(line)), rec),
             },
         })
     })

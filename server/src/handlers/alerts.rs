@@ -74,26 +74,9 @@ pub(crate) async fn add(
     blocking(move || {
         name(&a.name)?;
         let notify = alerts::parse_sink(a.notify.as_deref().unwrap_or("stdout")).map_err(|e| ApiError::bad_request(e.to_string()))?;
-        let digest_seconds = match &a.digest {
-            None => None,
-            Some(d) => Some(
-                vigie_engine::params::duration(d)
-                    .map(|d| d.num_seconds())
-                    .filter(|s| *s > 0)
-                    .ok_or_else(|| ApiError::bad_request(format!("digest {d:?}: use a period such as 90s, 30m, 1h, 1d")))?
-                    as u64,
-            ),
-        };
-        let digest_offset_seconds = match &a.digest_offset {
-            None => None,
-            Some(d) => Some(
-                vigie_engine::params::duration(d)
-                    .map(|d| d.num_seconds())
-                    .filter(|s| *s >= 0)
-                    .ok_or_else(|| ApiError::bad_request(format!("digest_offset {d:?}: use a duration such as 8h or 30m")))?
-                    as u64,
-            ),
-        };
+        let (digest_seconds, digest_offset_seconds) =
+            alerts::digest_schedule(a.digest.as_deref(), a.digest_offset.as_deref(), ("digest", "digest_offset"))
+                .map_err(ApiError::bad_request)?;
         if let Some(e) = &a.entity {
             if !e.contains(':') {
                 return Err(ApiError::bad_request(format!("entity {e:?}: an entity id looks like company:nvidia")));
