@@ -245,14 +245,14 @@ mod tests {
         // no Content-Length, never ends: the old read-it-all waited for the timeout
         let (base, sent) =
             serve("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nContent-Type: text/plain\r\n\r\n", || Some(vec![b'x'; 1 << 16]));
-        let t = std::time::Instant::now();
         let res = rt().block_on(async {
             let c = client_with(Duration::from_secs(20)).unwrap();
             let resp = c.get(format!("{base}/x")).send().await.unwrap();
             read_body(resp, 1 << 20).await
         });
+        // stopped by the limit, not by the timeout (which would be the error then), and
+        // without reading much more than the limit
         assert_eq!(res.unwrap_err().to_string(), "body larger than 1 MiB");
-        assert!(t.elapsed() < Duration::from_secs(10), "{:?}", t.elapsed());
         assert!(sent.load(std::sync::atomic::Ordering::SeqCst) < 64 << 20);
     }
 

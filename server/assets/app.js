@@ -793,13 +793,19 @@ function notifyText(n) {
   return Object.keys(n).join(', ');
 }
 
+function seconds(s) {
+  return s % 86400 === 0 ? s / 86400 + 'd' : s % 3600 === 0 ? s / 3600 + 'h' : s % 60 === 0 ? s / 60 + 'm' : s + 's';
+}
+
 function digestText(r) {
   if (r.digest) return String(r.digest);
-  if (r.digest_seconds) {
-    const s = r.digest_seconds;
-    return s % 86400 === 0 ? s / 86400 + 'd' : s % 3600 === 0 ? s / 3600 + 'h' : s % 60 === 0 ? s / 60 + 'm' : s + 's';
-  }
+  if (r.digest_seconds) return seconds(r.digest_seconds) + (r.digest_offset_seconds ? ' + ' + seconds(r.digest_offset_seconds) : '');
   return 'each match';
+}
+
+// digest periods end on the UTC calendar: their end is shown in UTC
+function utcText(iso) {
+  return iso ? String(iso).replace('T', ' ').replace(/(:00)?(\.\d+)?(Z|\+00:00)$/, '') + ' UTC' : '';
 }
 
 async function alertsList() {
@@ -820,7 +826,8 @@ async function alertsList() {
         { title: 'Query', cell: (r) => '<code>' + esc(r.query) + '</code>' },
         { title: 'Filters', cls: 'opt', cell: (r) => esc([r.lang && 'lang ' + r.lang, r.entity && 'entity ' + r.entity, r.source && 'source ' + r.source].filter(Boolean).join(' · ')) },
         { title: 'Notify', cls: 'opt', cell: (r) => esc(notifyText(r.notify)) },
-        { title: 'Digest', cls: 'opt', cell: (r) => esc(digestText(r)) },
+        { title: 'Digest', cls: 'opt', cell: (r) => '<span class="digest">' + esc(digestText(r)) + '</span>' },
+        { title: 'Next digest', cls: 'opt', cell: (r) => '<span class="next-digest">' + esc(utcText(r.next_digest)) + '</span>' },
         {
           title: '',
           cls: 'num',
@@ -857,17 +864,23 @@ async function alertsPage() {
   } catch (e) {
     notice(e.message);
   }
-  $('#alert-form').addEventListener('submit', async (e) => {
+  // the offset only means something with a digest period
+  const form = $('#alert-form');
+  const showOffset = () => ($('#digest-offset-field').hidden = !form.elements.digest.value.trim());
+  form.elements.digest.addEventListener('input', showOffset);
+  form.addEventListener('submit', async (e) => {
     e.preventDefault();
     const data = Object.fromEntries(new FormData(e.target));
     const body = {};
     for (const [k, v] of Object.entries(data)) if (String(v).trim()) body[k] = String(v).trim();
+    if (!body.digest) delete body.digest_offset;
     const status = $('#alert-form-status');
     status.textContent = 'adding…';
     try {
       await api('/api/alerts', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
       status.textContent = 'added ' + body.name;
       e.target.reset();
+      showOffset();
       await alertsList();
     } catch (err) {
       status.textContent = 'not added: ' + err.message;

@@ -178,6 +178,35 @@ async function run(width, height) {
       await page.locator(`button.delete-alert[data-name="${name}"]`).click();
       await page.locator('#alerts-panel .alert-name', { hasText: name }).waitFor({ state: 'detached', timeout: 30000 });
     }
+    {
+      // a daily digest 8 h past midnight UTC: the offset field comes with a period, and
+      // the list shows when the running period ends, the first 08:00 UTC after now
+      const name = 'digest-' + tag;
+      check(await page.locator('#digest-offset-field').isHidden(), 'no digest offset without a digest period');
+      await page.fill('#alert-form input[name=name]', name);
+      await page.fill('#alert-form input[name=query]', 'nvidia');
+      await page.fill('#alert-form input[name=digest]', '1d');
+      await page.locator('#digest-offset-field').waitFor({ state: 'visible', timeout: 30000 });
+      await page.fill('#alert-form input[name=digest_offset]', '8h');
+      const eightUtc = (t) => {
+        const d = new Date(t);
+        let next = Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate(), 8);
+        if (next <= t) next += 86400000;
+        return new Date(next).toISOString().slice(0, 16).replace('T', ' ') + ' UTC';
+      };
+      const before = eightUtc(Date.now());
+      await page.click('#alert-form button[type=submit]');
+      const row = page.locator('#alerts-panel tr.alert-row', { has: page.locator('.alert-name', { hasText: name }) });
+      await row.waitFor({ timeout: 30000 });
+      const after = eightUtc(Date.now());
+      const next = (await row.locator('.next-digest').textContent()).trim();
+      check(next === before || next === after, `the next digest is the first 08:00 UTC from now (${before}): ${next}`);
+      // (at 390 px the optional columns are hidden)
+      if (width > 700) check(await row.locator('.next-digest').isVisible(), 'the next digest shown');
+      const digest = (await row.locator('.digest').textContent()).trim();
+      check(digest === '1d + 8h', 'the digest and its offset listed: ' + digest);
+      check(await page.locator('#digest-offset-field').isHidden(), 'the emptied form hides the digest offset again');
+    }
     await page.screenshot({ path: path.join(SHOTS, `alerts-${tag}.png`), fullPage: width > 600 });
 
     // the layout fits the width (nothing wider than the window)

@@ -34,6 +34,23 @@ pub fn shared_data(what: &str) -> Option<PathBuf> {
     }
 }
 
+/// How long a process may take to stop on SIGTERM, or a watched file to show up,
+/// before a test calls it a hang: far above the few seconds it takes, so that a busy
+/// machine never fails a test, only a process that never gets there.
+pub const HANG_LIMIT: std::time::Duration = std::time::Duration::from_secs(300);
+
+/// Waits for `child` to exit (after a signal); fails the test past [`HANG_LIMIT`].
+pub fn wait_exit(child: &mut std::process::Child, what: &str) -> std::process::ExitStatus {
+    let t = std::time::Instant::now();
+    loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            return s;
+        }
+        assert!(t.elapsed() < HANG_LIMIT, "{what}: still running after {HANG_LIMIT:?}");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+}
+
 pub struct Vigie {
     pub dir: tempfile::TempDir,
 }

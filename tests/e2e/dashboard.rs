@@ -3,7 +3,8 @@
 //! Debian's chromium, both installed by `make browser-tools`) loads the dashboard with
 //! the token once, types a query, sees the documents tile and the timeline change,
 //! clicks an entity (the URL gains it), goes back, opens a story and its articles in
-//! both languages, an entity page, the topics and the alerts, at 1280 px and at 390 px.
+//! both languages, an entity page, the topics and the alerts (one with a digest offset,
+//! its next digest listed), at 1280 px and at 390 px.
 //! Screenshots land in target/dashboard-shots/; `VIGIE_DOCS_SHOT=docs/dashboard.png`
 //! writes the README's picture too.
 

@@ -6,7 +6,7 @@
 //! Network cases (bounded bodies, gzip bombs, redirects, webhooks) live in `http.rs`
 //! and `alerts.rs`; the long line in `watch` in `watch.rs`.
 
-use crate::common::{write, Vigie};
+use crate::common::{wait_exit, write, Vigie, HANG_LIMIT};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
@@ -81,7 +81,7 @@ fn run_within(mut cmd: Command, limit: Duration, what: &str) -> Output {
 fn ingest(v: &Vigie, inputs: &[&Path], what: &str) -> (Value, Output) {
     let mut c = v.cmd();
     c.args(["ingest", "--json", "--quiet", "--no-entities"]).args(inputs);
-    let o = run_within(c, Duration::from_secs(120), what);
+    let o = run_within(c, HANG_LIMIT, what);
     assert_no_crash(&o, what);
     let s = serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("{what}: {e}: {}", String::from_utf8_lossy(&o.stdout)));
     (s, o)
@@ -116,7 +116,7 @@ fn a_multibyte_character_across_the_sniffing_window_is_read() {
     // the same text on stdin
     let mut c = v.cmd();
     c.args(["ingest", "--json", "--quiet", "--no-entities", "-"]).stdin(std::fs::File::open(d.join("no-extension")).unwrap());
-    let o = run_within(c, Duration::from_secs(60), "stdin");
+    let o = run_within(c, HANG_LIMIT, "stdin");
     assert_no_crash(&o, "stdin");
 }
 
@@ -217,7 +217,7 @@ fn html_nested_twelve_thousand_deep_is_read_everywhere() {
 }
 
 #[test]
-fn a_page_of_fifty_thousand_paragraphs_is_read_in_linear_time() {
+fn a_page_of_fifty_thousand_paragraphs_is_read_without_hanging() {
     let v = Vigie::new();
     let mut page = String::from("<!doctype html><html><head><title>Long</title></head><body><article><h1>Long</h1>");
     for i in 0..50_000 {
@@ -225,12 +225,11 @@ fn a_page_of_fifty_thousand_paragraphs_is_read_in_linear_time() {
     }
     page.push_str("</article></body></html>");
     let p = write(v.dir.path(), "long.html", page.as_bytes());
-    let started = Instant::now();
+    // the binary ends (`ingest` fails the test past its hang limit); that the work is
+    // linear in the paragraphs is counted, not timed, by the extractor's unit test
+    // many_siblings_take_linear_time
     let (s, _) = ingest(&v, &[&p], "50,000 paragraphs");
     assert!(s["indexed"].as_u64().unwrap() + s["rejected"].as_u64().unwrap() == 1, "{s}");
-    // quadratic sibling scans took 41 s in a release build; linear takes well under one
-    // second there. The bound is loose for a debug build on a loaded machine.
-    assert!(started.elapsed() < Duration::from_secs(60), "{:?}", started.elapsed());
 }
 
 #[test]
@@ -252,7 +251,7 @@ fn symlink_loops_end_and_the_data_directory_is_not_ingested() {
             .env_remove("VIGIE_DATA")
             .env("VIGIE_LOG", "warn")
             .stdin(Stdio::null());
-        let o = run_within(c, Duration::from_secs(60), "symlink loops");
+        let o = run_within(c, HANG_LIMIT, "symlink loops");
         assert_no_crash(&o, "symlink loops");
         serde_json::from_slice::<Value>(&o.stdout).unwrap()
     };
@@ -417,31 +416,35 @@ fn soak_a_hundred_thousand_articles_through_watch_with_a_kill_in_the_middle() {
         }
         v.json(&["stats", "--json"])["documents"].as_u64().unwrap()
     };
+    // waits for `target` documents; fails when the count stops growing for the hang
+    // limit (however long the whole takes on a busy machine)
+    let wait_count = |v: &Vigie, child: &mut std::process::Child, target: u64| {
+        let (mut last, mut since) = (count(v), Instant::now());
+        while last < target {
+            assert!(since.elapsed() < HANG_LIMIT, "stuck at {last} for {HANG_LIMIT:?}");
+            assert!(child.try_wait().unwrap().is_none(), "watch exited early");
+            std::thread::sleep(Duration::from_millis(300));
+            let now = count(v);
+            if now > last {
+                (last, since) = (now, Instant::now());
+            }
+        }
+    };
     // kill -9 once part of the articles is committed
     let mut child = watch(&v);
-    let started = Instant::now();
-    while count(&v) < 20_000 {
-        assert!(started.elapsed() < Duration::from_secs(600), "no progress: {}", count(&v));
-        assert!(child.try_wait().unwrap().is_none(), "watch exited early");
-        std::thread::sleep(Duration::from_millis(300));
-    }
+    wait_count(&v, &mut child, 20_000);
     child.kill().unwrap();
     child.wait().unwrap();
     let at_kill = count(&v);
     assert!(at_kill < (FILES * PER_FILE) as u64, "killed too late to test anything: {at_kill}");
     // restart: watch picks up where it was, stores the rest once
     let mut child = watch(&v);
-    let started = Instant::now();
-    while count(&v) < (FILES * PER_FILE) as u64 {
-        assert!(started.elapsed() < Duration::from_secs(900), "stuck at {}", count(&v));
-        assert!(child.try_wait().unwrap().is_none(), "watch exited early");
-        std::thread::sleep(Duration::from_millis(500));
-    }
+    wait_count(&v, &mut child, (FILES * PER_FILE) as u64);
     // one more poll to be sure nothing else arrives
     std::thread::sleep(Duration::from_secs(3));
     // SAFETY-free SIGTERM through kill(1): watch stops cleanly on it
     let _ = Command::new("kill").arg("-TERM").arg(child.id().to_string()).status();
-    let status = child.wait().unwrap();
+    let status = wait_exit(&mut child, "watch after SIGTERM");
     assert!(matches!(status.code(), Some(0) | Some(1)), "{status:?}");
     let stats = v.json(&["stats", "--json"]);
     assert_eq!(stats["documents"], (FILES * PER_FILE) as u64, "{stats}");

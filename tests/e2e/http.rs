@@ -42,12 +42,9 @@ fn endless_bodies_and_redirect_loops_are_rejects_and_redirects_are_followed() {
         _ => Response::status(404),
     });
     let v = Vigie::new();
-    let t = std::time::Instant::now();
     let o = v.run(&["ingest", "--json", &server.url("/moved"), &server.url("/loop"), &server.url("/hop0"), &server.url("/endless")]);
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(o.status.success(), "{err}");
-    // stopped at 64 MiB, long before the 30 s timeout
-    assert!(t.elapsed() < std::time::Duration::from_secs(25), "{:?}", t.elapsed());
     let s: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!((s["indexed"].as_u64(), s["rejected"].as_u64()), (Some(3), Some(3)), "{s} {err}");
     assert_eq!(server.requests("/feed.rss").len(), 1, "two redirects followed");
@@ -55,6 +52,7 @@ fn endless_bodies_and_redirect_loops_are_rejects_and_redirects_are_followed() {
     let reason = |path: &str| {
         rejects.iter().find(|r| r["file"] == server.url(path)).map(|r| r["reason"].as_str().unwrap().to_string()).unwrap_or_default()
     };
+    // stopped at 64 MiB, not by the 30 s timeout (whose reason would say so)
     assert_eq!(reason("/endless"), "fetch failed: body larger than 64 MiB");
     assert!(reason("/loop").contains("redirect loop"), "{rejects:?}");
     assert!(reason("/hop0").contains("too many redirects (more than 5"), "{rejects:?}");

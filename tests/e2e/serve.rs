@@ -2,7 +2,7 @@
 //! HTTP answers what the matching command prints with `--json`, an ingest by another
 //! process is seen without a restart, and the token rules hold.
 
-use crate::common::{samples, write, Vigie};
+use crate::common::{samples, wait_exit, write, Vigie, HANG_LIMIT};
 use serde_json::Value;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpStream};
@@ -53,14 +53,7 @@ impl Serve {
     fn stop(mut self) -> (std::process::ExitStatus, String) {
         let pid = self.child.id().to_string();
         assert!(std::process::Command::new("kill").args(["-TERM", &pid]).status().unwrap().success());
-        let t = Instant::now();
-        let status = loop {
-            if let Some(s) = self.child.try_wait().unwrap() {
-                break s;
-            }
-            assert!(t.elapsed() < Duration::from_secs(30), "vigie serve did not stop on SIGTERM");
-            std::thread::sleep(Duration::from_millis(50));
-        };
+        let status = wait_exit(&mut self.child, "vigie serve after SIGTERM");
         let err: Vec<String> = self.stderr.try_iter().collect();
         (status, err.join("\n"))
     }
@@ -284,7 +277,7 @@ fn serve_watch_ingests_a_folder_and_shares_its_session_with_the_api() {
         if r.status == 200 && serde_json::from_slice::<Value>(&r.body).unwrap()["total"] == 1 {
             break;
         }
-        assert!(t.elapsed() < Duration::from_secs(120), "the watched file never showed up: {}", String::from_utf8_lossy(&r.body));
+        assert!(t.elapsed() < HANG_LIMIT, "the watched file never showed up: {}", String::from_utf8_lossy(&r.body));
         std::thread::sleep(Duration::from_millis(200));
     }
     assert_eq!(server.json("/api/documents/watched-1")["source"], "Le Dauphine");

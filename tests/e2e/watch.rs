@@ -3,7 +3,7 @@
 //! file grows, alerts after each commit, a clean stop on SIGTERM, and a restart that
 //! goes on where the last run stopped.
 
-use crate::common::Vigie;
+use crate::common::{wait_exit, Vigie};
 use crate::server::{Response, Server};
 use serde_json::Value;
 use std::io::{BufRead, BufReader, Write};
@@ -122,14 +122,7 @@ fn watch_polls_a_changing_feed_and_a_growing_folder_and_stops_cleanly() {
     // SIGTERM: the watcher finishes its poll and exits 0
     let pid = child.id().to_string();
     assert!(std::process::Command::new("kill").args(["-TERM", &pid]).status().unwrap().success());
-    let t = std::time::Instant::now();
-    let status = loop {
-        if let Some(s) = child.try_wait().unwrap() {
-            break s;
-        }
-        assert!(t.elapsed() < Duration::from_secs(60), "watch did not stop on SIGTERM");
-        std::thread::sleep(Duration::from_millis(100));
-    };
+    let status = wait_exit(&mut child, "watch after SIGTERM");
     let mut err = String::new();
     std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut err).unwrap();
     assert!(status.success(), "{status:?}: {err}");

@@ -169,6 +169,28 @@ fn read_also_re() -> &'static Regex {
     })
 }
 
+#[cfg(test)]
+thread_local! {
+    /// Nodes the extractor's walks visited on this thread, counted in tests only: its
+    /// work, which tests bound by the size of the page (a count, not a clock, so that a
+    /// busy machine never fails them). Every walk over the tree goes through
+    /// [`counted`] or [`visit`].
+    pub(super) static VISITS: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+}
+
+/// One node visited (counted in tests only).
+#[inline]
+fn visit() {
+    #[cfg(test)]
+    VISITS.with(|v| v.set(v.get() + 1));
+}
+
+/// A walk whose steps are counted (in tests only).
+#[inline]
+fn counted<I: Iterator>(walk: I) -> impl Iterator<Item = I::Item> {
+    walk.inspect(|_| visit())
+}
+
 fn el<'a>(n: NodeRef<'a, Node>) -> Option<&'a Element> {
     match n.value() {
         Node::Element(e) => Some(e),
@@ -375,13 +397,13 @@ fn prune(doc: &mut Html, by_name: bool) {
     let root = doc.tree.root();
     // subtrees holding the page heading or a main element are never removed by name
     let mut holds_main: HashSet<NodeId> = HashSet::new();
-    for n in root.descendants() {
+    for n in counted(root.descendants()) {
         let Some(e) = el(n) else { continue };
         let marks = matches!(e.name(), "h1" | "main")
             || e.attr("itemprop").is_some_and(|v| v.eq_ignore_ascii_case("articleBody"))
             || pure_content(e);
         if marks {
-            for a in n.ancestors() {
+            for a in counted(n.ancestors()) {
                 if !holds_main.insert(a.id()) {
                     break;
                 }
@@ -391,7 +413,7 @@ fn prune(doc: &mut Html, by_name: bool) {
     }
     let mut drop: Vec<NodeId> = Vec::new();
     let mut skipping: Option<NodeId> = None;
-    for edge in root.traverse() {
+    for edge in counted(root.traverse()) {
         match edge {
             Edge::Open(n) => {
                 if skipping.is_some() {
@@ -438,7 +460,7 @@ impl Sizes {
         // (element, its text, its link text) open on the way down
         let mut stack: Vec<(NodeId, usize, usize)> = Vec::new();
         let mut in_link = 0usize;
-        for edge in root.traverse() {
+        for edge in counted(root.traverse()) {
             match edge {
                 Edge::Open(n) => match n.value() {
                     Node::Element(e) => {
@@ -520,7 +542,7 @@ fn runs(root: NodeRef<'_, Node>) -> (Vec<Run>, HashMap<NodeId, (usize, bool)>) {
         }
         o.brs = 0;
     };
-    for edge in root.traverse() {
+    for edge in counted(root.traverse()) {
         match edge {
             Edge::Open(n) => match n.value() {
                 Node::Element(e) => {
@@ -623,6 +645,7 @@ fn choose_roots(doc: &Html, body: NodeRef<'_, Node>, sizes: &Sizes) -> Vec<NodeI
         let mut level = 0usize;
         let mut cur = first;
         while let Some(a) = cur {
+            visit();
             let Some(e) = el(a) else { break };
             if level >= 5 {
                 break;
@@ -646,7 +669,7 @@ fn choose_roots(doc: &Html, body: NodeRef<'_, Node>, sizes: &Sizes) -> Vec<NodeI
     let final_score = |id: NodeId| scores.get(&id).map(|s| s * (1.0 - sizes.link_density(id)));
     // the best candidate; ties go to the first in the page
     let mut best: Option<(f64, NodeId)> = None;
-    for &id in &order {
+    for &id in counted(order.iter()) {
         let s = final_score(id).unwrap_or(0.0);
         if best.is_none_or(|(b, _)| s > b) {
             best = Some((s, id));
@@ -660,13 +683,13 @@ fn choose_roots(doc: &Html, body: NodeRef<'_, Node>, sizes: &Sizes) -> Vec<NodeI
         let mut within: HashMap<NodeId, usize> = HashMap::new();
         for &a in &alternatives {
             if let Some(n) = doc.tree.get(a) {
-                for anc in n.ancestors() {
+                for anc in counted(n.ancestors()) {
                     *within.entry(anc.id()).or_default() += 1;
                 }
             }
         }
         if let Some(t) = doc.tree.get(top) {
-            for anc in t.ancestors() {
+            for anc in counted(t.ancestors()) {
                 if name_of(anc) == "body" || el(anc).is_none() {
                     break;
                 }
@@ -683,6 +706,7 @@ fn choose_roots(doc: &Html, body: NodeRef<'_, Node>, sizes: &Sizes) -> Vec<NodeI
         let threshold = last / 3.0;
         let mut p = t.parent();
         while let Some(parent) = p {
+            visit();
             if el(parent).is_none() || name_of(parent) == "body" {
                 break;
             }
@@ -705,7 +729,7 @@ fn choose_roots(doc: &Html, body: NodeRef<'_, Node>, sizes: &Sizes) -> Vec<NodeI
         if el(parent).is_none() || name_of(parent) == "body" || name_of(parent) == "html" {
             break;
         }
-        if parent.children().filter(|c| el(*c).is_some()).count() == 1 {
+        if counted(parent.children()).filter(|c| el(*c).is_some()).count() == 1 {
             top = parent.id();
         } else {
             break;
@@ -718,7 +742,7 @@ fn choose_roots(doc: &Html, body: NodeRef<'_, Node>, sizes: &Sizes) -> Vec<NodeI
     let Some(parent) = t.parent() else { return vec![top] };
     let top_class = el(t).and_then(|e| e.attr("class")).unwrap_or("");
     let mut out = Vec::new();
-    for s in parent.children() {
+    for s in counted(parent.children()) {
         let Some(e) = el(s) else { continue };
         if s.id() == top {
             out.push(top);
@@ -745,14 +769,14 @@ fn choose_roots(doc: &Html, body: NodeRef<'_, Node>, sizes: &Sizes) -> Vec<NodeI
 }
 
 fn has_sentence_end(n: NodeRef<'_, Node>) -> bool {
-    let t: String = n.descendants().filter_map(|d| if let Node::Text(t) = d.value() { Some(&**t) } else { None }).collect();
+    let t: String = counted(n.descendants()).filter_map(|d| if let Node::Text(t) = d.value() { Some(&**t) } else { None }).collect();
     let t = t.trim_end();
     t.ends_with('.') || t.ends_with('!') || t.ends_with('?') || t.ends_with('…')
 }
 
 /// The text of a small subtree (section titles, headings).
 fn small_text(n: NodeRef<'_, Node>) -> String {
-    let t: String = n.descendants().filter_map(|d| if let Node::Text(t) = d.value() { Some(&**t) } else { None }).collect();
+    let t: String = counted(n.descendants()).filter_map(|d| if let Node::Text(t) = d.value() { Some(&**t) } else { None }).collect();
     t.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
@@ -765,7 +789,7 @@ fn cut_sections(doc: &Html, roots: &[NodeId], sizes: &Sizes) -> HashSet<NodeId> 
     for &r in roots {
         let Some(root) = doc.tree.get(r) else { continue };
         let mut skipping: Option<NodeId> = None;
-        for edge in root.traverse() {
+        for edge in counted(root.traverse()) {
             match edge {
                 Edge::Open(n) => {
                     if skipping.is_some() {
@@ -805,6 +829,7 @@ fn cut_sections(doc: &Html, roots: &[NodeId], sizes: &Sizes) -> HashSet<NodeId> 
                             // up to the block that holds the title alone, then it and what follows
                             let mut b = n;
                             while let Some(p) = b.parent() {
+                                visit();
                                 if p.id() == r || el(p).is_none() || sizes.text(p.id()) != len {
                                     break;
                                 }
@@ -812,6 +837,7 @@ fn cut_sections(doc: &Html, roots: &[NodeId], sizes: &Sizes) -> HashSet<NodeId> 
                             }
                             let mut s = Some(b);
                             while let Some(x) = s {
+                                visit();
                                 cut.insert(x.id());
                                 s = x.next_sibling();
                             }
@@ -850,7 +876,7 @@ fn link_block(n: NodeRef<'_, Node>, e: &Element, sizes: &Sizes) -> bool {
 
 fn small_text_bounded(n: NodeRef<'_, Node>, max: usize) -> String {
     let mut out = String::new();
-    for d in n.descendants() {
+    for d in counted(n.descendants()) {
         if let Node::Text(t) = d.value() {
             out.push_str(t);
             if out.len() > max {
@@ -869,7 +895,7 @@ fn render(doc: &Html, roots: &[NodeId], sizes: &Sizes, title: Option<&str>) -> S
     for &r in roots {
         let Some(root) = doc.tree.get(r) else { continue };
         let mut skipping: Option<NodeId> = None;
-        for edge in root.traverse() {
+        for edge in counted(root.traverse()) {
             match edge {
                 Edge::Open(n) => {
                     if skipping.is_some() {
@@ -923,7 +949,7 @@ fn standfirst(body: NodeRef<'_, Node>, roots: &[NodeId], description: &str, size
     }
     let dl = text_len(&desc);
     let mut found: Option<String> = None;
-    for n in body.descendants() {
+    for n in counted(body.descendants()) {
         if n.id() == first {
             break;
         }
