@@ -790,6 +790,8 @@ function notifyText(n) {
   if (n.file) return 'file:' + (n.file.path || '');
   if (n.url) return 'webhook:' + n.url;
   if (n.path) return 'file:' + n.path;
+  // alert.v1's sinks are tagged by `kind` (`{"kind": "stdout"}`)
+  if (n.kind) return n.kind;
   return Object.keys(n).join(', ');
 }
 
