@@ -47,6 +47,9 @@ pub enum Cue {
     /// the words before it call it a product or a programme ("l'émission Newsday", "the app
     /// Zorblax"): the classifier alone types no company
     Product,
+    /// its executives or shares follow it ("Hobbycraft's chief executive", "Deliveroo's
+    /// London-listed shares"): a company even where NER called it MISC
+    Executive,
 }
 
 fn re(cell: &'static OnceLock<Regex>, pattern: &str) -> &'static Regex {
@@ -58,7 +61,7 @@ fn org_name_words() -> &'static Regex {
     static R: OnceLock<Regex> = OnceLock::new();
     re(
         &R,
-        r"(?i)\b(?:minist(?:ry|[èe]re|erio|erium)|department|d[ée]partement|agency|agence|authority|autorit[ée]|commission|committee|comit[ée]|council|conseil|court|cour|tribunal|parliament|parlement|senate|s[ée]nat|assembl(?:y|[ée]e)|congress|congr[èe]s|government|gouvernement|university|universit[ée]|universit[äa]t|universidad|universit[àa]|college|coll[èe]ge|[ée]cole|school|institute|institut|academy|acad[ée]mie|party|parti|partei|federation|f[ée]d[ée]ration|association|foundation|fondation|central|centrale|federal|f[ée]d[ée]ral(?:e)?|reserve|r[ée]serve|mondiale|monetary|mon[ée]taire|police|army|arm[ée]e|navy|marine nationale|nations|united nations|hospital|h[ôo]pital|church|[ée]glise|municipality|mairie|pr[ée]fecture|r[ée]gion|city of|ville de|ngo|ong|red cross|croix-rouge|office|bureau|directorate|direction g[ée]n[ée]rale|inspection|regulator|r[ée]gulateur|observatoire|observatory|tr[ée]sor|treasury|syndicat|trade union|unions?|union europ[ée]enne|european union|eurosystem|gendarmerie|parquet|CHU|mouvement|movement|forces arm[ée]es|forces de d[ée]fense|forces de s[ée]curit[ée])\b|\.(?:gov|gouv|edu|int)\b|^(?:[ÉE]lys[ée]e|Matignon|Quai d['’]Orsay|Beauvau)$|^(?:(?:Reserve|National|People['’]s)\s+)?Bank\s+of\s+\p{Lu}\p{L}+$|^Banque\s+(?:de|d['’]|du)\s*\p{Lu}\p{L}+$",
+        r"(?i)\b(?:minist(?:ry|[èe]re|erio|erium)|department|d[ée]partement|agency|agence|authority|autorit[ée]|commission|committee|comit[ée]|council|conseil|court|cour|tribunal|parliament|parlement|senate|s[ée]nat|assembl(?:y|[ée]e)|congress|congr[èe]s|government|gouvernement|university|universit[ée]|universit[äa]t|universidad|universit[àa]|college|coll[èe]ge|[ée]cole|school|institute|institut|academy|acad[ée]mie|party|parti|partei|federation|f[ée]d[ée]ration|association|foundation|fondation|central bank|banque centrale|banco central|central committee|comit[ée] central|bureau central|federal|f[ée]d[ée]ral(?:e)?|reserve|r[ée]serve|mondiale|monetary|mon[ée]taire|police|army|arm[ée]e|navy|marine nationale|nations|united nations|hospital|h[ôo]pital|church|[ée]glise|municipality|mairie|pr[ée]fecture|r[ée]gion|city of|ville de|ngo|ong|red cross|croix-rouge|office|bureau|directorate|direction g[ée]n[ée]rale|inspection|regulator|r[ée]gulateur|observatoire|observatory|tr[ée]sor|treasury|syndicat|trade union|unions?|union europ[ée]enne|european union|eurosystem|gendarmerie|parquet|CHU|mouvement|movement|forces arm[ée]es|forces de d[ée]fense|forces de s[ée]curit[ée])\b|\.(?:gov|gouv|edu|int)\b|^(?:[ÉE]lys[ée]e|Matignon|Quai d['’]Orsay|Beauvau)$|^(?:(?:Reserve|National|People['’]s)\s+)?Bank\s+of\s+\p{Lu}\p{L}+$|^Banque\s+(?:de|d['’]|du)\s*\p{Lu}\p{L}+$",
     )
 }
 
@@ -67,7 +70,7 @@ fn company_name_words() -> &'static Regex {
     static R: OnceLock<Regex> = OnceLock::new();
     re(
         &R,
-        r"\b(?:Times|Gazette|Journal|Post|Tribune|Herald|Telegraph|Chronicle|Courier|Observer|Express|Mirror|News|Magazine|Newspapers?|TV|T[ée]l[ée]vision|Television|Broadcasting|Exchange|Airlines|Airways|Pharmaceuticals?|Motors)$",
+        r"\b(?:Times|Gazette|Journal|Post|Tribune|Herald|Telegraph|Chronicle|Courier|Observer|Express|Mirror|News|Magazine|Newspapers?|TV|T[ée]l[ée]vision|Television|Broadcasting|Exchange|Airlines|Airways|Pharmaceuticals?|Motors|Entertainment|Studios|Records|Pictures)$",
     )
 }
 
@@ -75,7 +78,7 @@ fn company_name_words() -> &'static Regex {
 /// "Télé-Québec"): broadcasters are businesses by the annotation guidelines.
 fn media_name_start() -> &'static Regex {
     static R: OnceLock<Regex> = OnceLock::new();
-    re(&R, r"^(?:Radio|R[ée]seau|T[ée]l[ée])[\s-]\p{Lu}")
+    re(&R, r"^(?:Radio|R[ée]seau|T[ée]l[ée]|TV\d*)[\s-]\p{Lu}")
 }
 
 /// Words of a sentence about a sports match: the clubs it names are organizations.
@@ -104,8 +107,28 @@ fn media_left() -> &'static Regex {
     static R: OnceLock<Regex> = OnceLock::new();
     re(
         &R,
-        r"(?i)(?:\b(?:told|interview (?:with|to)|a (?:d[ée]clar[ée]|indiqu[ée]|confi[ée]|soulign[ée]|dit|expliqu[ée]|affirm[ée]) (?:au|à)|indique (?:au|à)|entretien (?:au|à|avec)|interview (?:au|à)|(?:lire|voir|regarder|[ée]couter) aussi sur|[àa] (?:ne pas manquer|regarder|lire|[ée]couter) sur|antenne(?:\s+\p{Ll}+)?\s+(?:de|du|d['’]))\s*(?:the\s+|la\s+|le\s+|l['’]\s*)?$|\b(?:quotidien|journal|hebdomadaire|magazine|newspaper|daily|tabloid|agence de presse|news agency|radio|t[ée]l[ée]vision)\s+(?:\p{Ll}+\s+){0,2}$)",
+        r"(?i)(?:\b(?:told|interview (?:with|to)|a dit (?:au|à)|(?:d[ée]clar[ée]|indiqu[ée]|confi[ée]|soulign[ée]|expliqu[ée]|affirm[ée]|racont[ée]|pr[ée]cis[ée]|r[ée]pondu)(?:\s+(?:M\.\s*|Mme\s+)?\p{Lu}[\p{L}'’-]*){0,3}\s+(?:au|à)|a appris|(?:joint|jointe|contact[ée]e?|sollicit[ée]e?)\s+par|indique (?:au|à)|entretien (?:au|à|avec)|interview (?:au|à)|(?:lire|voir|regarder|[ée]couter) aussi sur|[àa] (?:ne pas manquer|regarder|lire|[ée]couter) sur|antenne(?:\s+\p{Ll}+)?\s+(?:de|du|d['’]))\s*(?:the\s+|la\s+|le\s+|l['’]\s*)?$|\b(?:quotidien|journal|hebdomadaire|magazine|newspaper|daily|tabloid|agence de presse|news agency|radio|t[ée]l[ée]vision)\s+(?:\p{Ll}+\s+){0,2}$)",
     )
+}
+
+/// A newspaper, an agency or a channel named right after its kind ("le quotidien Le Monde",
+/// "le journal sud-africain TimeLive"), or the medium of a journalist or of its columns
+/// ("le correspondant économique de la BBC", "les colonnes du Monde", "a reporter for the
+/// Daily Mail"): a medium, whatever NER called the name.
+fn press_left(left: &str) -> bool {
+    static KIND: OnceLock<Regex> = OnceLock::new();
+    static STAFF: OnceLock<Regex> = OnceLock::new();
+    let kind = re(
+        &KIND,
+        r"(?i)\b(?:quotidien|journal|hebdomadaire|mensuel|magazine|newspaper|tabloid|agence de presse|news agency|cha[îi]ne de t[ée]l[ée]vision|station de radio)((?:\s+\p{Ll}[\p{Ll}'’-]*){0,2})\s+$",
+    );
+    let staff = re(
+        &STAFF,
+        r"(?i)\b(?:journalistes?|correspondant(?:e|s|es)?|r[ée]daction|colonnes|[ée]ditorialistes?|chroniqueu(?:r|se)s?|reporters?)(?:\s+\p{Ll}[\p{Ll}'’-]*)?\s+(?:de\s+la|du|de\s+l['’]|d['’])\s*$|\b(?:correspondent|reporter|editor|journalist|columnist)s?\s+(?:for|at|with)\s+(?:the\s+)?$",
+    );
+    const NOT_BETWEEN: &[&str] = &["de", "du", "des", "à", "au", "aux", "en", "sur", "dans", "par", "pour", "avec", "et", "ou", "of", "in", "at", "for", "by", "on", "and", "or", "d'", "l'"];
+    staff.is_match(left)
+        || kind.captures(left).is_some_and(|c| c[1].split_whitespace().all(|w| !NOT_BETWEEN.contains(&w.to_lowercase().replace('’', "'").as_str())))
 }
 
 /// A market index or a reference rate ("l'indice Topix", "the FTSE tracks", "Libor (...),
@@ -123,7 +146,7 @@ fn company_left() -> &'static Regex {
     static R: OnceLock<Regex> = OnceLock::new();
     re(
         &R,
-        r"(?i)(?:\b(?:start-?up|jeune pousse|licorne|soci[ée]t[ée]|entreprise|firme|compagnie|multinationale|filiale|groupe|g[ée]ant|constructeur|[ée]quipementier|fabricant|op[ée]rateur|[ée]diteur|fournisseur|distributeur|enseigne|plate-?forme|n[ée]obanque|fintech|assureur|courtier|fonds|studio|d[ée]veloppeur|cha[îi]ne|h[ée]bergeur|laboratoire|transporteur|conglom[ée]rat|sp[ée]cialiste|concurrent|rival|scale-?up|maison m[èe]re)(?:\s+(?:[a-zà-ÿ][a-zà-ÿ'’-]*|d['’][a-zà-ÿ-]+)){0,4}\s+$|\b(?:company|firm|startup|start-up|maker|chipmaker|carmaker|automaker|drugmaker|manufacturer|retailer|airline|carrier|operator|lender|insurer|broker|brokerage|fund|investor|investment firm|venture firm|asset manager|studio|publisher|developer|exchange|platform|conglomerate|giant|supplier|provider|subsidiary|rival|competitor|unicorn|fintech|streamer|brand|chain|foundry|telco|broadcaster|owner|parent)\s+$|\b(?:pdg|p\.-?d\.?g\.?|patron(?:ne)?|directeur g[ée]n[ée]ral|directrice g[ée]n[ée]rale|pr[ée]sident-directeur g[ée]n[ée]ral|(?:co-?)?fondat(?:eur|rice)|actionnaires?|actions?|titre|capitalisation|valorisation|rachat|chiffre d['’]affaires|b[ée]n[ée]fices?|salari[ée]s|filiale)\s+(?:de\s+la\s+|de\s+l['’]|du\s+|des\s+|de\s+|d['’])$|\b(?:ceo|chief executive(?: officer)?|cfo|chief financial officer|cto|(?:co-?)?founder|shares|stock|stake|shareholders|ipo|valuation|acquisition|takeover|buyout|subsidiary|employees)\s+(?:of|in|at)\s+(?:the\s+)?$|\b(?:fabriqu|d[ée]velopp|commercialis|vendu|distribu)[ée]?e?s?\s+par\s+(?:la\s+|le\s+|l['’]\s*)?$|\b(?:made|developed|manufactured|sold|marketed)\s+by\s+(?:the\s+)?$|\b(?:le|la|l['’]|un|une|the|a|an)\s*(?:(?:plus|premier|premi[èe]re|deuxi[èe]me|second|troisi[èe]me|grand|grande|biggest|largest|leading)\s+){0,2}(?:op[ée]rateur|constructeur|fabricant|[ée]quipementier|distributeur|assureur|enseigne|soci[ée]t[ée]|entreprise|groupe|firme|start-?up|g[ée]ant|leader|num[ée]ro un|operator|carrier|maker|manufacturer|retailer|company|firm|group|insurer|lender|airline|chipmaker|carmaker)\b[^,.;:()«»]{0,70},\s*$)",
+        r"(?i)(?:\b(?:start-?up|jeune pousse|licorne|cabinet|soci[ée]t[ée]|entreprise|firme|compagnie|multinationale|filiale|groupe|g[ée]ant|constructeur|[ée]quipementier|fabricant|op[ée]rateur|[ée]diteur|fournisseur|distributeur|enseigne|plate-?forme|n[ée]obanque|fintech|assureur|courtier|fonds|studio|d[ée]veloppeur|cha[îi]ne|h[ée]bergeur|laboratoire|transporteur|conglom[ée]rat|sp[ée]cialiste|concurrent|rival|scale-?up|maison m[èe]re)(?:\s+(?:[a-zà-ÿ][a-zà-ÿ'’-]*|d['’][a-zà-ÿ-]+)){0,4}\s+$|\b(?:company|firm|startup|start-up|maker|chipmaker|carmaker|automaker|drugmaker|manufacturer|retailer|airline|carrier|operator|lender|insurer|broker|brokerage|fund|investor|investment firm|venture firm|asset manager|studio|publisher|developer|exchange|platform|conglomerate|giant|supplier|provider|subsidiary|rival|competitor|unicorn|fintech|streamer|brand|chain|foundry|telco|broadcaster|owner|parent)\s+$|\b(?:pdg|p\.-?d\.?g\.?|patron(?:ne)?|directeur g[ée]n[ée]ral|directrice g[ée]n[ée]rale|pr[ée]sident-directeur g[ée]n[ée]ral|(?:co-?)?fondat(?:eur|rice)|actionnaires?|actions?|titre|capitalisation|valorisation|rachat|chiffre d['’]affaires|b[ée]n[ée]fices?|salari[ée]s|filiale)\s+(?:de\s+la\s+|de\s+l['’]|du\s+|des\s+|de\s+|d['’])$|\b(?:ceo|chief executive(?: officer)?|cfo|chief financial officer|cto|(?:co-?)?founder|shares|stock|stake|shareholders|ipo|valuation|acquisition|takeover|buyout|subsidiary|employees)\s+(?:of|in|at)\s+(?:the\s+)?$|\b(?:fabriqu|d[ée]velopp|commercialis|vendu|distribu)[ée]?e?s?\s+par\s+(?:la\s+|le\s+|l['’]\s*)?$|\b(?:made|developed|manufactured|sold|marketed)\s+by\s+(?:the\s+)?$|\b(?:le|la|l['’]|un|une|the|a|an)\s*(?:(?:plus|premier|premi[èe]re|deuxi[èe]me|second|troisi[èe]me|grand|grande|biggest|largest|leading)\s+){0,2}(?:op[ée]rateur|constructeur|fabricant|[ée]quipementier|distributeur|assureur|enseigne|soci[ée]t[ée]|entreprise|groupe|firme|start-?up|g[ée]ant|leader|num[ée]ro un|operator|carrier|maker|manufacturer|retailer|company|firm|group|insurer|lender|airline|chipmaker|carmaker)\b[^,.;:()«»]{0,70},\s*$)",
     )
 }
 
@@ -139,7 +162,7 @@ fn company_right_context() -> &'static Regex {
     static R: OnceLock<Regex> = OnceLock::new();
     re(
         &R,
-        r"(?i)^(?:(?:['’]s)?\s+(?:shares|stock|share price|market value|market cap(?:italization)?|valuation|revenue|sales|quarterly (?:results|earnings|revenue)|earnings|profits?|net income|chief executive|ceo|cfo|board of directors|shareholders|ipo|subscribers)\b|\s*,\s*(?:the|a|an|une?|le|la|l['’])\s*(?:[\w-]+\s+){0,3}?(?:maker|company|firm|startup|start-up|group|groupe|soci[ée]t[ée]|entreprise|sp[ée]cialiste|fabricant|[ée]diteur|op[ée]rateur|constructeur|g[ée]ant|subsidiary|filiale|retailer|airline|lender|insurer|studio|publisher|chipmaker|carmaker|automaker|provider|exchange|licorne|unicorn|num[ée]ro (?:un|1|deux|2))\b|\s+(?:est|[ée]tait|reste|devient|demeure|is|was|remains|becomes)\s+(?:aussi\s+|also\s+|d[ée]sormais\s+|now\s+)?(?:le|la|l['’]|un|une|the|a|an)\s*(?:[\w'’-]+\s+){0,3}?(?:company|firm|startup|start-up|soci[ée]t[ée]|entreprise|firme|fabricant|[ée]diteur|op[ée]rateur|constructeur|[ée]quipementier|distributeur|assureur|enseigne|filiale|subsidiary|maker|manufacturer|retailer|airline|lender|insurer|carrier|operator|chipmaker|carmaker|automaker|num[ée]ro (?:un|1))\b|\s*,?\s*(?:qui\s+est\s+|est\s+)?cot[ée]e?s?\s+(?:en|à la|sur le)\s+(?:Bourse|Nasdaq|NYSE|Euronext)|\s+(?:a lev[ée]|l[èe]ve|avait lev[ée]|est valoris[ée]e?|est cot[ée]e?|a [ée]t[ée] rachet[ée]e?|a rachet[ée]|rach[èe]te|emploie|raised|has raised|is valued|was valued|is listed|went public|has acquired|agreed to (?:buy|acquire)|employs|reported (?:revenue|sales|earnings|a (?:net )?(?:profit|loss)))\b)",
+        r"(?i)^(?:(?:['’]s)?\s+(?:shares|stock|share price|market value|market cap(?:italization)?|valuation|revenue|sales|quarterly (?:results|earnings|revenue)|earnings|profits?|net income|chief executive|ceo|cfo|board of directors|shareholders|ipo|subscribers)\b|['’]s\s+(?:[\w-]+\s+){0,2}(?:shares|stock|chief executive|chief operating officer|chief financial officer|ceo|coo|cfo|cto|boss|founder|co-founder)\b|\s*,\s*(?:the|a|an|une?|le|la|l['’])\s*(?:[\w-]+\s+){0,3}?(?:maker|company|firm|startup|start-up|group|groupe|soci[ée]t[ée]|entreprise|sp[ée]cialiste|fabricant|[ée]diteur|op[ée]rateur|constructeur|g[ée]ant|subsidiary|filiale|retailer|airline|lender|insurer|studio|publisher|chipmaker|carmaker|automaker|provider|exchange|licorne|unicorn|num[ée]ro (?:un|1|deux|2))\b|\s+(?:est|[ée]tait|reste|devient|demeure|is|was|remains|becomes)\s+(?:aussi\s+|also\s+|d[ée]sormais\s+|now\s+)?(?:le|la|l['’]|un|une|the|a|an)\s*(?:[\w'’-]+\s+){0,3}?(?:company|firm|startup|start-up|soci[ée]t[ée]|entreprise|firme|fabricant|[ée]diteur|op[ée]rateur|constructeur|[ée]quipementier|distributeur|assureur|enseigne|filiale|subsidiary|maker|manufacturer|retailer|airline|lender|insurer|carrier|operator|chipmaker|carmaker|automaker|num[ée]ro (?:un|1))\b|\s*,?\s*(?:qui\s+est\s+|est\s+)?cot[ée]e?s?\s+(?:en|à la|sur le)\s+(?:Bourse|Nasdaq|NYSE|Euronext)|\s+(?:(?:a lev[ée]|l[èe]ve|avait lev[ée])\s+(?:plus de\s+|pr[èe]s de\s+|environ\s+|quelque\s+)?(?:\d|des fonds)|est valoris[ée]e?|est cot[ée]e?|a [ée]t[ée] rachet[ée]e?|a rachet[ée]|rach[èe]te|emploie|raised|has raised|is valued|was valued|is listed|went public|has acquired|agreed to (?:buy|acquire)|employs|reported (?:revenue|sales|earnings|a (?:net )?(?:profit|loss)))\b)",
     )
 }
 
@@ -147,7 +170,7 @@ fn org_left() -> &'static Regex {
     static R: OnceLock<Regex> = OnceLock::new();
     re(
         &R,
-        r"(?i)(?:\b(?:r[ée]gulateur|gendarme|autorit[ée]|agence|minist[èe]re|gouvernement|administration|parti|syndicat|ong|association|fondation|universit[ée]|institut|organisation|organisme|banque centrale|commission|juridiction|cour|ong|mouvement|pr[ée]fecture|mairie|municipalit[ée]|gendarmerie|parquet|police|arm[ée]e|club|f[ée]d[ée]ration|conf[ée]d[ée]ration|h[ôo]pital|chu|[ée]cole|lyc[ée]e|coll[èe]ge|think tank|centre de recherche|laboratoire public|milice|r[ée]bellion|guérilla)(?:\s+(?:[a-zà-ÿ][a-zà-ÿ'’-]*|d['’][a-zà-ÿ-]+)){0,4}\s+$|\b(?:regulator|watchdog|agency|ministry|department|government|administration|party|union|charity|nonprofit|non-profit|ngo|foundation|university|institute|organization|organisation|think tank|central bank|commission|council|court|authority)\s+$|\bgroupes?\s+(?:arm[ée]s?|terroristes?|(?:dj|j)ihadistes?|rebelles?|islamistes?|extr[ée]mistes?|militants?|paramilitaires?|insurg[ée]s?|(?:affili[ée]s?|li[ée]s?)\s+(?:[àa]|au)|de\s+(?:plaidoyer|pression|r[ée]flexion|d[ée]fense|travail|contact|experts?))\b[^,.;:()]{0,60}$|\b(?:armed|militant|terrorist|jihadist|rebel|advocacy|pressure|campaign)\s+groups?\s+$)",
+        r"(?i)(?:\b(?:r[ée]gulateur|gendarme|autorit[ée]|agence|minist[èe]re|gouvernement|administration|parti|syndicat|ong|association|fondation|universit[ée]|institut|organisation|organisme|banque centrale|commission|juridiction|cour|ong|mouvement|pr[ée]fecture|mairie|municipalit[ée]|gendarmerie|parquet|police|arm[ée]e|club|f[ée]d[ée]ration|conf[ée]d[ée]ration|h[ôo]pital|chu|[ée]cole|lyc[ée]e|coll[èe]ge|think tank|centre de recherche|laboratoire public|milice|r[ée]bellion|guérilla)(?:\s+(?:[a-zà-ÿ][a-zà-ÿ'’-]*|d['’][a-zà-ÿ-]+)){0,4}\s+$|\b(?:regulator|watchdog|agency|ministry|department|government|administration|party|union|charity|nonprofit|non-profit|ngo|foundation|university|institute|organization|organisation|think tank|central bank|commission|council|court|authority)\s+$|\bgroupes?\s+(?:arm[ée]s?|terroristes?|(?:dj|j)ihadistes?|rebelles?|islamistes?|extr[ée]mistes?|militants?|paramilitaires?|insurg[ée]s?|(?:affili[ée]s?|li[ée]s?)\s+(?:[àa]|au)|de\s+(?:plaidoyer|pression|r[ée]flexion|d[ée]fense|travail|contact|experts?|campagne|soutien|lobbying))\b[^,.;:()]{0,60}$|\b(?:armed|militant|terrorist|jihadist|rebel|advocacy|pressure|campaign)\s+groups?\s+$)",
     )
 }
 
@@ -158,7 +181,7 @@ fn company_adjacent(left: &str) -> bool {
     static R: OnceLock<Regex> = OnceLock::new();
     let r = re(
         &R,
-        r"(?i)\b(?:groupe|soci[ée]t[ée]|entreprise|firme|start-?up|constructeur|fabricant|op[ée]rateur|enseigne|[ée]quipementier|distributeur|compagnie|assureur|g[ée]ant|laboratoire|multinationale|conglom[ée]rat|company|firm|startup|maker|retailer|carrier|operator|group|chipmaker|carmaker|automaker|drugmaker|conglomerate)((?:\s+(?:\p{Ll}[\p{Ll}'’-]*|d['’]\p{L}[\p{L}-]*)){0,3})\s+$",
+        r"(?i)\b(?:groupe|soci[ée]t[ée]|entreprise|firme|cabinet|start-?up|constructeur|fabricant|op[ée]rateur|enseigne|[ée]quipementier|distributeur|compagnie|assureur|g[ée]ant|laboratoire|multinationale|conglom[ée]rat|company|firm|startup|maker|retailer|carrier|operator|group|chipmaker|carmaker|automaker|drugmaker|conglomerate)((?:\s+(?:\p{Ll}[\p{Ll}'’-]*|d['’]\p{L}[\p{L}-]*)){0,3})\s+$",
     );
     const NOT_BETWEEN: &str = concat!(
         "de du des à au aux en sur dans par pour avec chez et ou que qui la le les l' d' of in at for from by on with the a an and or ",
@@ -247,7 +270,10 @@ pub fn cues(text: &str, start: usize, end: usize, name: &str, companies: &Compan
     let lead = &text[start..end];
     let lead = lead.strip_suffix(name).unwrap_or("");
     let left_full = format!("{left}{lead}");
-    if sport_words().is_match(left) || sport_words().is_match(sentence_right(right)) {
+    // a medium quoted in a sentence about a match is still a medium
+    let press = press_left(&left_full);
+    let media = press || media_left().is_match(&left_full);
+    if !media && (sport_words().is_match(left) || sport_words().is_match(sentence_right(right))) {
         out.push(Cue::Sport);
     }
     if product_left().is_match(&left_full) {
@@ -255,11 +281,14 @@ pub fn cues(text: &str, start: usize, end: usize, name: &str, companies: &Compan
     }
     if org_left().is_match(&left_full) || index_context(left, right) || party_context(&left_full, right) {
         out.push(Cue::OrgContext);
-    } else if company_adjacent(&left_full) {
+    } else if company_adjacent(&left_full) || press {
         out.push(Cue::CompanyAdjacent);
         out.push(Cue::CompanyContext);
-    } else if media_left().is_match(&left_full) || company_left().is_match(&left_full) || company_right_context().is_match(right) {
+    } else if media || company_left().is_match(&left_full) || company_right_context().is_match(right) {
         out.push(Cue::CompanyContext);
+    }
+    if executive_right().is_match(right) {
+        out.push(Cue::Executive);
     }
     out
 }
@@ -422,8 +451,13 @@ struct NameVotes {
     adjacent: usize,
     /// mentions named as a product or a programme
     product: usize,
-    /// mentions after a plural article ("les Blancs", "des Talibans")
+    /// mentions after a plural article or a number ("les Blancs", "des Talibans", "Huit
+    /// Nigérians")
     plural: usize,
+    /// mentions followed by the company's executives or shares ("X's chief executive")
+    executive: usize,
+    /// mentions written as a product with an indefinite article ("une Mercedes Benz")
+    indefinite: usize,
     /// mentions next to a listed company in an enumeration ("Amazon, eBay, Instagram et
     /// Facebook")
     listed_neighbour: usize,
@@ -446,6 +480,39 @@ fn looks_like_a_piece(text: &str, start: usize, end: usize) -> bool {
     let prev = re(&PREV, r"[\p{Ll},]\s+\p{Lu}[\p{L}.]*\s+$");
     let right = right_of(text, end);
     next.is_match(right) || prev.is_match(left_of(text, start)) || (text[..start].ends_with('<') && right.starts_with('>'))
+}
+
+/// A possessive followed by the company's executives or shares.
+fn executive_right() -> &'static Regex {
+    static R: OnceLock<Regex> = OnceLock::new();
+    re(
+        &R,
+        r"(?i)^['’]s\s+(?:[\w-]+\s+){0,2}?(?:shares|chief executive|chief operating officer|chief financial officer|ceo|coo|cfo|board of directors|shareholders)\b",
+    )
+}
+
+/// A car or another product written with an indefinite article ("une Mercedes Benz 2021",
+/// "une Tesla", "a Tesla and a Jeep"; not "a Google spokesman"): the brand's product, not
+/// the company.
+fn indefinite_product(left: &str, right: &str) -> bool {
+    static L: OnceLock<Regex> = OnceLock::new();
+    static EN: OnceLock<Regex> = OnceLock::new();
+    static R: OnceLock<Regex> = OnceLock::new();
+    let end = re(&R, r"^(?:\s*(?:[,.;:)!?]|$)|\s+(?:and|or|et|ou|de|d['’]|\d))");
+    re(&L, r"(?:^|\s)une\s+$").is_match(left) || (re(&EN, r"(?:^|\s)(?:a|an)\s+$").is_match(left) && end.is_match(right))
+}
+
+/// Words before a list of names that call them companies ("des sociétés comme", "des
+/// entreprises technologiques telles que", "chaînes de télévision, comme", "companies such
+/// as"): every name of the list is named as a business.
+fn company_list_left(left: &str) -> bool {
+    static R: OnceLock<Regex> = OnceLock::new();
+    re(
+        &R,
+        r"(?i)\b(?:soci[ée]t[ée]s|entreprises|compagnies|groupes|firmes|start-?ups|op[ée]rateurs|constructeurs|fabricants|marques|enseignes|cha[îi]nes|plate-?formes|assureurs|m[ée]dias|journaux|concurrents|rivaux|companies|firms|groups|startups|brands|operators|makers|carriers|retailers|platforms|broadcasters|channels|networks|airlines|insurers|lenders|rivals|competitors|newspapers)(?:\s+(?:[\p{Ll}'’-]+)){0,4}\s*,?\s*(?:comme|tel(?:le)?s? que|dont|notamment|parmi lesquel(?:le)?s|such as|like|including|among them)\s+(?:la\s+|le\s+|les\s+|l['’]\s*|the\s+)?$",
+    )
+    .is_match(left)
+        && !org_left().is_match(left)
 }
 
 /// An acronym: two to six capitals (digits and `&` allowed), as "NSA", "CWU", "AT&T".
@@ -567,7 +634,7 @@ impl MentionTyper {
     pub fn hints<'a>(&'a self, text: &str, mentions: &[MentionIn<'_>]) -> SpanHints<'a> {
         let mut by_name: HashMap<String, NameVotes> = HashMap::new();
         static PLURAL: OnceLock<Regex> = OnceLock::new();
-        let plural = re(&PLURAL, r"(?i)\b(?:les|des|aux|ces|leurs)\s+$");
+        let plural = re(&PLURAL, r"(?i)\b(?:les|des|aux|ces|leurs|\d+|deux|trois|quatre|cinq|six|sept|huit|neuf|dix|plusieurs|quelques|nombreux|certains)\s+$");
         static TITLE: OnceLock<Regex> = OnceLock::new();
         let title = re(
             &TITLE,
@@ -617,10 +684,30 @@ impl MentionTyper {
                 }
             }
         }
+        // a list of names after words that call them companies ("des sociétés comme Rio
+        // Tinto, Vale et Eni"), places NER saw in it included
+        let mut listing: Vec<&MentionIn<'_>> = mentions.iter().filter(|m| matches!(m.label, "ORG" | "MISC" | "KB" | "LOC")).collect();
+        listing.sort_by_key(|m| m.start);
+        let mut first = 0;
+        for i in 0..=listing.len() {
+            let joined = i > 0 && i < listing.len() && listing[i - 1].end <= listing[i].start && sep.is_match(&text[listing[i - 1].end..listing[i].start]);
+            if joined {
+                continue;
+            }
+            if i > first && company_list_left(left_of(text, listing[first].start)) {
+                for m in listing[first..i].iter().filter(|m| m.label != "KB") {
+                    let v = by_name.entry(self.companies.key(strip_articles(&text[m.start..m.end]))).or_default();
+                    v.adjacent += 1;
+                    v.company_ctx += 1;
+                }
+            }
+            first = i;
+        }
         for m in mentions.iter().filter(|m| matches!(m.label, "ORG" | "MISC" | "LOC")) {
             let name = strip_articles(&text[m.start..m.end]);
             let v = by_name.entry(self.companies.key(name)).or_default();
             v.plural += plural.is_match(left_of(text, m.start)) as usize;
+            v.indefinite += indefinite_product(left_of(text, m.start), right_of(text, m.end)) as usize;
             v.mentions += 1;
             v.pieces += looks_like_a_piece(text, m.start, m.end) as usize;
             for c in cues(text, m.start, m.end, name, &self.companies) {
@@ -630,6 +717,7 @@ impl MentionTyper {
                     Cue::CompanyName => v.company_name = true,
                     Cue::CompanyAdjacent => v.adjacent += 1,
                     Cue::Product => v.product += 1,
+                    Cue::Executive => v.executive += 1,
                     Cue::CompanyContext => v.company_ctx += 1,
                     Cue::OrgContext => v.org_ctx += 1,
                     Cue::Sport => {
@@ -697,13 +785,15 @@ impl SpanHints<'_> {
                 "PER" => !common && (multiword || votes.legal || !votes.person),
                 _ => !common && (multiword || votes.legal),
             };
-            if ok {
+            // "une Mercedes Benz 2021": every mention a product of the brand
+            let product = votes.mentions > 0 && votes.indefinite == votes.mentions && !votes.legal && votes.company_ctx == 0;
+            if ok && !product {
                 tracing::debug!(name, label, id = %e.id, "mention type: listed");
                 return Typed::Listed(e.clone());
             }
         }
         if label != "ORG"
-            && (votes.adjacent > 0 || (label == "MISC" && votes.listed_neighbour > 0))
+            && (votes.adjacent > 0 || (label == "MISC" && (votes.listed_neighbour > 0 || votes.executive > 0)))
             && votes.org_ctx == 0
             && !votes.org_name
             && (label != "PER" || !name.contains(' '))
@@ -743,6 +833,7 @@ impl SpanHints<'_> {
                 && !self.sport
                 && !people
                 && votes.product == 0
+                && votes.indefinite == 0
                 && !votes.lowercase_too
                 && looks_like_a_company_name(name)
                 && p >= if acronym { c.acronym_company_at } else { c.company_at }
