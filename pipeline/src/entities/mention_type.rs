@@ -166,12 +166,20 @@ fn company_right_context() -> &'static Regex {
     )
 }
 
+/// Institution words before a name ("le régulateur X", "la fondation de soutien X"); `{N}`
+/// is how many small words may come between.
+const ORG_LEFT: &str = r"(?i)(?:\b(?:r[ée]gulateur|gendarme|autorit[ée]|agence|minist[èe]re|gouvernement|administration|parti|syndicat|ong|association|fondation|universit[ée]|institut|organisation|organisme|banque centrale|commission|juridiction|cour|ong|mouvement|pr[ée]fecture|mairie|municipalit[ée]|gendarmerie|parquet|police|arm[ée]e|club|f[ée]d[ée]ration|conf[ée]d[ée]ration|h[ôo]pital|chu|[ée]cole|lyc[ée]e|coll[èe]ge|think tank|centre de recherche|laboratoire public|milice|r[ée]bellion|guérilla)(?:\s+(?:[a-zà-ÿ][a-zà-ÿ'’-]*|d['’][a-zà-ÿ-]+)){N}\s+$|\b(?:regulator|watchdog|agency|ministry|department|government|administration|party|union|charity|nonprofit|non-profit|ngo|foundation|university|institute|organization|organisation|think tank|central bank|commission|council|court|authority)\s+$|\bgroupes?\s+(?:arm[ée]s?|terroristes?|(?:dj|j)ihadistes?|rebelles?|islamistes?|extr[ée]mistes?|militants?|paramilitaires?|insurg[ée]s?|(?:affili[ée]s?|li[ée]s?)\s+(?:[àa]|au)|de\s+(?:plaidoyer|pression|r[ée]flexion|d[ée]fense|travail|contact|experts?|campagne|soutien|lobbying))\b[^,.;:()]{0,60}$|\b(?:armed|militant|terrorist|jihadist|rebel|advocacy|pressure|campaign)\s+groups?\s+$)";
+
 fn org_left() -> &'static Regex {
     static R: OnceLock<Regex> = OnceLock::new();
-    re(
-        &R,
-        r"(?i)(?:\b(?:r[ée]gulateur|gendarme|autorit[ée]|agence|minist[èe]re|gouvernement|administration|parti|syndicat|ong|association|fondation|universit[ée]|institut|organisation|organisme|banque centrale|commission|juridiction|cour|ong|mouvement|pr[ée]fecture|mairie|municipalit[ée]|gendarmerie|parquet|police|arm[ée]e|club|f[ée]d[ée]ration|conf[ée]d[ée]ration|h[ôo]pital|chu|[ée]cole|lyc[ée]e|coll[èe]ge|think tank|centre de recherche|laboratoire public|milice|r[ée]bellion|guérilla)(?:\s+(?:[a-zà-ÿ][a-zà-ÿ'’-]*|d['’][a-zà-ÿ-]+)){0,4}\s+$|\b(?:regulator|watchdog|agency|ministry|department|government|administration|party|union|charity|nonprofit|non-profit|ngo|foundation|university|institute|organization|organisation|think tank|central bank|commission|council|court|authority)\s+$|\bgroupes?\s+(?:arm[ée]s?|terroristes?|(?:dj|j)ihadistes?|rebelles?|islamistes?|extr[ée]mistes?|militants?|paramilitaires?|insurg[ée]s?|(?:affili[ée]s?|li[ée]s?)\s+(?:[àa]|au)|de\s+(?:plaidoyer|pression|r[ée]flexion|d[ée]fense|travail|contact|experts?|campagne|soutien|lobbying))\b[^,.;:()]{0,60}$|\b(?:armed|militant|terrorist|jihadist|rebel|advocacy|pressure|campaign)\s+groups?\s+$)",
-    )
+    R.get_or_init(|| Regex::new(&ORG_LEFT.replace("{N}", "{0,4}")).expect("static regex"))
+}
+
+/// [`org_left`] with at most one word between ("le gouvernement X", "l'agence américaine X"):
+/// stronger than a source verb right before the name.
+fn org_left_direct() -> &'static Regex {
+    static R: OnceLock<Regex> = OnceLock::new();
+    R.get_or_init(|| Regex::new(&ORG_LEFT.replace("{N}", "{0,1}")).expect("static regex"))
 }
 
 /// A company word right before the name, the words between (at most three) neither a
@@ -181,15 +189,16 @@ fn company_adjacent(left: &str) -> bool {
     static R: OnceLock<Regex> = OnceLock::new();
     let r = re(
         &R,
-        r"(?i)\b(?:groupe|soci[ée]t[ée]|entreprise|firme|cabinet|start-?up|constructeur|fabricant|op[ée]rateur|enseigne|[ée]quipementier|distributeur|compagnie|assureur|g[ée]ant|laboratoire|multinationale|conglom[ée]rat|company|firm|startup|maker|retailer|carrier|operator|group|chipmaker|carmaker|automaker|drugmaker|conglomerate)((?:\s+(?:\p{Ll}[\p{Ll}'’-]*|d['’]\p{L}[\p{L}-]*)){0,3})\s+$",
+        r"(?i)\b(?:groupe|soci[ée]t[ée]|entreprise|firme|cabinet|start-?up|constructeur|fabricant|op[ée]rateur|enseigne|[ée]quipementier|distributeur|compagnie|assureur|g[ée]ant|laboratoire|multinationale|conglom[ée]rat|startup)((?:\s+(?:\p{Ll}[\p{Ll}'’-]*|d['’]\p{L}[\p{L}-]*)){0,3})\s+$|\b(?:company|firm|maker|retailer|carrier|operator|group|chipmaker|carmaker|automaker|drugmaker|conglomerate)()\s+$",
     );
     const NOT_BETWEEN: &str = concat!(
         "de du des à au aux en sur dans par pour avec chez et ou que qui la le les l' d' of in at for from by on with the a an and or ",
         "président directeur fondateur patron pdg porte-parole analyste chairman president founder ceo spokesman spokeswoman analyst ",
         "head chief boss dirigeant employé salarié avocat lawyer"
     );
+    // English puts adjectives before the noun: "firm quits Australia" has a verb between
     r.captures(left).is_some_and(|c| {
-        c[1].split_whitespace().all(|w| {
+        c.get(1).or_else(|| c.get(2)).map_or("", |m| m.as_str()).split_whitespace().all(|w| {
             let w = w.to_lowercase().replace('’', "'");
             !NOT_BETWEEN.split(' ').any(|n| n == w)
         })
@@ -279,7 +288,10 @@ pub fn cues(text: &str, start: usize, end: usize, name: &str, companies: &Compan
     if product_left().is_match(&left_full) {
         out.push(Cue::Product);
     }
-    if org_left().is_match(&left_full) || index_context(left, right) || party_context(&left_full, right) {
+    let org_ctx = index_context(left, right) || party_context(&left_full, right);
+    // "le porte-parole du gouvernement a déclaré à la BBC": the source verb is closer
+    let org_word = if media { org_left_direct().is_match(&left_full) } else { org_left().is_match(&left_full) };
+    if org_word || org_ctx {
         out.push(Cue::OrgContext);
     } else if company_adjacent(&left_full) || press {
         out.push(Cue::CompanyAdjacent);
