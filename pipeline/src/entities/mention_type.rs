@@ -124,7 +124,7 @@ fn press_left(left: &str) -> bool {
     );
     let staff = re(
         &STAFF,
-        r"(?i)\b(?:journalistes?|correspondant(?:e|s|es)?|r[ée]daction|colonnes|[ée]ditorialistes?|chroniqueu(?:r|se)s?|reporters?)(?:\s+\p{Ll}[\p{Ll}'’-]*)?\s+(?:de\s+la|du|de\s+l['’]|d['’])\s*$|\b(?:correspondent|reporter|editor|journalist|columnist)s?\s+(?:for|at|with)\s+(?:the\s+)?$",
+        r"(?i)\b(?:journalistes?|correspondant(?:e|s|es)?|r[ée]daction|colonnes|[ée]ditorialistes?|chroniqueu(?:r|se)s?|reporters?)(?:\s+\p{Ll}[\p{Ll}'’-]*)?\s+(?:de\s+la|du|de\s+l['’]|d['’]|de)\s*$|\b(?:correspondent|reporter|editor|journalist|columnist)s?\s+(?:for|at|with)\s+(?:the\s+)?$",
     );
     const NOT_BETWEEN: &[&str] = &["de", "du", "des", "à", "au", "aux", "en", "sur", "dans", "par", "pour", "avec", "et", "ou", "of", "in", "at", "for", "by", "on", "and", "or", "d'", "l'"];
     staff.is_match(left)
@@ -285,7 +285,7 @@ pub fn cues(text: &str, start: usize, end: usize, name: &str, companies: &Compan
     if !media && (sport_words().is_match(left) || sport_words().is_match(sentence_right(right))) {
         out.push(Cue::Sport);
     }
-    if product_left().is_match(&left_full) {
+    if product_left().is_match(&left_full) || quoted(left, right) {
         out.push(Cue::Product);
     }
     let org_ctx = index_context(left, right) || party_context(&left_full, right);
@@ -525,6 +525,23 @@ fn company_list_left(left: &str) -> bool {
     )
     .is_match(left)
         && !org_left().is_match(left)
+}
+
+/// The name before a trailing "du Brésil", "d'Italie", "of America" (one or two capitalized
+/// words), unless the head is an institution's.
+fn country_suffix_head(name: &str) -> Option<&str> {
+    static R: OnceLock<Regex> = OnceLock::new();
+    let c = re(&R, r"^(\p{Lu}.*?)\s+(?:du|des|de la|de|d['’]\s*|of)\s*\p{Lu}[\p{L}-]+(?:\s+\p{Lu}[\p{L}-]+)?$").captures(name)?;
+    let head = c.get(1)?.as_str();
+    (head.chars().count() >= 3 && !org_name_words().is_match(head) && !org_name_words().is_match(name)).then_some(head)
+}
+
+/// A title or a name written in quotes ("comme « Disco » ou « Life and Times »"): a work or
+/// a show, which the classifier alone does not type.
+fn quoted(left: &str, right: &str) -> bool {
+    static L: OnceLock<Regex> = OnceLock::new();
+    static R: OnceLock<Regex> = OnceLock::new();
+    re(&L, r#"["«“]\s*$"#).is_match(left) && re(&R, r#"^\s*["»”]"#).is_match(right)
 }
 
 /// An acronym: two to six capitals (digits and `&` allowed), as "NSA", "CWU", "AT&T".
@@ -783,7 +800,13 @@ impl SpanHints<'_> {
         // the classifier's mean P(company)
         let acronym = name.chars().all(|c| c.is_uppercase() || !c.is_alphabetic()) && name.chars().count() <= 5;
         let p = (!votes.probs.is_empty()).then(|| votes.probs.iter().sum::<f32>() / votes.probs.len() as f32);
-        if let Some((e, common)) = typer.companies.lookup(name) {
+        // "Vale du Brésil", "Eni d'Italie": a listed company and its country, when the head
+        // is no ordinary word or the text calls it a company
+        let listed = typer.companies.lookup(name).or_else(|| {
+            let head = country_suffix_head(name)?;
+            typer.companies.lookup(head).filter(|(_, common)| !common || votes.company_ctx > 0 || votes.legal)
+        });
+        if let Some((e, common)) = listed {
             // an ordinary word is a company only where NER says it is an organization
             // and the context agrees (a cue, or the classifier leaning to company); a
             // person or place name only when the name is long or carries a legal form
@@ -1005,6 +1028,79 @@ mod tests {
             assert_ne!(kind(&type_in(&t, text, name, label)), EntityType::Company, "{text}");
         }
         assert!(company_adjacent("la société d'État chinoise ") && !company_adjacent("the firm chairman "));
+    }
+
+    /// Cues of the fourth issue-16 round, found on French articles annotated after the
+    /// third: media quoted in sport sentences and named by their journalists, lists after
+    /// company words, consultancies, products with an indefinite article, possessive
+    /// executives, a listed company and its country, quoted titles.
+    #[test]
+    fn media_lists_products_and_executives() {
+        let t = typer();
+        let company = [
+            ("Le club reprendra l'entraînement lundi, a appris Zorblax Info.", "Zorblax Info", "ORG"),
+            ("Le match a été reporté, a déclaré l'entraîneur à Zorblax.", "Zorblax", "ORG"),
+            ("Joint par Zorblax, le chef de mission dément.", "Zorblax", "ORG"),
+            ("Le porte-parole du gouvernement a déclaré à Zorblax que le rapport serait lu.", "Zorblax", "ORG"),
+            ("Selon le correspondant économique de Zorblax, le port est saturé.", "Zorblax", "MISC"),
+            ("On lit dans les colonnes du Zorblax que la loi passera.", "Zorblax", "MISC"),
+            ("Selon le journal sud-africain Zorblax, un neuvième homme est recherché.", "Zorblax", "LOC"),
+            ("Les prix montent, explique Lars Jensen du cabinet Zorblax.", "Zorblax", "PER"),
+            ("Dominic Smith, Zorblax's chief executive, said sales rose.", "Zorblax", "MISC"),
+            ("Zorblax's London-listed shares have lost half their value.", "Zorblax", "ORG"),
+        ];
+        for (text, name, label) in company {
+            assert_eq!(kind(&type_in(&t, text, name, label)), EntityType::Company, "{text}");
+        }
+        let not_company = [
+            // a verb between an English company word and the name
+            ("UK-based delivery firm quits Zorblax after seven years.", "Zorblax", "LOC"),
+            // a campaign group, and "lève le voile" raises no money
+            ("Le groupe de campagne Zorblax Farming a écrit aux gouvernements.", "Zorblax Farming", "ORG"),
+            ("Lorsque Zorblax lève le voile sur la diplomatie, le débat s'ouvre.", "Zorblax", "ORG"),
+            // a car of a listed maker, a number before a plural group
+            ("Les voisins ont vu une Mercedes-Benz 2021 devant la maison.", "Mercedes-Benz", "ORG"),
+            ("Huit Zorblaxiens ont comparu devant le tribunal.", "Zorblaxiens", "ORG"),
+            // "central" alone is no institution word, but a central bank is one
+            ("La Banque centrale de Zorblax a relevé ses taux.", "Banque centrale de Zorblax", "ORG"),
+        ];
+        for (text, name, label) in not_company {
+            assert_ne!(kind(&type_in(&t, text, name, label)), EntityType::Company, "{text}");
+        }
+        // every name of a list after a company word, places NER saw in it too; not a plain list
+        let list = |text: &str, names: &[(&str, &str)], name: &str| {
+            let ms: Vec<MentionIn> = names
+                .iter()
+                .map(|(n, label)| {
+                    let i = text.find(n).expect("name in text");
+                    MentionIn { start: i, end: i + n.len(), label, features: None, known_company: false }
+                })
+                .collect();
+            let label = names.iter().find(|(n, _)| *n == name).map(|(_, l)| *l).unwrap_or("ORG");
+            kind(&t.hints(text, &ms).type_mention(name, label, EntityType::Organization))
+        };
+        let text = "Des entreprises technologiques telles que Zorblax, Glorbium et Quuxly aident les parents.";
+        let names = [("Zorblax", "ORG"), ("Glorbium", "MISC"), ("Quuxly", "MISC")];
+        assert!(names.iter().all(|(n, _)| list(text, &names, n) == EntityType::Company), "{text}");
+        let text = "Des sociétés comme Acmeon, Zorblax et Glorbium investissent au Mozambique.";
+        let names = [("Acmeon", "ORG"), ("Zorblax", "LOC"), ("Glorbium", "ORG")];
+        assert_eq!(list(text, &names, "Zorblax"), EntityType::Company);
+        let text = "Des groupes armés tels que Zorblax, Glorbium et Quuxly contrôlent la région.";
+        let names = [("Zorblax", "ORG"), ("Glorbium", "ORG"), ("Quuxly", "ORG")];
+        assert!(names.iter().all(|(n, _)| list(text, &names, n) != EntityType::Company), "{text}");
+        let text = "Il a vécu à Paris, Zorblax et Lyon.";
+        assert_eq!(list(text, &[("Paris", "LOC"), ("Zorblax", "LOC"), ("Lyon", "LOC")], "Zorblax"), EntityType::Organization);
+        assert!(org_name_words().is_match("Banque centrale européenne") && !org_name_words().is_match("Comedy Central"));
+        assert!(media_name_start().is_match("TV Land") && company_name_words().is_match("Stage Entertainment"));
+        assert_eq!(country_suffix_head("Vale du Brésil"), Some("Vale"));
+        assert_eq!(country_suffix_head("Eni d'Italie"), Some("Eni"));
+        assert_eq!(country_suffix_head("Banque de France"), None);
+        assert_eq!(country_suffix_head("Université de Bristol"), None);
+        assert!(quoted("comme « ", " » ou") && !quoted("comme ", " ou"));
+        assert!(indefinite_product("une ", " 2021,") && indefinite_product("drove a ", " and") && !indefinite_product("a ", " spokesman said"));
+        // a listed company and its country: the company
+        let listed = type_in(&t, "Le groupe Eni d'Italie investit.", "Eni d'Italie", "ORG");
+        assert!(matches!(&listed, Typed::Listed(e) if e.id == "company:eni"), "{listed:?}");
     }
 
     #[test]
