@@ -182,6 +182,17 @@ fn org_left_direct() -> &'static Regex {
     R.get_or_init(|| Regex::new(&ORG_LEFT.replace("{N}", "{0,1}")).expect("static regex"))
 }
 
+/// An apposition or a copula that calls the name an institution ("Global Witness, une ONG
+/// britannique", "X est une association", "X, the UN agency"): the counterpart of the
+/// company appositions of [`company_right_context`].
+fn org_right_context() -> &'static Regex {
+    static R: OnceLock<Regex> = OnceLock::new();
+    re(
+        &R,
+        r"(?i)^(?:\s*,\s*|\s+(?:est|[ée]tait|is|was)\s+)(?:une?|le|la|l['’]|the|a|an)\s*(?:[\w'’-]+\s+){0,2}?(?:ong|ngo|association|organisation|organization|organisme|fondation|foundation|charity|institution|agence|agency|r[ée]gulateur|regulator|watchdog|syndicat|union|parti|party|think tank|groupe (?:de (?:r[ée]flexion|pression|plaidoyer|campagne))|(?:campaign|advocacy|pressure) group|universit[ée]|university)\b",
+    )
+}
+
 /// A company word right before the name, the words between (at most three) neither a
 /// preposition nor a role ("l'entreprise basée à Paris", "le groupe de Jean", "the firm's
 /// chairman John" are no such cue).
@@ -288,7 +299,7 @@ pub fn cues(text: &str, start: usize, end: usize, name: &str, companies: &Compan
     if product_left().is_match(&left_full) || quoted(left, right) {
         out.push(Cue::Product);
     }
-    let org_ctx = index_context(left, right) || party_context(&left_full, right);
+    let org_ctx = index_context(left, right) || party_context(&left_full, right) || org_right_context().is_match(right);
     // "le porte-parole du gouvernement a déclaré à la BBC": the source verb is closer
     let org_word = if media { org_left_direct().is_match(&left_full) } else { org_left().is_match(&left_full) };
     if org_word || org_ctx {
@@ -1061,6 +1072,9 @@ mod tests {
             // a car of a listed maker, a number before a plural group
             ("Les voisins ont vu une Mercedes-Benz 2021 devant la maison.", "Mercedes-Benz", "ORG"),
             ("Huit Zorblaxiens ont comparu devant le tribunal.", "Zorblaxiens", "ORG"),
+            // an apposition that calls it an institution
+            ("Zorblax Watch, une ONG britannique, a publié un rapport.", "Zorblax Watch", "ORG"),
+            ("Zorblax Media est une association de parents.", "Zorblax Media", "ORG"),
             // "central" alone is no institution word, but a central bank is one
             ("La Banque centrale de Zorblax a relevé ses taux.", "Banque centrale de Zorblax", "ORG"),
         ];
