@@ -131,6 +131,16 @@ fn press_left(left: &str) -> bool {
         || kind.captures(left).is_some_and(|c| c[1].split_whitespace().all(|w| !NOT_BETWEEN.contains(&w.to_lowercase().replace('’', "'").as_str())))
 }
 
+/// A medium that asked someone for comment ("La BBC a contacté Maiden Pharmaceuticals pour
+/// commentaires", "the BBC has approached the firm for comment").
+fn media_right() -> &'static Regex {
+    static R: OnceLock<Regex> = OnceLock::new();
+    re(
+        &R,
+        r"(?i)^\s+(?:a|avait|has|had)\s+(?:contact[ée]|sollicit[ée]|joint|contacted|approached|asked)\b[^.;]{0,80}\b(?:pour (?:un |des )?(?:commentaires?|r[ée]agir|r[ée]action)|for (?:a )?comment)",
+    )
+}
+
 /// A market index or a reference rate ("l'indice Topix", "the FTSE tracks", "Libor (...),
 /// the index"): no company.
 fn index_context(left: &str, right: &str) -> bool {
@@ -292,7 +302,7 @@ pub fn cues(text: &str, start: usize, end: usize, name: &str, companies: &Compan
     let left_full = format!("{left}{lead}");
     // a medium quoted in a sentence about a match is still a medium
     let press = press_left(&left_full);
-    let media = press || media_left().is_match(&left_full);
+    let media = press || media_left().is_match(&left_full) || media_right().is_match(right);
     if !media && (sport_words().is_match(left) || sport_words().is_match(sentence_right(right))) {
         out.push(Cue::Sport);
     }
@@ -1052,6 +1062,7 @@ mod tests {
             ("Le club reprendra l'entraînement lundi, a appris Zorblax Info.", "Zorblax Info", "ORG"),
             ("Le match a été reporté, a déclaré l'entraîneur à Zorblax.", "Zorblax", "ORG"),
             ("Joint par Zorblax, le chef de mission dément.", "Zorblax", "ORG"),
+            ("Zorblax a contacté le laboratoire pour commentaires.", "Zorblax", "ORG"),
             ("Le porte-parole du gouvernement a déclaré à Zorblax que le rapport serait lu.", "Zorblax", "ORG"),
             ("Selon le correspondant économique de Zorblax, le port est saturé.", "Zorblax", "MISC"),
             ("On lit dans les colonnes du Zorblax que la loi passera.", "Zorblax", "MISC"),
