@@ -843,6 +843,12 @@ impl SpanHints<'_> {
             };
             // "une Mercedes Benz 2021": every mention a product of the brand
             let product = votes.mentions > 0 && votes.indefinite == votes.mentions && !votes.legal && votes.company_ctx == 0;
+            // a listed football club (Juventus, Benfica, Ajax) named in a match report: clubs
+            // are organizations unless the text speaks of the business
+            let club = self.sport && votes.sport && votes.company_ctx == 0 && !votes.legal;
+            if ok && club {
+                return Typed::Kind(EntityType::Organization);
+            }
             if ok && !product {
                 tracing::debug!(name, label, id = %e.id, "mention type: listed");
                 return Typed::Listed(e.clone());
@@ -1123,6 +1129,12 @@ mod tests {
         assert_eq!(country_suffix_head("Université de Bristol"), None);
         assert!(quoted("comme « ", " » ou") && !quoted("comme ", " ou"));
         assert!(indefinite_product("une ", " 2021,") && indefinite_product("drove a ", " and") && !indefinite_product("a ", " spokesman said"));
+        // a listed club in a sports article is a club; its shares make it a company
+        let names = [("Benfica", "ORG"), ("Porto", "ORG"), ("Sporting", "ORG"), ("Braga", "ORG")];
+        let report = "Benfica a battu Porto 2-1 samedi. Le Sporting a fait match nul 1-1. Braga a gagné 3-0 à domicile.";
+        assert_eq!(list(report, &names, "Benfica"), EntityType::Organization);
+        let shares = "Les actions de Benfica montent. Porto a battu Braga 2-1 et le Sporting a fait nul 1-1.";
+        assert_eq!(list(shares, &names, "Benfica"), EntityType::Company);
         // a listed company and its country: the company
         let listed = type_in(&t, "Le groupe Eni d'Italie investit.", "Eni d'Italie", "ORG");
         assert!(matches!(&listed, Typed::Listed(e) if e.id == "company:eni"), "{listed:?}");
