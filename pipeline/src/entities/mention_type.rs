@@ -107,7 +107,7 @@ fn media_left() -> &'static Regex {
     static R: OnceLock<Regex> = OnceLock::new();
     re(
         &R,
-        r"(?i)(?:\b(?:told|interview (?:with|to)|a dit (?:au|à)|(?:d[ée]clar[ée]|indiqu[ée]|confi[ée]|soulign[ée]|expliqu[ée]|affirm[ée]|racont[ée]|pr[ée]cis[ée]|r[ée]pondu)(?:\s+(?:M\.\s*|Mme\s+)?\p{Lu}[\p{L}'’-]*){0,3}\s+(?:au|à)|a appris|(?:joint|jointe|contact[ée]e?|sollicit[ée]e?)\s+par|indique (?:au|à)|entretien (?:au|à|avec)|interview (?:au|à)|(?:lire|voir|regarder|[ée]couter) aussi sur|[àa] (?:ne pas manquer|regarder|lire|[ée]couter) sur|antenne(?:\s+\p{Ll}+)?\s+(?:de|du|d['’]))\s*(?:the\s+|la\s+|le\s+|l['’]\s*)?$|\b(?:quotidien|journal|hebdomadaire|magazine|newspaper|daily|tabloid|agence de presse|news agency|radio|t[ée]l[ée]vision)\s+(?:\p{Ll}+\s+){0,2}$)",
+        r"(?i)(?:\b(?:told|interview (?:with|to)|a dit (?:au|à)|(?:d[ée]clar[ée]|indiqu[ée]|confi[ée]|soulign[ée]|expliqu[ée]|affirm[ée]|racont[ée]|pr[ée]cis[ée]|r[ée]pondu)(?:\s+(?:M\.\s*|Mme\s+)?\p{Lu}[\p{L}'’-]*){0,3}\s+(?:au|à)|a appris|(?:joint|jointe|contact[ée]e?|sollicit[ée]e?)\s+par|(?:d[ée]clar[ée]|affirm[ée]|expliqu[ée]|indiqu[ée]|confi[ée]|a dit|estim[ée])\s+sur|indique (?:au|à)|entretien (?:au|à|avec)|interview (?:au|à)|(?:lire|voir|regarder|[ée]couter) aussi sur|[àa] (?:ne pas manquer|regarder|lire|[ée]couter) sur|antenne(?:\s+\p{Ll}+)?\s+(?:de|du|d['’]))\s*(?:the\s+|la\s+|le\s+|l['’]\s*)?$|\b(?:quotidien|journal|hebdomadaire|magazine|newspaper|daily|tabloid|agence de presse|news agency|radio|t[ée]l[ée]vision)\s+(?:\p{Ll}+\s+){0,2}$)",
     )
 }
 
@@ -199,7 +199,7 @@ fn org_right_context() -> &'static Regex {
     static R: OnceLock<Regex> = OnceLock::new();
     re(
         &R,
-        r"(?i)^(?:\s*,\s*|\s+(?:est|[ée]tait|is|was)\s+)(?:une?|le|la|l['’]|the|a|an)\s*(?:[\w'’-]+\s+){0,2}?(?:ong|ngo|association|organisation|organization|organisme|fondation|foundation|charity|institution|agence|agency|r[ée]gulateur|regulator|watchdog|syndicat|union|parti|party|think tank|groupe (?:de (?:r[ée]flexion|pression|plaidoyer|campagne))|(?:campaign|advocacy|pressure) group|universit[ée]|university)\b",
+        r"(?i)^(?:\s*,\s*|\s+(?:est|[ée]tait|is|was)\s+)(?:une?|le|la|l['’]|the|a|an)\s*(?:[\w'’-]+\s+){0,2}?(?:ong|ngo|association|organisation|organization|organisme|fondation|foundation|charity|institution|agence|agency|r[ée]gulateur|regulator|watchdog|syndicat|union|parti|party|think tank|groupe (?:de (?:r[ée]flexion|pression|plaidoyer|campagne))|(?:campaign|advocacy|pressure) group|universit[ée]|university|groupe (?:arm[ée]|rebelle|terroriste|(?:dj|j)ihadiste|islamiste|militant|paramilitaire)|(?:armed|rebel|militant|terrorist|jihadist) group)\b",
     )
 }
 
@@ -299,7 +299,13 @@ pub fn cues(text: &str, start: usize, end: usize, name: &str, companies: &Compan
     // the surface may hold the descriptor itself ("la start-up Poolside")
     let lead = &text[start..end];
     let lead = lead.strip_suffix(name).unwrap_or("");
+    // a name in quotes after its kind ("le journal régional \"East Hampton Star\"", "la
+    // start-up « Alivo »") reads as the name right after it
     let left_full = format!("{left}{lead}");
+    let left_full = match left_full.trim_end().strip_suffix(['"', '«', '“']) {
+        Some(open) if quoted(&left_full, right) => format!("{} ", open.trim_end()),
+        _ => left_full,
+    };
     // a medium quoted in a sentence about a match is still a medium
     let press = press_left(&left_full);
     let media = press || media_left().is_match(&left_full) || media_right().is_match(right);
@@ -1069,6 +1075,8 @@ mod tests {
             ("Le match a été reporté, a déclaré l'entraîneur à Zorblax.", "Zorblax", "ORG"),
             ("Joint par Zorblax, le chef de mission dément.", "Zorblax", "ORG"),
             ("Zorblax a contacté le laboratoire pour commentaires.", "Zorblax", "ORG"),
+            ("Le responsable a affirmé sur Zorblax que rien ne changerait.", "Zorblax", "ORG"),
+            ("La lettre a été publiée par le journal régional \"Zorblax Star\" jeudi.", "Zorblax Star", "MISC"),
             ("Le porte-parole du gouvernement a déclaré à Zorblax que le rapport serait lu.", "Zorblax", "ORG"),
             ("Selon le correspondant économique de Zorblax, le port est saturé.", "Zorblax", "MISC"),
             ("On lit dans les colonnes du Zorblax que la loi passera.", "Zorblax", "MISC"),
@@ -1092,6 +1100,7 @@ mod tests {
             // an apposition that calls it an institution
             ("Zorblax Watch, une ONG britannique, a publié un rapport.", "Zorblax Watch", "ORG"),
             ("Zorblax Media est une association de parents.", "Zorblax Media", "ORG"),
+            ("Elle pourchasse les Forces zorblaxiennes, un groupe rebelle venu du nord.", "Forces zorblaxiennes", "ORG"),
             // "central" alone is no institution word, but a central bank is one
             ("La Banque centrale de Zorblax a relevé ses taux.", "Banque centrale de Zorblax", "ORG"),
         ];
