@@ -461,6 +461,9 @@ pub struct MentionIn<'a> {
     pub features: Option<Vec<f32>>,
     /// a company of the hand-written knowledge base (label `KB` for its own matches)
     pub known_company: bool,
+    /// an organization of the hand-written knowledge base (label `KB-ORG` for its own
+    /// matches)
+    pub known_organization: bool,
 }
 
 /// The article-level decisions, by the name's key.
@@ -500,6 +503,8 @@ struct NameVotes {
     /// mentions next to a listed company in an enumeration ("Amazon, eBay, Instagram et
     /// Facebook")
     listed_neighbour: usize,
+    /// mentions next to a known institution in an enumeration ("le FBI et Interpol")
+    org_neighbour: usize,
     /// person mentions after a title ("M. Bolloré") or a word of a longer person's name
     /// of the article ("Vincent Bolloré"): a person, not the company named after them
     person: bool,
@@ -654,7 +659,24 @@ pub fn mentions_of<'a>(
             let label = match &cand.source {
                 Source::Ner(label) => label.as_str(),
                 Source::Kb(i) if kb.entities[*i].kind == EntityType::Company => {
-                    return Some(MentionIn { start: cand.start, end: cand.end, label: "KB", features: None, known_company: true })
+                    return Some(MentionIn {
+                        start: cand.start,
+                        end: cand.end,
+                        label: "KB",
+                        features: None,
+                        known_company: true,
+                        known_organization: false,
+                    })
+                }
+                Source::Kb(i) if kb.entities[*i].kind == EntityType::Organization => {
+                    return Some(MentionIn {
+                        start: cand.start,
+                        end: cand.end,
+                        label: "KB-ORG",
+                        features: None,
+                        known_company: false,
+                        known_organization: true,
+                    })
                 }
                 _ => return None,
             };
@@ -662,9 +684,9 @@ pub fn mentions_of<'a>(
                 (Some(c), Some(states)) if label == "ORG" => span_features(states, &t.enc.encoding, cand.start, cand.end, c.context_tokens),
                 _ => None,
             };
-            let known_company =
-                kb.lookup(&super::link::clean(&t.full[cand.start..cand.end])).is_some_and(|e| e.kind == EntityType::Company);
-            Some(MentionIn { start: cand.start, end: cand.end, label, features, known_company })
+            let known = kb.lookup(&super::link::clean(&t.full[cand.start..cand.end])).map(|e| e.kind);
+            let (known_company, known_organization) = (known == Some(EntityType::Company), known == Some(EntityType::Organization));
+            Some(MentionIn { start: cand.start, end: cand.end, label, features, known_company, known_organization })
         })
         .collect()
 }
@@ -715,7 +737,7 @@ impl MentionTyper {
         }
         // enumerations: a name written next to a listed company ("Amazon, eBay, Instagram et
         // Facebook") is named as one of its kind
-        let mut orgs: Vec<&MentionIn<'_>> = mentions.iter().filter(|m| matches!(m.label, "ORG" | "MISC" | "KB")).collect();
+        let mut orgs: Vec<&MentionIn<'_>> = mentions.iter().filter(|m| matches!(m.label, "ORG" | "MISC" | "KB" | "KB-ORG")).collect();
         orgs.sort_by_key(|m| m.start);
         let listed = |m: &MentionIn<'_>| {
             m.known_company || self.companies.lookup(strip_articles(&text[m.start..m.end])).is_some_and(|(_, common)| !common)
@@ -732,8 +754,16 @@ impl MentionTyper {
                 _ => chains.push(vec![m]),
             }
         }
+        // an institution of the knowledge base or named as one ("le FBI et Interpol")
+        let institution = |m: &MentionIn<'_>| m.known_organization || org_name_words().is_match(strip_articles(&text[m.start..m.end]));
         for c in chains.iter().filter(|c| c.len() >= 3 || (c.len() == 2 && !text[c[0].end..c[1].start].contains(','))) {
-            if c.iter().any(|m| listed(m)) {
+            let (companies, institutions) = (c.iter().any(|m| listed(m)), c.iter().any(|m| institution(m)));
+            if institutions && !companies {
+                for m in c.iter().filter(|m| !institution(m)) {
+                    by_name.entry(self.companies.key(strip_articles(&text[m.start..m.end]))).or_default().org_neighbour += 1;
+                }
+            }
+            if companies && !institutions {
                 // "BioNTech/Pfizer": two names NER joined, no one name of the list
                 for m in c.iter().filter(|m| !listed(m) && !text[m.start..m.end].contains('/')) {
                     by_name.entry(self.companies.key(strip_articles(&text[m.start..m.end]))).or_default().listed_neighbour += 1;
@@ -884,11 +914,11 @@ impl SpanHints<'_> {
         if label != "ORG" {
             return Typed::Kind(default);
         }
-        if votes.company_ctx + votes.listed_neighbour > votes.org_ctx {
+        if votes.company_ctx + votes.listed_neighbour > votes.org_ctx + votes.org_neighbour {
             tracing::debug!(name, label, "mention type: company by context");
             return Typed::Kind(EntityType::Company);
         }
-        if votes.org_ctx > 0 {
+        if votes.org_ctx + votes.org_neighbour > 0 {
             return Typed::Kind(if label == "ORG" { EntityType::Organization } else { default });
         }
         if let (Some(c), Some(p)) = (&typer.classifier, p) {
@@ -929,7 +959,7 @@ mod tests {
     fn type_in(t: &MentionTyper, text: &str, name: &str, label: &str) -> Typed {
         let ms: Vec<MentionIn> = text
             .match_indices(name)
-            .map(|(i, s)| MentionIn { start: i, end: i + s.len(), label, features: None, known_company: false })
+            .map(|(i, s)| MentionIn { start: i, end: i + s.len(), label, features: None, known_company: false, known_organization: false })
             .collect();
         assert!(!ms.is_empty(), "{name} in {text}");
         t.hints(text, &ms).type_mention(name, label, EntityType::Organization)
@@ -1113,7 +1143,7 @@ mod tests {
                 .iter()
                 .map(|(n, label)| {
                     let i = text.find(n).expect("name in text");
-                    MentionIn { start: i, end: i + n.len(), label, features: None, known_company: false }
+                    MentionIn { start: i, end: i + n.len(), label, features: None, known_company: false, known_organization: false }
                 })
                 .collect();
             let label = names.iter().find(|(n, _)| *n == name).map(|(_, l)| *l).unwrap_or("ORG");
@@ -1128,6 +1158,19 @@ mod tests {
         let text = "Des groupes armés tels que Zorblax, Glorbium et Quuxly contrôlent la région.";
         let names = [("Zorblax", "ORG"), ("Glorbium", "ORG"), ("Quuxly", "ORG")];
         assert!(names.iter().all(|(n, _)| list(text, &names, n) != EntityType::Company), "{text}");
+        // a name joined to an institution is counted as one of its kind, not beside a company
+        let votes = |text: &str, names: &[&str]| {
+            let ms: Vec<MentionIn> = names
+                .iter()
+                .map(|n| {
+                    let i = text.find(n).expect("name in text");
+                    MentionIn { start: i, end: i + n.len(), label: "ORG", features: None, known_company: false, known_organization: false }
+                })
+                .collect();
+            t.hints(text, &ms).by_name.get("zorblax").map(|v| (v.org_neighbour, v.listed_neighbour))
+        };
+        assert_eq!(votes("Le ministère de la Justice et Zorblax ont mené l'enquête.", &["ministère de la Justice", "Zorblax"]), Some((1, 0)));
+        assert_eq!(votes("Le ministère de la Justice, Ubisoft et Zorblax ont signé.", &["ministère de la Justice", "Ubisoft", "Zorblax"]), Some((0, 0)));
         let text = "Il a vécu à Paris, Zorblax et Lyon.";
         assert_eq!(list(text, &[("Paris", "LOC"), ("Zorblax", "LOC"), ("Lyon", "LOC")], "Zorblax"), EntityType::Organization);
         assert!(org_name_words().is_match("Banque centrale européenne") && !org_name_words().is_match("Comedy Central"));
