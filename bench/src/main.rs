@@ -10,6 +10,7 @@ mod documents;
 mod encode;
 mod harness;
 mod ingest;
+mod lang;
 mod pages;
 mod queries;
 
@@ -45,6 +46,9 @@ enum Command {
     Api(api::ApiBench),
     /// Reverse matching of 1,000 saved rules against 1,000-article batches (Reuters)
     Alerts(alerts::AlertsBench),
+    /// The language detector with and without its function-word fast path: decisions,
+    /// accuracy against each corpus's language, and time
+    Lang(lang::LangBench),
     /// Main-text extraction of article pages (make-pages.py's), scored beside
     /// trafilatura's output on the same pages
     Pages(pages::PagesBench),
@@ -92,6 +96,7 @@ fn main() -> ExitCode {
         Command::Queries(a) => queries::bench(a),
         Command::Api(a) => api::bench(a),
         Command::Alerts(a) => alerts::bench(a),
+        Command::Lang(a) => lang::bench(a),
         Command::Pages(a) => pages::bench(a),
         Command::IngestPart(p) => ingest::part(p),
         Command::ClusterPart(p) => cluster::part(p),

@@ -68,7 +68,8 @@ pub fn reject_line(r: &Reject) -> EnrichedLine {
 
 /// The method names the detector uses (a decision keeps a `&'static str`).
 fn method_name(m: &str) -> &'static str {
-    const KNOWN: [&str; 8] = ["none", "too-short", "whatlang", "lingua", "lingua+whatlang", "lingua+whatlang+hint", "votes+source", "hint"];
+    const KNOWN: [&str; 9] =
+        ["none", "too-short", "function-words", "whatlang", "lingua", "lingua+whatlang", "lingua+whatlang+hint", "votes+source", "hint"];
     KNOWN.into_iter().find(|k| *k == m).unwrap_or("enriched")
 }
 

@@ -1,5 +1,6 @@
-//! Language detection: whatlang restricted to an allowlist decides when it is sure
-//! (the fast path); otherwise lingua, restricted to the same allowlist, gives a second
+//! Language detection: on running prose a clear count of each language's function
+//! words decides first; then whatlang restricted to an allowlist decides when it is sure
+//! (the fast paths); otherwise lingua, restricted to the same allowlist, gives a second
 //! opinion, and the input's own `lang` breaks near ties. `und` when nobody is sure.
 
 mod detector;
