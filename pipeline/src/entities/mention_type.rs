@@ -126,9 +126,14 @@ fn press_left(left: &str) -> bool {
         &STAFF,
         r"(?i)\b(?:journalistes?|correspondant(?:e|s|es)?|r[ée]daction|colonnes|[ée]ditorialistes?|chroniqueu(?:r|se)s?|reporters?)(?:\s+\p{Ll}[\p{Ll}'’-]*)?\s+(?:de\s+la|du|de\s+l['’]|d['’]|de)\s*$|\b(?:correspondent|reporter|editor|journalist|columnist)s?\s+(?:for|at|with)\s+(?:the\s+)?$",
     );
-    const NOT_BETWEEN: &[&str] = &["de", "du", "des", "à", "au", "aux", "en", "sur", "dans", "par", "pour", "avec", "et", "ou", "of", "in", "at", "for", "by", "on", "and", "or", "d'", "l'"];
+    const NOT_BETWEEN: &[&str] = &[
+        "de", "du", "des", "à", "au", "aux", "en", "sur", "dans", "par", "pour", "avec", "et", "ou", "of", "in", "at", "for", "by", "on",
+        "and", "or", "d'", "l'",
+    ];
     staff.is_match(left)
-        || kind.captures(left).is_some_and(|c| c[1].split_whitespace().all(|w| !NOT_BETWEEN.contains(&w.to_lowercase().replace('’', "'").as_str())))
+        || kind
+            .captures(left)
+            .is_some_and(|c| c[1].split_whitespace().all(|w| !NOT_BETWEEN.contains(&w.to_lowercase().replace('’', "'").as_str())))
 }
 
 /// A medium that asked someone for comment ("La BBC a contacté Maiden Pharmaceuticals pour
@@ -712,7 +717,10 @@ impl MentionTyper {
     pub fn hints<'a>(&'a self, text: &str, mentions: &[MentionIn<'_>]) -> SpanHints<'a> {
         let mut by_name: HashMap<String, NameVotes> = HashMap::new();
         static PLURAL: OnceLock<Regex> = OnceLock::new();
-        let plural = re(&PLURAL, r"(?i)\b(?:les|des|aux|ces|leurs|\d+|deux|trois|quatre|cinq|six|sept|huit|neuf|dix|plusieurs|quelques|nombreux|certains)\s+$");
+        let plural = re(
+            &PLURAL,
+            r"(?i)\b(?:les|des|aux|ces|leurs|\d+|deux|trois|quatre|cinq|six|sept|huit|neuf|dix|plusieurs|quelques|nombreux|certains)\s+$",
+        );
         static TITLE: OnceLock<Regex> = OnceLock::new();
         let title = re(
             &TITLE,
@@ -776,7 +784,10 @@ impl MentionTyper {
         listing.sort_by_key(|m| m.start);
         let mut first = 0;
         for i in 0..=listing.len() {
-            let joined = i > 0 && i < listing.len() && listing[i - 1].end <= listing[i].start && sep.is_match(&text[listing[i - 1].end..listing[i].start]);
+            let joined = i > 0
+                && i < listing.len()
+                && listing[i - 1].end <= listing[i].start
+                && sep.is_match(&text[listing[i - 1].end..listing[i].start]);
             if joined {
                 continue;
             }
@@ -1169,8 +1180,14 @@ mod tests {
                 .collect();
             t.hints(text, &ms).by_name.get("zorblax").map(|v| (v.org_neighbour, v.listed_neighbour))
         };
-        assert_eq!(votes("Le ministère de la Justice et Zorblax ont mené l'enquête.", &["ministère de la Justice", "Zorblax"]), Some((1, 0)));
-        assert_eq!(votes("Le ministère de la Justice, Ubisoft et Zorblax ont signé.", &["ministère de la Justice", "Ubisoft", "Zorblax"]), Some((0, 0)));
+        assert_eq!(
+            votes("Le ministère de la Justice et Zorblax ont mené l'enquête.", &["ministère de la Justice", "Zorblax"]),
+            Some((1, 0))
+        );
+        assert_eq!(
+            votes("Le ministère de la Justice, Ubisoft et Zorblax ont signé.", &["ministère de la Justice", "Ubisoft", "Zorblax"]),
+            Some((0, 0))
+        );
         let text = "Il a vécu à Paris, Zorblax et Lyon.";
         assert_eq!(list(text, &[("Paris", "LOC"), ("Zorblax", "LOC"), ("Lyon", "LOC")], "Zorblax"), EntityType::Organization);
         assert!(org_name_words().is_match("Banque centrale européenne") && !org_name_words().is_match("Comedy Central"));
@@ -1180,7 +1197,9 @@ mod tests {
         assert_eq!(country_suffix_head("Banque de France"), None);
         assert_eq!(country_suffix_head("Université de Bristol"), None);
         assert!(quoted("comme « ", " » ou") && !quoted("comme ", " ou"));
-        assert!(indefinite_product("une ", " 2021,") && indefinite_product("drove a ", " and") && !indefinite_product("a ", " spokesman said"));
+        assert!(
+            indefinite_product("une ", " 2021,") && indefinite_product("drove a ", " and") && !indefinite_product("a ", " spokesman said")
+        );
         // a listed club in a sports article is a club; its shares make it a company
         let names = [("Benfica", "ORG"), ("Porto", "ORG"), ("Sporting", "ORG"), ("Braga", "ORG")];
         let report = "Benfica a battu Porto 2-1 samedi. Le Sporting a fait match nul 1-1. Braga a gagné 3-0 à domicile.";
