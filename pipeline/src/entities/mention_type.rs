@@ -120,7 +120,7 @@ fn press_left(left: &str) -> bool {
     static STAFF: OnceLock<Regex> = OnceLock::new();
     let kind = re(
         &KIND,
-        r"(?i)\b(?:quotidien|journal|hebdomadaire|mensuel|magazine|newspaper|tabloid|agence de presse|news agency|cha[îi]ne de t[ée]l[ée]vision|station de radio)((?:\s+\p{Ll}[\p{Ll}'’-]*){0,2})\s+$",
+        r"(?i)\b(?:quotidien|journal|hebdomadaire|mensuel|magazine|newspaper|tabloid|agence de presse|news agency|cha[îi]ne de t[ée]l[ée]vision|station de radio|site d['’]information|site d['’]actualit[ée]s|news site|news website)((?:\s+\p{Ll}[\p{Ll}'’-]*){0,2})\s+$",
     );
     let staff = re(
         &STAFF,
@@ -134,6 +134,17 @@ fn press_left(left: &str) -> bool {
         || kind
             .captures(left)
             .is_some_and(|c| c[1].split_whitespace().all(|w| !NOT_BETWEEN.contains(&w.to_lowercase().replace('’', "'").as_str())))
+}
+
+/// Agencies that are businesses ("l'agence de notation Moody's", "l'agence de publicité X",
+/// "the rating agency X"): a company word, not an institution's.
+fn business_agency(left: &str) -> bool {
+    static R: OnceLock<Regex> = OnceLock::new();
+    re(
+        &R,
+        r"(?i)\b(?:agences? (?:de (?:notation|publicit[ée]|voyages?|communication|marketing|relations publiques|mannequins|design|presse)|immobili[èe]res?|bancaires?)|(?:rating|advertising|travel|marketing|model(?:l?ing)?|news) agenc(?:y|ies))(?:\s+\p{Ll}[\p{Ll}'’-]*){0,2}\s+$",
+    )
+    .is_match(left)
 }
 
 /// A medium that asked someone for comment ("La BBC a contacté Maiden Pharmaceuticals pour
@@ -322,10 +333,11 @@ pub fn cues(text: &str, start: usize, end: usize, name: &str, companies: &Compan
     }
     let org_ctx = index_context(left, right) || party_context(&left_full, right) || org_right_context().is_match(right);
     // "le porte-parole du gouvernement a déclaré à la BBC": the source verb is closer
-    let org_word = if media { org_left_direct().is_match(&left_full) } else { org_left().is_match(&left_full) };
+    let org_word = !business_agency(&left_full)
+        && if media { org_left_direct().is_match(&left_full) } else { org_left().is_match(&left_full) };
     if org_word || org_ctx {
         out.push(Cue::OrgContext);
-    } else if company_adjacent(&left_full) || press {
+    } else if company_adjacent(&left_full) || press || business_agency(&left_full) {
         out.push(Cue::CompanyAdjacent);
         out.push(Cue::CompanyContext);
     } else if media || company_left().is_match(&left_full) || company_right_context().is_match(right) {
@@ -1117,6 +1129,8 @@ mod tests {
             ("Joint par Zorblax, le chef de mission dément.", "Zorblax", "ORG"),
             ("Zorblax a contacté le laboratoire pour commentaires.", "Zorblax", "ORG"),
             ("Le responsable a affirmé sur Zorblax que rien ne changerait.", "Zorblax", "ORG"),
+            ("L'agence de notation Zorblax a abaissé la note de la France.", "Zorblax", "ORG"),
+            ("Selon le site d'information Zorblax, le projet est abandonné.", "Zorblax", "ORG"),
             ("La lettre a été publiée par le journal régional \"Zorblax Star\" jeudi.", "Zorblax Star", "MISC"),
             ("Le porte-parole du gouvernement a déclaré à Zorblax que le rapport serait lu.", "Zorblax", "ORG"),
             ("Selon le correspondant économique de Zorblax, le port est saturé.", "Zorblax", "MISC"),
