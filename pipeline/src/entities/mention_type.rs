@@ -333,8 +333,8 @@ pub fn cues(text: &str, start: usize, end: usize, name: &str, companies: &Compan
     }
     let org_ctx = index_context(left, right) || party_context(&left_full, right) || org_right_context().is_match(right);
     // "le porte-parole du gouvernement a déclaré à la BBC": the source verb is closer
-    let org_word = !business_agency(&left_full)
-        && if media { org_left_direct().is_match(&left_full) } else { org_left().is_match(&left_full) };
+    let org_word =
+        !business_agency(&left_full) && if media { org_left_direct().is_match(&left_full) } else { org_left().is_match(&left_full) };
     if org_word || org_ctx {
         out.push(Cue::OrgContext);
     } else if company_adjacent(&left_full) || press || business_agency(&left_full) {
