@@ -731,6 +731,7 @@ def main():
     for e in sorted(kb.entries, key=lambda e: e["rank"]):
         for a in e["aliases"]:
             owner.setdefault(kb.core(a), id(e))
+    by_id = {id(e): e for e in kb.entries}
     out_rows, out_entries, ids = [], [], set()
     for e in sorted(kb.entries, key=lambda e: (e["rank"], e["name"])):
         # Wikipedia (and so pytickersymbols) capitalizes a name's first letter: "EBay" is the
@@ -745,6 +746,14 @@ def main():
                    and len(kb.core(a)) >= 2]
         if not aliases or any(kb.core(a) in hand for a in e["aliases"][:1]):
             continue
+        # an entry kept apart from a namesake (the SEC's Merck & Co beside Merck KGaA, which
+        # keeps "Merck") is named by a name of its own, not by the one the other keeps
+        other = by_id.get(owner.get(kb.core(e["name"])))
+        if other is not e and other is not None and e["strong"] and other["strong"] not in ("", e["strong"]):
+            own = kb.strip_legal(aliases[0])
+            own = own if owner.get(kb.core(own)) == id(e) else aliases[0]
+            checks.drop("name-owned-elsewhere", f"{e['name']!r} ({e['strong']}) -> {own!r}: {other['name']!r} ({other['strong']})")
+            e["name"] = own
         # single words that are ordinary words (or shorter than 3 letters) are only trusted in
         # context: the Rust side matches them only on NER organization spans
         # by the name without its legal form: "Target Corp" shares "target" with "Target"
