@@ -96,6 +96,8 @@ bench: models-release bench-enrich
 	$(CARGO) build --release -p vigie-bench --locked
 	$(VIGIE_BENCH) encode --tsv $(SHARED)/topics/fra_dev.tsv $(SHARED)/topics/eng_dev.tsv --reuters $(SHARED)/corpus/reuters21578 --limit 100
 	$(VIGIE_BENCH) ingest --corpus $(SHARED)/corpus/reuters21578
+	$(VIGIE_BENCH) lang --tsv $(SHARED)/topics/fra_dev.tsv $(SHARED)/topics/eng_dev.tsv --wmt $(SHARED)/crosslingual/wmt14_fren_dev.jsonl \
+		--reuters $(SHARED)/corpus/reuters21578 --huffpost $(SHARED)/corpus/huffpost_news_category_v3.first10k.jsonl
 	$(VIGIE_BENCH) alerts --reuters $(SHARED)/corpus/reuters21578
 	$(VIGIE_BENCH) cluster --reuters $(SHARED)/corpus/reuters21578 --huffpost $(SHARED)/corpus/huffpost_news_category_v3.first10k.jsonl
 
