@@ -15,6 +15,7 @@ pub fn entity(id: &str) -> Entity {
         surface: vec![name.to_string()],
         mentions: 1,
         in_title: false,
+        wikidata: None,
     }
 }
 

@@ -56,6 +56,21 @@ pub struct StoryReport {
 }
 
 /// The `n` entities in most documents, named from `known` or else from the index.
+/// The entities table (`vigie entities`, `GET /api/entities`, the entities frame) with
+/// each known entity's Wikidata item from the knowledge base.
+pub fn entity_table(
+    index: &VigieIndex,
+    kind: Option<vigie_schemas::EntityType>,
+    filters: &Filters,
+    top: usize,
+) -> Result<Vec<vigie_index::analytics::EntityRow>> {
+    let mut rows = index.entity_table(kind, filters, top)?;
+    for r in &mut rows {
+        r.wikidata = vigie_pipeline::entities::wikidata_of(&r.id).map(str::to_string);
+    }
+    Ok(rows)
+}
+
 pub fn top_entities(index: &VigieIndex, counts: HashMap<&str, u32>, known: &HashMap<&str, &str>, n: usize) -> Result<Vec<EntityRow>> {
     let mut v: Vec<(&str, u32)> = counts.into_iter().collect();
     v.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
@@ -489,7 +504,7 @@ pub fn frame(topics: &(impl TopicSource + ?Sized), index: &VigieIndex, req: Fram
         FrameRequest::Documents => index.documents_frame(&filters, map)?,
         FrameRequest::Mentions => index.mentions_frame(&filters)?,
         FrameRequest::Stories => index.stories_frame(&filters, map)?,
-        FrameRequest::Entities { top } => frames::entities_frame(&index.entity_table(None, &filters, top)?)?,
+        FrameRequest::Entities { top } => frames::entities_frame(&entity_table(index, None, &filters, top)?)?,
         FrameRequest::Topics => topics_frame(topics, index)?,
         FrameRequest::Timeline(req) => frames::timeline_frame(&index.timeline(&req)?)?,
         FrameRequest::Trends { window, baseline, min_count, top } => {

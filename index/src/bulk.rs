@@ -73,6 +73,8 @@ pub struct ClusterEntity<'a> {
     pub name: &'a str,
     pub mentions: u32,
     pub in_title: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub wikidata: Option<&'a str>,
 }
 
 /// A document as a search cluster indexes it: the analyst's fields of document.v1, the
@@ -163,6 +165,7 @@ impl<'a> ClusterDocument<'a> {
                     name: &e.name,
                     mentions: e.mentions,
                     in_title: e.in_title,
+                    wikidata: e.wikidata.as_deref(),
                 })
                 .collect(),
         }
@@ -314,6 +317,7 @@ mod tests {
                 surface: vec!["NVIDIA".into()],
                 mentions: 2,
                 in_title: i.is_multiple_of(2),
+                wikidata: Some("Q182477".into()),
             }],
             ingested_at: DateTime::from_timestamp(1_750_000_000, 0).unwrap(),
             origin: Origin { file: "t".into(), line: Some(i as u64) },
@@ -359,7 +363,7 @@ mod tests {
         assert_eq!(v["topic_id"], "t1");
         assert_eq!(
             v["entities"][0],
-            serde_json::json!({"id": "company:nvidia", "type": "company", "name": "Nvidia", "mentions": 2, "in_title": false})
+            serde_json::json!({"id": "company:nvidia", "type": "company", "name": "Nvidia", "mentions": 2, "in_title": false, "wikidata": "Q182477"})
         );
         // every field a full document has is listed
         let full = serde_json::to_value(ClusterDocument::new(&doc(5, "en"), Some("t1"))).unwrap();

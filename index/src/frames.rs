@@ -347,5 +347,6 @@ pub fn entities_frame(rows: &[crate::analytics::EntityRow]) -> Result<DataFrame>
         Column::new("mentions".into(), rows.iter().map(|r| r.mentions).collect::<Vec<_>>()),
         Column::new("first_seen".into(), rows.iter().map(|r| r.first_seen.map(|d| d.naive_utc())).collect::<Vec<_>>()),
         Column::new("last_seen".into(), rows.iter().map(|r| r.last_seen.map(|d| d.naive_utc())).collect::<Vec<_>>()),
+        Column::new("wikidata".into(), rows.iter().map(|r| r.wikidata.as_deref()).collect::<Vec<_>>()),
     ])?)
 }

@@ -30,6 +30,7 @@ fn doc(id: &str, lang: &str, title: &str, body: &str, day: u32) -> Document {
             surface: vec!["Nvidia".into()],
             mentions: 2,
             in_title: true,
+            wikidata: None,
         }],
         ingested_at: Utc::now(),
         origin: Origin { file: "t.jsonl".into(), line: Some(1) },

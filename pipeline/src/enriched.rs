@@ -309,6 +309,7 @@ mod tests {
             surface: vec!["Nvidia".into()],
             mentions: 1,
             in_title: true,
+            wikidata: None,
         });
         let emb: Vec<f32> = (0..EMBEDDING_DIM).map(|i| [0.6, -0.8, 0.0, 0.001][i % 4]).collect();
         p.embedding = Some(emb.clone());

@@ -517,6 +517,7 @@ mod tests {
                     surface: vec!["Acme".into()],
                     mentions: 1,
                     in_title: false,
+                    wikidata: None,
                 });
             }
         }

@@ -63,6 +63,10 @@ pub struct Entity {
     /// How many times it is mentioned.
     pub mentions: u32,
     pub in_title: bool,
+    /// The Wikidata item (`Q9396`) of a knowledge-base entity, where the knowledge base
+    /// knows it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub wikidata: Option<String>,
 }
 
 /// One mention of an entity: character offsets into the title (`in_title`) or body.

@@ -692,6 +692,8 @@ async function entityPage() {
         $('#entity-meta').innerHTML =
           esc(e.type) + ' · ' + esc(e.id) + ' · ' + fmt(e.documents) + ' documents, ' + fmt(e.stories) + ' stories, ' + fmt(e.mentions) + ' mentions · ' +
           esc(day(e.first_seen)) + ' → ' + esc(day(e.last_seen)) +
+          // the item as text: the dashboard links nowhere outside the server
+          (e.wikidata ? ' · <span class="wikidata" title="Wikidata item">Wikidata ' + esc(e.wikidata) + '</span>' : '') +
           ' · <a href="' + esc(keepFilters('/') + (keepFilters('/').includes('?') ? '&' : '?') + 'entity=' + encodeURIComponent(id)) + '">on the dashboard</a>';
       })
       .catch((e) => notice(e.message))

@@ -22,7 +22,7 @@ pub fn run(ctx: &Ctx, a: EntitiesArgs) -> anyhow::Result<ExitCode> {
     let kind: Option<EntityType> = a.kind.as_deref().map(|k| vigie_engine::params::entity_type(k, "--type")).transpose()?;
     let index = open_index(ctx)?;
     let f = a.filters.build(ctx)?;
-    let rows = index.entity_table(kind, &f, a.top)?;
+    let rows = vigie_engine::reports::entity_table(&index, kind, &f, a.top)?;
     let mut out = std::io::stdout().lock();
     if a.json {
         return print_json_lines(&mut out, &rows);

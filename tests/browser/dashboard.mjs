@@ -145,6 +145,8 @@ async function run(width, height) {
     await page.waitForURL(/\/entity\/company(%3A|:)openai/, { timeout: 10000 });
     await page.waitForSelector('body[data-ready]', { timeout: 30000 });
     check((await page.locator('#entity-title').innerText()) === 'OpenAI', 'entity page titled with its name');
+    const wd = await page.locator('#entity-meta .wikidata').innerText();
+    check(wd === 'Wikidata Q21708200', 'the knowledge base\'s Wikidata item is shown: ' + wd);
     check((await page.locator('#cooccur-panel tbody tr').count()) > 0, 'co-occurring entities');
     check(Number(await page.locator('#timeline').getAttribute('data-total')) > 0, 'entity timeline');
     check((await page.locator('#entity-docs-panel tbody tr').count()) > 0, 'latest articles of the entity');

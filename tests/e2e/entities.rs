@@ -22,6 +22,10 @@ fn articles_get_typed_linked_entities_in_both_languages() {
     let trump = entity(&fr, "person:donald-trump").unwrap();
     assert_eq!(trump["in_title"], true);
     assert_eq!(trump["name"], "Donald Trump");
+    // the knowledge base's Wikidata items go along; unknown names have none
+    assert_eq!(trump["wikidata"], "Q22686");
+    assert_eq!(entity(&en, "company:openai").unwrap()["wikidata"], "Q21708200");
+    assert!(fr["entities"].as_array().unwrap().iter().all(|e| e["wikidata"].as_str().is_none_or(|q| q.starts_with('Q'))));
     for id in ["company:openai", "company:softbank", "company:oracle", "person:sam-altman", "person:masayoshi-son"] {
         assert!(entity(&fr, id).is_some() && entity(&en, id).is_some(), "{id} missing");
     }
@@ -54,6 +58,7 @@ fn entity_counts_and_search_by_entity_count_a_story_once() {
     let altman = people.iter().find(|e| e["id"] == "person:sam-altman").unwrap_or_else(|| panic!("{people:#?}"));
     assert_eq!(altman["documents"], 3, "{altman}");
     assert_eq!(altman["name"], "Sam Altman");
+    assert_eq!(altman["wikidata"], "Q7407093");
     assert!(people.iter().all(|e| e["type"] == "person"));
     let gpus = v.json_lines(&["entities", "--type", "gpu", "--json"]);
     assert!(gpus.iter().any(|e| e["id"] == "gpu:nvidia-h100"), "{gpus:#?}");

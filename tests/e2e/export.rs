@@ -25,7 +25,7 @@ fn every_table_round_trips_in_every_format() {
     let tables: &[(&str, &[&str], &[&str])] = &[
         ("documents", &[], &["id", "title", "url", "source", "published", "lang", "dup_of", "story_id", "topic_id", "entity_ids"]),
         ("mentions", &[], &["document_id", "entity_id", "type", "mentions", "published", "story_id"]),
-        ("entities", &[], &["id", "name", "type", "documents", "stories", "mentions", "first_seen", "last_seen"]),
+        ("entities", &[], &["id", "name", "type", "documents", "stories", "mentions", "first_seen", "last_seen", "wikidata"]),
         ("timeline", &["--series", "company:nvidia", "stargate", "--by", "month"], &["period", "series", "documents", "stories"]),
         (
             "trends",

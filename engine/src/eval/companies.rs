@@ -564,6 +564,7 @@ mod tests {
             surface: surface.iter().map(|s| s.to_string()).collect(),
             mentions: 1,
             in_title: false,
+            wikidata: None,
         }
     }
 

@@ -25,6 +25,10 @@ pub struct EntityRow {
     pub mentions: u64,
     pub first_seen: Option<DateTime<Utc>>,
     pub last_seen: Option<DateTime<Utc>>,
+    /// the knowledge base's Wikidata item, where it knows one (filled by the engine,
+    /// which holds the knowledge base)
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub wikidata: Option<String>,
 }
 
 impl VigieIndex {
@@ -83,6 +87,7 @@ impl VigieIndex {
                 mentions: a.mentions,
                 first_seen: a.first.and_then(|t| DateTime::from_timestamp(t, 0)),
                 last_seen: a.last.and_then(|t| DateTime::from_timestamp(t, 0)),
+                wikidata: None,
             })
             .collect())
     }

@@ -188,6 +188,15 @@ impl Kb {
 mod tests {
     use super::*;
 
+    #[test]
+    fn wikidata_items_come_from_both_knowledge_bases() {
+        use super::super::wikidata_of;
+        assert_eq!(wikidata_of("company:nvidia"), Some("Q182477"));
+        assert_eq!(wikidata_of("company:deutsche-telekom"), Some("Q9396"));
+        assert_eq!(wikidata_of("person:jane-doe"), None);
+        assert_eq!(wikidata_of(""), None);
+    }
+
     /// A malformed knowledge file names its line (an override the user gives is a usage
     /// error); the built-in one loads.
     #[test]

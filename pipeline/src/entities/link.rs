@@ -157,6 +157,8 @@ struct Resolved {
     kind: EntityType,
     name: String,
     known: bool,
+    /// the knowledge base's Wikidata QID of a known name
+    qid: Option<String>,
 }
 
 /// A mention that may be the short form of a longer name of the article: an unknown
@@ -195,11 +197,19 @@ pub fn link_typed(text: &str, title_len: usize, cands: &[Candidate], kb: &Kb, hi
                 if g.family == "architecture" {
                     shorts.push((resolved.len(), Short::Architecture));
                 }
-                resolved.push(Resolved { start, end, id: g.id.clone(), kind: EntityType::Gpu, name, known: true });
+                resolved.push(Resolved { start, end, id: g.id.clone(), kind: EntityType::Gpu, name, known: true, qid: None });
             }
             Source::Kb(i) => {
                 let e = &kb.entities[*i];
-                resolved.push(Resolved { start, end, id: e.id.clone(), kind: e.kind, name: e.name.clone(), known: true });
+                resolved.push(Resolved {
+                    start,
+                    end,
+                    id: e.id.clone(),
+                    kind: e.kind,
+                    name: e.name.clone(),
+                    known: true,
+                    qid: e.qid.clone(),
+                });
             }
             Source::Ner(label) => {
                 let name = clean(surface);
@@ -207,13 +217,21 @@ pub fn link_typed(text: &str, title_len: usize, cands: &[Candidate], kb: &Kb, hi
                     continue;
                 }
                 if let Some(e) = kb.lookup(&name) {
-                    resolved.push(Resolved { start, end, id: e.id.clone(), kind: e.kind, name: e.name.clone(), known: true });
+                    resolved.push(Resolved {
+                        start,
+                        end,
+                        id: e.id.clone(),
+                        kind: e.kind,
+                        name: e.name.clone(),
+                        known: true,
+                        qid: e.qid.clone(),
+                    });
                     continue;
                 }
                 // [kb-scale hook] listed companies, cues and the classifier (mention_type.rs)
                 let kind = match hints.type_mention(&name, label, label_type(label, &name)) {
                     Typed::Listed(e) => {
-                        resolved.push(Resolved { start, end, id: e.id, kind: e.kind, name: e.name, known: true });
+                        resolved.push(Resolved { start, end, id: e.id, kind: e.kind, name: e.name, known: true, qid: e.qid });
                         continue;
                     }
                     Typed::Kind(kind) => kind,
@@ -223,7 +241,7 @@ pub fn link_typed(text: &str, title_len: usize, cands: &[Candidate], kb: &Kb, hi
                     shorts.push((resolved.len(), Short::Name(label.clone())));
                 }
                 let id = format!("{}:{}", kind.as_str(), slug(without_legal_forms(&name)));
-                resolved.push(Resolved { start, end, id, kind, name, known: false });
+                resolved.push(Resolved { start, end, id, kind, name, known: false, qid: None });
             }
         }
     }
@@ -243,7 +261,7 @@ pub fn link_typed(text: &str, title_len: usize, cands: &[Candidate], kb: &Kb, hi
     }
     let mut entities: BTreeMap<String, Entity> = BTreeMap::new();
     let mut mentions = Vec::with_capacity(resolved.len());
-    for Resolved { start, end, id, kind, name, .. } in resolved {
+    for Resolved { start, end, id, kind, name, qid, .. } in resolved {
         let surface = text[start..end].to_string();
         let in_title = start < title_len;
         let e = entities.entry(id.clone()).or_insert_with(|| Entity {
@@ -253,6 +271,7 @@ pub fn link_typed(text: &str, title_len: usize, cands: &[Candidate], kb: &Kb, hi
             surface: Vec::new(),
             mentions: 0,
             in_title: false,
+            wikidata: qid,
         });
         e.mentions += 1;
         e.in_title |= in_title;
@@ -307,16 +326,17 @@ fn link_short_forms(resolved: &mut [Resolved], shorts: &[(usize, Short)], text: 
             longest.iter().find(|(j, long, p)| *p == person && resolved[*j].id != r.id && shortens(&toks, person, long)).map(|(j, _, _)| *j)
         });
         if let Some(j) = target {
-            links.push((*i, resolved[j].id.clone(), resolved[j].kind, resolved[j].name.clone(), resolved[j].known));
+            let t = &resolved[j];
+            links.push((*i, t.id.clone(), t.kind, t.name.clone(), t.known, t.qid.clone()));
         } else if matches!(short, Short::Name(l) if l == "PER") && toks.len() == 1 {
             if let Some(e) = kb.by_surname(&toks[0]) {
-                links.push((*i, e.id.clone(), e.kind, e.name.clone(), true));
+                links.push((*i, e.id.clone(), e.kind, e.name.clone(), true, e.qid.clone()));
             }
         }
     }
-    for (i, id, kind, name, known) in links {
+    for (i, id, kind, name, known, qid) in links {
         let r = &mut resolved[i];
-        (r.id, r.kind, r.name, r.known) = (id, kind, name, known);
+        (r.id, r.kind, r.name, r.known, r.qid) = (id, kind, name, known, qid);
     }
 }
 
@@ -368,6 +388,11 @@ mod tests {
         assert_eq!(get("company:nvidia").surface, vec!["Nvidia", "NVIDIA's"]);
         assert_eq!(get("organization:white-house").kind, EntityType::Organization);
         assert_eq!(get("person:jane-doe").mentions, 2);
+        // the knowledge base's Wikidata items, on its names and their short forms only
+        assert_eq!(get("company:nvidia").wikidata.as_deref(), Some("Q182477"));
+        assert_eq!(musk.wikidata, kb.entities.iter().find(|e| e.id == "person:elon-musk").unwrap().qid);
+        assert!(musk.wikidata.is_some());
+        assert_eq!(get("person:jane-doe").wikidata, None);
         assert_eq!(mentions.len(), 8);
     }
 

@@ -45,7 +45,7 @@ pub(crate) async fn entities(State(app): State<AppState>, Params(p): Params<Enti
         let top = rows(p.top, "top")?;
         let index = app.index()?;
         let filters = filter_spec!(p).build(app.topics(), "")?;
-        Ok(Json(index.entity_table(p.kind, &filters, top)?))
+        Ok(Json(vigie_engine::reports::entity_table(&index, p.kind, &filters, top)?))
     })
     .await
 }

@@ -93,6 +93,7 @@ impl Analyzer for KeywordAnalyzer {
                         surface: vec![(*word).into()],
                         mentions: mentions as u32,
                         in_title: p.doc.title.contains(word),
+                        wikidata: None,
                     });
                 }
             }

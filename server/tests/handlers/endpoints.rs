@@ -69,7 +69,9 @@ fn entities_are_ranked_by_documents_with_filters() {
     let api = shared().app();
     let rows = api.ok("/api/entities");
     assert_eq!(ids(&rows), ["company:nvidia", "company:openai", "company:air-france", "company:airbus", "gpu:nvidia-h200"]);
-    assert_eq!(keys(&rows[0]), ["documents", "first_seen", "id", "last_seen", "mentions", "name", "stories", "type"]);
+    assert_eq!(keys(&rows[0]), ["documents", "first_seen", "id", "last_seen", "mentions", "name", "stories", "type", "wikidata"]);
+    assert_eq!(rows[0]["wikidata"], "Q182477", "the knowledge base's item");
+    assert!(rows.as_array().unwrap().iter().all(|r| r["id"] != "gpu:nvidia-h200" || r.get("wikidata").is_none()), "{rows:#}");
     assert_eq!((rows[0]["documents"].as_u64(), rows[0]["stories"].as_u64()), (Some(4), Some(3)), "the copy counts once");
     assert_eq!(ids(&api.ok("/api/entities?top=2")).len(), 2);
     assert_eq!(ids(&api.ok("/api/entities?type=gpu")), ["gpu:nvidia-h200"]);
@@ -82,7 +84,7 @@ fn entities_are_ranked_by_documents_with_filters() {
             "first_seen": "2025-01-28T09:00:00Z", "last_seen": "2025-01-28T09:00:00Z"
         }, {
             "id": "company:airbus", "name": "Airbus", "type": "company", "documents": 1, "stories": 1, "mentions": 2,
-            "first_seen": "2025-01-28T09:00:00Z", "last_seen": "2025-01-28T09:00:00Z"
+            "first_seen": "2025-01-28T09:00:00Z", "last_seen": "2025-01-28T09:00:00Z", "wikidata": "Q2311"
         }])
     );
 }
