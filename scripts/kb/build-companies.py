@@ -801,6 +801,15 @@ def body_rows(bodies: list, kb, taken: set, hand: dict, company_qids: set, ordin
     rows, ids = [], set()
     for i, e in enumerate(merged):
         keep = []
+        # a national body named with a legal form or as a bank is a state-owned business (the
+        # Federal Register's "National Railroad Passenger Corporation", Amtrak; "National Consumer
+        # Cooperative Bank"), not an organization; intergovernmental and central banks ("Bank of
+        # Japan", the companies' "Bank of America" being taken) stay
+        if e["sources"] != ["supraverden"] and "supraverden" not in e["sources"] and (
+                kb.core(e["names"][0]) != fold(e["names"][0]) or re.search(r"\b(bank|banque)\b", fold(e["names"][0]))
+                and not re.search(r"\bcentral\b|^(bank of|banque de)\b", fold(e["names"][0]))):
+            checks.drop("org-state-business", f"{e['names'][0]!r} ({'+'.join(e['sources'])})")
+            continue
         for n in e["names"]:
             k = kb.core(n)
             rivals = [j for j in claims[k] if j != i]
