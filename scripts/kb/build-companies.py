@@ -20,7 +20,7 @@ Sources (pinned; downloaded with pip/npm into a cache, never installed into vigi
   name-suggestion-index 8.0.20260918 (npm, BSD-3-Clause; its Wikidata labels and descriptions
       are Wikidata's, CC0): Wikidata QIDs of brands and operators, matched to the companies
       by the rules above `load_qids`; and its public bodies, NGOs and parties (items whose Wikidata
-      description says one, by the rules above `load_bodies`)
+      description says one, by the rules above `BODY_DESC`)
 Public repositories (pinned commits, read from a local copy: the search tool's `fetch`, or a
 `git clone --mirror` into MIRRORS/OWNER+NAME/repo; `--mirrors`, default /work/.mirror):
   confirmordeny/supraverden 59ab4fa0 (CC BY-SA 4.0): intergovernmental bodies (EU, UN and regional
