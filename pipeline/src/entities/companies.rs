@@ -188,6 +188,13 @@ mod tests {
         assert_eq!(kb.lookup("Deutsche Telekom AG").unwrap().0.qid.as_deref(), Some("Q9396"));
         let with_qid = kb.entities.iter().filter(|e| e.qid.is_some()).count();
         assert!(with_qid > 500, "{with_qid} companies with a QID");
+        // public and intergovernmental bodies are organizations, never companies
+        let kind = |s: &str| kb.lookup(s).map(|(e, _)| e.kind);
+        for body in ["NSA", "Federal Bureau of Investigation", "Interpol", "OCDE", "Organisation mondiale de la santé", "Europol"] {
+            assert_eq!(kind(body), Some(EntityType::Organization), "{body}");
+        }
+        let bodies = kb.entities.iter().filter(|e| e.kind == EntityType::Organization && e.sector != "education").count();
+        assert!(bodies > 2000, "{bodies} bodies");
     }
 
     #[test]

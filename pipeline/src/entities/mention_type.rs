@@ -308,7 +308,10 @@ pub fn cues(text: &str, start: usize, end: usize, name: &str, companies: &Compan
         out.push(Cue::LegalForm);
     }
     // "Microsoft Exchange" is a product of a listed company, "Exchange" alone no name
-    let maker = name.split_whitespace().next().is_some_and(|w| companies.lookup(w).is_some_and(|(_, common)| !common));
+    let maker = name
+        .split_whitespace()
+        .next()
+        .is_some_and(|w| companies.lookup(w).is_some_and(|(e, common)| !common && e.kind == EntityType::Company));
     if ((company_name_words().is_match(name) && name.contains(' ')) || media_name_start().is_match(name)) && !maker {
         out.push(Cue::CompanyName);
     }
@@ -760,7 +763,11 @@ impl MentionTyper {
         let mut orgs: Vec<&MentionIn<'_>> = mentions.iter().filter(|m| matches!(m.label, "ORG" | "MISC" | "KB" | "KB-ORG")).collect();
         orgs.sort_by_key(|m| m.start);
         let listed = |m: &MentionIn<'_>| {
-            m.known_company || self.companies.lookup(strip_articles(&text[m.start..m.end])).is_some_and(|(_, common)| !common)
+            m.known_company
+                || self
+                    .companies
+                    .lookup(strip_articles(&text[m.start..m.end]))
+                    .is_some_and(|(e, common)| !common && e.kind == EntityType::Company)
         };
         static SEP: OnceLock<Regex> = OnceLock::new();
         let sep = re(&SEP, r"^(?:\s*,\s*|\s+(?:et|and|ou|or)\s+|\s*,\s*(?:et|and|ou|or)\s+)$");
@@ -775,7 +782,13 @@ impl MentionTyper {
             }
         }
         // an institution of the knowledge base or named as one ("le FBI et Interpol")
-        let institution = |m: &MentionIn<'_>| m.known_organization || org_name_words().is_match(strip_articles(&text[m.start..m.end]));
+        // (organizations.tsv's bodies count: "Europol, Interpol et la NSA")
+        let institution = |m: &MentionIn<'_>| {
+            let name = strip_articles(&text[m.start..m.end]);
+            m.known_organization
+                || org_name_words().is_match(name)
+                || self.companies.lookup(name).is_some_and(|(e, common)| !common && e.kind == EntityType::Organization)
+        };
         for c in chains.iter().filter(|c| c.len() >= 3 || (c.len() == 2 && !text[c[0].end..c[1].start].contains(','))) {
             let (companies, institutions) = (c.iter().any(|m| listed(m)), c.iter().any(|m| institution(m)));
             if institutions && !companies {
@@ -1046,6 +1059,37 @@ mod tests {
         assert_eq!(type_in(&t, "Target practice began.", "Target", "MISC"), Typed::Kind(EntityType::Organization));
         assert_eq!(type_in(&t, "He met Lincoln in Washington.", "Lincoln", "PER"), Typed::Kind(EntityType::Organization));
         assert_eq!(SpanHints::none().type_mention("Ubisoft", "ORG", EntityType::Organization), Typed::Kind(EntityType::Organization));
+    }
+
+    /// The bodies of organizations.tsv (agencies, intergovernmental bodies) are organizations,
+    /// and count as institutions, not companies, for the names listed beside them.
+    #[test]
+    fn listed_bodies_are_organizations() {
+        let t = typer();
+        for (text, name) in [
+            ("La NSA et le FBI ont enquêté.", "NSA"),
+            ("Interpol a émis une notice rouge.", "Interpol"),
+            ("L'OCDE prévoit une croissance de 1 %.", "OCDE"),
+            ("The Federal Bureau of Investigation said on Monday it was investigating.", "Federal Bureau of Investigation"),
+        ] {
+            let typed = type_in(&t, text, name, "ORG");
+            assert!(matches!(&typed, Typed::Listed(e) if e.kind == EntityType::Organization), "{text}: {typed:?}");
+        }
+        // "Zorblax" named beside two listed bodies is one of their kind (it was a company's
+        // neighbour while every listed name counted as a company), beside companies a company
+        let among = |text: &str| {
+            let ms: Vec<MentionIn> = text
+                .split([',', ' '])
+                .filter(|w| w.starts_with(char::is_uppercase))
+                .map(|w| {
+                    let i = text.find(w).unwrap();
+                    MentionIn { start: i, end: i + w.len(), label: "ORG", features: None, known_company: false, known_organization: false }
+                })
+                .collect();
+            kind(&t.hints(text, &ms).type_mention("Zorblax", "ORG", EntityType::Organization))
+        };
+        assert_eq!(among("Europol, Interpol et Zorblax coopèrent."), EntityType::Organization);
+        assert_eq!(among("Ubisoft, Vivendi et Zorblax recrutent."), EntityType::Company);
     }
 
     /// Issue 16's organizations that read like companies: an acronym takes its long name's
