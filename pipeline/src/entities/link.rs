@@ -3,7 +3,7 @@
 //! the article's full names (a given name or a surname alone, the first word of a
 //! company's name) linked to them, unknown names given stable ids.
 
-use super::kb::{fold, slug, Kb};
+use super::kb::{fold, slug, Kb, KbEntity};
 use super::mention_type::{SpanHints, Typed};
 use super::spans::{join_dashes, name_tokens, short_org, short_person, without_legal_forms, GENERIC};
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -161,6 +161,13 @@ struct Resolved {
     qid: Option<String>,
 }
 
+impl Resolved {
+    /// A mention of a knowledge-base entity.
+    fn of_kb(start: usize, end: usize, e: &KbEntity) -> Self {
+        Resolved { start, end, id: e.id.clone(), kind: e.kind, name: e.name.clone(), known: true, qid: e.qid.clone() }
+    }
+}
+
 /// A mention that may be the short form of a longer name of the article: an unknown
 /// name (its NER label), or a GPU architecture named like a company ("Ampere" beside
 /// "Ampere Computing").
@@ -200,16 +207,7 @@ pub fn link_typed(text: &str, title_len: usize, cands: &[Candidate], kb: &Kb, hi
                 resolved.push(Resolved { start, end, id: g.id.clone(), kind: EntityType::Gpu, name, known: true, qid: None });
             }
             Source::Kb(i) => {
-                let e = &kb.entities[*i];
-                resolved.push(Resolved {
-                    start,
-                    end,
-                    id: e.id.clone(),
-                    kind: e.kind,
-                    name: e.name.clone(),
-                    known: true,
-                    qid: e.qid.clone(),
-                });
+                resolved.push(Resolved::of_kb(start, end, &kb.entities[*i]));
             }
             Source::Ner(label) => {
                 let name = clean(surface);
@@ -217,15 +215,7 @@ pub fn link_typed(text: &str, title_len: usize, cands: &[Candidate], kb: &Kb, hi
                     continue;
                 }
                 if let Some(e) = kb.lookup(&name) {
-                    resolved.push(Resolved {
-                        start,
-                        end,
-                        id: e.id.clone(),
-                        kind: e.kind,
-                        name: e.name.clone(),
-                        known: true,
-                        qid: e.qid.clone(),
-                    });
+                    resolved.push(Resolved::of_kb(start, end, e));
                     continue;
                 }
                 // [kb-scale hook] listed companies, cues and the classifier (mention_type.rs)
