@@ -10,6 +10,7 @@ mod model;
 mod precision;
 mod tokenizer;
 
+pub use bert::{FfnLayerRanking, FfnPrune, FfnRanking};
 pub use convert::{convert, ConvertReport};
 pub use e5s1::{E5File, TensorInfo};
 pub use model::{EmbeddingFrom, EncodedText, Encoder, EncoderOptions, Engine};

@@ -4,7 +4,7 @@
 //! over tch ([`Bert`]) in the precision the CPU runs fastest; rust-bert's `BertModel` is
 //! kept as the fp32 reference engine.
 
-use super::bert::{Bert, Taps};
+use super::bert::{Bert, FfnPrune, FfnRanking, Taps};
 use super::{CpuFeatures, Encoding, Precision, PrecisionChoice, Tokenizer};
 use crate::{Error, Result};
 use rust_bert::bert::{BertConfig, BertEmbeddings, BertModel};
@@ -133,6 +133,22 @@ struct Win {
 /// The files of an encoder directory (see `vigie model setup`).
 const FILES: [&str; 3] = ["config.json", "model.safetensors", "tokenizer.json"];
 
+/// A feed-forward pruning plan from `VIGIE_FFN_RANKING` (a ranking file) and
+/// `VIGIE_FFN_DROP` (the fraction dropped per layer), `VIGIE_FFN_LAYERS` (1-based layers,
+/// comma-separated; all when unset): for experiments.
+fn ffn_prune_from_env() -> Result<Option<FfnPrune>> {
+    let (Ok(path), Ok(frac)) = (std::env::var("VIGIE_FFN_RANKING"), std::env::var("VIGIE_FFN_DROP")) else {
+        return Ok(None);
+    };
+    let text = std::fs::read_to_string(&path).map_err(|e| Error::io(Path::new(&path), e))?;
+    let ranking: FfnRanking = serde_json::from_str(&text).map_err(|e| Error::model(Path::new(&path), e))?;
+    let frac: f64 = frac.parse().map_err(|_| Error::Config(format!("VIGIE_FFN_DROP={frac:?} is not a number")))?;
+    let layers: Vec<usize> =
+        std::env::var("VIGIE_FFN_LAYERS").map(|v| v.split(',').filter_map(|x| x.trim().parse().ok()).collect()).unwrap_or_default();
+    tracing::info!(path, frac, ?layers, "feed-forward pruning");
+    Ok(Some(ranking.plan(frac, &layers)))
+}
+
 /// `config.json` as rust-bert's `BertConfig` and its layer-norm epsilon (which
 /// rust-bert's BERT fixes at 1e-12).
 fn read_config(path: &Path) -> Result<(BertConfig, f64)> {
@@ -169,6 +185,7 @@ impl Encoder {
             config.num_hidden_layers = config.num_hidden_layers.min(n as i64);
         }
         let weights = dir.join("model.safetensors");
+        let prune = ffn_prune_from_env()?;
         let backend = match opts.engine {
             Engine::Native => Backend::Native(Bert::load(
                 &weights,
@@ -177,6 +194,7 @@ impl Encoder {
                 eps,
                 precision,
                 opts.device,
+                prune.as_ref(),
             )?),
             Engine::RustBert => {
                 if precision == Precision::Int8 {
@@ -209,6 +227,33 @@ impl Encoder {
             engine: opts.engine,
             embedding_from: opts.embedding,
         })
+    }
+
+    /// Feed-forward activation moments of every layer (see [`Bert::ffn_moments`]) over the
+    /// first window of each text: per layer `[FF]` sums and sums of squares, and the
+    /// number of tokens. Native engine only.
+    pub fn ffn_moments(&self, texts: &[&str]) -> Option<(Vec<(Tensor, Tensor)>, i64)> {
+        let Backend::Native(bert) = &self.backend else { return None };
+        let room = WINDOW - self.prefix.len();
+        let encs: Vec<Encoding> = texts.iter().map(|t| self.tokenizer.encode(t)).collect();
+        let wins: Vec<Win> = encs.iter().enumerate().map(|(i, e)| Win { text: i, start: 0, end: e.ids.len().min(room) }).collect();
+        let max_len = wins.iter().map(|w| w.end + self.prefix.len() + 2).max()?;
+        let b = wins.len();
+        let mut ids = vec![i64::from(self.tokenizer.pad); b * max_len];
+        let mut mask = vec![0i64; b * max_len];
+        for (k, w) in wins.iter().enumerate() {
+            let mut seq: Vec<i64> = vec![i64::from(self.tokenizer.bos)];
+            seq.extend(self.prefix.iter().map(|&x| i64::from(x)));
+            seq.extend(encs[w.text].ids[w.start..w.end].iter().map(|&x| i64::from(x)));
+            seq.push(i64::from(self.tokenizer.eos));
+            ids[k * max_len..k * max_len + seq.len()].copy_from_slice(&seq);
+            mask[k * max_len..k * max_len + seq.len()].iter_mut().for_each(|m| *m = 1);
+        }
+        let tokens = mask.iter().sum::<i64>();
+        let shape = [b as i64, max_len as i64];
+        let ids = Tensor::from_slice(&ids).view(shape).to(self.device);
+        let mask = Tensor::from_slice(&mask).view(shape).to(self.device);
+        Some((bert.ffn_moments(&ids, &mask), tokens))
     }
 
     /// Content tokens of a text (without specials and prefix), for throughput counts.
