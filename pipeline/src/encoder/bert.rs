@@ -123,26 +123,31 @@ pub struct FfnLayerRanking {
 }
 
 impl FfnRanking {
-    /// The plan that drops the `fraction` least important neurons of every layer (of the
-    /// layers listed in `layers`, 1-based; all when empty).
-    pub fn plan(&self, fraction: f64, layers: &[usize]) -> FfnPrune {
-        FfnPrune {
-            layers: self
-                .layers
-                .iter()
-                .enumerate()
-                .map(|(i, l)| {
-                    let n =
-                        if layers.is_empty() || layers.contains(&(i + 1)) { (l.order.len() as f64 * fraction).round() as usize } else { 0 };
-                    let mut drop: Vec<i64> = l.order[..n].iter().map(|&x| i64::from(x)).collect();
-                    drop.sort_unstable();
-                    let mut keep: Vec<i64> = l.order[n..].iter().map(|&x| i64::from(x)).collect();
-                    keep.sort_unstable();
-                    let drop_mean = drop.iter().map(|&j| l.mean[j as usize]).collect();
-                    FfnLayerPrune { keep, drop, drop_mean }
-                })
-                .collect(),
+    /// The plan that drops the `fraction` (0 to 1) least important neurons of every layer
+    /// (of the layers listed in `layers`, 1-based; all when empty). The error says what is
+    /// wrong with the fraction or the ranking (a layer whose order is no permutation of its
+    /// neurons).
+    pub fn plan(&self, fraction: f64, layers: &[usize]) -> std::result::Result<FfnPrune, String> {
+        if !(0.0..=1.0).contains(&fraction) {
+            return Err(format!("the fraction of neurons dropped must be between 0 and 1, not {fraction}"));
         }
+        let mut out = Vec::with_capacity(self.layers.len());
+        for (i, l) in self.layers.iter().enumerate() {
+            let mut seen = vec![false; l.mean.len()];
+            if l.order.len() != l.mean.len()
+                || !l.order.iter().all(|&j| seen.get_mut(j as usize).is_some_and(|s| !std::mem::replace(s, true)))
+            {
+                return Err(format!("layer {}: the order is not a permutation of its {} neurons", i + 1, l.mean.len()));
+            }
+            let n = if layers.is_empty() || layers.contains(&(i + 1)) { (l.order.len() as f64 * fraction).round() as usize } else { 0 };
+            let mut drop: Vec<i64> = l.order[..n].iter().map(|&x| i64::from(x)).collect();
+            drop.sort_unstable();
+            let mut keep: Vec<i64> = l.order[n..].iter().map(|&x| i64::from(x)).collect();
+            keep.sort_unstable();
+            let drop_mean = drop.iter().map(|&j| l.mean[j as usize]).collect();
+            out.push(FfnLayerPrune { keep, drop, drop_mean });
+        }
+        Ok(FfnPrune { layers: out })
     }
 }
 
@@ -240,6 +245,12 @@ impl Bert {
             let (mut fi_w, mut fi_b) = (get(&format!("{p}.intermediate.dense.weight"))?, get(&format!("{p}.intermediate.dense.bias"))?);
             let (mut fo_w, mut fo_b) = (get(&format!("{p}.output.dense.weight"))?, get(&format!("{p}.output.dense.bias"))?);
             if let Some(plan) = prune.and_then(|p| p.layers.get(i)) {
+                let ff = fi_w.size()[0];
+                if (plan.keep.len() + plan.drop.len()) as i64 != ff {
+                    let why =
+                        format!("layer {}: the pruning plan has {} neurons, the model {ff}", i + 1, plan.keep.len() + plan.drop.len());
+                    return Err(Error::Config(why));
+                }
                 // a dropped neuron's output is replaced by its mean over the calibration
                 // texts, folded into the output bias
                 if !plan.drop.is_empty() {
@@ -285,6 +296,22 @@ impl Bert {
         x.layer_norm([self.hidden].as_slice(), Some(&n.w), Some(&n.b), self.eps, false)
     }
 
+    /// The normalized input embeddings of `[B, T]` token ids (word, position, segment 0).
+    fn embed(&self, ids: &Tensor) -> Tensor {
+        let t = ids.size()[1];
+        let positions = Tensor::arange(t, (Kind::Int64, self.device)).unsqueeze(0);
+        let x = Tensor::embedding(&self.word, ids, -1, false, false)
+            + Tensor::embedding(&self.pos, &positions, -1, false, false)
+            + self.typ.get(0);
+        self.norm(&x, &self.eln)
+    }
+
+    /// The `[B, 1, 1, T]` additive attention mask of a `[B, T]` mask (1 for tokens).
+    fn additive_mask(&self, mask: &Tensor) -> Tensor {
+        let (b, t) = (mask.size()[0], mask.size()[1]);
+        ((mask.to_kind(Kind::Float) - 1.0) * 1e4).to_kind(self.kind).view([b, 1, 1, t])
+    }
+
     /// One encoder layer over `[B, T, H]` f32 states with a `[B, 1, 1, T]` additive mask (0 for
     /// tokens, a large negative number for padding; `None` for a batch without padding).
     fn layer(&self, l: &Layer, x: &Tensor, mask: Option<&Tensor>) -> Tensor {
@@ -320,13 +347,10 @@ impl Bert {
     /// per layer the `[FF]` sums and sums of squares (f64), for [`FfnPrune`] plans.
     pub fn ffn_moments(&self, ids: &Tensor, mask: &Tensor) -> Vec<(Tensor, Tensor)> {
         tch::no_grad(|| {
-            let (b, t) = (ids.size()[0], ids.size()[1]);
-            let positions = Tensor::arange(t, (Kind::Int64, self.device)).unsqueeze(0);
-            let x = Tensor::embedding(&self.word, ids, -1, false, false)
-                + Tensor::embedding(&self.pos, &positions, -1, false, false)
-                + self.typ.get(0);
-            let mut x = self.norm(&x, &self.eln);
-            let attn = ((mask.to_kind(Kind::Float) - 1.0) * 1e4).to_kind(self.kind).view([b, 1, 1, t]);
+            let ids = ids.to(self.device);
+            let mask = mask.to(self.device);
+            let mut x = self.embed(&ids);
+            let attn = self.additive_mask(&mask);
             let real = mask.view([-1]).nonzero().view([-1]);
             let mut out = Vec::with_capacity(self.layers.len());
             for l in &self.layers {
@@ -348,17 +372,12 @@ impl Bert {
     /// `pool.1` (all rows when `None`), whose masked mean is returned.
     pub fn forward(&self, ids: &Tensor, mask: &Tensor, taps: &Taps<'_>, pool: Option<(usize, Option<&[i64]>)>) -> BatchOut {
         tch::no_grad(|| {
-            let (b, t) = (ids.size()[0], ids.size()[1]);
             let ids = ids.to(self.device);
             let mask = mask.to(self.device);
-            let positions = Tensor::arange(t, (Kind::Int64, self.device)).unsqueeze(0);
-            let x = Tensor::embedding(&self.word, &ids, -1, false, false)
-                + Tensor::embedding(&self.pos, &positions, -1, false, false)
-                + self.typ.get(0);
-            let mut x = self.norm(&x, &self.eln);
+            let mut x = self.embed(&ids);
             // long texts come in full windows: no mask to add to every layer's scores then
             let padded = mask.min().int64_value(&[]) == 0;
-            let attn = padded.then(|| ((mask.to_kind(Kind::Float) - 1.0) * 1e4).to_kind(self.kind).view([b, 1, 1, t]));
+            let attn = padded.then(|| self.additive_mask(&mask));
             let deepest = taps.deepest();
             let pool_layer = pool.map(|p| p.0.min(self.layers.len())).unwrap_or(0);
             let shared = match pool {
@@ -424,5 +443,31 @@ impl Bert {
             };
             BatchOut { states: states.map(|s| s.to(Device::Cpu)), pooled: pooled.map(|p| p.to(Device::Cpu)) }
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pruning_plans_refuse_bad_fractions_and_rankings() {
+        let layer = |order: Vec<u32>| FfnLayerRanking { order, mean: vec![0.5, 1.0, 1.5, 2.0] };
+        let ok = FfnRanking { layers: vec![layer(vec![2, 0, 3, 1]), layer(vec![1, 2, 3, 0])] };
+        let p = ok.plan(0.5, &[]).unwrap();
+        assert_eq!(
+            (p.layers[0].drop.clone(), p.layers[0].keep.clone(), p.layers[0].drop_mean.clone()),
+            (vec![0, 2], vec![1, 3], vec![0.5, 1.5])
+        );
+        // only the listed layers lose neurons
+        let p = ok.plan(0.5, &[2]).unwrap();
+        assert!(p.layers[0].drop.is_empty() && p.layers[1].drop == vec![1, 2]);
+        for f in [-0.1, 1.5, f64::NAN] {
+            assert!(ok.plan(f, &[]).unwrap_err().contains("between 0 and 1"), "{f}");
+        }
+        for order in [vec![0, 1, 2], vec![0, 1, 2, 9], vec![0, 1, 1, 2]] {
+            let bad = FfnRanking { layers: vec![layer(order.clone())] };
+            assert!(bad.plan(0.5, &[]).unwrap_err().contains("not a permutation"), "{order:?}");
+        }
     }
 }

@@ -146,7 +146,7 @@ fn ffn_prune_from_env() -> Result<Option<FfnPrune>> {
     let layers: Vec<usize> =
         std::env::var("VIGIE_FFN_LAYERS").map(|v| v.split(',').filter_map(|x| x.trim().parse().ok()).collect()).unwrap_or_default();
     tracing::info!(path, frac, ?layers, "feed-forward pruning");
-    Ok(Some(ranking.plan(frac, &layers)))
+    ranking.plan(frac, &layers).map(Some).map_err(|why| Error::Config(format!("{path}: {why}")))
 }
 
 /// `config.json` as rust-bert's `BertConfig` and its layer-norm epsilon (which
@@ -238,22 +238,9 @@ impl Encoder {
         let encs: Vec<Encoding> = texts.iter().map(|t| self.tokenizer.encode(t)).collect();
         let wins: Vec<Win> = encs.iter().enumerate().map(|(i, e)| Win { text: i, start: 0, end: e.ids.len().min(room) }).collect();
         let max_len = wins.iter().map(|w| w.end + self.prefix.len() + 2).max()?;
-        let b = wins.len();
-        let mut ids = vec![i64::from(self.tokenizer.pad); b * max_len];
-        let mut mask = vec![0i64; b * max_len];
-        for (k, w) in wins.iter().enumerate() {
-            let mut seq: Vec<i64> = vec![i64::from(self.tokenizer.bos)];
-            seq.extend(self.prefix.iter().map(|&x| i64::from(x)));
-            seq.extend(encs[w.text].ids[w.start..w.end].iter().map(|&x| i64::from(x)));
-            seq.push(i64::from(self.tokenizer.eos));
-            ids[k * max_len..k * max_len + seq.len()].copy_from_slice(&seq);
-            mask[k * max_len..k * max_len + seq.len()].iter_mut().for_each(|m| *m = 1);
-        }
-        let tokens = mask.iter().sum::<i64>();
-        let shape = [b as i64, max_len as i64];
-        let ids = Tensor::from_slice(&ids).view(shape).to(self.device);
-        let mask = Tensor::from_slice(&mask).view(shape).to(self.device);
-        Some((bert.ffn_moments(&ids, &mask), tokens))
+        let (ids, mask) = self.batch_ids(&wins.iter().collect::<Vec<_>>(), &encs, max_len);
+        let tokens = mask.sum(Kind::Int64).int64_value(&[]);
+        Some((bert.ffn_moments(&ids.to(self.device), &mask.to(self.device)), tokens))
     }
 
     /// Content tokens of a text (without specials and prefix), for throughput counts.
@@ -395,16 +382,9 @@ impl Encoder {
         all.index_select(1, &Tensor::from_slice(&idx))
     }
 
-    /// One padded batch: the pooled `[rows, H]` embedding-layer states of `rows` (when
-    /// any) and the `[B, taps, T, H]` token states (when asked).
-    fn forward(
-        &self,
-        batch: &[&Win],
-        encs: &[Encoding],
-        max_len: usize,
-        taps: &Taps<'_>,
-        rows: &[i64],
-    ) -> (Option<Tensor>, Option<Tensor>) {
+    /// The `[B, max_len]` token ids (`<s>`, prefix, the window's tokens, `</s>`, padding)
+    /// and attention mask (1 for tokens) of a batch of windows.
+    fn batch_ids(&self, batch: &[&Win], encs: &[Encoding], max_len: usize) -> (Tensor, Tensor) {
         let b = batch.len();
         let mut ids = vec![i64::from(self.tokenizer.pad); b * max_len];
         let mut mask = vec![0i64; b * max_len];
@@ -419,8 +399,21 @@ impl Encoder {
             mask[k * max_len..k * max_len + seq.len()].iter_mut().for_each(|m| *m = 1);
         }
         let shape = [b as i64, max_len as i64];
-        let ids = Tensor::from_slice(&ids).view(shape);
-        let mask = Tensor::from_slice(&mask).view(shape);
+        (Tensor::from_slice(&ids).view(shape), Tensor::from_slice(&mask).view(shape))
+    }
+
+    /// One padded batch: the pooled `[rows, H]` embedding-layer states of `rows` (when
+    /// any) and the `[B, taps, T, H]` token states (when asked).
+    fn forward(
+        &self,
+        batch: &[&Win],
+        encs: &[Encoding],
+        max_len: usize,
+        taps: &Taps<'_>,
+        rows: &[i64],
+    ) -> (Option<Tensor>, Option<Tensor>) {
+        let b = batch.len();
+        let (ids, mask) = self.batch_ids(batch, encs, max_len);
         match &self.backend {
             Backend::Native(bert) => {
                 let all = rows.len() == b;
