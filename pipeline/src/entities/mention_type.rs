@@ -1017,6 +1017,17 @@ mod tests {
         t.hints(text, &ms).type_mention(name, label, EntityType::Organization)
     }
 
+    /// Every `(text, name, label)` of `company` types the name a company, none of
+    /// `not_company` does.
+    fn assert_companies(t: &MentionTyper, company: &[(&str, &str, &str)], not_company: &[(&str, &str, &str)]) {
+        for &(text, name, label) in company {
+            assert_eq!(kind(&type_in(t, text, name, label)), EntityType::Company, "{text}");
+        }
+        for &(text, name, label) in not_company {
+            assert_ne!(kind(&type_in(t, text, name, label)), EntityType::Company, "{text}");
+        }
+    }
+
     fn kind(t: &Typed) -> EntityType {
         match t {
             Typed::Listed(e) => e.kind,
@@ -1157,9 +1168,6 @@ mod tests {
             ("Zorblax a publié un rapport selon Radio Zorblax Internationale.", "Radio Zorblax Internationale", "ORG"),
             ("Un vaccin développé par Zorblax arrive.", "Zorblax", "ORG"),
         ];
-        for (text, name, label) in company {
-            assert_eq!(kind(&type_in(&t, text, name, label)), EntityType::Company, "{text}");
-        }
         let not_company = [
             ("Un groupe affilié à Zorblax a revendiqué l'attaque.", "Zorblax", "ORG"),
             ("Le groupe armé Zorblax contrôle la région.", "Zorblax", "ORG"),
@@ -1170,9 +1178,7 @@ mod tests {
             ("L'entreprise basée à Zorblax recrute.", "Zorblax", "LOC"),
             ("Le groupe de Zorblax chante.", "Zorblax", "PER"),
         ];
-        for (text, name, label) in not_company {
-            assert_ne!(kind(&type_in(&t, text, name, label)), EntityType::Company, "{text}");
-        }
+        assert_companies(&t, &company, &not_company);
         assert!(company_adjacent("la société d'État chinoise ") && !company_adjacent("the firm chairman "));
     }
 
@@ -1200,9 +1206,6 @@ mod tests {
             ("Dominic Smith, Zorblax's chief executive, said sales rose.", "Zorblax", "MISC"),
             ("Zorblax's London-listed shares have lost half their value.", "Zorblax", "ORG"),
         ];
-        for (text, name, label) in company {
-            assert_eq!(kind(&type_in(&t, text, name, label)), EntityType::Company, "{text}");
-        }
         let not_company = [
             // a verb between an English company word and the name
             ("UK-based delivery firm quits Zorblax after seven years.", "Zorblax", "LOC"),
@@ -1219,9 +1222,7 @@ mod tests {
             // "central" alone is no institution word, but a central bank is one
             ("La Banque centrale de Zorblax a relevé ses taux.", "Banque centrale de Zorblax", "ORG"),
         ];
-        for (text, name, label) in not_company {
-            assert_ne!(kind(&type_in(&t, text, name, label)), EntityType::Company, "{text}");
-        }
+        assert_companies(&t, &company, &not_company);
         // every name of a list after a company word, places NER saw in it too; not a plain list
         let list = |text: &str, names: &[(&str, &str)], name: &str| {
             let ms: Vec<MentionIn> = names
@@ -1300,17 +1301,12 @@ mod tests {
             ("Après le rachat du club par la société d'investissement Zorblax United, il signe.", "Zorblax United", "ORG"),
             ("A ne pas rater sur Zorblax Afrique : le match de la saison.", "Zorblax Afrique", "ORG"),
         ];
-        for (text, name, label) in company {
-            assert_eq!(kind(&type_in(&t, text, name, label)), EntityType::Company, "{text}");
-        }
         let not_company = [
             // a capital article after a speech verb: only a title of one word
             ("\"Il faut agir\", explique Le Parti Zorblax.", "Le Parti Zorblax", "ORG"),
             ("Le club Zorblax United a gagné le match.", "Zorblax United", "ORG"),
         ];
-        for (text, name, label) in not_company {
-            assert_ne!(kind(&type_in(&t, text, name, label)), EntityType::Company, "{text}");
-        }
+        assert_companies(&t, &company, &not_company);
     }
 
     #[test]
