@@ -185,7 +185,6 @@ impl Encoder {
             config.num_hidden_layers = config.num_hidden_layers.min(n as i64);
         }
         let weights = dir.join("model.safetensors");
-        let prune = ffn_prune_from_env()?;
         let backend = match opts.engine {
             Engine::Native => Backend::Native(Bert::load(
                 &weights,
@@ -194,7 +193,7 @@ impl Encoder {
                 eps,
                 precision,
                 opts.device,
-                prune.as_ref(),
+                ffn_prune_from_env()?.as_ref(),
             )?),
             Engine::RustBert => {
                 if precision == Precision::Int8 {
