@@ -86,7 +86,7 @@ fn main() -> ExitCode {
         }
     };
     if cli.command.runs_encoder() {
-        vigie_engine::process::passive_openmp();
+        vigie_engine::process::short_openmp_spin();
     }
     vigie_engine::frontend::init_tracing(cli.verbose, cli.quiet);
     let result = match cli.command {

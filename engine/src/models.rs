@@ -102,6 +102,7 @@ pub fn open_analyzer(models: &ModelDir, head: Option<&Path>, opts: &EncoderOptio
         cpu = ?an.encoder.cpu.names(),
         cores = vigie_pipeline::cores(),
         omp_wait_policy = std::env::var("OMP_WAIT_POLICY").unwrap_or_default(),
+        gomp_spincount = std::env::var("GOMP_SPINCOUNT").unwrap_or_default(),
         "model stage"
     );
     Ok(an)

@@ -107,8 +107,9 @@ fn precision_is_chosen_per_cpu_and_keeps_the_entities() {
     };
     let (with_auto, log) = ids("auto", None);
     assert!(log.contains("model stage") && log.contains(&format!("precision={auto}")), "{log}");
-    // the encoder's OpenMP threads sleep between parallel regions unless asked otherwise
-    assert!(log.contains("omp_wait_policy=\"PASSIVE\""), "{log}");
+    // the encoder's OpenMP threads spin briefly between parallel regions, then sleep,
+    // unless asked otherwise
+    assert!(log.contains(&format!("gomp_spincount=\"{}\"", vigie_engine::process::SPIN_ROUNDS)), "{log}");
     let (with_fp32, log) = ids("fp32", Some("ACTIVE"));
     assert!(log.contains("omp_wait_policy=\"ACTIVE\""), "{log}");
     assert_eq!(with_auto, with_fp32);
