@@ -159,7 +159,7 @@ mod tests {
 
     /// The precision `auto` picks on this CPU (and int8 where VNNI runs it natively)
     /// finds the entities fp32 finds on real articles: the same ids, article by article,
-    /// but for at most one entity in all (bf16) or 2% of them (int8).
+    /// but for at most one entity in all (bf16) or 2% of them, at least four (int8).
     #[test]
     fn each_precision_finds_the_fp32_entities() {
         let Some(models) = models() else { return };
@@ -179,8 +179,10 @@ mod tests {
             let (got, emb) = entities(&open(p), &docs);
             let differ: usize = want.iter().zip(&got).map(|(a, b)| a.symmetric_difference(b).count()).sum();
             let total: usize = want.iter().map(|s| s.len()).sum();
-            // bf16 is lossless for this model; int8 may flip an entity at a boundary
-            let allowed = if p == Precision::Int8 { total / 50 } else { 1 };
+            // bf16 is lossless for this model; int8 may flip an entity at a boundary, and
+            // one flipped boundary changes up to four ids ("Galip Dalay" split in two on an
+            // AMX Xeon: the person, two pieces and a piece typed anew)
+            let allowed = if p == Precision::Int8 { (total / 50).max(4) } else { 1 };
             assert!(differ <= allowed, "{p}: {differ} of {total} entities differ from fp32: {want:?} vs {got:?}");
             for (a, b) in want_emb.iter().zip(&emb) {
                 let c: f32 = a.iter().zip(b).map(|(x, y)| x * y).sum();
