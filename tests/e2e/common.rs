@@ -53,11 +53,13 @@ pub fn wait_exit(child: &mut std::process::Child, what: &str) -> std::process::E
 
 pub struct Vigie {
     pub dir: tempfile::TempDir,
+    /// `--precision` for every command (`VIGIE_PRECISION`), when the test fixes one
+    pub precision: Option<&'static str>,
 }
 
 impl Vigie {
     pub fn new() -> Self {
-        Vigie { dir: tempfile::tempdir().expect("temp dir") }
+        Vigie { dir: tempfile::tempdir().expect("temp dir"), precision: None }
     }
 
     pub fn data(&self) -> PathBuf {
@@ -67,6 +69,9 @@ impl Vigie {
     pub fn cmd(&self) -> Command {
         let mut c = Command::new(bin());
         c.arg("--data").arg(self.data()).env_remove("VIGIE_DATA").env("VIGIE_LOG", "warn").env("VIGIE_MODELS", models());
+        if let Some(p) = self.precision {
+            c.env("VIGIE_PRECISION", p);
+        }
         c.stdin(Stdio::null());
         c
     }
