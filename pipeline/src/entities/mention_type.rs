@@ -471,7 +471,14 @@ fn looks_like_a_company_name(name: &str) -> bool {
         let w = w.to_lowercase();
         w.ends_with("-based") || w.ends_with("-wide") || w.ends_with("-owned") || w.ends_with("-led")
     });
-    !lower_word && !adjective && !name.contains(", ")
+    !lower_word && !adjective && !name.contains(", ") && !product_code(name)
+}
+
+/// A name that reads as a product's: it ends in a version number ("Alivo 2.0", "Web 3.0")
+/// or is a model code in the plural ("PS5s", "A320s").
+fn product_code(name: &str) -> bool {
+    static R: OnceLock<Regex> = OnceLock::new();
+    re(&R, r"(?:^|\s)v?\d+(?:\.\d+)+$|^\p{Lu}{1,4}-?\d+s$").is_match(name)
 }
 
 /// How a name of unknown type comes out.
@@ -593,6 +600,18 @@ fn company_list_left(left: &str) -> bool {
     )
     .is_match(left)
         && !org_left().is_match(left)
+        && !owned_brands_left(left)
+}
+
+/// Words before a list of a company's own brands ("Unilever, which owns brands including",
+/// "le groupe possède des marques comme"): the names are its products, not companies.
+fn owned_brands_left(left: &str) -> bool {
+    static R: OnceLock<Regex> = OnceLock::new();
+    re(
+        &R,
+        r"(?i)\b(?:owns?|owning|owned|sells?|makes?|possèdent|possède|poss[ée]dant|d[ée]tient|d[ée]tenant|commercialise|vend)\s+(?:[\p{L}'’-]+\s+){0,3}(?:brands|marques|products|produits)(?:\s+(?:[\p{Ll}'’-]+)){0,3}\s*,?\s*(?:comme|tel(?:le)?s? que|dont|notamment|such as|like|including)\s+(?:la\s+|le\s+|les\s+|l['’]\s*|the\s+)?$",
+    )
+    .is_match(left)
 }
 
 /// The name before a trailing "du Brésil", "d'Italie", "of America" (one or two capitalized
@@ -641,27 +660,43 @@ fn initials(name: &str) -> [String; 3] {
 /// right after a name ("Communication Workers Union (CWU)"), or one whose letters are
 /// the initials of another organization mention of the article.
 fn long_forms(text: &str, mentions: &[MentionIn<'_>], companies: &CompanyKb) -> HashMap<String, String> {
-    let orgs: Vec<(&str, usize)> = mentions
+    let orgs: Vec<(&str, usize, bool)> = mentions
         .iter()
         .filter(|m| matches!(m.label, "ORG" | "MISC" | "LOC"))
-        .map(|m| (strip_articles(&text[m.start..m.end]), m.end))
+        .map(|m| (strip_articles(&text[m.start..m.end]), m.end, m.label == "ORG"))
         .collect();
+    // an acronym, or one capitalized word NER calls an organization in brackets right
+    // after an organization's long name ("Autorité kenyane des fournitures médicales
+    // (Kemsa)"), whose letters need not be the initials
+    let word = |n: &str, org: bool| org && !n.contains(' ') && n.chars().next().is_some_and(char::is_uppercase);
     let mut out = HashMap::new();
-    for &(name, _) in orgs.iter().filter(|(n, _)| is_acronym(n)) {
+    for &(name, _, _) in orgs.iter().filter(|(n, _, org)| is_acronym(n) || word(n, *org)) {
         let key = companies.key(name);
         if out.contains_key(&key) {
             continue;
         }
-        let bracketed = orgs.iter().find(|(long, end)| {
+        let acronym = is_acronym(name);
+        let bracketed = orgs.iter().find(|(long, end, long_org)| {
             !is_acronym(long)
                 && long.contains(' ')
-                && text[*end..].trim_start().strip_prefix('(').is_some_and(|r| r.trim_start().starts_with(name))
+                && (acronym || *long_org)
+                && text[*end..].trim_start().strip_prefix('(').is_some_and(|r| {
+                    let r = r.trim_start();
+                    if acronym {
+                        r.starts_with(name)
+                    } else {
+                        r.strip_prefix(name).is_some_and(|rest| rest.trim_start().starts_with(')'))
+                    }
+                })
         });
         let spelled = || {
+            if !acronym {
+                return None;
+            }
             let letters: String = name.chars().filter(char::is_ascii_alphanumeric).collect();
-            orgs.iter().find(|(long, _)| !is_acronym(long) && long.contains(' ') && initials(long).contains(&letters))
+            orgs.iter().find(|(long, _, _)| !is_acronym(long) && long.contains(' ') && initials(long).contains(&letters))
         };
-        if let Some((long, _)) = bracketed.or_else(spelled) {
+        if let Some((long, _, _)) = bracketed.or_else(spelled) {
             out.insert(key, long.to_string());
         }
     }
@@ -786,7 +821,7 @@ impl MentionTyper {
                     .is_some_and(|(e, common)| !common && e.kind == EntityType::Company)
         };
         static SEP: OnceLock<Regex> = OnceLock::new();
-        let sep = re(&SEP, r"^(?:\s*,\s*|\s+(?:et|and|ou|or)\s+|\s*,\s*(?:et|and|ou|or)\s+)$");
+        let sep = re(&SEP, r"^(?:['’]s)?(?:\s*,\s*|\s+(?:et|and|ou|or)\s+|\s*,\s*(?:et|and|ou|or)\s+)$");
         // chains of names joined by commas and a last "et"/"and": three names or more, or
         // two joined by a conjunction ("In the first year of Covid, Rolls-Royce" is none)
         let mut chains: Vec<Vec<&MentionIn<'_>>> = Vec::new();
@@ -831,6 +866,11 @@ impl MentionTyper {
                 && sep.is_match(&text[listing[i - 1].end..listing[i].start]);
             if joined {
                 continue;
+            }
+            if i > first && owned_brands_left(left_of(text, listing[first].start)) {
+                for m in listing[first..i].iter().filter(|m| m.label != "KB") {
+                    by_name.entry(self.companies.key(strip_articles(&text[m.start..m.end]))).or_default().product += 1;
+                }
             }
             if i > first && company_list_left(left_of(text, listing[first].start)) {
                 for m in listing[first..i].iter().filter(|m| m.label != "KB") {
@@ -1032,6 +1072,70 @@ mod tests {
         match t {
             Typed::Listed(e) => e.kind,
             Typed::Kind(k) => *k,
+        }
+    }
+
+    /// Every occurrence of each `(name, label)` in `text`, as NER mentions.
+    fn mentions_at<'a>(text: &str, names: &[(&str, &'a str)]) -> Vec<MentionIn<'a>> {
+        names
+            .iter()
+            .flat_map(|&(name, label)| {
+                text.match_indices(name)
+                    .map(|(i, s)| MentionIn {
+                        start: i,
+                        end: i + s.len(),
+                        label,
+                        features: None,
+                        known_company: false,
+                        known_organization: false,
+                    })
+                    .collect::<Vec<_>>()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_bracketed_short_name_takes_its_long_names_type() {
+        let t = typer();
+        let text = "Les responsables de l'Autorité kenyane des fournitures médicales (Kemsa) sont accusés. Kemsa dément.";
+        let ms = mentions_at(text, &[("Autorité kenyane des fournitures médicales", "ORG"), ("Kemsa", "ORG")]);
+        let hints = t.hints(text, &ms);
+        assert_eq!(kind(&hints.type_mention("Kemsa", "ORG", EntityType::Company)), EntityType::Organization);
+        // a place in brackets, or a short name after a place, is no alias
+        let text = "NEW YORK (Zorblax) - Shares rose. Zorblax said. Nissan Motor (Japan) grew.";
+        let ms = mentions_at(text, &[("NEW YORK", "LOC"), ("Zorblax", "ORG"), ("Nissan Motor", "ORG"), ("Japan", "LOC")]);
+        let forms = long_forms(text, &ms, &t.companies);
+        assert!(forms.is_empty(), "{forms:?}");
+    }
+
+    #[test]
+    fn version_numbers_and_plural_model_codes_read_as_products() {
+        for name in ["Alivo 2.0", "Web 3.0", "PS5s", "A320s", "Zorblax v2.1"] {
+            assert!(product_code(name) && !looks_like_a_company_name(name), "{name}");
+        }
+        for name in ["Zorblax", "3M", "France 24", "Channel 4", "7-Eleven", "Boeing"] {
+            assert!(!product_code(name) && looks_like_a_company_name(name), "{name}");
+        }
+    }
+
+    #[test]
+    fn a_companys_own_brands_are_no_companies() {
+        let t = typer();
+        assert_companies(
+            &t,
+            &[("Le marché est dominé par des constructeurs comme Zorblax et Quimbo.", "Zorblax", "ORG")],
+            &[
+                ("Zorbco, which owns brands including Hellmann's and Quimbo, said it was disappointed.", "Hellmann's", "ORG"),
+                ("Zorbco, qui possède des marques comme Zorblax et Quimbo, se dit déçu.", "Zorblax", "ORG"),
+            ],
+        );
+        // the whole list, a possessive between two names included, is the company's products
+        // (which keeps the classifier from calling them companies)
+        let text = "Zorbco, which owns brands including Hellmann's and Quimbo, said it was disappointed.";
+        let ms = mentions_at(text, &[("Hellmann", "ORG"), ("Quimbo", "ORG")]);
+        let hints = t.hints(text, &ms);
+        for name in ["Hellmann", "Quimbo"] {
+            assert!(hints.by_name[&t.companies.key(name)].product > 0, "{name}");
         }
     }
 
