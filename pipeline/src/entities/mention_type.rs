@@ -600,14 +600,21 @@ fn company_list_left(left: &str) -> bool {
     )
     .is_match(left)
         && !org_left().is_match(left)
-        && !owned_brands_left(left)
+        && !product_list_left(left)
 }
 
 /// Words before a list of a company's own brands ("Unilever, which owns brands including",
-/// "le groupe possède des marques comme"): the names are its products, not companies.
-fn owned_brands_left(left: &str) -> bool {
+/// "le groupe possède des marques comme") or of a maker's models ("electric versions of the",
+/// "les nouvelles générations de"): the names are its products, not companies.
+fn product_list_left(left: &str) -> bool {
     static R: OnceLock<Regex> = OnceLock::new();
+    static M: OnceLock<Regex> = OnceLock::new();
     re(
+        &M,
+        r"(?i)\b(?:versions?|generations?|variants?|g[ée]n[ée]rations?|variantes?)\s+(?:\p{Ll}+\s+)?(?:of|de|du|des|d['’])\s*(?:the\s+|la\s+|le\s+|les\s+|l['’]\s*|its\s+|their\s+|sa\s+|son\s+|ses\s+|leurs?\s+)?$",
+    )
+    .is_match(left)
+        || re(
         &R,
         r"(?i)\b(?:owns?|owning|owned|sells?|makes?|possèdent|possède|poss[ée]dant|d[ée]tient|d[ée]tenant|commercialise|vend)\s+(?:[\p{L}'’-]+\s+){0,3}(?:brands|marques|products|produits)(?:\s+(?:[\p{Ll}'’-]+)){0,3}\s*,?\s*(?:comme|tel(?:le)?s? que|dont|notamment|such as|like|including)\s+(?:la\s+|le\s+|les\s+|l['’]\s*|the\s+)?$",
     )
@@ -867,7 +874,7 @@ impl MentionTyper {
             if joined {
                 continue;
             }
-            if i > first && owned_brands_left(left_of(text, listing[first].start)) {
+            if i > first && product_list_left(left_of(text, listing[first].start)) {
                 for m in listing[first..i].iter().filter(|m| m.label != "KB") {
                     by_name.entry(self.companies.key(strip_articles(&text[m.start..m.end]))).or_default().product += 1;
                 }
@@ -1135,6 +1142,12 @@ mod tests {
         let ms = mentions_at(text, &[("Hellmann", "ORG"), ("Quimbo", "ORG")]);
         let hints = t.hints(text, &ms);
         for name in ["Hellmann", "Quimbo"] {
+            assert!(hints.by_name[&t.companies.key(name)].product > 0, "{name}");
+        }
+        let text = "Electric versions of the Qashqai and Juke are built in Sunderland.";
+        let ms = mentions_at(text, &[("Qashqai", "ORG"), ("Juke", "ORG")]);
+        let hints = t.hints(text, &ms);
+        for name in ["Qashqai", "Juke"] {
             assert!(hints.by_name[&t.companies.key(name)].product > 0, "{name}");
         }
     }
