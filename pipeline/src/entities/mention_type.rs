@@ -600,7 +600,6 @@ fn company_list_left(left: &str) -> bool {
     )
     .is_match(left)
         && !org_left().is_match(left)
-        && !product_list_left(left)
 }
 
 /// Words before a list of a company's own brands ("Unilever, which owns brands including",
@@ -609,16 +608,17 @@ fn company_list_left(left: &str) -> bool {
 fn product_list_left(left: &str) -> bool {
     static R: OnceLock<Regex> = OnceLock::new();
     static M: OnceLock<Regex> = OnceLock::new();
-    re(
+    let models = re(
         &M,
         r"(?i)\b(?:versions?|generations?|variants?|g[ée]n[ée]rations?|variantes?)\s+(?:\p{Ll}+\s+)?(?:of|de|du|des|d['’])\s*(?:the\s+|la\s+|le\s+|les\s+|l['’]\s*|its\s+|their\s+|sa\s+|son\s+|ses\s+|leurs?\s+)?$",
     )
-    .is_match(left)
-        || re(
+    .is_match(left);
+    let brands = re(
         &R,
         r"(?i)\b(?:owns?|owning|owned|sells?|makes?|possèdent|possède|poss[ée]dant|d[ée]tient|d[ée]tenant|commercialise|vend)\s+(?:[\p{L}'’-]+\s+){0,3}(?:brands|marques|products|produits)(?:\s+(?:[\p{Ll}'’-]+)){0,3}\s*,?\s*(?:comme|tel(?:le)?s? que|dont|notamment|such as|like|including)\s+(?:la\s+|le\s+|les\s+|l['’]\s*|the\s+)?$",
     )
-    .is_match(left)
+    .is_match(left);
+    models || brands
 }
 
 /// The name before a trailing "du Brésil", "d'Italie", "of America" (one or two capitalized
@@ -874,16 +874,20 @@ impl MentionTyper {
             if joined {
                 continue;
             }
-            if i > first && product_list_left(left_of(text, listing[first].start)) {
-                for m in listing[first..i].iter().filter(|m| m.label != "KB") {
-                    by_name.entry(self.companies.key(strip_articles(&text[m.start..m.end]))).or_default().product += 1;
-                }
-            }
-            if i > first && company_list_left(left_of(text, listing[first].start)) {
-                for m in listing[first..i].iter().filter(|m| m.label != "KB") {
+            if i > first {
+                let left = left_of(text, listing[first].start);
+                // a maker's own brands or models first: "brands including" also reads as a
+                // list of companies
+                let products = product_list_left(left);
+                let companies = !products && company_list_left(left);
+                for m in listing[first..i].iter().filter(|m| (products || companies) && m.label != "KB") {
                     let v = by_name.entry(self.companies.key(strip_articles(&text[m.start..m.end]))).or_default();
-                    v.adjacent += 1;
-                    v.company_ctx += 1;
+                    if products {
+                        v.product += 1;
+                    } else {
+                        v.adjacent += 1;
+                        v.company_ctx += 1;
+                    }
                 }
             }
             first = i;
@@ -1056,10 +1060,7 @@ mod tests {
 
     /// Types every ORG mention of `name` in `text` as the hints decide.
     fn type_in(t: &MentionTyper, text: &str, name: &str, label: &str) -> Typed {
-        let ms: Vec<MentionIn> = text
-            .match_indices(name)
-            .map(|(i, s)| MentionIn { start: i, end: i + s.len(), label, features: None, known_company: false, known_organization: false })
-            .collect();
+        let ms = mentions_at(text, &[(name, label)]);
         assert!(!ms.is_empty(), "{name} in {text}");
         t.hints(text, &ms).type_mention(name, label, EntityType::Organization)
     }
