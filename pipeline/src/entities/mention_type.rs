@@ -61,7 +61,7 @@ fn org_name_words() -> &'static Regex {
     static R: OnceLock<Regex> = OnceLock::new();
     re(
         &R,
-        r"(?i)\b(?:minist(?:ry|[èe]re|erio|erium)|department|d[ée]partement|agency|agence|authority|autorit[ée]|commission|committee|comit[ée]|council|conseil|court|cour|tribunal|parliament|parlement|senate|s[ée]nat|assembl(?:y|[ée]e)|congress|congr[èe]s|government|gouvernement|university|universit[ée]|universit[äa]t|universidad|universit[àa]|college|coll[èe]ge|[ée]cole|school|institute|institut|academy|acad[ée]mie|party|parti|partei|federation|f[ée]d[ée]ration|association|foundation|fondation|central bank|banque centrale|banco central|central committee|comit[ée] central|bureau central|federal|f[ée]d[ée]ral(?:e)?|reserve|r[ée]serve|mondiale|monetary|mon[ée]taire|police|army|arm[ée]e|navy|marine nationale|nations|united nations|hospital|h[ôo]pital|church|[ée]glise|municipality|mairie|pr[ée]fecture|r[ée]gion|city of|ville de|ngo|ong|red cross|croix-rouge|office|bureau|directorate|direction g[ée]n[ée]rale|inspection|regulator|r[ée]gulateur|observatoire|observatory|tr[ée]sor|treasury|syndicat|trade union|unions?|union europ[ée]enne|european union|eurosystem|gendarmerie|parquet|CHU|mouvement|movement|forces arm[ée]es|forces de d[ée]fense|forces de s[ée]curit[ée])\b|\.(?:gov|gouv|edu|int)\b|^(?:[ÉE]lys[ée]e|Matignon|Quai d['’]Orsay|Beauvau)$|^(?:(?:Reserve|National|People['’]s)\s+)?Bank\s+of\s+\p{Lu}\p{L}+$|^Banque\s+(?:de|d['’]|du)\s*\p{Lu}\p{L}+$",
+        r"(?i)\b(?:minist(?:ry|[èe]re|erio|erium)|department|d[ée]partement|agency|agence|authority|autorit[ée]|commission|committee|comit[ée]|council|conseil|court|cour|tribunal|parliament|parlement|senate|s[ée]nat|assembl(?:y|[ée]e)|congress|congr[èe]s|government|gouvernement|university|universit[ée]|universit[äa]t|universidad|universit[àa]|college|coll[èe]ge|[ée]cole|school|institute|institut|institution|cent(?:re|er)\s+(?:for|of|on)|academy|acad[ée]mie|party|parti|partei|federation|f[ée]d[ée]ration|association|foundation|fondation|central bank|banque centrale|banco central|central committee|comit[ée] central|bureau central|federal|f[ée]d[ée]ral(?:e)?|reserve|r[ée]serve|mondiale|monetary|mon[ée]taire|police|army|arm[ée]e|navy|marine nationale|nations|united nations|hospital|h[ôo]pital|church|[ée]glise|municipality|mairie|pr[ée]fecture|r[ée]gion|city of|ville de|ngo|ong|red cross|croix-rouge|office|bureau|directorate|direction g[ée]n[ée]rale|inspection|regulator|r[ée]gulateur|observatoire|observatory|tr[ée]sor|treasury|syndicat|trade union|unions?|union europ[ée]enne|european union|eurosystem|gendarmerie|parquet|CHU|mouvement|movement|forces arm[ée]es|forces de d[ée]fense|forces de s[ée]curit[ée])\b|\.(?:gov|gouv|edu|int)\b|^(?:[ÉE]lys[ée]e|Matignon|Quai d['’]Orsay|Beauvau)$|^(?:(?:Reserve|National|People['’]s)\s+)?Bank\s+of\s+\p{Lu}\p{L}+$|^Banque\s+(?:de|d['’]|du)\s*\p{Lu}\p{L}+$",
     )
 }
 
@@ -101,13 +101,14 @@ pub fn sport_sentence(words: &[String]) -> bool {
     re(&RESULTS, r"^\p{Lu}[\p{L}.' -]* \d{1,2} \p{Lu}[\p{L}.' -]* \d{1,2}\b").is_match(&text)
 }
 
-/// A news medium quoted as a source or read ("a indiqué à la BBC", "told Reuters", "à
-/// lire aussi sur BBC Afrique", "le quotidien La Stampa"): media are businesses.
+/// A news medium quoted as a source or read ("a indiqué à la BBC", "dit-elle à BBC
+/// Culture", "told Reuters", "à lire aussi sur BBC Afrique", "le quotidien La Stampa"):
+/// media are businesses.
 fn media_left() -> &'static Regex {
     static R: OnceLock<Regex> = OnceLock::new();
     re(
         &R,
-        r"(?i)(?:\b(?:told|interview (?:with|to)|a dit (?:au|à)|(?:d[ée]clar[ée]|indiqu[ée]|confi[ée]|soulign[ée]|expliqu[ée]|affirm[ée]|racont[ée]|pr[ée]cis[ée]|r[ée]pondu)(?:\s+(?:M\.\s*|Mme\s+)?\p{Lu}[\p{L}'’-]*){0,3}\s+(?:au|à)|a appris|(?:[àa]\s+)?(?:une\s+)?questions?\s+(?:de|du|d['’])|(?:joint|jointe|contact[ée]e?|sollicit[ée]e?)\s+par|(?:d[ée]clar[ée]|affirm[ée]|expliqu[ée]|indiqu[ée]|confi[ée]|a dit|estim[ée])\s+sur|indique (?:au|à)|entretien (?:au|à|avec)|interview (?:au|à)|(?:lire|voir|regarder|[ée]couter) aussi sur|[àa] (?:ne pas (?:manquer|rater)|regarder|lire|[ée]couter) sur|antenne(?:\s+\p{Ll}+)?\s+(?:de|du|d['’]))\s*(?:the\s+|la\s+|le\s+|l['’]\s*)?$|\b(?:quotidien|journal|hebdomadaire|magazine|newspaper|daily|tabloid|agence de presse|news agency|radio|t[ée]l[ée]vision)\s+(?:\p{Ll}+\s+){0,2}$)",
+        r"(?i)(?:\b(?:told|interview (?:with|to)|a dit (?:au|à)|(?:a-t-(?:il|elle|on)\s+(?:dit|d[ée]clar[ée]|expliqu[ée]|confi[ée]|racont[ée]|affirm[ée]|pr[ée]cis[ée]|indiqu[ée]|ajout[ée])|(?:dit|d[ée]clare|explique|confie|raconte|affirme|pr[ée]cise|indique|ajoute)-(?:t-)?(?:il|elle|ils|elles|on))\s+(?:au|à)|(?:d[ée]clar[ée]|indiqu[ée]|confi[ée]|soulign[ée]|expliqu[ée]|affirm[ée]|racont[ée]|pr[ée]cis[ée]|r[ée]pondu)(?:\s+(?:M\.\s*|Mme\s+)?\p{Lu}[\p{L}'’-]*){0,3}\s+(?:au|à)|a appris|(?:[àa]\s+)?(?:une\s+)?questions?\s+(?:de|du|d['’])|(?:joint|jointe|contact[ée]e?|sollicit[ée]e?)\s+par|(?:d[ée]clar[ée]|affirm[ée]|expliqu[ée]|indiqu[ée]|confi[ée]|a dit|estim[ée])\s+sur|indique (?:au|à)|entretien (?:au|à|avec)|interview (?:au|à)|(?:lire|voir|regarder|[ée]couter) aussi sur|[àa] (?:ne pas (?:manquer|rater)|regarder|lire|[ée]couter) sur|antenne(?:\s+\p{Ll}+)?\s+(?:de|du|d['’]))\s*(?:the\s+|la\s+|le\s+|l['’]\s*)?$|\b(?:quotidien|journal|hebdomadaire|magazine|newspaper|daily|tabloid|agence de presse|news agency|radio|t[ée]l[ée]vision)\s+(?:\p{Ll}+\s+){0,2}$)",
     )
 }
 
@@ -205,7 +206,7 @@ fn company_right_context() -> &'static Regex {
 
 /// Institution words before a name ("le régulateur X", "la fondation de soutien X"); `{N}`
 /// is how many small words may come between.
-const ORG_LEFT: &str = r"(?i)(?:\b(?:r[ée]gulateur|gendarme|autorit[ée]|agence|minist[èe]re|gouvernement|administration|parti|syndicat|ong|association|fondation|universit[ée]|institut|organisation|organisme|banque centrale|commission|juridiction|cour|ong|mouvement|pr[ée]fecture|mairie|municipalit[ée]|gendarmerie|parquet|police|arm[ée]e|club|f[ée]d[ée]ration|conf[ée]d[ée]ration|h[ôo]pital|chu|[ée]cole|lyc[ée]e|coll[èe]ge|think tank|centre de recherche|laboratoire public|milice|r[ée]bellion|guérilla)(?:\s+(?:[a-zà-ÿ][a-zà-ÿ'’-]*|d['’][a-zà-ÿ-]+)){N}\s+$|\b(?:regulator|watchdog|agency|ministry|department|government|administration|party|union|charity|nonprofit|non-profit|ngo|foundation|university|institute|organization|organisation|think tank|central bank|commission|council|court|authority)\s+$|\bgroupes?\s+(?:arm[ée]s?|terroristes?|(?:dj|j)ihadistes?|rebelles?|islamistes?|extr[ée]mistes?|militants?|paramilitaires?|insurg[ée]s?|(?:affili[ée]s?|li[ée]s?)\s+(?:[àa]|au)|de\s+(?:plaidoyer|pression|r[ée]flexion|d[ée]fense|travail|contact|experts?|campagne|soutien|lobbying))\b[^,.;:()]{0,60}$|\b(?:armed|militant|terrorist|jihadist|rebel|advocacy|pressure|campaign)\s+groups?\s+$)";
+const ORG_LEFT: &str = r"(?i)(?:\b(?:r[ée]gulateur|gendarme|autorit[ée]|agence|minist[èe]re|gouvernement|administration|parti|syndicat|ong|association|fondation|universit[ée]|institut|organisation|organisme|banque centrale|commission|juridiction|cour|ong|mouvement|pr[ée]fecture|mairie|municipalit[ée]|gendarmerie|parquet|police|arm[ée]e|club|f[ée]d[ée]ration|conf[ée]d[ée]ration|h[ôo]pital|chu|[ée]cole|lyc[ée]e|coll[èe]ge|think tank|centre de recherche|laboratoire public|milice|r[ée]bellion|guérilla)(?:\s+(?:[a-zà-ÿ][a-zà-ÿ'’-]*|d['’][a-zà-ÿ-]+)){N}\s+$|\b(?:regulator|watchdog|agency|ministry|department|government|administration|party|union|charity|nonprofit|non-profit|ngo|foundation|university|institute|organization|organisation|think tank|central bank|commission|council|court|authority)\s+$|\bgroupes?\s+(?:arm[ée]s?|terroristes?|(?:dj|j)ihadistes?|rebelles?|islamistes?|extr[ée]mistes?|militants?|paramilitaires?|insurg[ée]s?|(?:affili[ée]s?|li[ée]s?)\s+(?:[àa]|au)|de\s+(?:plaidoyer|pression|r[ée]flexion|d[ée]fense|travail|contact|experts?|campagne|soutien|lobbying))\b[^,.;:()]{0,60}$|\b(?:rebelles?|milices?|miliciens?|insurg[ée]s|(?:dj|j)ihadistes|terroristes|combattants)\b[^,.;:()]{0,40}\b(?:du|le|au)\s+groupe\s+$|\b(?:armed|militant|terrorist|jihadist|rebel|advocacy|pressure|campaign)\s+groups?\s+$)";
 
 fn org_left() -> &'static Regex {
     static R: OnceLock<Regex> = OnceLock::new();
@@ -220,13 +221,15 @@ fn org_left_direct() -> &'static Regex {
 }
 
 /// An apposition or a copula that calls the name an institution ("Global Witness, une ONG
-/// britannique", "X est une association", "X, the UN agency"): the counterpart of the
-/// company appositions of [`company_right_context`].
+/// britannique", "X est une association", "X, the UN agency", after its acronym in brackets
+/// too: "Basic Income Earth Network (BIEN), une organisation à but non lucratif"), or
+/// campaigning ("Resolution, qui milite pour..."): the counterpart of the company
+/// appositions of [`company_right_context`].
 fn org_right_context() -> &'static Regex {
     static R: OnceLock<Regex> = OnceLock::new();
     re(
         &R,
-        r"(?i)^(?:\s*,\s*|\s+(?:est|[ée]tait|is|was)\s+)(?:une?|le|la|l['’]|the|a|an)\s*(?:[\w'’-]+\s+){0,2}?(?:ong|ngo|association|organisation|organization|organisme|fondation|foundation|charity|institution|agence|agency|r[ée]gulateur|regulator|watchdog|syndicat|union|parti|party|think tank|groupe (?:de (?:r[ée]flexion|pression|plaidoyer|campagne))|(?:campaign|advocacy|pressure) group|universit[ée]|university|groupe (?:arm[ée]|rebelle|terroriste|(?:dj|j)ihadiste|islamiste|militant|paramilitaire)|(?:armed|rebel|militant|terrorist|jihadist) group)\b",
+        r"(?i)^(?:\s*\([^()]{1,20}\))?(?:\s*,?\s*(?:qui\s+|which\s+|that\s+)?(?:milite|militent|fait campagne|font campagne|campaigns?|lobbies)\b|(?:\s*,\s*|\s+(?:est|[ée]tait|is|was)\s+)(?:une?|le|la|l['’]|the|a|an)\s*(?:[\w'’-]+\s+){0,2}?(?:ong|ngo|association|organisation|organization|organisme|fondation|foundation|charity|institution|agence|agency|r[ée]gulateur|regulator|watchdog|syndicat|union|parti|party|think tank|groupe (?:de (?:r[ée]flexion|pression|plaidoyer|campagne))|(?:campaign|advocacy|pressure) group|universit[ée]|university|groupe (?:arm[ée]|rebelle|terroriste|(?:dj|j)ihadiste|islamiste|militant|paramilitaire)|(?:armed|rebel|militant|terrorist|jihadist) group)\b)",
     )
 }
 
@@ -630,6 +633,25 @@ fn country_suffix_head(name: &str) -> Option<&str> {
     (head.chars().count() >= 3 && !org_name_words().is_match(head) && !org_name_words().is_match(name)).then_some(head)
 }
 
+/// A listed medium's service, edition or channel named after it ("BBC Culture", "BBC News
+/// Mundo", "BBC Isle of Man", "CNN International"): by the annotation guidelines a form
+/// of the medium, which monitoring users follow as one. Only media: a listed maker's name
+/// before other words is often its product ("Microsoft Exchange", "Google Glass").
+fn media_unit<'a>(name: &str, companies: &'a CompanyKb) -> Option<(&'a ListedEntity, bool)> {
+    const JOINS: &[&str] = &["of", "de", "du", "des", "la", "le", "d'", "d’", "&"];
+    let words: Vec<&str> = name.split_whitespace().collect();
+    if org_name_words().is_match(name) {
+        return None;
+    }
+    (1..words.len()).rev().find_map(|k| {
+        let rest = &words[k..];
+        let unit = rest.iter().all(|w| w.chars().next().is_some_and(|c| c.is_uppercase() || c.is_ascii_digit()) || JOINS.contains(w))
+            && rest.first().is_some_and(|w| !JOINS.contains(w));
+        let (e, common) = companies.lookup(&words[..k].join(" "))?;
+        (unit && !common && e.kind == EntityType::Company && e.sector == "media").then_some((e, false))
+    })
+}
+
 /// A title or a name written in quotes ("comme « Disco » ou « Life and Times »"): a work or
 /// a show, which the classifier alone does not type.
 fn quoted(left: &str, right: &str) -> bool {
@@ -962,10 +984,14 @@ impl SpanHints<'_> {
         let p = (!votes.probs.is_empty()).then(|| votes.probs.iter().sum::<f32>() / votes.probs.len() as f32);
         // "Vale du Brésil", "Eni d'Italie": a listed company and its country, when the head
         // is no ordinary word or the text calls it a company
-        let listed = typer.companies.lookup(name).or_else(|| {
-            let head = country_suffix_head(name)?;
-            typer.companies.lookup(head).filter(|(_, common)| !common || votes.company_ctx > 0 || votes.legal)
-        });
+        let listed = typer
+            .companies
+            .lookup(name)
+            .or_else(|| {
+                let head = country_suffix_head(name)?;
+                typer.companies.lookup(head).filter(|(_, common)| !common || votes.company_ctx > 0 || votes.legal)
+            })
+            .or_else(|| media_unit(name, &typer.companies));
         if let Some((e, common)) = listed {
             // an ordinary word is a company only where NER says it is an organization
             // and the context agrees (a cue, or the classifier leaning to company); a
@@ -977,7 +1003,9 @@ impl SpanHints<'_> {
                 "MISC" => !common,
                 // a family name alone, no title and no first name in the article ("Bolloré
                 // mis en cause"), is the company named after the family
-                "PER" => !common && (multiword || votes.legal || !votes.person),
+                // (never an organization's: "Victoria" and "Rita" are people, not a
+                // school or an agency of the lists)
+                "PER" => e.kind == EntityType::Company && !common && (multiword || votes.legal || !votes.person),
                 _ => !common && (multiword || votes.legal),
             };
             // "une Mercedes Benz 2021": every mention a product of the brand
@@ -1114,6 +1142,42 @@ mod tests {
         let ms = mentions_at(text, &[("NEW YORK", "LOC"), ("Zorblax", "ORG"), ("Nissan Motor", "ORG"), ("Japan", "LOC")]);
         let forms = long_forms(text, &ms, &t.companies);
         assert!(forms.is_empty(), "{forms:?}");
+    }
+
+    #[test]
+    fn media_units_quoted_media_and_research_centres() {
+        let t = typer();
+        let company = [
+            // a listed medium's service or edition is a form of the medium
+            ("Le reportage de BBC Culture a été vu des millions de fois.", "BBC Culture", "ORG"),
+            ("Selon BBC Isle of Man, le vote est reporté.", "BBC Isle of Man", "ORG"),
+            // a speech verb with its subject after it names the medium spoken to
+            ("« Nous avons tout perdu », dit-elle à Zorblax Hebdo.", "Zorblax Hebdo", "ORG"),
+            ("« Rien n'est décidé », a-t-il déclaré au Zorblax.", "Zorblax", "ORG"),
+        ];
+        let not_company = [
+            (
+                "Selon le Woodrow Zorblax International Centre for Scholars, la crise dure.",
+                "Woodrow Zorblax International Centre for Scholars",
+                "ORG",
+            ),
+            ("La Zorblax Institution publie un rapport.", "Zorblax Institution", "ORG"),
+            ("« Nous partons », dit-il à Zorblax.", "Zorblax", "PER"),
+            // campaigners and armed groups called a "groupe"
+            ("Une enquête pour le compte du groupe Zorblax, qui milite pour l'accès au droit.", "Zorblax", "ORG"),
+            ("En 2013, des rebelles majoritairement musulmans du groupe Zorblax ont pris le pouvoir.", "Zorblax", "ORG"),
+            ("Il a fondé le Zorblax Earth Network (ZEN), une organisation à but non lucratif.", "Zorblax Earth Network", "ORG"),
+        ];
+        assert_companies(&t, &company, &not_company);
+        // a person's first name is no organization of the lists (a school named Victoria)
+        let text = "Victoria a quitté son poste. Victoria est partie.";
+        let got = t.hints(text, &mentions_at(text, &[("Victoria", "PER")])).type_mention("Victoria", "PER", EntityType::Person);
+        assert_eq!(got, Typed::Kind(EntityType::Person));
+        let hints = t.hints("BBC Culture et BBC Afrique", &mentions_at("BBC Culture et BBC Afrique", &[("BBC Culture", "ORG")]));
+        match hints.type_mention("BBC Culture", "ORG", EntityType::Organization) {
+            Typed::Listed(e) => assert_eq!(e.id, "company:bbc"),
+            other => panic!("BBC Culture: {other:?}"),
+        }
     }
 
     #[test]
