@@ -182,7 +182,7 @@ pub struct ModelArgs {
     #[arg(long, default_value = "all-windows", hide = true)]
     pub embedding_from: vigie_pipeline::encoder::EmbeddingFrom,
     /// Encoder worker threads, each on batches of its own, the cores shared between them
-    /// (default: one per two cores; 1 to 64)
+    /// (default: one per core up to two, then one per two cores; 1 to 64)
     #[arg(long, value_parser = clap::value_parser!(u8).range(1..=64))]
     pub model_workers: Option<u8>,
     /// Cores to use: the encoder's threads and the CPU workers (default: all; one vigie

