@@ -1144,6 +1144,12 @@ def main():
             if tld not in UNI_TLDS:
                 continue
             names = [unmangle(n.strip()) for n in t.extractfile(m).read().decode("utf-8", "ignore").splitlines() if n.strip()]
+            # "|" separates aliases in the output: a name holding one ("Victoria | Internationale
+            # Hochschule", "Schlossplatz 1 | A-2361 Laxenburg") would give its pieces as aliases
+            # ("Victoria"), and a line that is no name (".group", "(@domain)") would give an
+            # ordinary word; byte-order marks, quotes, a leading "+" or "En:" hid names from matching
+            names = [re.sub(r"^(?:En|Fr|website):\s*", "", re.sub(r"^[+\"\s\ufeff\u200b]+|[\"\s]+$", "", n)) for n in names]
+            names = [re.sub(r"\s*\|\s*", " - ", n) for n in names if n[:1].isalnum() or n[:2] in ("'t", "’t")]
             names = [n for n in names if len(fold(n)) >= 4 and kb.core(n) not in hand]
             if not names:
                 continue
