@@ -50,6 +50,10 @@ pub enum Cue {
     /// its executives or shares follow it ("Hobbycraft's chief executive", "Deliveroo's
     /// London-listed shares"): a company even where NER called it MISC
     Executive,
+    /// a one-word name one writes, posts, meets or streams on ("a écrit Mme Zakharova sur
+    /// Telegram", "une réunion sur Zoom", "nos photos Instagram", "posted on Threads", "his
+    /// TikTok account"): a platform, a business by the annotation guidelines
+    Platform,
 }
 
 fn re(cell: &'static OnceLock<Regex>, pattern: &str) -> &'static Regex {
@@ -368,7 +372,23 @@ pub fn cues(text: &str, start: usize, end: usize, name: &str, companies: &Compan
     if executive_right().is_match(right) {
         out.push(Cue::Executive);
     }
+    if !name.contains(char::is_whitespace) && platform_context(&left_full, right) {
+        out.push(Cue::Platform);
+    }
     out
+}
+
+/// The words around a platform's name: posting, writing, meeting or streaming on it, or
+/// an account, a page or photos on it (see [`Cue::Platform`]).
+fn platform_context(left: &str, right: &str) -> bool {
+    static L: OnceLock<Regex> = OnceLock::new();
+    static R: OnceLock<Regex> = OnceLock::new();
+    re(
+        &L,
+        r"(?i)(?:\b(?:publi[ée]e?s?|post[ée]e?s?|[ée]crit|tweet[ée]e?s?|partag[ée]e?s?|diffus[ée]e?s?|r[ée]unions?|visioconf[ée]rences?|vid[ée]os?|messages?|en direct|en ligne|comptes?|pages?|profils?|cha[îi]nes?|abonn[ée]e?s)(?:\s+(?:M\.|Mme|\p{L}[\p{L}'’-]*)){0,3}\s+sur\s+$|\b(?:(?:posted|wrote|tweeted|shared|streamed|broadcast|live|video|meeting|call|account|page|channel|followers)\s+on|(?:son|sa|ses|leur|leurs|nos|notre|vos|votre|mes|mon|ma|les|des)\s+(?:comptes?|pages?|profils?|photos?|vid[ée]os?|stories|publications?|abonn[ée]s|cha[îi]nes?))\s+$)",
+    )
+    .is_match(left)
+        || re(&R, r"(?i)^\s+(?:account|page|post|posts|feed|channel|followers|live|video|videos|stories)\b").is_match(right)
 }
 
 /// A logistic regression over `[mean of the mention's token states, mean of the states
@@ -544,6 +564,8 @@ struct NameVotes {
     plural: usize,
     /// mentions followed by the company's executives or shares ("X's chief executive")
     executive: usize,
+    /// mentions of a platform one posts, writes or meets on ("sur Telegram")
+    platform: usize,
     /// mentions written as a product with an indefinite article ("une Mercedes Benz")
     indefinite: usize,
     /// mentions next to a listed company in an enumeration ("Amazon, eBay, Instagram et
@@ -929,6 +951,7 @@ impl MentionTyper {
                     Cue::CompanyAdjacent => v.adjacent += 1,
                     Cue::Product => v.product += 1,
                     Cue::Executive => v.executive += 1,
+                    Cue::Platform => v.platform += 1,
                     Cue::CompanyContext => v.company_ctx += 1,
                     Cue::OrgContext => v.org_ctx += 1,
                     Cue::Sport => {
@@ -1020,6 +1043,18 @@ impl SpanHints<'_> {
                 tracing::debug!(name, label, id = %e.id, "mention type: listed");
                 return Typed::Listed(e.clone());
             }
+        }
+        // a platform: a one-word name NER calls an organization or a product
+        if matches!(label, "ORG" | "MISC")
+            && votes.platform > 0
+            && votes.org_ctx == 0
+            && !votes.org_name
+            && votes.product == 0
+            && !votes.lowercase_too
+            && !name.contains(char::is_whitespace)
+        {
+            tracing::debug!(name, label, "mention type: company by a platform's context");
+            return Typed::Kind(EntityType::Company);
         }
         if label != "ORG"
             && (votes.adjacent > 0 || (label == "MISC" && (votes.listed_neighbour > 0 || votes.executive > 0)))
@@ -1169,6 +1204,21 @@ mod tests {
             ("Il a fondé le Zorblax Earth Network (ZEN), une organisation à but non lucratif.", "Zorblax Earth Network", "ORG"),
         ];
         assert_companies(&t, &company, &not_company);
+        // platforms one writes, meets or posts on
+        let platforms = [
+            ("« Nous sommes prêts », a ensuite écrit Mme Zorblaxa sur Zorgram.", "Zorgram", "MISC"),
+            ("Il a commencé à participer à une réunion sur Zorblax.", "Zorblax", "MISC"),
+            ("Les déguisements figureront parmi nos photos Zorgram cette année.", "Zorgram", "ORG"),
+            ("The minister posted on Zorgram that talks had failed.", "Zorgram", "MISC"),
+            ("Her Zorgram account has two million followers.", "Zorgram", "MISC"),
+        ];
+        let not_platforms = [
+            // a place, a name of several words, an institution's name
+            ("Le ministre a écrit sur Zorbville un livre.", "Zorbville", "LOC"),
+            ("Une vidéo publiée sur Zorblax Santé montre la scène.", "Zorblax Santé", "MISC"),
+            ("Il a écrit sur l'agence Zorblax un rapport.", "Zorblax", "ORG"),
+        ];
+        assert_companies(&t, &platforms, &not_platforms);
         // a person's first name is no organization of the lists (a school named Victoria)
         let text = "Victoria a quitté son poste. Victoria est partie.";
         let got = t.hints(text, &mentions_at(text, &[("Victoria", "PER")])).type_mention("Victoria", "PER", EntityType::Person);
