@@ -656,7 +656,7 @@ fn country_suffix_head(name: &str) -> Option<&str> {
 }
 
 /// A listed medium's service, edition or channel named after it ("BBC Culture", "BBC News
-/// Mundo", "BBC Isle of Man", "CNN International"): by the annotation guidelines a form
+/// Mundo", "BBC Isle of Man", "BBC Radio 4"): by the annotation guidelines a form
 /// of the medium, which monitoring users follow as one. Only media: a listed maker's name
 /// before other words is often its product ("Microsoft Exchange", "Google Glass").
 fn media_unit<'a>(name: &str, companies: &'a CompanyKb) -> Option<(&'a ListedEntity, bool)> {
